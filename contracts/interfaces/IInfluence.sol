@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IERC5805} from "@openzeppelin/contracts/interfaces/IERC5805.sol";
+
+/**
+ * @title IInfluence
+ * @notice Non-transferable, decaying reputation used as the votes source of InfluenceGovernor.
+ *
+ * Time is cut into epochs of `epochDuration()` seconds from `genesis()`. Influence halves every
+ * `halfLife()` epochs without per-account writes: balances are kept in growth-scaled *stored
+ * units*; an award of `a` earned in epoch `e` is stored as `a * growth(e) >> 64`, and the
+ * influence at timepoint `t` is `(stored << 64) / growth(epochAt(t))`. `growth` is the Q64.64
+ * factor 2^(e / halfLife) specified bit for bit by `communis/growth.py`.
+ *
+ * ContributionRewards awards in stored units, because one cumulative claim can carry influence
+ * earned in several epochs, each at its own growth factor (the Merkle leaves are in stored units).
+ */
+interface IInfluence is IERC5805 {
+    /// @notice `storedUnits` were added to `account` by an awarder.
+    event Awarded(address indexed account, uint256 storedUnits);
+    /// @notice `storedUnits` were burnt from `account` by governance.
+    event Slashed(address indexed account, uint256 storedUnits);
+
+    /// @notice Role of the reward distributor, the only account that may award.
+    function AWARDER_ROLE() external view returns (bytes32);
+
+    /// @notice Start of epoch 0 (unix seconds).
+    function genesis() external view returns (uint48);
+
+    /// @notice Length of one epoch in seconds.
+    function epochDuration() external view returns (uint48);
+
+    /// @notice Half-life of influence, in epochs.
+    function halfLife() external view returns (uint256);
+
+    /// @notice The epoch containing `timepoint` (0 before genesis).
+    function epochAt(uint48 timepoint) external view returns (uint256);
+
+    /// @notice The Q64.64 growth factor 2^(epoch / halfLife).
+    function growth(uint256 epoch) external view returns (uint256);
+
+    /// @notice Stored units held by `account` (not decayed; divide by growth to get influence).
+    function storedBalanceOf(address account) external view returns (uint256);
+
+    /// @notice Add `storedUnits` to `account`; counts for votes from now on. Only AWARDER_ROLE.
+    function awardStored(address account, uint256 storedUnits) external;
+
+    /// @notice Burn `storedUnits` of `account` (a cheat's influence). Only governance.
+    function slash(address account, uint256 storedUnits) external;
+}

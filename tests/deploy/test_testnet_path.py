@@ -87,6 +87,14 @@ def wait_for_sent_step(journals: Path, process: subprocess.Popen, timeout: float
     raise AssertionError("no step reached 'sent'")
 
 
+def wait_until_known(node: Anvil, tx_hash: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while node.rpc("eth_getTransactionByHash", tx_hash) is None:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{tx_hash} never reached the node")
+        time.sleep(0.05)
+
+
 def create_address(sender: str, nonce: int) -> str:
     import rlp
     from eth_utils import keccak, to_bytes
@@ -102,6 +110,7 @@ def test_killed_deploy_resumes_without_deploying_twice(keystore, tmp_path, fate)
         node.rpc("anvil_setBalance", address, hex(10**20))
         process = deploy(node, data, journals, wait=False)
         sent = wait_for_sent_step(journals, process)
+        wait_until_known(node, sent["tx_hash"])  # journaled, then broadcast
         process.send_signal(signal.SIGKILL)
         process.wait()
         assert sent["sender"] == address and sent["nonce"] == 0 and sent["raw_tx"]

@@ -30,7 +30,7 @@ def synthetic_run(accounts: int = 250, epochs: int = 3, seed: int = 5) -> RunRep
             for a in active
         }
         total = sum(scores.values())
-        emit_share = 0.92 + 0.02 * epoch  # not every reward is claimed
+        emit_share = 0.86 + 0.03 * epoch  # not every reward is claimed
         rewards = []
         for a, s in scores.items():
             tok = token_budget * s // total * int(emit_share * 100) // 100

@@ -20,6 +20,7 @@ from communis.report.stats import (
     fmt_count,
     fmt_pct,
     fmt_units,
+    ratio,
     run_stats,
 )
 
@@ -30,6 +31,7 @@ body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 0 auto;
 h1 { margin-bottom: .2rem; } h2 { border-bottom: 2px solid #4C72B0; padding-bottom: .2rem;
      margin-top: 2.2rem; } h3 { margin-bottom: .4rem; }
 .sub { color: #666; margin-top: 0; }
+.scroll { overflow-x: auto; }
 table { border-collapse: collapse; margin: .6rem 0 1rem; background: #fff; }
 th, td { border: 1px solid #ddd; padding: .3rem .6rem; text-align: left; vertical-align: top; }
 th { background: #eef2f8; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
@@ -98,7 +100,10 @@ def _table(headers: list[str], rows: list[list[str]], numeric: set[int] | None =
         + "</tr>"
         for row in rows
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return (
+        f'<div class="scroll"><table><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
 
 
 def _concentration_rows(c: Concentration, decimals: int) -> list[list[str]]:
@@ -124,74 +129,95 @@ def _run_section(run: RunReport, s: RunStats, charts: Mapping[str, Path]) -> str
             _card(fmt_count(c.nakamoto_quorum), "Nakamoto coefficient (quorum)"),
             _card(fmt_count(c.nakamoto_half), "Nakamoto coefficient (half)"),
             _card(
-                fmt_pct(s.tokens_emitted / s.token_budget if s.token_budget else None),
+                fmt_pct(ratio(s.tokens_emitted, s.token_budget)),
                 "tokens emitted / budget",
             ),
             _card(str(s.slashed_count), "bonds slashed"),
         ]
     )
-    rows = []
-    for e, es in zip(run.epochs, s.epochs, strict=True):
-        rows.append(
-            [
-                str(e.epoch),
-                _e(fmt_units(e.tokens_emitted, run.token_decimals)),
-                _e(fmt_units(e.token_budget, run.token_decimals)),
-                fmt_pct(es.token_emission_ratio),
-                _e(fmt_units(e.influence_emitted, run.influence_decimals)),
-                _e(fmt_units(e.influence_budget, run.influence_decimals)),
-                fmt_pct(es.influence_emission_ratio),
-                _e(fmt_units(e.treasury_balance, run.token_decimals)),
-                str(es.rewarded_accounts),
-                f"{es.rewards_gini:.3f}",
-                f"{es.influence.gini:.3f}",
-                _e(fmt_count(es.influence.nakamoto_quorum)),
-                _e(fmt_count(es.influence.nakamoto_half)),
-                _e(fmt_units(es.slashed, run.token_decimals)),
-            ]
-        )
-    rows.append(
+    d_tok, d_inf = run.token_decimals, run.influence_decimals
+    emission_rows = [
+        [
+            str(e.epoch),
+            _e(fmt_units(e.tokens_emitted, d_tok)),
+            _e(fmt_units(e.token_budget, d_tok)),
+            fmt_pct(es.token_emission_ratio),
+            _e(fmt_units(e.influence_emitted, d_inf)),
+            _e(fmt_units(e.influence_budget, d_inf)),
+            fmt_pct(es.influence_emission_ratio),
+            _e(fmt_units(e.treasury_balance, d_tok)),
+            _e(fmt_units(es.slashed, d_tok)),
+        ]
+        for e, es in zip(run.epochs, s.epochs, strict=True)
+    ]
+    emission_rows.append(
         [
             "<b>run</b>",
-            _e(fmt_units(s.tokens_emitted, run.token_decimals)),
-            _e(fmt_units(s.token_budget, run.token_decimals)),
-            fmt_pct(s.tokens_emitted / s.token_budget if s.token_budget else None),
-            _e(fmt_units(s.influence_emitted, run.influence_decimals)),
-            _e(fmt_units(s.influence_budget, run.influence_decimals)),
-            fmt_pct(s.influence_emitted / s.influence_budget if s.influence_budget else None),
+            _e(fmt_units(s.tokens_emitted, d_tok)),
+            _e(fmt_units(s.token_budget, d_tok)),
+            fmt_pct(ratio(s.tokens_emitted, s.token_budget)),
+            _e(fmt_units(s.influence_emitted, d_inf)),
+            _e(fmt_units(s.influence_budget, d_inf)),
+            fmt_pct(ratio(s.influence_emitted, s.influence_budget)),
             "",
+            _e(fmt_units(s.slashed, d_tok)),
+        ]
+    )
+    emission = _table(
+        [
+            "Epoch",
+            f"Tokens emitted ({sym})",
+            "Token budget",
+            "Emitted / budget",
+            "Influence emitted",
+            "Influence budget",
+            "Emitted / budget",
+            f"Treasury at end ({sym})",
+            f"Bonds slashed ({sym})",
+        ],
+        emission_rows,
+        numeric=set(range(1, 9)),
+    )
+    conc_rows = [
+        [
+            str(es.epoch),
+            str(es.rewarded_accounts),
+            f"{es.rewards_gini:.3f}",
+            f"{es.influence.gini:.3f}",
+            _e(fmt_count(es.influence.nakamoto_quorum)),
+            _e(fmt_count(es.influence.nakamoto_half)),
+            fmt_pct(es.influence.top10_share),
+        ]
+        for es in s.epochs
+    ]
+    conc_rows.append(
+        [
+            "<b>run</b>",
             str(s.rewarded_accounts),
             f"{s.rewards_gini:.3f}",
             f"{c.gini:.3f}",
             _e(fmt_count(c.nakamoto_quorum)),
             _e(fmt_count(c.nakamoto_half)),
-            _e(fmt_units(s.slashed, run.token_decimals)),
+            fmt_pct(c.top10_share),
         ]
     )
-    table = _table(
+    table = emission + _table(
         [
             "Epoch",
-            f"Tokens emitted ({sym})",
-            "Token budget",
-            "Emitted",
-            "Influence emitted",
-            "Influence budget",
-            "Emitted",
-            f"Treasury ({sym})",
             "Rewarded accounts",
-            "Gini (rewards)",
-            "Gini (influence)",
+            "Gini of token rewards",
+            "Gini of influence",
             "Nakamoto (quorum)",
             "Nakamoto (half)",
-            f"Slashed ({sym})",
+            "Top 10 share of influence",
         ],
-        rows,
-        numeric=set(range(1, 14)),
+        conc_rows,
+        numeric=set(range(1, 7)),
     )
     return (
         '<section id="run"><h2>Whole run</h2>'
         f'<div class="cards">{cards}</div>'
-        "<h3>Emission against budget, concentration per epoch</h3>"
+        "<h3>Emission against budget, and concentration, per epoch</h3>"
         f"{table}"
         "<h3>Influence at the end of the run</h3>"
         f"{_table(['Measure', 'Value'], _concentration_rows(c, run.influence_decimals))}"

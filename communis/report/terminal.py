@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from communis.report.model import RunReport
-from communis.report.stats import fmt_count, fmt_pct, fmt_units, run_stats
+from communis.report.stats import fmt_count, fmt_pct, fmt_units, ratio, run_stats
 
 OUTCOME_STYLES = {
     "Executed": "bold green",
@@ -117,7 +117,7 @@ def distribution_table(run: RunReport) -> Table:
     c = s.final_influence
     t.add_row(
         "run",
-        fmt_pct(s.tokens_emitted / s.token_budget if s.token_budget else None),
+        fmt_pct(ratio(s.tokens_emitted, s.token_budget)),
         f"{s.rewards_gini:.3f}",
         f"{c.gini:.3f}",
         fmt_count(c.nakamoto_quorum),

@@ -69,7 +69,9 @@ def role_color(role: str, index: int = 0) -> str:
 
 
 def _figure(size: tuple[float, float]) -> Figure:
-    fig = Figure(figsize=size, dpi=DPI, layout="constrained")
+    # Fixed margins (set per chart) rather than a layout engine: constrained layout doubled the
+    # drawing time, and fixed margins keep every chart's geometry identical between runs.
+    fig = Figure(figsize=size, dpi=DPI)
     FigureCanvasAgg(fig)
     return fig
 
@@ -107,6 +109,7 @@ def rewards_by_role_chart(
 
     def draw(fig: Figure) -> None:
         axes = fig.subplots(1, 2)
+        fig.subplots_adjust(left=0.08, right=0.84, bottom=0.1, top=0.83, wspace=0.28)
         for ax, kind, decimals, unit in (
             (axes[0], "tokens", token_decimals, token_symbol),
             (axes[1], "influence", influence_decimals, "influence"),
@@ -129,7 +132,7 @@ def rewards_by_role_chart(
             ax.set_title(f"{kind.capitalize()} earned ({unit})")
             ax.yaxis.set_major_formatter(FuncFormatter(_compact))
         if roles:
-            axes[1].legend(title="role", loc="upper left", bbox_to_anchor=(1.0, 1.0))
+            axes[1].legend(title="role", loc="upper left", bbox_to_anchor=(1.03, 1.0))
         fig.suptitle(title)
 
     return _draw(draw, WIDE, path)
@@ -153,6 +156,7 @@ def lorenz_chart(
 
     def draw(fig: Figure) -> None:
         ax = fig.subplots()
+        fig.subplots_adjust(left=0.13, right=0.95, bottom=0.11, top=0.88)
         ax.plot([0, 1], [0, 1], color="#888888", linestyle="--", linewidth=1, label="equality")
         ginis = {}
         for i, (label, values) in enumerate(data.items()):
@@ -217,6 +221,7 @@ def influence_concentration_chart(
 
     def draw(fig: Figure) -> None:
         ax = fig.subplots()
+        fig.subplots_adjust(left=0.13, right=0.96, bottom=0.11, top=0.88)
         ks = list(range(1, n + 1))
         ax.plot(ks, cumulative, color="#4C72B0", linewidth=2, label="largest k accounts")
         ax.axhline(0.5, color="#C44E52", linestyle="--", linewidth=1, label="half of influence")
@@ -286,6 +291,7 @@ def budget_chart(
 
     def draw(fig: Figure) -> None:
         axes = fig.subplots(1, 3)
+        fig.subplots_adjust(left=0.05, right=0.98, bottom=0.2, top=0.84, wspace=0.22)
         for ax, budget, emitted, decimals, unit in (
             (
                 axes[0],

@@ -4,6 +4,29 @@ The demo (or any script) fills these dataclasses with numbers it read from the c
 ledger; nothing here talks to a chain. Amounts are integers in the smallest unit (token wei,
 influence units) together with the number of ``decimals`` used to display them.
 
+Example (what the demo builds after each epoch and at the end)::
+
+    from communis.report import BondSlash, EpochReport, Proposal, Reward, RunReport
+
+    epoch = EpochReport(
+        epoch=1,
+        token_budget=1_000_000 * 10**18,
+        influence_budget=500_000 * 10**18,
+        tokens_emitted=sum(r.tokens for r in rewards),
+        influence_emitted=sum(r.influence for r in rewards),
+        rewards=[Reward("0xabc...", "creator", tokens, influence), ...],
+        influence_balances={account: influence.balanceOf(account) for account in members},
+        quorum=governor.quorum(timepoint),
+        treasury_balance=token.balanceOf(treasury),
+        bonds_slashed=[BondSlash(proposer, bond, "root padded with fake accounts")],
+    )
+    run = RunReport(
+        epochs=[epoch, ...],
+        proposals=[Proposal(pid, "Raise the curator weight", "Executed", for_, against, abstain)],
+        notes=["seed 5, 250 members"],
+        network="ethereum:local:test",
+    )
+
 JSON (:meth:`RunReport.to_json` / :meth:`RunReport.from_json`) writes every amount as a decimal
 string, because amounts routinely exceed ``2**53`` and would lose precision in JavaScript and in
 many JSON readers; small counters (epoch numbers, decimals) stay JSON numbers. Reading accepts

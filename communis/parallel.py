@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import mmap
 import os
+import pickle
 from collections.abc import Callable
 
 PARALLEL_THRESHOLD = 50_000
@@ -55,3 +56,44 @@ def fork_call(child: Callable[[], bytes], size: int, parent: Callable[[], object
         return shared[:]
     finally:
         shared.close()
+
+
+class ChildFailed(Exception):
+    """The forked child raised or died; callers redo its share serially."""
+
+
+def fork_pickled(
+    child: Callable[[], object], parent: Callable[[], object]
+) -> tuple[object, object]:
+    """Run ``child()`` in a forked process and ``parent()`` here; return both results.
+
+    The child's result comes back pickled through a pipe (read after ``parent()`` returns). If
+    the child raises or dies, its result is a :class:`ChildFailed` instance (not raised), so the
+    caller decides how to recover; exceptions of ``parent()`` propagate after the child is
+    reaped.
+    """
+    if not hasattr(os, "fork"):
+        return ChildFailed("no fork on this platform"), parent()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child
+        code = 1
+        try:
+            os.close(read_end)
+            payload = pickle.dumps(child(), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write_end, "wb") as out:
+                out.write(payload)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    source = os.fdopen(read_end, "rb")
+    try:
+        mine = parent()
+        payload = source.read()
+    finally:
+        source.close()  # unblocks a child still writing if parent() raised
+        _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0 or not payload:
+        return ChildFailed("child failed"), mine
+    return pickle.loads(payload), mine

@@ -59,9 +59,7 @@ class EpochScores:
 def score_points(points: Mapping[str, Sequence[int]], weights: Sequence[int]) -> dict[str, int]:
     """``account -> sum(weight[r] * points[r])`` for per-role points."""
     w0, w1, w2, w3 = weights
-    return {
-        account: w0 * p[0] + w1 * p[1] + w2 * p[2] + w3 * p[3] for account, p in points.items()
-    }
+    return {account: w0 * p[0] + w1 * p[1] + w2 * p[2] + w3 * p[3] for account, p in points.items()}
 
 
 def allocate(scores: Mapping[str, int], budget: int, cap_bps: int) -> Allocation:

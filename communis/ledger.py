@@ -449,7 +449,7 @@ def _first_epoch(path: Path, body: bytes, first_line: int, header: list[str] | N
     head = body[: body.find(b"\n") + 1]
     try:
         for _, epoch, *_ in _raw_rows(path, head, first_line, header):
-            return epoch if type(epoch) is int else None
+            return epoch if type(epoch) is int and 0 <= epoch <= MAX_EPOCH else None
     except LedgerError:
         return None
     return None

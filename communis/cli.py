@@ -21,6 +21,7 @@ from communis.bundle import TREE, BundleError, build_bundle, find_previous, read
 from communis.ledger import LedgerError, read_ledger
 from communis.merkle import MerkleError, MerkleTree, verify_proof
 from communis.policy import Policy, PolicyError
+from communis.sample import KEY_MEMBERS, MEMBERS, SEED, write_sample
 from communis.verify import verify_bundle
 
 _EXPECTED_ERRORS = (LedgerError, PolicyError, BundleError, MerkleError, OSError)
@@ -190,6 +191,17 @@ def proof(bundle: Path, account: str) -> None:
             indent=2,
         )
     )
+
+
+@cli.command()
+@click.option("--out", type=click.Path(path_type=Path), default=Path("examples"), show_default=True)
+@click.option("--seed", type=int, default=SEED, show_default=True)
+@click.option("--members", "count", type=click.IntRange(min=len(KEY_MEMBERS)), default=MEMBERS)
+def sample(out: Path, seed: int, count: int) -> None:
+    """Write the reproducible sample community (three epoch ledgers and a policy) to OUT."""
+    for path in write_sample(out, seed=seed, count=count):
+        click.echo(f"wrote {path}")
+    click.echo(f"wrote {out / 'policy.json'}")
 
 
 def main(argv: list[str] | None = None) -> int:

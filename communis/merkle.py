@@ -306,15 +306,15 @@ class MerkleTree:
             for start in range(lo, min(hi, end), chunk):
                 stop = min(start + chunk, hi, end)
                 cur = np.arange(start, stop, dtype=np.int64)
-                parts = []
-                for _ in range(depth):
-                    parts.append(nodes[cur + 1 - 2 * ((cur + 1) & 1)])
-                    cur = (cur - 1) >> 1
                 indices = value_at[start:stop].tolist()
-                if not parts:  # a single-leaf tree: the proof is empty
+                if depth == 0:  # a single-leaf tree: the proof is empty
                     yield from ((i, b"") for i in indices)
                     continue
-                packed = np.stack(parts, axis=1).tobytes()
+                siblings = np.empty((stop - start, depth), dtype=np.int64)
+                for level in range(depth):
+                    siblings[:, level] = cur + 1 - 2 * ((cur + 1) & 1)
+                    cur = (cur - 1) >> 1
+                packed = nodes[siblings].tobytes()  # one gather: (leaves, depth, 32) bytes
                 stride = 32 * depth
                 yield from zip(
                     indices,

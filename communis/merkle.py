@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from communis.keccak import keccak_256
-from communis.parallel import fork_call, workers_for
+from communis.parallel import fork_call, gc_paused, workers_for
 
 LEAF_ENCODING: tuple[str, str, str] = ("address", "uint256", "uint256")
 FORMAT = "standard-v1"
@@ -220,6 +220,12 @@ class MerkleTree:
         if len({leaf.account for leaf in values}) != n:
             raise MerkleError("accounts must be unique (one leaf per account)")
         procs = workers_for(n, workers)
+        with gc_paused():
+            return cls._build(values, procs)
+
+    @classmethod
+    def _build(cls, values: Sequence[Leaf], procs: int) -> MerkleTree:
+        n = len(values)
         hashes = _hash_leaves_parallel(values) if procs > 1 else _hash_leaves(values)
         order = _sorted_order(hashes)
         # k-th smallest leaf at tree[2n - 2 - k]: the leaf block is the sorted list reversed.
@@ -390,11 +396,12 @@ class MerkleTree:
 
     @classmethod
     def loads(cls, text: str, *, validate: bool = True) -> MerkleTree:
-        return cls.from_dump(json.loads(text), validate=validate)
+        with gc_paused():
+            return cls.from_dump(json.loads(text), validate=validate)
 
     @classmethod
     def load(cls, path: Path, *, validate: bool = True) -> MerkleTree:
-        return cls.from_dump(json.loads(path.read_text(encoding="utf-8")), validate=validate)
+        return cls.loads(path.read_text(encoding="utf-8"), validate=validate)
 
     def validate(self) -> None:
         """Recompute every leaf and internal node; raise :class:`MerkleError` on a mismatch."""

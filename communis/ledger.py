@@ -27,7 +27,14 @@ separated, no embedded newlines. Both: UTF-8 (a leading byte-order mark is toler
 line ends with a newline (a missing final newline means the file was truncated), no blank lines.
 
 Validation stops at the first bad row and raises :class:`LedgerError` naming the file, the line
-(1-based), the field and the offending value. Readers never write anything.
+(1-based), the field and the offending value. ``field`` is a column name, or for problems that
+are not about one column: ``file`` (empty file, no rows, unknown extension; line 0 or 1),
+``line`` (truncated, blank, not JSON, wrong number of CSV cells) or ``encoding`` (not UTF-8).
+Readers never write anything.
+
+Big ledgers are validated column-wise in one pass when every line has the plain shape above
+(keys in schema order, no escapes); any other file, or any doubt, goes row by row, so the
+error reported is always the one on the first bad line.
 """
 
 from __future__ import annotations

@@ -115,6 +115,7 @@ def build(
 @click.option("--previous", type=click.Path(path_type=Path), help="Previous epoch's bundle.")
 @click.option("--half-life", type=click.IntRange(min=1), help="Default: the bundle's.")
 @click.option("--tree", "tree_path", type=click.Path(path_type=Path), help="Claimed tree.json.")
+@click.option("--policy-hash", help="The policy hash proposed with the root (0x...).")
 def verify(
     bundle: Path,
     root: str | None,
@@ -122,6 +123,7 @@ def verify(
     previous: Path | None,
     half_life: int | None,
     tree_path: Path | None,
+    policy_hash: str | None,
 ) -> None:
     """Recompute BUNDLE's epoch and compare it with ROOT; exit 1 and name accounts if wrong."""
     console = _console()
@@ -139,6 +141,7 @@ def verify(
             previous=previous,
             half_life=half_life,
             claimed_tree=tree_path,
+            expected_policy_hash=policy_hash,
         )
     console.print(f"epoch {result.epoch}: recomputed root {result.expected_root}")
     if result.root is not None:

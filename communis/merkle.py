@@ -54,6 +54,8 @@ class Leaf:
         """``abi.encode(address, uint256, uint256)`` of this leaf."""
         if not (0 <= self.tokens < _UINT256 and 0 <= self.influence < _UINT256):
             raise MerkleError(f"leaf amounts out of uint256 range for {self.account}")
+        if len(self.account) != 42 or not self.account.startswith("0x"):
+            raise MerkleError(f"not a 0x-prefixed 20-byte address: {self.account!r}")
         return (
             _PAD12
             + bytes.fromhex(self.account[2:])
@@ -97,19 +99,42 @@ def split_proof(packed: bytes) -> list[bytes]:
 def _hash_leaves(values: Sequence[Leaf]) -> list[bytes]:
     k = keccak_256
     pad = _PAD12
-    out: list[bytes] = []
-    for leaf in values:
-        tokens, influence = leaf.tokens, leaf.influence
-        if not (0 <= tokens < _UINT256 and 0 <= influence < _UINT256):
-            raise MerkleError(f"leaf amounts out of uint256 range for {leaf.account}")
-        encoded = (
-            pad
-            + bytes.fromhex(leaf.account[2:])
-            + tokens.to_bytes(32, "big")
-            + influence.to_bytes(32, "big")
-        )
-        out.append(k(k(encoded).digest()).digest())
-    return out
+    fromhex = bytes.fromhex
+    try:
+        return [
+            k(
+                k(
+                    pad
+                    + fromhex(leaf.account[2:])
+                    + leaf.tokens.to_bytes(32, "big")
+                    + leaf.influence.to_bytes(32, "big")
+                ).digest()
+            ).digest()
+            for leaf in values
+        ]
+    except (OverflowError, ValueError, AttributeError, TypeError):
+        for leaf in values:  # find the culprit for the message
+            try:
+                leaf.encode()
+            except (OverflowError, ValueError, AttributeError, TypeError) as exc:
+                raise MerkleError(f"cannot encode leaf {leaf!r}: {exc}") from None
+        raise
+
+
+def _has_duplicate_accounts(values: Sequence[Leaf]) -> bool:
+    """Whether two leaves have the same address (any hex case), without a million-entry set."""
+    try:
+        blob = bytes.fromhex("".join([leaf.account[2:] for leaf in values]))
+    except ValueError as exc:
+        raise MerkleError(f"malformed account address: {exc}") from None
+    if len(blob) != 20 * len(values):
+        raise MerkleError("every account must be a 0x-prefixed 20-byte hex address")
+    rows = np.frombuffer(blob, dtype=np.uint8).reshape(-1, 20)
+    head = rows[:, :8].copy().view(">u8").ravel()
+    order = np.argsort(head, kind="stable")
+    same = np.flatnonzero(head[order][1:] == head[order][:-1])
+    # Equal first 8 bytes are rare: compare those pairs in full.
+    return any(bytes(rows[order[i]]) == bytes(rows[order[i + 1]]) for i in same.tolist())
 
 
 def _hash_leaves_parallel(values: Sequence[Leaf]) -> list[bytes]:
@@ -215,9 +240,7 @@ class MerkleTree:
         n = len(values)
         if n == 0:
             raise MerkleError("a Merkle tree needs at least one leaf")
-        # Accounts are compared as given (every producer here writes EIP-55 checksummed
-        # addresses); `validate` / `from_dump` also catch the same address in two spellings.
-        if len({leaf.account for leaf in values}) != n:
+        if _has_duplicate_accounts(values):
             raise MerkleError("accounts must be unique (one leaf per account)")
         procs = workers_for(n, workers)
         with gc_paused():

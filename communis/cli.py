@@ -28,7 +28,7 @@ _EXPECTED_ERRORS = (LedgerError, PolicyError, BundleError, MerkleError, OSError)
 
 
 def _console() -> Console:
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _tokens(value: int) -> str:

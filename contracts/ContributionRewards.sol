@@ -38,8 +38,9 @@ interface IGuardianSource {
  *   ({_finalize}); {proposeRoot} accepts only `nextEpoch` and only when `epochAt(now) > epoch`.
  * - I2 per epoch, finalized totals grow by at most the token budget and the influence budget
  *   converted to stored units at that epoch's growth ({proposeRoot}).
- * - I3 `totalClaimed <= finalizedTotals` componentwise ({claim}), so whatever its leaves say, no
- *   root pays out more than the budgets of the epochs finalized so far.
+ * - I3 `totalClaimed <= finalizedTotals` componentwise, kept as `_unclaimed = finalized - claimed
+ *   >= 0` ({claim} never pays more than is left, {_finalize} adds each epoch's emission), so
+ *   whatever its leaves say, no root pays out more than the budgets of the epochs finalized so far.
  * - I4 `claimed[a] <= totalClaimed` componentwise (each claim adds the same delta to both).
  * - I5 this contract holds exactly the bonds of the undecided proposal (bonds move out on every
  *   decision), so honest proposers and challengers always get theirs back in full.
@@ -82,8 +83,10 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
     // The newest finalized root and its cumulative totals (stored influence units).
     bytes32 private _root;
     Amounts private _finalized;
-    // Paid out so far, in total and per account.
-    Amounts private _totalClaimed;
+    // Finalized but not yet paid out (finalized totals minus everything claimed): one slot for
+    // claims to read and write instead of two.
+    Amounts private _unclaimed;
+    // Paid out so far, per account.
     mapping(address account => Amounts) private _claimed;
     mapping(uint256 epoch => bytes32) private _epochRoot;
 
@@ -328,7 +331,7 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
 
     /// @notice Everything paid out so far (influence in stored units). Never above {finalizedTotals}.
     function totalClaimed() external view returns (uint256 tokens, uint256 influenceStored) {
-        return (_totalClaimed.tokens, _totalClaimed.influence);
+        return (_finalized.tokens - _unclaimed.tokens, _finalized.influence - _unclaimed.influence);
     }
 
     /// @notice What `account` has been paid so far (its leaf minus this is what a claim pays).
@@ -416,14 +419,13 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
         influenceStored = cumulativeInfluence > paid.influence ? cumulativeInfluence - paid.influence : 0;
         if (tokens == 0 && influenceStored == 0) revert NothingToClaim(account);
 
-        Amounts memory total = _totalClaimed;
-        Amounts memory cap = _finalized;
-        uint256 newTotalTokens = total.tokens + tokens;
-        uint256 newTotalInfluence = total.influence + influenceStored;
-        if (newTotalTokens > cap.tokens || newTotalInfluence > cap.influence) revert ExceedsFinalizedTotals();
-        // The new totals are bounded by cap (< 2**96, < 2**160), and by I4 each per-account sum is
-        // bounded by its total, so the narrowing casts are exact.
-        _totalClaimed = Amounts(uint96(newTotalTokens), uint160(newTotalInfluence));
+        Amounts memory left = _unclaimed;
+        if (tokens > left.tokens || influenceStored > left.influence) revert ExceedsFinalizedTotals(); // I3
+        // Both deltas are at most what is left (< 2**96, < 2**160), and by I4 each per-account sum
+        // is at most the finalized total, so the narrowing casts are exact.
+        unchecked {
+            _unclaimed = Amounts(left.tokens - uint96(tokens), left.influence - uint160(influenceStored));
+        }
         _claimed[account] = Amounts(uint96(paid.tokens + tokens), uint160(paid.influence + influenceStored));
     }
 
@@ -431,10 +433,14 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
         bytes32 root = p.root;
         uint96 tokens = p.cumulativeTokens;
         uint160 influenceStored = p.cumulativeInfluence;
+        Amounts memory previous = _finalized;
+        Amounts memory left = _unclaimed;
         p.status = Status.Finalized;
         nextEpoch = epoch + 1; // I1
         _root = root;
         _finalized = Amounts(tokens, influenceStored);
+        // Totals never decrease (checked at proposal), so this only adds the epoch's emission.
+        _unclaimed = Amounts(left.tokens + (tokens - previous.tokens), left.influence + (influenceStored - previous.influence));
         _epochRoot[epoch] = root;
         emit RootFinalized(epoch, root, tokens, influenceStored);
     }

@@ -8,11 +8,12 @@ import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProo
 /**
  * @title CumulativeDistributor
  * @notice Benchmark reference, never deployed by Communis: the smallest cumulative Merkle
- * distributor (one root set by an owner, StandardMerkleTree leaves `(address account, uint256
- * cumulativeAmount)`, pays the difference since the last claim by transferring pre-funded tokens).
- * bench/gas_rewards.py and tests/rewards measure ContributionRewards' claims against it in the
- * same run: the gap is the price of minting, awarding influence, the challenge game and the
- * budget checks.
+ * distributor. One root set by an owner; pays the difference since the last claim by
+ * transferring pre-funded tokens. It reads the very leaves ContributionRewards reads
+ * (StandardMerkleTree, `(address account, uint256 cumulativeTokens, uint256 cumulativeInfluence)`)
+ * and ignores the influence column, so both verify the same proofs of the same tree and the gas
+ * difference measured by bench/gas_rewards.py is the price of minting, awarding influence, the
+ * budget bookkeeping and the root lifecycle.
  */
 contract CumulativeDistributor {
     using SafeERC20 for IERC20;
@@ -49,12 +50,18 @@ contract CumulativeDistributor {
         root = root_;
     }
 
-    /// @notice Pay `account` its cumulative amount minus what it was already paid.
+    /// @notice Pay `account` its cumulative tokens minus what it was already paid.
     /// @param account The leaf's account.
-    /// @param cumulativeAmount The leaf's cumulative amount.
+    /// @param cumulativeAmount The leaf's cumulative tokens.
+    /// @param cumulativeInfluence The leaf's influence column (hashed, not paid).
     /// @param proof StandardMerkleTree proof of the leaf.
-    function claim(address account, uint256 cumulativeAmount, bytes32[] calldata proof) external {
-        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(account, cumulativeAmount))));
+    function claim(
+        address account,
+        uint256 cumulativeAmount,
+        uint256 cumulativeInfluence,
+        bytes32[] calldata proof
+    ) external {
+        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(account, cumulativeAmount, cumulativeInfluence))));
         if (!MerkleProof.verifyCalldata(proof, root, leaf)) revert InvalidProof();
         uint256 paid = claimed[account];
         if (cumulativeAmount <= paid) revert NothingToClaim();

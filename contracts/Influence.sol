@@ -69,6 +69,9 @@ contract Influence is IInfluence, Votes, AccessControl {
 
     uint256 private constant _ONE = 1 << 64;
 
+    /// @dev Words of the exp2 residue table (4 entries each): tabled when halfLife <= 256.
+    uint256 private constant _TABLE_WORDS = 64;
+
     /// @inheritdoc IInfluence
     uint48 public immutable genesis;
 
@@ -77,6 +80,9 @@ contract Influence is IInfluence, Votes, AccessControl {
 
     /// @inheritdoc IInfluence
     uint256 public immutable halfLife;
+
+    /// @dev True when the residue table below holds exp2 for every residue (halfLife <= 256).
+    bool private immutable _tabled;
 
     mapping(address account => uint256) private _storedBalances;
 
@@ -126,6 +132,82 @@ contract Influence is IInfluence, Votes, AccessControl {
         genesis = genesis_;
         epochDuration = epochDuration_;
         halfLife = halfLife_;
+        // Precompute exp2 of every fractional part (one per residue epoch % halfLife) so that
+        // vote lookups do not pay for up to 63 multiplications; same _exp2, same bits.
+        uint256[_TABLE_WORDS] memory words;
+        bool tabled = halfLife_ <= 4 * _TABLE_WORDS;
+        if (tabled) {
+            for (uint256 r = 0; r < halfLife_; ++r) {
+                words[r >> 2] |= (_exp2((r << 64) / halfLife_) - _ONE) << ((r & 3) << 6);
+            }
+        }
+        _tabled = tabled;
+        // <generated:table-init> by toolchain/gen_growth_code.py
+        _exp2Table0 = words[0];
+        _exp2Table1 = words[1];
+        _exp2Table2 = words[2];
+        _exp2Table3 = words[3];
+        _exp2Table4 = words[4];
+        _exp2Table5 = words[5];
+        _exp2Table6 = words[6];
+        _exp2Table7 = words[7];
+        _exp2Table8 = words[8];
+        _exp2Table9 = words[9];
+        _exp2Table10 = words[10];
+        _exp2Table11 = words[11];
+        _exp2Table12 = words[12];
+        _exp2Table13 = words[13];
+        _exp2Table14 = words[14];
+        _exp2Table15 = words[15];
+        _exp2Table16 = words[16];
+        _exp2Table17 = words[17];
+        _exp2Table18 = words[18];
+        _exp2Table19 = words[19];
+        _exp2Table20 = words[20];
+        _exp2Table21 = words[21];
+        _exp2Table22 = words[22];
+        _exp2Table23 = words[23];
+        _exp2Table24 = words[24];
+        _exp2Table25 = words[25];
+        _exp2Table26 = words[26];
+        _exp2Table27 = words[27];
+        _exp2Table28 = words[28];
+        _exp2Table29 = words[29];
+        _exp2Table30 = words[30];
+        _exp2Table31 = words[31];
+        _exp2Table32 = words[32];
+        _exp2Table33 = words[33];
+        _exp2Table34 = words[34];
+        _exp2Table35 = words[35];
+        _exp2Table36 = words[36];
+        _exp2Table37 = words[37];
+        _exp2Table38 = words[38];
+        _exp2Table39 = words[39];
+        _exp2Table40 = words[40];
+        _exp2Table41 = words[41];
+        _exp2Table42 = words[42];
+        _exp2Table43 = words[43];
+        _exp2Table44 = words[44];
+        _exp2Table45 = words[45];
+        _exp2Table46 = words[46];
+        _exp2Table47 = words[47];
+        _exp2Table48 = words[48];
+        _exp2Table49 = words[49];
+        _exp2Table50 = words[50];
+        _exp2Table51 = words[51];
+        _exp2Table52 = words[52];
+        _exp2Table53 = words[53];
+        _exp2Table54 = words[54];
+        _exp2Table55 = words[55];
+        _exp2Table56 = words[56];
+        _exp2Table57 = words[57];
+        _exp2Table58 = words[58];
+        _exp2Table59 = words[59];
+        _exp2Table60 = words[60];
+        _exp2Table61 = words[61];
+        _exp2Table62 = words[62];
+        _exp2Table63 = words[63];
+        // </generated:table-init>
     }
 
     // ------------------------------------------------------------------ metadata (wallets)
@@ -147,26 +229,24 @@ contract Influence is IInfluence, Votes, AccessControl {
 
     /// @notice Influence of `account` now (its own, decayed; delegation does not move it).
     function balanceOf(address account) external view returns (uint256) {
-        return toInfluence(_storedBalances[account], currentEpoch());
+        return _toInfluence(_storedBalances[account], _epochAt(block.timestamp));
     }
 
     /// @notice Total influence now (decayed).
     function totalSupply() external view returns (uint256) {
-        return toInfluence(_getTotalSupply(), currentEpoch());
+        return _toInfluence(_getTotalSupply(), _epochAt(block.timestamp));
     }
 
     // ------------------------------------------------------------------ epochs and growth
 
     /// @inheritdoc IInfluence
-    function epochAt(uint48 timepoint) public view returns (uint256) {
-        unchecked {
-            return timepoint < genesis ? 0 : (timepoint - genesis) / epochDuration;
-        }
+    function epochAt(uint48 timepoint) external view returns (uint256) {
+        return _epochAt(timepoint);
     }
 
     /// @notice The epoch containing the current block.
-    function currentEpoch() public view returns (uint256) {
-        return epochAt(Time.timestamp());
+    function currentEpoch() external view returns (uint256) {
+        return _epochAt(block.timestamp);
     }
 
     /**
@@ -176,23 +256,18 @@ contract Influence is IInfluence, Votes, AccessControl {
      * `floor(2^(2^-k) * 2^64)` and floors after each product (k = 64's constant is exactly 1).
      * Reverts with {InfluenceGrowthOverflow} past {MAX_GROWTH_SHIFT} half-lives.
      */
-    function growth(uint256 epoch) public view returns (uint256) {
-        uint256 whole = epoch / halfLife;
-        if (whole > MAX_GROWTH_SHIFT) revert InfluenceGrowthOverflow(epoch);
-        // (epoch % halfLife) < halfLife <= 2^64 - 1, so the shift cannot overflow.
-        return _exp2(((epoch % halfLife) << 64) / halfLife) << whole;
+    function growth(uint256 epoch) external view returns (uint256) {
+        return _growth(epoch);
     }
 
     /// @notice Stored units for `amount` influence earned in `epoch` (floor), as `communis.growth.to_stored`.
-    function toStored(uint256 amount, uint256 epoch) public view returns (uint256) {
-        return Math.mulDiv(amount, growth(epoch), _ONE);
+    function toStored(uint256 amount, uint256 epoch) external view returns (uint256) {
+        return Math.mulDiv(amount, _growth(epoch), _ONE);
     }
 
     /// @notice Influence at `epoch` of `storedUnits` (floor), as `communis.growth.to_influence`.
-    function toInfluence(uint256 storedUnits, uint256 epoch) public view returns (uint256) {
-        uint256 g = growth(epoch);
-        // Stored totals are below 2^208; the shift is exact below 2^192, mulDiv covers the rest.
-        return storedUnits < (1 << 192) ? (storedUnits << 64) / g : Math.mulDiv(storedUnits, _ONE, g);
+    function toInfluence(uint256 storedUnits, uint256 epoch) external view returns (uint256) {
+        return _toInfluence(storedUnits, epoch);
     }
 
     // ------------------------------------------------------------------ votes (IERC5805)
@@ -210,19 +285,19 @@ contract Influence is IInfluence, Votes, AccessControl {
 
     /// @notice Current influence delegated to `account` (decayed to now).
     function getVotes(address account) public view override(IVotes, Votes) returns (uint256) {
-        return toInfluence(super.getVotes(account), currentEpoch());
+        return _toInfluence(super.getVotes(account), _epochAt(block.timestamp));
     }
 
     /// @notice Influence delegated to `account` at `timepoint`, decayed to that timepoint.
     function getPastVotes(address account, uint256 timepoint) public view override(IVotes, Votes) returns (uint256) {
         uint256 stored = super.getPastVotes(account, timepoint); // reverts unless timepoint < clock()
-        return toInfluence(stored, epochAt(uint48(timepoint)));
+        return _toInfluence(stored, _epochAt(timepoint));
     }
 
     /// @notice Total influence at `timepoint`, decayed to that timepoint.
     function getPastTotalSupply(uint256 timepoint) public view override(IVotes, Votes) returns (uint256) {
         uint256 stored = super.getPastTotalSupply(timepoint); // reverts unless timepoint < clock()
-        return toInfluence(stored, epochAt(uint48(timepoint)));
+        return _toInfluence(stored, _epochAt(timepoint));
     }
 
     /// @notice Stored units currently delegated to `account` (not decayed).
@@ -301,6 +376,322 @@ contract Influence is IInfluence, Votes, AccessControl {
 
     // ------------------------------------------------------------------ internals
 
+    /// @dev The epoch containing `timepoint` (0 before genesis).
+    function _epochAt(uint256 timepoint) private view returns (uint256 epoch) {
+        uint256 start = genesis;
+        uint256 duration = epochDuration; // >= MIN_EPOCH_DURATION, never zero
+        /// @solidity memory-safe-assembly
+        assembly {
+            if iszero(lt(timepoint, start)) {
+                epoch := div(sub(timepoint, start), duration)
+            }
+        }
+    }
+
+    /// @dev `2^(epoch / halfLife)` in Q64.64: table or exp2 for the fraction, shift for the rest.
+    function _growth(uint256 epoch) private view returns (uint256 g) {
+        uint256 h = halfLife; // >= 1, never zero
+        uint256 whole;
+        uint256 rest;
+        /// @solidity memory-safe-assembly
+        assembly {
+            whole := div(epoch, h)
+            rest := mod(epoch, h)
+        }
+        if (whole > MAX_GROWTH_SHIFT) revert InfluenceGrowthOverflow(epoch);
+        if (_tabled) {
+            uint256 word = _tableWord(rest >> 2);
+            /// @solidity memory-safe-assembly
+            assembly {
+                g := or(and(shr(shl(6, and(rest, 3)), word), 0xffffffffffffffff), 0x10000000000000000)
+            }
+        } else {
+            // rest < halfLife <= 2^64 - 1, so the shift cannot overflow.
+            g = _exp2((rest << 64) / h);
+        }
+        // g < 2^65 and whole <= 191: the shift stays within 256 bits.
+        /// @solidity memory-safe-assembly
+        assembly {
+            g := shl(whole, g)
+        }
+    }
+
+    /// @dev Influence at `epoch` of `storedUnits`: `floor(storedUnits * 2^64 / growth(epoch))`.
+    function _toInfluence(uint256 storedUnits, uint256 epoch) private view returns (uint256 influence) {
+        uint256 g = _growth(epoch);
+        if (storedUnits < (1 << 192)) {
+            // Exact: the shift cannot overflow, and g >= 2^64 > 0.
+            /// @solidity memory-safe-assembly
+            assembly {
+                influence := div(shl(64, storedUnits), g)
+            }
+        } else {
+            influence = Math.mulDiv(storedUnits, _ONE, g);
+        }
+    }
+
+    // <generated:table> by toolchain/gen_growth_code.py
+    // exp2(frac(r)) - 2^64 for residue r at bits 64 * (r % 4) of word r / 4.
+    uint256 private immutable _exp2Table0;
+    uint256 private immutable _exp2Table1;
+    uint256 private immutable _exp2Table2;
+    uint256 private immutable _exp2Table3;
+    uint256 private immutable _exp2Table4;
+    uint256 private immutable _exp2Table5;
+    uint256 private immutable _exp2Table6;
+    uint256 private immutable _exp2Table7;
+    uint256 private immutable _exp2Table8;
+    uint256 private immutable _exp2Table9;
+    uint256 private immutable _exp2Table10;
+    uint256 private immutable _exp2Table11;
+    uint256 private immutable _exp2Table12;
+    uint256 private immutable _exp2Table13;
+    uint256 private immutable _exp2Table14;
+    uint256 private immutable _exp2Table15;
+    uint256 private immutable _exp2Table16;
+    uint256 private immutable _exp2Table17;
+    uint256 private immutable _exp2Table18;
+    uint256 private immutable _exp2Table19;
+    uint256 private immutable _exp2Table20;
+    uint256 private immutable _exp2Table21;
+    uint256 private immutable _exp2Table22;
+    uint256 private immutable _exp2Table23;
+    uint256 private immutable _exp2Table24;
+    uint256 private immutable _exp2Table25;
+    uint256 private immutable _exp2Table26;
+    uint256 private immutable _exp2Table27;
+    uint256 private immutable _exp2Table28;
+    uint256 private immutable _exp2Table29;
+    uint256 private immutable _exp2Table30;
+    uint256 private immutable _exp2Table31;
+    uint256 private immutable _exp2Table32;
+    uint256 private immutable _exp2Table33;
+    uint256 private immutable _exp2Table34;
+    uint256 private immutable _exp2Table35;
+    uint256 private immutable _exp2Table36;
+    uint256 private immutable _exp2Table37;
+    uint256 private immutable _exp2Table38;
+    uint256 private immutable _exp2Table39;
+    uint256 private immutable _exp2Table40;
+    uint256 private immutable _exp2Table41;
+    uint256 private immutable _exp2Table42;
+    uint256 private immutable _exp2Table43;
+    uint256 private immutable _exp2Table44;
+    uint256 private immutable _exp2Table45;
+    uint256 private immutable _exp2Table46;
+    uint256 private immutable _exp2Table47;
+    uint256 private immutable _exp2Table48;
+    uint256 private immutable _exp2Table49;
+    uint256 private immutable _exp2Table50;
+    uint256 private immutable _exp2Table51;
+    uint256 private immutable _exp2Table52;
+    uint256 private immutable _exp2Table53;
+    uint256 private immutable _exp2Table54;
+    uint256 private immutable _exp2Table55;
+    uint256 private immutable _exp2Table56;
+    uint256 private immutable _exp2Table57;
+    uint256 private immutable _exp2Table58;
+    uint256 private immutable _exp2Table59;
+    uint256 private immutable _exp2Table60;
+    uint256 private immutable _exp2Table61;
+    uint256 private immutable _exp2Table62;
+    uint256 private immutable _exp2Table63;
+
+    /// @dev Word `i` of the residue table.
+    function _tableWord(uint256 i) private view returns (uint256) {
+        if (i < 8) {
+            if (i < 4) {
+                if (i < 2) {
+                    if (i < 1) {
+                        return _exp2Table0;
+                    }
+                    return _exp2Table1;
+                }
+                if (i < 3) {
+                    return _exp2Table2;
+                }
+                return _exp2Table3;
+            }
+            if (i < 6) {
+                if (i < 5) {
+                    return _exp2Table4;
+                }
+                return _exp2Table5;
+            }
+            if (i < 7) {
+                return _exp2Table6;
+            }
+            return _exp2Table7;
+        }
+        if (i < 36) {
+            if (i < 22) {
+                if (i < 15) {
+                    if (i < 11) {
+                        if (i < 9) {
+                            return _exp2Table8;
+                        }
+                        if (i < 10) {
+                            return _exp2Table9;
+                        }
+                        return _exp2Table10;
+                    }
+                    if (i < 13) {
+                        if (i < 12) {
+                            return _exp2Table11;
+                        }
+                        return _exp2Table12;
+                    }
+                    if (i < 14) {
+                        return _exp2Table13;
+                    }
+                    return _exp2Table14;
+                }
+                if (i < 18) {
+                    if (i < 16) {
+                        return _exp2Table15;
+                    }
+                    if (i < 17) {
+                        return _exp2Table16;
+                    }
+                    return _exp2Table17;
+                }
+                if (i < 20) {
+                    if (i < 19) {
+                        return _exp2Table18;
+                    }
+                    return _exp2Table19;
+                }
+                if (i < 21) {
+                    return _exp2Table20;
+                }
+                return _exp2Table21;
+            }
+            if (i < 29) {
+                if (i < 25) {
+                    if (i < 23) {
+                        return _exp2Table22;
+                    }
+                    if (i < 24) {
+                        return _exp2Table23;
+                    }
+                    return _exp2Table24;
+                }
+                if (i < 27) {
+                    if (i < 26) {
+                        return _exp2Table25;
+                    }
+                    return _exp2Table26;
+                }
+                if (i < 28) {
+                    return _exp2Table27;
+                }
+                return _exp2Table28;
+            }
+            if (i < 32) {
+                if (i < 30) {
+                    return _exp2Table29;
+                }
+                if (i < 31) {
+                    return _exp2Table30;
+                }
+                return _exp2Table31;
+            }
+            if (i < 34) {
+                if (i < 33) {
+                    return _exp2Table32;
+                }
+                return _exp2Table33;
+            }
+            if (i < 35) {
+                return _exp2Table34;
+            }
+            return _exp2Table35;
+        }
+        if (i < 50) {
+            if (i < 43) {
+                if (i < 39) {
+                    if (i < 37) {
+                        return _exp2Table36;
+                    }
+                    if (i < 38) {
+                        return _exp2Table37;
+                    }
+                    return _exp2Table38;
+                }
+                if (i < 41) {
+                    if (i < 40) {
+                        return _exp2Table39;
+                    }
+                    return _exp2Table40;
+                }
+                if (i < 42) {
+                    return _exp2Table41;
+                }
+                return _exp2Table42;
+            }
+            if (i < 46) {
+                if (i < 44) {
+                    return _exp2Table43;
+                }
+                if (i < 45) {
+                    return _exp2Table44;
+                }
+                return _exp2Table45;
+            }
+            if (i < 48) {
+                if (i < 47) {
+                    return _exp2Table46;
+                }
+                return _exp2Table47;
+            }
+            if (i < 49) {
+                return _exp2Table48;
+            }
+            return _exp2Table49;
+        }
+        if (i < 57) {
+            if (i < 53) {
+                if (i < 51) {
+                    return _exp2Table50;
+                }
+                if (i < 52) {
+                    return _exp2Table51;
+                }
+                return _exp2Table52;
+            }
+            if (i < 55) {
+                if (i < 54) {
+                    return _exp2Table53;
+                }
+                return _exp2Table54;
+            }
+            if (i < 56) {
+                return _exp2Table55;
+            }
+            return _exp2Table56;
+        }
+        if (i < 60) {
+            if (i < 58) {
+                return _exp2Table57;
+            }
+            if (i < 59) {
+                return _exp2Table58;
+            }
+            return _exp2Table59;
+        }
+        if (i < 62) {
+            if (i < 61) {
+                return _exp2Table60;
+            }
+            return _exp2Table61;
+        }
+        if (i < 63) {
+            return _exp2Table62;
+        }
+        return _exp2Table63;
+    }
+    // </generated:table>
+
     /// @dev Delegating to the zero address means delegating back to oneself.
     function _delegate(address account, address delegatee) internal override {
         super._delegate(account, delegatee == address(0) ? account : delegatee);
@@ -316,6 +707,7 @@ contract Influence is IInfluence, Votes, AccessControl {
         /// @solidity memory-safe-assembly
         assembly {
             r := 0x10000000000000000
+            // <generated:exp2> by toolchain/gen_growth_code.py from communis/growth.py
             if and(f, 0x8000000000000000) { r := shr(64, mul(r, 0x16a09e667f3bcc908)) }
             if and(f, 0x4000000000000000) { r := shr(64, mul(r, 0x1306fe0a31b7152de)) }
             if and(f, 0x2000000000000000) { r := shr(64, mul(r, 0x1172b83c7d517adcd)) }
@@ -379,6 +771,7 @@ contract Influence is IInfluence, Votes, AccessControl {
             if and(f, 0x8) { r := shr(64, mul(r, 0x10000000000000005)) }
             if and(f, 0x4) { r := shr(64, mul(r, 0x10000000000000002)) }
             if and(f, 0x2) { r := shr(64, mul(r, 0x10000000000000001)) }
+            // </generated:exp2>
         }
     }
 }

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import ape
 import pytest
 from eth_account import Account
@@ -81,7 +85,11 @@ def test_growth_matches_python(influence):
         assert influence.growth(epoch) == growth(epoch, HALF_LIFE), epoch
 
 
-@pytest.mark.parametrize(("epoch_duration", "half_life"), [(86400, 182), (3600, 4399), (WEEK, 53)])
+@pytest.mark.parametrize(
+    ("epoch_duration", "half_life"),
+    # Tabled residues (half-life <= 256 epochs) and the computed path (> 256).
+    [(86400, 182), (WEEK, 53), (86400, 256), (86400, 257), (3600, 4399)],
+)
 def test_growth_matches_python_other_half_lives(project, admin, genesis, epoch_duration, half_life):
     other = admin.deploy(project.Influence, admin, genesis, epoch_duration, half_life)
     epochs = [*range(0, 40), *range(half_life - 20, half_life + 20), 7 * half_life + 3]
@@ -97,6 +105,18 @@ def test_stored_conversions_match_python(influence):
             assert influence.toInfluence(amount, epoch) == to_influence(amount, epoch, HALF_LIFE)
     big = 2**208 - 1
     assert influence.toInfluence(big, 4900) == to_influence(big, 4900, HALF_LIFE)
+
+
+@pytest.mark.offchain
+def test_generated_growth_code_is_current():
+    """The unrolled exp2 and the residue table in Influence.sol come from communis/growth.py."""
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [sys.executable, str(root / "toolchain" / "gen_growth_code.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
 
 
 def test_growth_overflow_reverts(influence):

@@ -72,6 +72,12 @@ def _advance(chain: Any, timestamp: int) -> None:
         chain.mine()
 
 
+def _tick(chain: Any) -> None:
+    """Start a new second: every measured transaction writes its vote checkpoints at a new
+    timestamp, as in normal use (anvil otherwise packs consecutive blocks into one second)."""
+    chain.pending_timestamp = chain.pending_timestamp + 12
+
+
 def scenario(project: Any, accounts: Any, chain: Any) -> dict[str, int]:
     """Deploy everything, run the measured transactions, return ``{figure: gas}``."""
     deployer, gov, proposer = accounts[0], accounts[3], accounts[4]
@@ -112,6 +118,7 @@ def scenario(project: Any, accounts: Any, chain: Any) -> dict[str, int]:
         reference.setRoot(tree.root, sender=deployer)
 
     def claim(contract, tree, table, account) -> int:
+        _tick(chain)
         tokens, stored = table[str(account)]
         proof = tree.proof(str(account))
         if contract == rewards:
@@ -129,7 +136,9 @@ def scenario(project: Any, accounts: Any, chain: Any) -> dict[str, int]:
     for contract, prefix in ((rewards, "gas.claim."), (reference, "gas.claim.baseline_")):
         claim(contract, tree0, table0, bob)  # warm the contract-wide slots up
         figures[prefix + "first"] = claim(contract, tree0, table0, alice)
+    _tick(chain)
     figures["gas.mint.first"] = token.mint(dave, TOKEN, sender=deployer).gas_used
+    _tick(chain)
     figures["gas.awardStored.first"] = influence.awardStored(dave, TOKEN, sender=deployer).gas_used
 
     table1 = _epoch_table(1, {str(alice): (50 * TOKEN, 5 * TOKEN)}, table0)
@@ -138,7 +147,9 @@ def scenario(project: Any, accounts: Any, chain: Any) -> dict[str, int]:
     finalize(1, tree1)
     figures["gas.claim.repeat"] = claim(rewards, tree1, table1, alice)
     figures["gas.claim.baseline_repeat"] = claim(reference, tree1, table1, alice)
+    _tick(chain)
     figures["gas.mint.repeat"] = token.mint(dave, TOKEN, sender=deployer).gas_used
+    _tick(chain)
     figures["gas.awardStored.repeat"] = influence.awardStored(dave, TOKEN, sender=deployer).gas_used
     for kind in ("first", "repeat"):
         ledgers = figures[f"gas.mint.{kind}"] + figures[f"gas.awardStored.{kind}"] - 2 * 21_000

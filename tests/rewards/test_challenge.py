@@ -210,3 +210,19 @@ def test_permit_and_propose_in_one_transaction(
     rewards.multicall(calls, sender=proposer)
     assert rewards.epochStatus(0) == PROPOSED
     assert token.balanceOf(rewards) == PROPOSER_BOND
+
+
+def test_guardians_from_a_registry(
+    project, deployer, rewards, token, influence, gov, treasury, guardian, alice
+):
+    """Governance can point at any contract with isGuardian(address) (a GuardianRegistry): here
+    another ContributionRewards, whose GUARDIAN_ROLE holders then count as guardians too."""
+    other = deployer.deploy(project.ContributionRewards, token, influence, gov, treasury, POLICY, 0)
+    assert not other.isGuardian(guardian)
+    receipt = other.setGuardianRegistry(rewards, sender=gov)
+    assert receipt.events == [other.GuardianRegistryUpdated(rewards)]
+    assert other.guardianRegistry() == rewards
+    assert other.isGuardian(guardian)
+    assert not other.isGuardian(alice)
+    other.setGuardianRegistry(ape.utils.ZERO_ADDRESS, sender=gov)
+    assert not other.isGuardian(guardian)

@@ -30,4 +30,6 @@ def _cold_compile_seconds() -> float:
 
 
 def collect() -> dict[str, float]:
-    return {"compile.cold_s": round(statistics.median(_cold_compile_seconds() for _ in range(RUNS)), 2)}
+    return {
+        "compile.cold_s": round(statistics.median(_cold_compile_seconds() for _ in range(RUNS)), 2)
+    }

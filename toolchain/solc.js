@@ -26,8 +26,13 @@ function fail(message) {
 
 function parseArgs(argv) {
   const opts = { version: false, standardJson: false, basePath: null, includePaths: [] };
+  const positional = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
+    if (!arg.startsWith('-')) {
+      positional.push(arg);
+      continue;
+    }
     const [flag, inlineValue] = arg.startsWith('--') && arg.includes('=') ? arg.split(/=(.*)/s) : [arg, undefined];
     const takeValue = () => {
       if (inlineValue !== undefined) return inlineValue;
@@ -55,6 +60,9 @@ function parseArgs(argv) {
       default:
         throw new Error(`unrecognised option '${flag}' (this solc-js wrapper supports only --version and --standard-json with --base-path, --include-path, --allow-paths). ${USAGE}`);
     }
+  }
+  if (positional.length > 0) {
+    throw new Error(`input files on the command line are not supported (got '${positional[0]}'): pass sources in the --standard-json input. ${USAGE}`);
   }
   return opts;
 }

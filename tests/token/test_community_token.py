@@ -10,7 +10,6 @@ from eth_account.messages import encode_typed_data
 from tests.conftest import GENESIS_SUPPLY, SUPPLY_CAP
 
 
-
 def minter_role(token) -> bytes:
     return token.MINTER_ROLE()
 

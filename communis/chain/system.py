@@ -1,0 +1,59 @@
+"""The deployed Communis system on the connected network, read from its deployment journal.
+
+A community operator's own ape script needs only::
+
+    from communis.chain.system import System
+
+    system = System.load()
+    print(system.token.totalSupply())
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from communis.journal import Journal
+
+
+class NotDeployedError(RuntimeError):
+    """The system is not (fully) deployed on this network."""
+
+
+@dataclass(frozen=True)
+class System:
+    chain_id: int
+    journal: Journal
+    contracts: dict[str, Any]
+
+    @classmethod
+    def load(cls, deployments: Path | None = None) -> System:
+        """Contract instances for every deployed step of ``deployments/<chainId>.json``."""
+        import ape
+
+        chain_id = ape.chain.chain_id
+        directory = deployments or Path(ape.project.path) / "deployments"
+        journal = Journal.open(directory, chain_id)
+        if not journal.contracts():
+            raise NotDeployedError(
+                f"nothing deployed on chain {chain_id} according to {journal.path}: "
+                "run `ape run deploy` first"
+            )
+        contracts = {
+            name: ape.project.get_contract(journal.step(name).contract).at(address)
+            for name, address in journal.contracts().items()
+        }
+        return cls(chain_id=chain_id, journal=journal, contracts=contracts)
+
+    def get(self, name: str) -> Any:
+        try:
+            return self.contracts[name]
+        except KeyError:
+            raise NotDeployedError(
+                f"{name} is not deployed on chain {self.chain_id} (see {self.journal.path})"
+            ) from None
+
+    @property
+    def token(self) -> Any:
+        return self.get("CommunityToken")

@@ -1,0 +1,208 @@
+"""The public-testnet path, proven locally: anvil with Sepolia's chain id over HTTP JSON-RPC,
+a keystore account (not an unlocked node account), a deploy killed mid-way and resumed."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from eth_account import Account
+from eth_utils import to_checksum_address
+
+from tests.deploy.anvil import ROOT, Anvil, anvil
+
+pytestmark = pytest.mark.offchain
+
+SEPOLIA = 11155111
+ALIAS = "sepolia-deployer"
+PASSPHRASE = "correct horse battery staple"
+
+
+@pytest.fixture
+def keystore(tmp_path: Path) -> tuple[Path, str]:
+    """A fresh ape data folder holding one keystore account; returns (folder, address)."""
+    data = tmp_path / "ape-data"
+    (data / "accounts").mkdir(parents=True)
+    key = Account.create()
+    (data / "accounts" / f"{ALIAS}.json").write_text(
+        json.dumps(Account.encrypt(key.key, PASSPHRASE))
+    )
+    return data, key.address
+
+
+def deploy(
+    node: Anvil,
+    data: Path,
+    journals: Path,
+    *,
+    passphrase: str | None = PASSPHRASE,
+    account: str = ALIAS,
+    wait: bool = True,
+):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("APE_ACCOUNTS_")}
+    env["APE_DATA_FOLDER"] = str(data)
+    if passphrase is not None:
+        env[f"APE_ACCOUNTS_{ALIAS}_PASSPHRASE"] = passphrase
+    command = [
+        "ape",
+        "run",
+        "deploy",
+        "--network",
+        f"ethereum:sepolia:{node.url}",
+        "--account",
+        account,
+        "--deployments",
+        str(journals),
+    ]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    if not wait:
+        return process
+    output, _ = process.communicate(timeout=300)
+    return process.returncode, output
+
+
+def journal(journals: Path) -> dict:
+    return json.loads((journals / f"{SEPOLIA}.json").read_text())
+
+
+def wait_for_sent_step(journals: Path, process: subprocess.Popen, timeout: float = 120) -> dict:
+    deadline = time.monotonic() + timeout
+    path = journals / f"{SEPOLIA}.json"
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"deploy exited early:\n{process.stdout.read()}")
+        if path.exists():
+            steps = json.loads(path.read_text())["steps"]
+            sent = [s for s in steps if s["status"] == "sent"]
+            if sent:
+                return sent[0]
+        time.sleep(0.1)
+    raise AssertionError("no step reached 'sent'")
+
+
+def wait_until_known(node: Anvil, tx_hash: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while node.rpc("eth_getTransactionByHash", tx_hash) is None:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{tx_hash} never reached the node")
+        time.sleep(0.05)
+
+
+def create_address(sender: str, nonce: int) -> str:
+    import rlp
+    from eth_utils import keccak, to_bytes
+
+    return to_checksum_address(keccak(rlp.encode([to_bytes(hexstr=sender), nonce]))[12:])
+
+
+@pytest.mark.parametrize("fate", ["mined while the deployer was dead", "dropped from the mempool"])
+def test_killed_deploy_resumes_without_deploying_twice(keystore, tmp_path, fate):
+    data, address = keystore
+    journals = tmp_path / "deployments"
+    with anvil(chain_id=SEPOLIA, mining=False) as node:
+        node.rpc("anvil_setBalance", address, hex(10**20))
+        process = deploy(node, data, journals, wait=False)
+        sent = wait_for_sent_step(journals, process)
+        wait_until_known(node, sent["tx_hash"])  # journaled, then broadcast
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        assert sent["sender"] == address and sent["nonce"] == 0 and sent["raw_tx"]
+        assert node.nonce(address) == 0  # nothing mined yet
+
+        if fate == "dropped from the mempool":
+            node.rpc("anvil_dropTransaction", sent["tx_hash"])
+            assert node.nonce(address, "pending") == 0
+        else:
+            node.rpc("evm_mine")
+            assert node.nonce(address) == 1
+        node.rpc("evm_setAutomine", True)
+
+        code, output = deploy(node, data, journals)
+        assert code == 0, output
+        steps = journal(journals)["steps"]
+        assert all(s["status"] == "done" for s in steps), steps
+        token = steps[0]
+        assert token["tx_hash"] == sent["tx_hash"]  # the same signed transaction, not a new one
+        assert token["address"] == create_address(address, 0)
+        assert node.code(token["address"]) not in ("0x", "")
+        assert node.nonce(address) == len(steps)  # every step sent exactly once
+
+        code, output = deploy(node, data, journals)
+        assert code == 0, output
+        assert "skipped" in output
+        assert node.nonce(address) == len(steps)
+
+
+def test_journal_records_what_verification_needs(keystore, tmp_path):
+    data, address = keystore
+    journals = tmp_path / "deployments"
+    with anvil(chain_id=SEPOLIA) as node:
+        node.rpc("anvil_setBalance", address, hex(10**20))
+        code, output = deploy(node, data, journals)
+        assert code == 0, output
+    recorded = journal(journals)
+    assert recorded["chainId"] == SEPOLIA
+    token = recorded["steps"][0]
+    assert token["contract"] == "CommunityToken"
+    assert token["compiler"].startswith("0.8.28+commit.")
+    assert token["input_hash"].startswith("0x") and len(token["input_hash"]) == 66
+    assert token["args"][3] == address  # admin = the deployer
+    assert {"tx_hash", "nonce", "block", "gas_used", "address"} <= token.keys()
+    assert "raw_tx" not in token
+
+
+def test_test_mnemonic_refused_on_live_chain(tmp_path, keystore):
+    data, _ = keystore
+    with anvil(chain_id=SEPOLIA) as node:
+        code, output = deploy(node, data, tmp_path / "d", account="TEST::0")
+    assert code != 0
+    assert "public test mnemonic" in output
+    assert not (tmp_path / "d").exists()
+
+
+def test_test_mnemonic_key_imported_as_keystore_is_refused(tmp_path):
+    data = tmp_path / "ape-data"
+    (data / "accounts").mkdir(parents=True)
+    Account.enable_unaudited_hdwallet_features()
+    leaked = Account.from_mnemonic("test " * 11 + "junk", account_path="m/44'/60'/0'/0/3")
+    (data / "accounts" / f"{ALIAS}.json").write_text(
+        json.dumps(Account.encrypt(leaked.key, PASSPHRASE))
+    )
+    with anvil(chain_id=SEPOLIA) as node:
+        code, output = deploy(node, data, tmp_path / "d")
+    assert code != 0
+    assert "public test mnemonic" in output
+    assert not (tmp_path / "d").exists()
+
+
+@pytest.mark.parametrize(
+    ("passphrase", "message"),
+    [(None, f"set APE_ACCOUNTS_{ALIAS}_PASSPHRASE"), ("wrong", "wrong passphrase")],
+)
+def test_missing_or_wrong_passphrase(keystore, tmp_path, passphrase, message):
+    data, address = keystore
+    with anvil(chain_id=SEPOLIA) as node:
+        node.rpc("anvil_setBalance", address, hex(10**20))
+        code, output = deploy(node, data, tmp_path / "d", passphrase=passphrase)
+        assert node.nonce(address) == 0
+    assert code != 0
+    assert message in output
+    assert not (tmp_path / "d").exists()
+
+
+def test_insufficient_funds_checked_before_sending(keystore, tmp_path):
+    data, address = keystore
+    with anvil(chain_id=SEPOLIA) as node:
+        node.rpc("anvil_setBalance", address, hex(10**12))
+        code, output = deploy(node, data, tmp_path / "d")
+        assert node.nonce(address, "pending") == 0
+    assert code != 0
+    assert "fund it and rerun (nothing was sent)" in output
+    assert not (tmp_path / "d").exists()

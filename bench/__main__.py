@@ -16,6 +16,7 @@ FIGURE_MODULES = [
     "bench.compile",
     "bench.gas_token",
     "bench.gas_rewards",
+    "bench.engine",
 ]
 
 RESULTS = Path(__file__).resolve().parent / "results.json"

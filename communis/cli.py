@@ -23,7 +23,7 @@ from communis.merkle import MerkleError, MerkleTree, verify_proof
 from communis.policy import Policy, PolicyError
 from communis.verify import verify_bundle
 
-_EXPECTED_ERRORS = (LedgerError, PolicyError, BundleError, MerkleError)
+_EXPECTED_ERRORS = (LedgerError, PolicyError, BundleError, MerkleError, OSError)
 
 
 def _console() -> Console:

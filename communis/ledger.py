@@ -438,6 +438,7 @@ class _Part:
     count: int
     points: dict[str, list[int]]
     refs: set[str]
+    """The evidence references seen (empty once merged: only needed while validating)."""
 
 
 PARALLEL_BYTES = 8 << 20
@@ -449,7 +450,7 @@ def _first_epoch(path: Path, body: bytes, first_line: int, header: list[str] | N
     head = body[: body.find(b"\n") + 1]
     try:
         for _, epoch, *_ in _raw_rows(path, head, first_line, header):
-            return epoch if type(epoch) is int else None
+            return epoch if type(epoch) is int and 0 <= epoch <= MAX_EPOCH else None
     except LedgerError:
         return None
     return None
@@ -483,24 +484,24 @@ def _validate(
             except LedgerError:
                 return None
 
-        theirs, mine = fork_pickled(
-            lambda: half(first, first_line), lambda: half(second, second_line)
-        )
-        if (
-            isinstance(theirs, _Part)
-            and isinstance(mine, _Part)
-            and theirs.refs.isdisjoint(mine.refs)
-        ):
-            points = theirs.points
-            for account, values in mine.points.items():
-                mine_values = points.get(account)
-                if mine_values is None:
-                    points[account] = values
-                else:
-                    for k in range(len(ROLES)):
-                        mine_values[k] += values[k]
-            theirs.refs |= mine.refs
-            return _Part(epoch, theirs.count + mine.count, points, theirs.refs)
+        def child() -> tuple[int, dict[str, list[int]], str] | None:
+            part = half(first, first_line)
+            # Refs never contain a newline (they are printable): one string pickles fast.
+            return None if part is None else (part.count, part.points, "\n".join(part.refs))
+
+        theirs, mine = fork_pickled(child, lambda: half(second, second_line))
+        if isinstance(theirs, tuple) and isinstance(mine, _Part):
+            count, points, joined = theirs
+            refs = mine.refs
+            if not any(ref in refs for ref in joined.split("\n")):
+                for account, values in mine.points.items():
+                    known = points.get(account)
+                    if known is None:
+                        points[account] = values
+                    else:
+                        for k in range(len(ROLES)):
+                            known[k] += values[k]
+                return _Part(epoch, count + mine.count, points, set())
     return _validate_rows(path, _raw_rows(path, body, first_line, header), epoch)
 
 

@@ -215,7 +215,9 @@ class MerkleTree:
         n = len(values)
         if n == 0:
             raise MerkleError("a Merkle tree needs at least one leaf")
-        if len({leaf.account.lower() for leaf in values}) != n:
+        # Accounts are compared as given (every producer here writes EIP-55 checksummed
+        # addresses); `validate` / `from_dump` also catch the same address in two spellings.
+        if len({leaf.account for leaf in values}) != n:
             raise MerkleError("accounts must be unique (one leaf per account)")
         procs = workers_for(n, workers)
         hashes = _hash_leaves_parallel(values) if procs > 1 else _hash_leaves(values)
@@ -308,10 +310,17 @@ class MerkleTree:
                 for _ in range(depth):
                     parts.append(nodes[cur + 1 - 2 * ((cur + 1) & 1)])
                     cur = (cur - 1) >> 1
-                packed = np.stack(parts, axis=1).tobytes() if parts else b""
+                indices = value_at[start:stop].tolist()
+                if not parts:  # a single-leaf tree: the proof is empty
+                    yield from ((i, b"") for i in indices)
+                    continue
+                packed = np.stack(parts, axis=1).tobytes()
                 stride = 32 * depth
-                for j, value_index in enumerate(value_at[start:stop].tolist()):
-                    yield value_index, packed[j * stride : (j + 1) * stride]
+                yield from zip(
+                    indices,
+                    [packed[o : o + stride] for o in range(0, len(packed), stride)],
+                    strict=True,
+                )
 
     # -- dump / load --------------------------------------------------------------------------
     def dumps(self) -> str:

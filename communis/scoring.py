@@ -62,45 +62,63 @@ def score_points(points: Mapping[str, Sequence[int]], weights: Sequence[int]) ->
     return {account: w0 * p[0] + w1 * p[1] + w2 * p[2] + w3 * p[3] for account, p in points.items()}
 
 
-def allocate(scores: Mapping[str, int], budget: int, cap_bps: int) -> Allocation:
-    """Split ``budget`` in proportion to ``scores`` with a cap of ``cap_bps`` of the budget."""
+Ranking = list[tuple[int, str, str]]
+"""``(-score, lowercase address, address)`` of the positive scores, sorted: highest score first,
+ties by lowest address. Computed once per epoch and shared by both budgets."""
+
+
+def rank(scores: Mapping[str, int]) -> Ranking:
+    """The :data:`Ranking` of ``scores`` (raises on a negative score)."""
+    ranked = []
+    for account, score in scores.items():
+        if score > 0:
+            ranked.append((-score, account.lower(), account))
+        elif score < 0:
+            raise ValueError(f"scores must be >= 0, got {score} for {account}")
+    ranked.sort()
+    return ranked
+
+
+def allocate(
+    scores: Mapping[str, int], budget: int, cap_bps: int, *, ranked: Ranking | None = None
+) -> Allocation:
+    """Split ``budget`` in proportion to ``scores`` with a cap of ``cap_bps`` of the budget.
+
+    ``ranked`` (optional) is ``rank(scores)``, to share the sort between budgets.
+    """
     if budget < 0:
         raise ValueError("budget must be >= 0")
     if not 1 <= cap_bps <= BPS:
         raise ValueError(f"cap_bps must be in 1..{BPS}")
+    if ranked is None:
+        ranked = rank(scores)
     cap = budget * cap_bps // BPS
-    ranked = sorted(
-        ((score, account.lower(), account) for account, score in scores.items() if score > 0),
-        key=lambda item: (-item[0], item[1]),
-    )
-    if any(score < 0 for score in scores.values()):
-        raise ValueError("scores must be >= 0")
     amounts: dict[str, int] = {}
     remaining = budget
-    weight = sum(item[0] for item in ranked)
+    weight = -sum(item[0] for item in ranked)
     first_uncapped = 0
     # Water-filling: the largest score is the first to exceed the cap, if any does.
-    for score, _, account in ranked:
-        if score * remaining > cap * weight:
+    for negative, _, account in ranked:
+        if -negative * remaining > cap * weight:
             amounts[account] = cap
             remaining -= cap
-            weight -= score
+            weight += negative
             first_uncapped += 1
         else:
             break
     capped = frozenset(amounts)
-    rest = ranked[first_uncapped:]
-    if rest:
+    if first_uncapped < len(ranked):
         shares = []
         given = 0
-        for score, key, account in rest:
-            quotient, remainder = divmod(remaining * score, weight)
+        for negative, key, account in ranked[first_uncapped:]:
+            quotient, remainder = divmod(-negative * remaining, weight)
             amounts[account] = quotient
             given += quotient
-            shares.append((remainder, key, account))
+            shares.append((-remainder, key, account))
         leftover = remaining - given
         if leftover:
-            shares.sort(key=lambda item: (-item[0], item[1]))
+            # Largest remainders first, ties by lowest address.
+            shares.sort()
             for _, _, account in shares[:leftover]:
                 amounts[account] += 1
     return Allocation(budget=budget, cap=cap, amounts=amounts, capped=capped)
@@ -109,8 +127,10 @@ def allocate(scores: Mapping[str, int], budget: int, cap_bps: int) -> Allocation
 def score_epoch(points: Mapping[str, Sequence[int]], policy: Policy) -> EpochScores:
     """Score an epoch's per-role points under ``policy``."""
     scores = score_points(points, policy.role_weights)
+    ranked = rank(scores)
+    cap_bps = policy.account_cap_bps
     return EpochScores(
         scores=scores,
-        tokens=allocate(scores, policy.token_budget, policy.account_cap_bps),
-        influence=allocate(scores, policy.influence_budget, policy.account_cap_bps),
+        tokens=allocate(scores, policy.token_budget, cap_bps, ranked=ranked),
+        influence=allocate(scores, policy.influence_budget, cap_bps, ranked=ranked),
     )

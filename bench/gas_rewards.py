@@ -34,6 +34,7 @@ WEEK = 7 * 24 * 3600
 HALF_LIFE = 26
 TOKEN = 10**18
 CONTRIBUTORS = 1_000
+ZERO = "0x" + "00" * 20  # no guardian registry: nobody challenges here
 CAP = 10**9 * TOKEN
 GENESIS = 10**8 * TOKEN
 # tokenBudget, influenceBudget, roleWeights, accountCapBps, challengeWindow, proposerBond,
@@ -88,7 +89,7 @@ def scenario(project: Any, accounts: Any, chain: Any) -> dict[str, int]:
     genesis = chain.pending_timestamp
     influence = deployer.deploy(project.Influence, deployer, genesis, WEEK, HALF_LIFE)
     rewards = deployer.deploy(
-        project.ContributionRewards, token, influence, gov, treasury, POLICY, 5_000
+        project.ContributionRewards, token, influence, gov, treasury, ZERO, POLICY, 5_000
     )
     token.grantRole(token.MINTER_ROLE(), rewards, sender=deployer)
     influence.grantRole(influence.AWARDER_ROLE(), rewards, sender=deployer)

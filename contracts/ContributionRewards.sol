@@ -54,7 +54,8 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
     bytes32 public constant GOVERNOR_ROLE = keccak256("GOVERNOR_ROLE");
     /// @notice May propose epoch roots (with a bond).
     bytes32 public constant PROPOSER_ROLE = keccak256("PROPOSER_ROLE");
-    /// @notice May challenge roots (with a bond), in addition to the guardians of the registry.
+    /// @notice May challenge roots (with a bond) without being in the guardian registry (e.g. a
+    /// watchdog contract, or guardians before the registry has members). Granted by governance.
     bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
 
     uint256 private constant BPS = 10_000;
@@ -72,7 +73,7 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
     address public treasury;
     /// @notice Share of a slashed proposer bond paid to the successful challenger, in bps.
     uint16 public challengerRewardBps;
-    /// @notice Optional extra source of guardians (zero: only GUARDIAN_ROLE holders are guardians).
+    /// @notice The community's guardians (the GuardianRegistry); zero: only GUARDIAN_ROLE holders.
     IGuardianSource public guardianRegistry;
 
     /// @notice The first epoch without a finalized root: the only epoch that can be proposed.
@@ -104,6 +105,8 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
      * @param governance Receives DEFAULT_ADMIN_ROLE and GOVERNOR_ROLE (the timelock, or the deployer
      * until the system is wired up and the roles are handed over).
      * @param treasury_ Receiver of slashed bonds.
+     * @param guardianRegistry_ The GuardianRegistry whose members may challenge (zero: none yet;
+     * governance can set it later with {setGuardianRegistry}).
      * @param policy_ The first policy.
      * @param challengerRewardBps_ Share of a slashed proposer bond paid to the challenger.
      */
@@ -112,6 +115,7 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
         IInfluence influence_,
         address governance,
         address treasury_,
+        IGuardianSource guardianRegistry_,
         Policy memory policy_,
         uint16 challengerRewardBps_
     ) {
@@ -123,6 +127,7 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
         _grantRole(DEFAULT_ADMIN_ROLE, governance);
         _grantRole(GOVERNOR_ROLE, governance);
         _setTreasury(treasury_);
+        _setGuardianRegistry(guardianRegistry_);
         _setChallengerRewardBps(challengerRewardBps_);
         _setPolicy(policy_);
     }
@@ -155,13 +160,12 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
     }
 
     /**
-     * @notice Also accept the guardians of `registry` as challengers (zero: only GUARDIAN_ROLE).
+     * @notice Read guardians from `registry` from now on (zero: only GUARDIAN_ROLE holders).
      * Only GOVERNOR_ROLE.
      * @param registry A contract with `isGuardian(address) returns (bool)`, or zero.
      */
     function setGuardianRegistry(IGuardianSource registry) external onlyRole(GOVERNOR_ROLE) {
-        guardianRegistry = registry;
-        emit GuardianRegistryUpdated(address(registry));
+        _setGuardianRegistry(registry);
     }
 
     /// @inheritdoc IContributionRewards
@@ -239,7 +243,7 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
     }
 
     /// @inheritdoc IContributionRewards
-    /// @dev Only a guardian (GUARDIAN_ROLE or the guardian registry), only while the epoch is
+    /// @dev Only a guardian (the guardian registry's, or GUARDIAN_ROLE), only while the epoch is
     /// Proposed and before its deadline. Pulls the challenger bond in force. Emits {RootChallenged}.
     function challenge(uint256 epoch, string calldata evidenceURI) external nonReentrant {
         if (!isGuardian(msg.sender)) revert NotGuardian(msg.sender);
@@ -364,11 +368,11 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
         return Math.mulDiv(_policy.influenceBudget, influence.growth(epoch), Q64);
     }
 
-    /// @notice Whether `account` may challenge (GUARDIAN_ROLE or a guardian of the registry).
+    /// @notice Whether `account` may challenge: a member of the guardian registry, or GUARDIAN_ROLE.
     function isGuardian(address account) public view returns (bool) {
-        if (hasRole(GUARDIAN_ROLE, account)) return true;
         IGuardianSource registry = guardianRegistry;
-        return address(registry) != address(0) && registry.isGuardian(account);
+        if (address(registry) != address(0) && registry.isGuardian(account)) return true;
+        return hasRole(GUARDIAN_ROLE, account);
     }
 
     // ------------------------------------------------------------------ internals
@@ -465,6 +469,11 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
         if (treasury_ == address(0)) revert ZeroAddress("treasury");
         treasury = treasury_;
         emit TreasuryUpdated(treasury_);
+    }
+
+    function _setGuardianRegistry(IGuardianSource registry) private {
+        guardianRegistry = registry;
+        emit GuardianRegistryUpdated(address(registry));
     }
 
     function _setChallengerRewardBps(uint16 bps) private {

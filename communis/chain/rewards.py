@@ -340,7 +340,9 @@ def challenge(rewards: Any, epoch: int, sender: Any, *, evidence: str = "") -> l
             f"the challenge window of epoch {epoch} closed at {pending.challenge_deadline}"
         )
     if not rewards.isGuardian(sender):
-        raise EpochOpError(f"{sender.address} is not a guardian (governance grants GUARDIAN_ROLE)")
+        raise EpochOpError(
+            f"{sender.address} is not a guardian (governance adds them to the GuardianRegistry)"
+        )
     bond = int(rewards.policy().challengerBond)
     done = [s for s in [_ensure_allowance(rewards, sender, bond)] if s]
     receipt = rewards.challenge(epoch, evidence, sender=sender)

@@ -109,16 +109,30 @@ def influence(project, deployer, genesis):
 
 
 @pytest.fixture
-def rewards(project, deployer, token, influence, gov, treasury, proposer, guardian):
+def registry(project, deployer, influence, gov, guardian):
+    """The GuardianRegistry, owned by governance, with one guardian."""
+    contract = deployer.deploy(project.GuardianRegistry, influence, gov, 0)
+    contract.grantGuardian(guardian, sender=gov)
+    return contract
+
+
+@pytest.fixture
+def rewards(project, deployer, token, influence, registry, gov, treasury, proposer, guardian):
     """ContributionRewards wired as a deployment does: minter + awarder roles, a bonded proposer
-    and a guardian, both funded from the treasury and with the bonds approved."""
+    and a registry guardian, both funded from the treasury and with the bonds approved."""
     contract = deployer.deploy(
-        project.ContributionRewards, token, influence, gov, treasury, POLICY, CHALLENGER_REWARD_BPS
+        project.ContributionRewards,
+        token,
+        influence,
+        gov,
+        treasury,
+        registry,
+        POLICY,
+        CHALLENGER_REWARD_BPS,
     )
     token.grantRole(token.MINTER_ROLE(), contract, sender=deployer)
     influence.grantRole(influence.AWARDER_ROLE(), contract, sender=deployer)
     contract.grantRole(contract.PROPOSER_ROLE(), proposer, sender=gov)
-    contract.grantRole(contract.GUARDIAN_ROLE(), guardian, sender=gov)
     for account in (proposer, guardian):
         token.transfer(account, 10_000 * TOKEN, sender=treasury)
         token.approve(contract, 2**256 - 1, sender=account)

@@ -212,17 +212,33 @@ def test_permit_and_propose_in_one_transaction(
     assert token.balanceOf(rewards) == PROPOSER_BOND
 
 
-def test_guardians_from_a_registry(
-    project, deployer, rewards, token, influence, gov, treasury, guardian, alice
+def test_guardians_come_from_the_registry(rewards, registry, gov, guardian, alice, bob):
+    """Governance grants and revokes guardianship in the GuardianRegistry; GUARDIAN_ROLE is an
+    extra path governance can use without the registry; the registry itself can be replaced."""
+    assert rewards.isGuardian(guardian)
+    assert not rewards.isGuardian(alice)
+    registry.grantGuardian(alice, sender=gov)
+    assert rewards.isGuardian(alice)
+    registry.revokeGuardian(alice, sender=gov)
+    assert not rewards.isGuardian(alice)
+
+    rewards.grantRole(rewards.GUARDIAN_ROLE(), bob, sender=gov)
+    assert rewards.isGuardian(bob)
+
+    receipt = rewards.setGuardianRegistry(ape.utils.ZERO_ADDRESS, sender=gov)
+    assert receipt.events == [rewards.GuardianRegistryUpdated(ape.utils.ZERO_ADDRESS)]
+    assert not rewards.isGuardian(guardian)
+    assert rewards.isGuardian(bob)
+    rewards.setGuardianRegistry(registry, sender=gov)
+    assert rewards.guardianRegistry() == registry
+    assert rewards.isGuardian(guardian)
+
+
+def test_revoked_guardian_cannot_challenge(
+    rewards, registry, chain, genesis, padded, proposer, guardian, gov
 ):
-    """Governance can point at any contract with isGuardian(address) (a GuardianRegistry): here
-    another ContributionRewards, whose GUARDIAN_ROLE holders then count as guardians too."""
-    other = deployer.deploy(project.ContributionRewards, token, influence, gov, treasury, POLICY, 0)
-    assert not other.isGuardian(guardian)
-    receipt = other.setGuardianRegistry(rewards, sender=gov)
-    assert receipt.events == [other.GuardianRegistryUpdated(rewards)]
-    assert other.guardianRegistry() == rewards
-    assert other.isGuardian(guardian)
-    assert not other.isGuardian(alice)
-    other.setGuardianRegistry(ape.utils.ZERO_ADDRESS, sender=gov)
-    assert not other.isGuardian(guardian)
+    end_epoch(chain, genesis, 0)
+    propose(rewards, padded, proposer)
+    registry.revokeGuardian(guardian, sender=gov)
+    with ape.reverts(rewards.NotGuardian):
+        rewards.challenge(0, "", sender=guardian)

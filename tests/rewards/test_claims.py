@@ -164,7 +164,14 @@ def test_token_cap_always_holds(project, deployer, treasury, chain, genesis, inf
 
     capped = deployer.deploy(project.CommunityToken, "C", "C", 100 * TOKEN, deployer, treasury, 0)
     rewards = deployer.deploy(
-        project.ContributionRewards, capped, influence, gov, treasury, POLICY, CHALLENGER_REWARD_BPS
+        project.ContributionRewards,
+        capped,
+        influence,
+        gov,
+        treasury,
+        ape.utils.ZERO_ADDRESS,
+        POLICY,
+        CHALLENGER_REWARD_BPS,
     )
     capped.grantRole(capped.MINTER_ROLE(), rewards, sender=deployer)
     policy = (*POLICY[:5], 0, 0)  # no bonds: the capped token has no supply to bond with

@@ -25,10 +25,11 @@ def epoch0(alice, bob):
     return cumulative(0, {alice: (600 * TOKEN, 60 * TOKEN), bob: (400 * TOKEN, 40 * TOKEN)})
 
 
-def test_deployment_state(rewards, token, influence, gov, treasury):
+def test_deployment_state(rewards, token, influence, registry, gov, treasury):
     assert rewards.token() == token
     assert rewards.influence() == influence
     assert rewards.treasury() == treasury
+    assert rewards.guardianRegistry() == registry
     assert rewards.hasRole(rewards.DEFAULT_ADMIN_ROLE(), gov)
     assert rewards.hasRole(rewards.GOVERNOR_ROLE(), gov)
     assert rewards.policyHash() == policy_hash(POLICY)
@@ -44,11 +45,11 @@ def test_zero_addresses_revert(project, deployer, token, influence, gov, treasur
     zero = ape.utils.ZERO_ADDRESS
     Rewards = project.ContributionRewards
     with ape.reverts(Rewards.ZeroAddress):
-        deployer.deploy(Rewards, zero, influence, gov, treasury, POLICY, 0)
+        deployer.deploy(Rewards, zero, influence, gov, treasury, zero, POLICY, 0)
     with ape.reverts(Rewards.ZeroAddress):
-        deployer.deploy(Rewards, token, influence, gov, zero, POLICY, 0)
+        deployer.deploy(Rewards, token, influence, gov, zero, zero, POLICY, 0)
     with ape.reverts(Rewards.InvalidBps):
-        deployer.deploy(Rewards, token, influence, gov, treasury, POLICY, 10_001)
+        deployer.deploy(Rewards, token, influence, gov, treasury, zero, POLICY, 10_001)
 
 
 def test_propose_then_finalize_returns_bond(rewards, token, chain, genesis, epoch0, proposer, bob):

@@ -171,7 +171,8 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
     /// @inheritdoc IContributionRewards
     /// @dev Only GOVERNOR_ROLE, and only while the epoch is Challenged. Upheld: the root is
     /// discarded (Rejected, the epoch can be proposed again), the challenger gets its bond back plus
-    /// `challengerRewardBps` of the proposer bond, the treasury the rest of the proposer bond.
+    /// the `challengerRewardBps` in force when it challenged (a later change does not move the
+    /// stakes it bonded for) of the proposer bond, the treasury the rest of the proposer bond.
     /// Not upheld: the root finalizes, the proposer gets its bond back, the treasury the challenger
     /// bond. Emits {ChallengeResolved} and {RootRejected} or {RootFinalized}.
     function resolveChallenge(uint256 epoch, bool upheld) external onlyRole(GOVERNOR_ROLE) nonReentrant {
@@ -185,7 +186,7 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
 
         if (upheld) {
             p.status = Status.Rejected;
-            uint256 reward = (proposerBond * challengerRewardBps) / BPS;
+            uint256 reward = (proposerBond * p.challengerRewardBps) / BPS;
             uint256 toTreasury = proposerBond - reward;
             emit ChallengeResolved(epoch, true, 0, challengerBond + reward, toTreasury);
             emit RootRejected(epoch, p.root);
@@ -237,6 +238,7 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
         p.cumulativeInfluence = SafeCast.toUint160(cumulativeInfluence);
         p.proposerBond = bond;
         p.challengerBond = 0;
+        p.challengerRewardBps = 0;
         p.challenger = address(0);
         _emitProposed(p, ledgerURI, ledgerHash, policyHash_);
         if (bond > 0) token.safeTransferFrom(msg.sender, address(this), bond);
@@ -254,6 +256,7 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
         p.status = Status.Challenged;
         p.challenger = msg.sender;
         p.challengerBond = bond;
+        p.challengerRewardBps = challengerRewardBps;
         emit RootChallenged(epoch, msg.sender, bond, evidenceURI);
         if (bond > 0) token.safeTransferFrom(msg.sender, address(this), bond);
     }

@@ -45,6 +45,7 @@ interface IContributionRewards {
         uint160 cumulativeInfluence; // stored units
         uint96 proposerBond;
         uint96 challengerBond;
+        uint16 challengerRewardBps; // fixed when challenged: the reward the challenger bonded for
         address challenger;
     }
 

@@ -62,6 +62,7 @@ def test_challenge_moves_bond_and_blocks_finalization(
     assert rewards.epochStatus(0) == CHALLENGED
     pending = rewards.pendingProposal()
     assert pending.challenger == guardian and pending.challengerBond == CHALLENGER_BOND
+    assert pending.challengerRewardBps == CHALLENGER_REWARD_BPS
     # A challenged root never finalizes by time alone, and cannot be challenged twice.
     pass_window(chain, rewards)
     with ape.reverts(rewards.WrongStatus):
@@ -149,6 +150,15 @@ def test_fraud_upheld_slashed_and_reproposed_honestly(
     tokens, stored = challenged.leaf(fake)
     with ape.reverts(rewards.InvalidProof):
         rewards.claim(fake, tokens, stored, challenged.proof(fake), b"\0" * 32, sender=alice)
+
+
+def test_reward_share_fixed_when_challenged(rewards, token, challenged, guardian, gov, treasury):
+    """Governance lowering the reward share after a challenge does not cut the challenger's."""
+    rewards.setChallengerRewardBps(0, sender=gov)
+    before = token.balanceOf(guardian)
+    rewards.resolveChallenge(0, True, sender=gov)
+    reward = PROPOSER_BOND * CHALLENGER_REWARD_BPS // 10_000
+    assert token.balanceOf(guardian) == before + CHALLENGER_BOND + reward
 
 
 def test_griefing_challenge_costs_the_challenger(

@@ -15,6 +15,8 @@ Figures (gas of one transaction, deterministic):
   same state for the small tree and for one with ten times the contributors (equal: the cost does
   not depend on the number of contributors);
 - ``gas.claim.baseline_first`` / ``gas.claim.baseline_repeat``: the reference's claims;
+- ``gas.claim.batch50_first_per_account``: a multicall of 50 first claims, per account (how
+  ``ape run epoch claim`` pays for everyone);
 - ``gas.mint.first`` / ``gas.mint.repeat`` and ``gas.awardStored.first`` /
   ``gas.awardStored.repeat``: CommunityToken.mint and Influence.awardStored sent directly (by an
   EOA holding the roles) to a fresh and then the same account, in the same state as the claims:
@@ -34,6 +36,7 @@ WEEK = 7 * 24 * 3600
 HALF_LIFE = 26
 TOKEN = 10**18
 CONTRIBUTORS = 1_000
+BATCH = 50
 ZERO = "0x" + "00" * 20  # no guardian registry: nobody challenges here
 CAP = 10**9 * TOKEN
 GENESIS = 10**8 * TOKEN
@@ -155,6 +158,14 @@ def scenario(project: Any, accounts: Any, chain: Any) -> dict[str, int]:
     for kind in ("first", "repeat"):
         ledgers = figures[f"gas.mint.{kind}"] + figures[f"gas.awardStored.{kind}"] - 2 * 21_000
         figures[f"gas.claim.own_{kind}"] = figures[f"gas.claim.{kind}"] - ledgers
+
+    # `ape run epoch claim` pays for many accounts per transaction (multicall): the base cost and
+    # Influence's total-supply checkpoint are shared by the batch.
+    batch = [a for a in sorted(table1) if a not in real][:BATCH]
+    calls = [rewards.claim.encode_input(a, *table1[a], tree1.proof(a), tree1.root) for a in batch]
+    _tick(chain)
+    receipt = rewards.multicall(calls, sender=carol)
+    figures[f"gas.claim.batch{BATCH}_first_per_account"] = receipt.gas_used // BATCH
 
     # Epoch 2 proposed twice from the same state: for a small tree, and (after rolling the chain
     # back) for a tree with ten times the contributors. The contract only sees the root and the

@@ -42,8 +42,9 @@ interface IGuardianSource {
  *   >= 0` ({claim} never pays more than is left, {_finalize} adds each epoch's emission), so
  *   whatever its leaves say, no root pays out more than the budgets of the epochs finalized so far.
  * - I4 `claimed[a] <= totalClaimed` componentwise (each claim adds the same delta to both).
- * - I5 this contract holds exactly the bonds of the undecided proposal (bonds move out on every
- *   decision), so honest proposers and challengers always get theirs back in full.
+ * - I5 every bond taken is paid out in full on the decision that ends its proposal (finalize:
+ *   to the proposer; resolution: per the verdict), so the contract holds only the bonds of the
+ *   undecided proposal and an honest proposer or challenger always gets its bond back.
  * - No loop runs over contributors: every function is O(1) apart from the proof length.
  */
 contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyGuardTransient, Multicall {

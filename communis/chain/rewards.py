@@ -12,14 +12,13 @@ ledger); ``epochs/<chainId>/<epoch>/`` is where ``build`` puts them by default.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
-from communis.bundle import TREE, BundleError, build_bundle, find_previous, read_totals
+from communis.bundle import TREE, build_bundle, find_previous, read_totals
 from communis.merkle import MerkleTree
 from communis.policy import Policy, policy_hash
 from communis.verify import VerifyResult, verify_bundle
@@ -587,22 +586,3 @@ def claim_all(
         if on_batch:
             on_batch(result, len(batch))
     return sent
-
-
-def proof_json(bundle: Path, account: str) -> str:
-    """Leaf and proof of ``account`` in ``bundle``, as the engine's ``communis proof`` prints."""
-    tree = load_tree(bundle)
-    try:
-        leaf = tree.leaf(account)
-    except KeyError as err:
-        raise BundleError(str(err.args[0])) from None
-    return json.dumps(
-        {
-            "root": tree.root_hex,
-            "account": leaf.account,
-            "cumulativeTokens": str(leaf.tokens),
-            "cumulativeInfluence": str(leaf.influence),
-            "proof": ["0x" + node.hex() for node in tree.proof(leaf.account)],
-        },
-        indent=2,
-    )

@@ -178,3 +178,43 @@ def test_challenge_resolved_through_governor_and_timelock(
     assert rewards.epochStatus(0) == ops.Status.REJECTED
     reward = POLICY[5] // 2
     assert token.balanceOf(treasury) == treasury_before + POLICY[5] - reward
+
+
+def test_two_epochs_built_cumulatively_and_claimed_at_once(
+    rewards, token, influence, chain, genesis, ledger, tmp_path, proposer, members, alice
+):
+    """Epoch 1's bundle builds on epoch 0's; one claim after epoch 1 pays both epochs, each
+    epoch's influence at its own growth factor."""
+    from communis.growth import to_stored
+
+    out = tmp_path / "epochs"
+    build0 = ops.build(rewards, ledger, out)
+    rows = [
+        {"epoch": 1, "account": m.address, "role": "participant", "points": "5", "ref": f"e1-{i}"}
+        for i, m in enumerate(members)
+    ]
+    ledger1 = tmp_path / "ledger-1.jsonl"
+    ledger1.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    build1 = ops.build(rewards, ledger1, out)
+    assert build1.previous_root == build0.root
+
+    for epoch in (0, 1):
+        end_epoch(chain, genesis, epoch)
+        ops.propose(rewards, out / str(epoch), proposer)
+        assert ops.verify(rewards, out / str(epoch)).ok
+        chain.pending_timestamp = rewards.pendingProposal().challengeDeadline
+        chain.mine()
+        ops.finalize(rewards, epoch, alice)
+
+    with pytest.raises(ops.EpochOpError, match="newest finalized root"):
+        ops.claim_all(rewards, out / "0", alice)
+    ops.claim_all(rewards, out / "1", alice, batch_size=10)
+    half_life = int(influence.halfLife())
+    for member in members:
+        tokens0 = build0.scores.tokens.amounts.get(member.address, 0)
+        tokens1 = build1.scores.tokens.amounts.get(member.address, 0)
+        assert token.balanceOf(member) == tokens0 + tokens1
+        expected = to_stored(
+            build0.scores.influence.amounts.get(member.address, 0), 0, half_life
+        ) + to_stored(build1.scores.influence.amounts.get(member.address, 0), 1, half_life)
+        assert influence.storedBalanceOf(member) == expected

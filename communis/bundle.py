@@ -29,6 +29,7 @@ from communis.cumulative import CumulativeTable
 from communis.growth import growth
 from communis.ledger import Ledger, format_points, read_ledger
 from communis.merkle import MerkleTree
+from communis.parallel import gc_paused
 from communis.policy import Policy, policy_hash
 from communis.roles import ROLES
 from communis.scoring import EpochScores, score_epoch
@@ -126,6 +127,19 @@ def compute_epoch(
     workers: int | None = None,
 ) -> EpochBuild:
     """Score ``ledger`` under ``policy``, add it to ``previous`` and build the tree."""
+    with gc_paused():
+        return _compute_epoch(ledger, policy, half_life, previous, previous_root, progress, workers)
+
+
+def _compute_epoch(
+    ledger: Ledger,
+    policy: Policy,
+    half_life: int,
+    previous: CumulativeTable | None,
+    previous_root: str | None,
+    progress: Progress | None,
+    workers: int | None,
+) -> EpochBuild:
     note = progress or (lambda _: None)
     previous = previous or CumulativeTable.empty()
     note("scoring")
@@ -165,7 +179,8 @@ def read_totals(bundle: Path) -> dict[str, Any]:
 def load_previous(bundle: Path, *, validate: bool = True) -> tuple[CumulativeTable, str]:
     """The cumulative table and root committed to by an earlier bundle."""
     totals = read_totals(bundle)
-    tree = MerkleTree.load(Path(bundle) / TREE, validate=validate)
+    with gc_paused():
+        tree = MerkleTree.load(Path(bundle) / TREE, validate=validate)
     if tree.root_hex != totals["root"]:
         raise BundleError(f"{bundle}: tree.json root differs from totals.json root")
     return CumulativeTable.from_tree(tree, int(totals["epoch"])), tree.root_hex
@@ -210,7 +225,8 @@ def build_bundle(
     table, root = (None, None) if previous is None else load_previous(previous)
     build = compute_epoch(ledger, policy, half_life, table, root, progress=note, workers=workers)
     note("writing bundle")
-    write_bundle(build, out_dir, overwrite=overwrite)
+    with gc_paused():
+        write_bundle(build, out_dir, overwrite=overwrite)
     return build
 
 

@@ -21,6 +21,7 @@ from communis.bundle import TREE, BundleError, build_bundle, find_previous, read
 from communis.ledger import LedgerError, read_ledger
 from communis.merkle import MerkleError, MerkleTree, verify_proof
 from communis.policy import Policy, PolicyError
+from communis.sample import KEY_MEMBERS, MEMBERS, SEED, write_sample
 from communis.verify import verify_bundle
 
 _EXPECTED_ERRORS = (LedgerError, PolicyError, BundleError, MerkleError, OSError)
@@ -114,6 +115,7 @@ def build(
 @click.option("--previous", type=click.Path(path_type=Path), help="Previous epoch's bundle.")
 @click.option("--half-life", type=click.IntRange(min=1), help="Default: the bundle's.")
 @click.option("--tree", "tree_path", type=click.Path(path_type=Path), help="Claimed tree.json.")
+@click.option("--policy-hash", help="The policy hash proposed with the root (0x...).")
 def verify(
     bundle: Path,
     root: str | None,
@@ -121,6 +123,7 @@ def verify(
     previous: Path | None,
     half_life: int | None,
     tree_path: Path | None,
+    policy_hash: str | None,
 ) -> None:
     """Recompute BUNDLE's epoch and compare it with ROOT; exit 1 and name accounts if wrong."""
     console = _console()
@@ -138,6 +141,7 @@ def verify(
             previous=previous,
             half_life=half_life,
             claimed_tree=tree_path,
+            expected_policy_hash=policy_hash,
         )
     console.print(f"epoch {result.epoch}: recomputed root {result.expected_root}")
     if result.root is not None:
@@ -190,6 +194,17 @@ def proof(bundle: Path, account: str) -> None:
             indent=2,
         )
     )
+
+
+@cli.command()
+@click.option("--out", type=click.Path(path_type=Path), default=Path("examples"), show_default=True)
+@click.option("--seed", type=int, default=SEED, show_default=True)
+@click.option("--members", "count", type=click.IntRange(min=len(KEY_MEMBERS)), default=MEMBERS)
+def sample(out: Path, seed: int, count: int) -> None:
+    """Write the reproducible sample community (three epoch ledgers and a policy) to OUT."""
+    for path in write_sample(out, seed=seed, count=count):
+        click.echo(f"wrote {path}")
+    click.echo(f"wrote {out / 'policy.json'}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from communis.keccak import keccak_256
-from communis.parallel import fork_call, workers_for
+from communis.parallel import fork_call, gc_paused, workers_for
 
 LEAF_ENCODING: tuple[str, str, str] = ("address", "uint256", "uint256")
 FORMAT = "standard-v1"
@@ -220,6 +220,12 @@ class MerkleTree:
         if len({leaf.account for leaf in values}) != n:
             raise MerkleError("accounts must be unique (one leaf per account)")
         procs = workers_for(n, workers)
+        with gc_paused():
+            return cls._build(values, procs)
+
+    @classmethod
+    def _build(cls, values: Sequence[Leaf], procs: int) -> MerkleTree:
+        n = len(values)
         hashes = _hash_leaves_parallel(values) if procs > 1 else _hash_leaves(values)
         order = _sorted_order(hashes)
         # k-th smallest leaf at tree[2n - 2 - k]: the leaf block is the sorted list reversed.
@@ -306,15 +312,15 @@ class MerkleTree:
             for start in range(lo, min(hi, end), chunk):
                 stop = min(start + chunk, hi, end)
                 cur = np.arange(start, stop, dtype=np.int64)
-                parts = []
-                for _ in range(depth):
-                    parts.append(nodes[cur + 1 - 2 * ((cur + 1) & 1)])
-                    cur = (cur - 1) >> 1
                 indices = value_at[start:stop].tolist()
-                if not parts:  # a single-leaf tree: the proof is empty
+                if depth == 0:  # a single-leaf tree: the proof is empty
                     yield from ((i, b"") for i in indices)
                     continue
-                packed = np.stack(parts, axis=1).tobytes()
+                siblings = np.empty((stop - start, depth), dtype=np.int64)
+                for level in range(depth):
+                    siblings[:, level] = cur + 1 - 2 * ((cur + 1) & 1)
+                    cur = (cur - 1) >> 1
+                packed = nodes[siblings].tobytes()  # one gather: (leaves, depth, 32) bytes
                 stride = 32 * depth
                 yield from zip(
                     indices,
@@ -390,11 +396,12 @@ class MerkleTree:
 
     @classmethod
     def loads(cls, text: str, *, validate: bool = True) -> MerkleTree:
-        return cls.from_dump(json.loads(text), validate=validate)
+        with gc_paused():
+            return cls.from_dump(json.loads(text), validate=validate)
 
     @classmethod
     def load(cls, path: Path, *, validate: bool = True) -> MerkleTree:
-        return cls.from_dump(json.loads(path.read_text(encoding="utf-8")), validate=validate)
+        return cls.loads(path.read_text(encoding="utf-8"), validate=validate)
 
     def validate(self) -> None:
         """Recompute every leaf and internal node; raise :class:`MerkleError` on a mismatch."""

@@ -1,4 +1,5 @@
-"""Two-way fork parallelism for the hashing hot loops (POSIX; serial elsewhere).
+"""Speed helpers for the hot loops: two-way fork parallelism (POSIX; serial elsewhere) and
+pausing the cyclic garbage collector while millions of small objects are created.
 
 Hashing a million leaves is CPU-bound Python; a forked child inherits the inputs for free
 (copy-on-write) and writes its fixed-size result into an anonymous shared mapping, so nothing
@@ -8,10 +9,12 @@ is recomputed here.
 
 from __future__ import annotations
 
+import gc
 import mmap
 import os
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 PARALLEL_THRESHOLD = 50_000
 """Below this many leaves a fork costs more than it saves."""
@@ -97,3 +100,16 @@ def fork_pickled(
     if os.waitstatus_to_exitcode(status) != 0 or not payload:
         return ChildFailed("child failed"), mine
     return pickle.loads(payload), mine
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic GC (the engine creates millions of acyclic tuples and strings, which
+    otherwise trigger full collections over and over: 30-70% of the time on a big ledger)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

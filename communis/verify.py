@@ -96,13 +96,15 @@ def verify_bundle(
     previous: Path | None = None,
     half_life: int | None = None,
     claimed_tree: Path | None = None,
+    expected_policy_hash: bytes | str | None = None,
 ) -> VerifyResult:
     """Recompute the epoch in ``bundle`` and compare it with ``root`` and the bundle itself.
 
     ``policy``: the policy in force on chain (default: the bundle's ``policy.json``; a policy
     hash mismatch between the two is reported). ``previous``: the previous epoch's bundle
     (required unless this is the first epoch). ``claimed_tree``: another ``tree.json`` to name
-    the differing accounts of (default: the bundle's).
+    the differing accounts of (default: the bundle's). ``expected_policy_hash``: e.g. the
+    ``policyHash`` proposed on chain, compared with the hash of the policy used.
     """
     bundle = Path(bundle)
     problems: list[str] = []
@@ -116,6 +118,12 @@ def verify_bundle(
         policy = bundle_policy
     elif policy_hash(policy) != policy_hash(bundle_policy):
         problems.append("the bundle's policy.json is not the policy in force")
+    used_hash = "0x" + policy_hash(policy).hex()
+    if expected_policy_hash is not None and _as_hex(expected_policy_hash) != used_hash:
+        problems.append(
+            f"policy hash {_as_hex(expected_policy_hash)} is not the hash {used_hash} of the "
+            "policy used"
+        )
     ledger_info = totals["ledger"]
     ledger = read_ledger(bundle / ledger_info["file"], epoch=epoch)
     for key, actual in (("sha256", ledger.sha256), ("keccak256", ledger.keccak)):

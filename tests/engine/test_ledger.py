@@ -220,3 +220,34 @@ def test_malformed_ledger_names_line_and_field_and_writes_nothing(
     assert str(error).startswith(f"{ledger}:{line}: field '{field}'")
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.rglob("*")) == sorted(["in", name])
+
+
+def _slow_points(path: Path) -> dict[str, list[int]]:
+    from communis.roles import ROLES
+
+    points: dict[str, list[int]] = {}
+    for r in iter_rows(path):
+        points.setdefault(r.account, [0] * len(ROLES))[ROLES.index(r.role)] += r.points
+    return points
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_fast_columnar_path_agrees_with_row_by_row(tmp_path: Path, fmt: str) -> None:
+    from communis import ledger as module
+
+    rows = sample_rows(4, count=300, accounts=40, seed=11)
+    text = jsonl(rows) if fmt == "jsonl" else csv_text(rows)
+    path = write(tmp_path / f"e.{fmt}", text)
+    body, _, header = module._split_header(path, path.read_bytes(), fmt)
+    assert module._fast_columns(body, header) is not None  # the plain shape takes the fast path
+    assert read_ledger(path).points == _slow_points(path)
+
+
+def test_unusual_but_valid_lines_fall_back_to_the_row_path(tmp_path: Path) -> None:
+    rows = sample_rows(4, count=50, accounts=10, seed=12)
+    text = jsonl(rows[:-1])
+    last = rows[-1]
+    text += json.dumps({k: last[k] for k in reversed(list(last))}) + "\n"  # other key order
+    path = write(tmp_path / "e.jsonl", text)
+    assert read_ledger(path).points == _slow_points(path)
+    assert read_ledger(path).rows == 50

@@ -87,3 +87,12 @@ def test_edited_ledger_is_caught(epochs: Path) -> None:
     result = verify_bundle(epochs / "1", root=_root(epochs / "1"))
     assert not result.ok
     assert any("sha256" in p for p in result.problems)
+
+
+def test_policy_hash_on_chain_is_checked(epochs: Path) -> None:
+    from communis.policy import policy_hash
+
+    good = verify_bundle(epochs / "1", expected_policy_hash=policy_hash(policy()))
+    assert good.ok, good.problems
+    bad = verify_bundle(epochs / "1", expected_policy_hash="0x" + "00" * 32)
+    assert any("policy hash" in p for p in bad.problems)

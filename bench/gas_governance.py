@@ -34,20 +34,10 @@ def _propose_and_vote(chain, governor, proposer, voter) -> tuple[int, int]:
     calldata = governor.setVotingDelay.encode_input(2)
     _tick(chain)
     receipt = governor.propose([governor.address], [0], [calldata], "bench", sender=proposer)
-    proposal_id = receipt.return_value
-    if proposal_id is None:
-        proposal_id = governor.hashProposal(
-            [governor.address], [0], [calldata], _description_hash("bench")
-        )
+    proposal_id = receipt.events.filter(governor.ProposalCreated)[0].proposalId
     _tick(chain, 3600)
     vote = governor.castVote(proposal_id, 1, sender=voter)
     return receipt.gas_used, vote.gas_used
-
-
-def _description_hash(description: str) -> bytes:
-    from eth_utils import keccak
-
-    return keccak(text=description)
 
 
 def collect() -> dict[str, float]:

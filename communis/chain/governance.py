@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from eth_utils import is_address, keccak, to_checksum_address
@@ -187,15 +188,18 @@ class Governance:
     # --- connecting ------------------------------------------------------------------------
 
     @classmethod
-    def connect(cls, governor_address: str | None = None) -> Governance:
-        """From the deployment journal, or from an explicit governor address."""
+    def connect(
+        cls, governor_address: str | None = None, *, deployments: Path | None = None
+    ) -> Governance:
+        """From the deployment journal (``deployments/<chainId>.json`` unless ``deployments``
+        names another folder), or from an explicit governor address."""
         import ape
 
         if governor_address is None:
             from communis.chain.system import NotDeployedError, System
 
             try:
-                system = System.load()
+                system = System.load(deployments)
                 governor = system.get(GOVERNOR)
             except NotDeployedError as err:
                 raise GovernanceError(f"{err} (or pass --governor ADDRESS)") from None

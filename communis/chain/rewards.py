@@ -216,9 +216,31 @@ def root_under_test(rewards: Any, epoch: int) -> str | None:
     return None if root == _hex(ZERO32) else root
 
 
-def verify(rewards: Any, bundle: Path, *, previous: Path | None = None) -> VerifyResult:
-    """Recompute ``bundle`` with the on-chain policy and half-life and compare it with the
-    epoch's on-chain root (pending or finalized)."""
+def proposed_policy_hash(rewards: Any, epoch: int, root: str, *, from_block: int = 0) -> str | None:
+    """The policy hash ``root`` was proposed under for ``epoch`` (from its RootProposed event;
+    None if the node cannot return the logs)."""
+    import ape
+
+    try:
+        logs = rewards.RootProposed.range(
+            from_block, ape.chain.blocks.height + 1, search_topics={"epoch": epoch}
+        )
+        hashes = [_hex(log.policyHash) for log in logs if _hex(log.root) == root]
+    except Exception:  # an RPC that limits log ranges: fall back to the policy in force
+        return None
+    return hashes[-1] if hashes else None
+
+
+def verify(
+    rewards: Any, bundle: Path, *, previous: Path | None = None, from_block: int = 0
+) -> VerifyResult:
+    """Recompute ``bundle`` and compare it with the epoch's on-chain root (pending or finalized).
+
+    The recomputation uses the bundle's policy, which must hash to the policy hash the root was
+    proposed under (a later policy change does not make an honest root look wrong); when the
+    proposal's event cannot be read, the policy in force is used instead. The half-life is
+    Influence's.
+    """
     totals = read_totals(bundle)
     epoch = int(totals["epoch"])
     if previous is None and totals.get("previousRoot") is not None:
@@ -228,12 +250,14 @@ def verify(rewards: Any, bundle: Path, *, previous: Path | None = None) -> Verif
     root = root_under_test(rewards, epoch)
     if root is None:
         raise EpochOpError(f"epoch {epoch} has no root on chain (nothing proposed or finalized)")
+    proposed = proposed_policy_hash(rewards, epoch, root, from_block=from_block)
     return verify_bundle(
         Path(bundle),
         root=root,
-        policy=onchain_policy(rewards),
+        policy=None if proposed else onchain_policy(rewards),
         previous=previous,
         half_life=int(influence_of(rewards).halfLife()),
+        expected_policy_hash=proposed or _hex(rewards.policyHash()),
     )
 
 

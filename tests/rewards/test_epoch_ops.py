@@ -218,3 +218,17 @@ def test_two_epochs_built_cumulatively_and_claimed_at_once(
             build0.scores.influence.amounts.get(member.address, 0), 0, half_life
         ) + to_stored(build1.scores.influence.amounts.get(member.address, 0), 1, half_life)
         assert influence.storedBalanceOf(member) == expected
+
+
+def test_verify_uses_the_policy_the_root_was_proposed_under(
+    rewards, chain, genesis, bundles, proposer, gov
+):
+    honest, _, _ = bundles
+    end_epoch(chain, genesis, 0)
+    ops.propose(rewards, honest, proposer)
+    # Governance changes the policy during the window: the honest root is still honest.
+    rewards.setPolicy((POLICY[0] * 2, *POLICY[1:]), sender=gov)
+    assert ops.proposed_policy_hash(rewards, 0, read_totals(honest)["root"]) == (
+        "0x" + policy_hash(ops.Policy.load(honest / "policy.json")).hex()
+    )
+    assert ops.verify(rewards, honest).ok

@@ -192,14 +192,17 @@ def build(ecosystem, network, provider, rewards_address, ledger, out, previous, 
 @rewards_option
 @click.argument("bundle", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--previous", type=click.Path(file_okay=False, path_type=Path), default=None)
-def verify(ecosystem, network, provider, rewards_address, bundle, previous):
+@click.option(
+    "--from-block", type=int, default=0, help="Search the proposal's event from this block"
+)
+def verify(ecosystem, network, provider, rewards_address, bundle, previous, from_block):
     """Recompute BUNDLE and compare it with the on-chain root; exit 1 naming bad accounts."""
     from communis.chain import rewards as ops
 
     rewards, _ = _contracts(rewards_address)
     try:
         with console.status(f"recomputing {bundle}"):
-            result = ops.verify(rewards, bundle, previous=previous)
+            result = ops.verify(rewards, bundle, previous=previous, from_block=from_block)
     except _errors() as err:
         raise click.ClickException(str(err)) from None
     console.print(f"epoch {result.epoch}: on-chain root {result.root}", highlight=False)

@@ -15,6 +15,8 @@ from pathlib import Path
 FIGURE_MODULES = [
     "bench.compile",
     "bench.gas_token",
+    "bench.gas_governance",
+    "bench.gas_rewards",
     "bench.engine",
 ]
 

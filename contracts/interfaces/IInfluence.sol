@@ -43,6 +43,21 @@ interface IInfluence is IERC5805 {
     /// @notice Stored units held by `account` (not decayed; divide by growth to get influence).
     function storedBalanceOf(address account) external view returns (uint256);
 
+    /// @notice Influence of `account` now: its own stored units decayed to the current epoch.
+    function balanceOf(address account) external view returns (uint256);
+
+    /// @notice Total influence now (decayed).
+    function totalSupply() external view returns (uint256);
+
+    /// @notice The epoch containing the current block.
+    function currentEpoch() external view returns (uint256);
+
+    /// @notice Stored units for `amount` influence earned in `epoch` (floor).
+    function toStored(uint256 amount, uint256 epoch) external view returns (uint256);
+
+    /// @notice Influence at `epoch` of `storedUnits` (floor).
+    function toInfluence(uint256 storedUnits, uint256 epoch) external view returns (uint256);
+
     /// @notice Add `storedUnits` to `account`; counts for votes from now on. Only AWARDER_ROLE.
     function awardStored(address account, uint256 storedUnits) external;
 

@@ -1,0 +1,89 @@
+"""Gas of governance on Influence vs a stock OpenZeppelin ERC20Votes token, in the same run.
+
+Both systems use the same Governor modules and the same state: three members holding the same
+amounts (influence awarded vs tokens minted to self-delegated holders), a proposal by the same
+member, then one vote by another member. Every measured transaction writes a checkpoint at a new
+timestamp, as in normal use.
+"""
+
+from __future__ import annotations
+
+from bench.evm import local_chain
+
+WEEK = 7 * 24 * 3600
+DAY = 24 * 3600
+UNIT = 10**18
+SHARES = (40 * UNIT, 25 * UNIT, 35 * UNIT)  # proposer, voter, other member
+
+
+def _tick(chain, seconds: int = 12) -> None:
+    chain.pending_timestamp = chain.pending_timestamp + seconds
+
+
+def _governed_system(project, deployer, votes, name: str, guardian):
+    timelock = deployer.deploy(project.CommunisTimelock, DAY, [], [f"0x{'00' * 20}"], deployer)
+    governor = deployer.deploy(
+        getattr(project, name), votes, timelock, 1, WEEK, UNIT, 4, DAY, guardian
+    )
+    timelock.grantRole(timelock.PROPOSER_ROLE(), governor, sender=deployer)
+    timelock.grantRole(timelock.CANCELLER_ROLE(), governor, sender=deployer)
+    return governor
+
+
+def _propose_and_vote(chain, governor, proposer, voter) -> tuple[int, int]:
+    calldata = governor.setVotingDelay.encode_input(2)
+    _tick(chain)
+    receipt = governor.propose([governor.address], [0], [calldata], "bench", sender=proposer)
+    proposal_id = receipt.events.filter(governor.ProposalCreated)[0].proposalId
+    _tick(chain, 3600)
+    vote = governor.castVote(proposal_id, 1, sender=voter)
+    return receipt.gas_used, vote.gas_used
+
+
+def measure(project, accounts, chain) -> dict[str, float]:
+    """Deploy both systems on the connected chain and measure (also used by tests)."""
+    deployer, proposer, voter, other, guardian = (accounts[i] for i in (0, 1, 2, 3, 9))
+    members = (proposer, voter, other)
+
+    influence = deployer.deploy(project.Influence, deployer, chain.pending_timestamp, WEEK, 26)
+    influence.grantRole(influence.AWARDER_ROLE(), deployer, sender=deployer)
+    reference = deployer.deploy(project.ReferenceVotesToken, deployer)
+    for member in members:
+        reference.invoke_transaction("delegate", member, sender=member)
+
+    _tick(chain)
+    first = influence.awardStored(proposer, SHARES[0], sender=deployer).gas_used
+    for member, amount in zip(members[1:], SHARES[1:], strict=True):
+        influence.awardStored(member, amount, sender=deployer)
+    for member, amount in zip(members, SHARES, strict=True):
+        reference.mint(member, amount, sender=deployer)
+    _tick(chain)
+    # Second award / mint, at a new timestamp, to a member that already holds some.
+    existing = influence.awardStored(proposer, UNIT, sender=deployer).gas_used
+    minted = reference.mint(proposer, UNIT, sender=deployer).gas_used
+
+    governor = _governed_system(project, deployer, influence, "InfluenceGovernor", guardian)
+    ref_governor = _governed_system(project, deployer, reference, "ReferenceGovernor", guardian)
+    propose_inf, vote_inf = _propose_and_vote(chain, governor, proposer, voter)
+    propose_ref, vote_ref = _propose_and_vote(chain, ref_governor, proposer, voter)
+    return {
+        "gas.award.new_account": first,
+        "gas.award.existing_account": existing,
+        "gas.mint.oz_erc20votes_delegated": minted,
+        "gas.propose.influence": propose_inf,
+        "gas.propose.oz_erc20votes": propose_ref,
+        "gas.castVote.influence": vote_inf,
+        "gas.castVote.oz_erc20votes": vote_ref,
+    }
+
+
+def collect() -> dict[str, float]:
+    with local_chain() as (project, accounts):
+        import ape
+
+        return measure(project, accounts, ape.chain)
+
+
+if __name__ == "__main__":
+    for key, value in collect().items():
+        print(f"{key} = {value}")

@@ -1,0 +1,393 @@
+"""Governance of a deployed Communis system: build actions, propose, vote, queue, execute, status.
+
+A thin ``ape run govern`` CLI sits on top; this module is usable on its own from any ape script::
+
+    from communis.chain.governance import Governance
+
+    gov = Governance.connect()  # addresses from deployments/<chainId>.json
+    action = gov.set_parameter("GuardianRegistry", "setApplicationThreshold", ["12e18"])
+    proposal_id = gov.propose([action], "Raise the guardian bar", sender=account)
+    print(gov.status(proposal_id).render())
+
+Numbers of influence are shown in whole influence (18 decimals); votes and quorum are read at the
+proposal's snapshot, so they are already decayed to that timepoint and comparable with each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from eth_utils import is_address, keccak, to_checksum_address
+
+STATES = (
+    "Pending",
+    "Active",
+    "Canceled",
+    "Defeated",
+    "Succeeded",
+    "Queued",
+    "Expired",
+    "Executed",
+)
+SUPPORT = {"against": 0, "for": 1, "abstain": 2}
+DECIMALS = 18
+
+#: Names of the governance contracts in the deployment journal.
+GOVERNOR = "InfluenceGovernor"
+REGISTRY = "GuardianRegistry"
+INFLUENCE = "Influence"
+TIMELOCK = "CommunisTimelock"
+
+
+class GovernanceError(RuntimeError):
+    """A governance step cannot be carried out; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Action:
+    """One call the timelock will make if the proposal passes."""
+
+    target: str
+    value: int
+    calldata: bytes
+    label: str
+
+
+@dataclass(frozen=True)
+class ProposalCall:
+    """What `queue` and `execute` need: the proposal as it was proposed."""
+
+    proposal_id: int
+    targets: tuple[str, ...]
+    values: tuple[int, ...]
+    calldatas: tuple[bytes, ...]
+    description: str
+
+    @property
+    def description_hash(self) -> bytes:
+        return keccak(text=self.description)
+
+    def args(self) -> tuple[list[str], list[int], list[bytes], bytes]:
+        return list(self.targets), list(self.values), list(self.calldatas), self.description_hash
+
+
+@dataclass(frozen=True)
+class ProposalStatus:
+    """The state of a proposal and the numbers behind it."""
+
+    proposal_id: int
+    state: str
+    proposer: str
+    for_votes: int
+    against_votes: int
+    abstain_votes: int
+    quorum: int | None  # None while the snapshot is in the future
+    snapshot: int
+    deadline: int
+    eta: int  # 0 unless queued
+    now: int
+
+    @property
+    def quorum_reached(self) -> bool | None:
+        if self.quorum is None:
+            return None
+        return self.for_votes + self.abstain_votes >= self.quorum
+
+    def render(self) -> str:
+        quorum = "after the snapshot" if self.quorum is None else amount(self.quorum)
+        reached = {None: "", True: " (reached)", False: " (not reached)"}[self.quorum_reached]
+        rows = [
+            ("proposal", str(self.proposal_id)),
+            ("state", self.state),
+            ("proposer", self.proposer),
+            ("for", amount(self.for_votes)),
+            ("against", amount(self.against_votes)),
+            ("abstain", amount(self.abstain_votes)),
+            ("quorum", quorum + reached),
+            ("snapshot", when(self.snapshot, self.now)),
+            ("deadline", when(self.deadline, self.now)),
+            ("eta", when(self.eta, self.now) if self.eta else "not queued"),
+        ]
+        return "\n".join(f"{name:>9}  {value}" for name, value in rows)
+
+
+def amount(value: int) -> str:
+    """``value`` (18 decimals) as whole units, exact, with thousands separators."""
+    whole = Decimal(value).scaleb(-DECIMALS)
+    text = f"{whole:,f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def when(timestamp: int, now: int) -> str:
+    stamp = datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    delta = timestamp - now
+    relative = f"in {_duration(delta)}" if delta > 0 else f"{_duration(-delta)} ago"
+    return f"{timestamp} ({stamp}, {relative})"
+
+
+def _duration(seconds: int) -> str:
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {minutes}m"
+    return f"{minutes}m {secs}s"
+
+
+def parse_argument(text: str, abi_type: str) -> Any:
+    """A command-line string as a value of the Solidity ``abi_type``.
+
+    Integers accept decimal, ``0x`` hex and exponent notation (``12e18``); ``bool`` accepts
+    true/false/1/0; ``address`` must be a valid address; ``bytes``/``bytesN`` are ``0x`` hex.
+    """
+    if abi_type.endswith("]") or abi_type.startswith("tuple"):
+        raise GovernanceError(
+            f"arrays and tuples are not supported on the command line ({abi_type})"
+        )
+    if abi_type.startswith(("uint", "int")):
+        try:
+            if text.lower().startswith("0x"):
+                return int(text, 16)
+            number = Decimal(text.replace("_", ""))
+        except InvalidOperation:
+            raise GovernanceError(f"{text!r} is not an integer ({abi_type})") from None
+        if number != number.to_integral_value():
+            raise GovernanceError(f"{text!r} is not a whole number ({abi_type})")
+        return int(number)
+    if abi_type == "bool":
+        lowered = text.lower()
+        if lowered not in {"true", "false", "1", "0"}:
+            raise GovernanceError(f"{text!r} is not a bool (true/false)")
+        return lowered in {"true", "1"}
+    if abi_type == "address":
+        if not is_address(text):
+            raise GovernanceError(f"{text!r} is not an address")
+        return to_checksum_address(text)
+    if abi_type.startswith("bytes"):
+        if not text.startswith("0x"):
+            raise GovernanceError(f"{text!r}: {abi_type} must be 0x-prefixed hex")
+        return bytes.fromhex(text[2:])
+    return text
+
+
+class Governance:
+    """Governance operations on one InfluenceGovernor and the contracts it governs."""
+
+    def __init__(self, governor: Any, contracts: Mapping[str, Any] | None = None) -> None:
+        self.governor = governor
+        self.contracts: dict[str, Any] = dict(contracts or {})
+        self.contracts.setdefault(GOVERNOR, governor)
+
+    # --- connecting ------------------------------------------------------------------------
+
+    @classmethod
+    def connect(
+        cls, governor_address: str | None = None, *, deployments: Path | None = None
+    ) -> Governance:
+        """From the deployment journal (``deployments/<chainId>.json`` unless ``deployments``
+        names another folder), or from an explicit governor address."""
+        import ape
+
+        if governor_address is None:
+            from communis.chain.system import NotDeployedError, System
+
+            try:
+                system = System.load(deployments)
+                governor = system.get(GOVERNOR)
+            except NotDeployedError as err:
+                raise GovernanceError(f"{err} (or pass --governor ADDRESS)") from None
+            return cls(governor, system.contracts)
+        if not is_address(governor_address):
+            raise GovernanceError(f"--governor {governor_address!r} is not an address")
+        governor = ape.project.InfluenceGovernor.at(governor_address)
+        contracts = {
+            INFLUENCE: ape.project.Influence.at(governor.token()),
+            TIMELOCK: ape.project.CommunisTimelock.at(governor.timelock()),
+        }
+        return cls(governor, contracts)
+
+    def contract(self, name: str) -> Any:
+        """A governed contract by journal name, or ``ContractType@0xaddress``."""
+        import ape
+
+        if "@" in name:
+            kind, address = name.split("@", 1)
+            if not is_address(address):
+                raise GovernanceError(f"{address!r} is not an address")
+            try:
+                return ape.project.get_contract(kind).at(address)
+            except Exception as err:  # ape raises several types for an unknown contract type
+                raise GovernanceError(f"unknown contract type {kind!r}") from err
+        try:
+            return self.contracts[name]
+        except KeyError:
+            known = ", ".join(sorted(self.contracts)) or "none"
+            raise GovernanceError(
+                f"no contract called {name!r} in this system (known: {known}); "
+                "use ContractType@0xaddress for others"
+            ) from None
+
+    # --- actions ---------------------------------------------------------------------------
+
+    @staticmethod
+    def raw(target: str, value: int, calldata: bytes | str) -> Action:
+        """A call given as target, value (wei) and calldata."""
+        if not is_address(target):
+            raise GovernanceError(f"target {target!r} is not an address")
+        if isinstance(calldata, str):
+            text = calldata[2:] if calldata.startswith("0x") else calldata
+            try:
+                calldata = bytes.fromhex(text)
+            except ValueError:
+                raise GovernanceError(f"calldata {calldata!r} is not hex") from None
+        return Action(to_checksum_address(target), value, calldata, f"raw call to {target}")
+
+    def set_parameter(self, contract_name: str, function: str, args: Sequence[str]) -> Action:
+        """A call to a governed (state-changing) function, arguments given as strings."""
+        contract = self.contract(contract_name)
+        abis = [
+            abi
+            for abi in contract.contract_type.abi
+            if abi.type == "function" and abi.name == function and len(abi.inputs) == len(args)
+        ]
+        if not abis:
+            raise GovernanceError(
+                f"{contract_name} has no function {function} taking {len(args)} argument(s)"
+            )
+        abi = abis[0]
+        if abi.stateMutability in {"view", "pure"}:
+            raise GovernanceError(f"{contract_name}.{function} is a view, not a setter")
+        values = [
+            parse_argument(text, item.type) for text, item in zip(args, abi.inputs, strict=True)
+        ]
+        encoded = getattr(contract, function).encode_input(*values)
+        shown = ", ".join(str(v) for v in values)
+        return Action(contract.address, 0, bytes(encoded), f"{contract_name}.{function}({shown})")
+
+    def grant_guardian(self, account: str) -> Action:
+        return self.set_parameter(REGISTRY, "grantGuardian", [account])
+
+    def revoke_guardian(self, account: str) -> Action:
+        return self.set_parameter(REGISTRY, "revokeGuardian", [account])
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    def propose(self, actions: Sequence[Action], description: str, *, sender: Any) -> int:
+        """Submit a proposal; returns its id. The sender needs the proposal threshold."""
+        if not actions:
+            raise GovernanceError("a proposal needs at least one action")
+        if not description.strip():
+            raise GovernanceError("a proposal needs a description")
+        threshold = self.governor.proposalThreshold()
+        clock = self.governor.clock()
+        votes = self.governor.getVotes(sender.address, clock - 1)
+        if votes < threshold:
+            raise GovernanceError(
+                f"{sender.address} has {amount(votes)} influence, the proposal threshold is "
+                f"{amount(threshold)}: earn or be delegated more influence first"
+            )
+        receipt = self.governor.propose(
+            [a.target for a in actions],
+            [a.value for a in actions],
+            [a.calldata for a in actions],
+            description,
+            sender=sender,
+        )
+        return receipt.events.filter(self.governor.ProposalCreated)[0].proposalId
+
+    def vote(self, proposal_id: int, support: str, *, sender: Any, reason: str = "") -> int:
+        """Cast a vote (for/against/abstain); returns the weight counted."""
+        try:
+            choice = SUPPORT[support.lower()]
+        except KeyError:
+            raise GovernanceError(f"support must be one of {', '.join(SUPPORT)}") from None
+        self._expect(proposal_id, {"Active"}, "vote")
+        if self.governor.hasVoted(proposal_id, sender.address):
+            raise GovernanceError(f"{sender.address} already voted on {proposal_id}")
+        if reason:
+            receipt = self.governor.castVoteWithReason(proposal_id, choice, reason, sender=sender)
+        else:
+            receipt = self.governor.castVote(proposal_id, choice, sender=sender)
+        return receipt.events.filter(self.governor.VoteCast)[0].weight
+
+    def queue(self, proposal_id: int, *, sender: Any) -> None:
+        """Queue a succeeded proposal in the timelock."""
+        self._expect(proposal_id, {"Succeeded"}, "queue")
+        self.governor.queue(*self.find(proposal_id).args(), sender=sender)
+
+    def execute(self, proposal_id: int, *, sender: Any) -> None:
+        """Execute a queued proposal once the timelock delay has passed."""
+        self._expect(proposal_id, {"Queued"}, "execute")
+        eta = self.governor.proposalEta(proposal_id)
+        now = self._now()
+        if now < eta:
+            raise GovernanceError(
+                f"proposal {proposal_id} is in the timelock until {when(eta, now)}"
+            )
+        self.governor.execute(*self.find(proposal_id).args(), sender=sender)
+
+    def status(self, proposal_id: int) -> ProposalStatus:
+        governor = self.governor
+        snapshot = governor.proposalSnapshot(proposal_id)
+        if snapshot == 0:
+            raise GovernanceError(f"no proposal {proposal_id} on governor {governor.address}")
+        against, for_votes, abstain = governor.proposalVotes(proposal_id)
+        clock = governor.clock()
+        return ProposalStatus(
+            proposal_id=proposal_id,
+            state=STATES[governor.state(proposal_id)],
+            proposer=governor.proposalProposer(proposal_id),
+            for_votes=for_votes,
+            against_votes=against,
+            abstain_votes=abstain,
+            quorum=governor.quorum(snapshot) if snapshot < clock else None,
+            snapshot=snapshot,
+            deadline=governor.proposalDeadline(proposal_id),
+            eta=governor.proposalEta(proposal_id),
+            now=self._now(),
+        )
+
+    def find(self, proposal_id: int, *, from_block: int = 0) -> ProposalCall:
+        """The proposal's calls, from its ProposalCreated event."""
+        import ape
+
+        head = ape.chain.blocks.height
+        for log in self.governor.ProposalCreated.range(from_block, head + 1):
+            if log.proposalId == proposal_id:
+                return ProposalCall(
+                    proposal_id,
+                    tuple(log.targets),
+                    tuple(log.values),
+                    tuple(bytes(c) for c in log.calldatas),
+                    log.description,
+                )
+        raise GovernanceError(f"no ProposalCreated event for proposal {proposal_id}")
+
+    def proposals(self, *, from_block: int = 0) -> Iterable[int]:
+        import ape
+
+        for log in self.governor.ProposalCreated.range(from_block, ape.chain.blocks.height + 1):
+            yield log.proposalId
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _expect(self, proposal_id: int, states: set[str], doing: str) -> None:
+        state = self.status(proposal_id).state
+        if state not in states:
+            raise GovernanceError(
+                f"cannot {doing} proposal {proposal_id}: it is {state} "
+                f"(needs {' or '.join(sorted(states))})"
+            )
+
+    @staticmethod
+    def _now() -> int:
+        import ape
+
+        return ape.chain.blocks.head.timestamp

@@ -1,0 +1,23 @@
+"""Upper bounds on the governance gas figures (bench/gas_governance.py measures them).
+
+The figures themselves go to bench/results.json; these bounds only catch regressions. Reading
+votes from Influence costs a decay division per lookup (a few hundred gas with the residue
+table), so propose (one lookup) and castVote (votes + total for the quorum) may exceed the
+ERC20Votes reference by that much, never more; an award to an existing account must not cost
+more than an ERC20Votes mint to a delegated holder.
+"""
+
+from __future__ import annotations
+
+from bench.gas_governance import measure
+
+DECAY_LOOKUP_BOUND = 800  # gas per vote lookup that divides by growth
+
+
+def test_governance_gas_bounds(project, accounts, chain):
+    gas = measure(project, accounts, chain)
+    assert gas["gas.award.existing_account"] <= gas["gas.mint.oz_erc20votes_delegated"]
+    assert gas["gas.propose.influence"] <= gas["gas.propose.oz_erc20votes"] + DECAY_LOOKUP_BOUND
+    assert (
+        gas["gas.castVote.influence"] <= gas["gas.castVote.oz_erc20votes"] + 2 * DECAY_LOOKUP_BOUND
+    )

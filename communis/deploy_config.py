@@ -14,9 +14,13 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from communis.policy import Policy
+
 SUPPORTED_VERSION = 1
 DECIMALS = 18
 ADDRESS_RE = re.compile(r"^0x[0-9a-fA-F]{40}$")
+DURATION_RE = re.compile(r"^(\d+)\s*([smhdw])$")
+UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
 class ConfigError(ValueError):
@@ -29,7 +33,33 @@ class TokenParams:
     symbol: str
     cap: int
     genesis_supply: int
-    genesis_holder: str  # "deployer" or a 0x address
+    genesis_holder: str  # "timelock", "deployer" or a 0x address
+
+
+@dataclass(frozen=True)
+class InfluenceParams:
+    genesis: int | None  # None: the chain's latest block time when deploying
+    epoch_duration: int
+    half_life_epochs: int
+
+
+@dataclass(frozen=True)
+class GovernanceParams:
+    timelock_delay: int
+    voting_delay: int
+    voting_period: int
+    proposal_threshold: int
+    quorum_percent: int
+    vote_extension: int
+    proposal_guardian: str  # "none", "deployer" or a 0x address
+    guardian_application_threshold: int
+
+
+@dataclass(frozen=True)
+class RewardsParams:
+    policy: Policy
+    challenger_reward_bps: int
+    proposers: tuple[str, ...]  # "deployer" or 0x addresses
 
 
 @dataclass(frozen=True)
@@ -37,6 +67,9 @@ class DeployConfig:
     path: Path
     sha256: str
     token: TokenParams
+    influence: InfluenceParams
+    governance: GovernanceParams
+    rewards: RewardsParams
 
 
 def _table(data: dict[str, Any], key: str, path: Path) -> dict[str, Any]:
@@ -68,11 +101,115 @@ def _amount(table: dict[str, Any], key: str, where: str) -> int:
     return int(units)
 
 
-def _holder(table: dict[str, Any], key: str, where: str) -> str:
-    value = _string(table, key, where)
-    if value != "deployer" and not ADDRESS_RE.match(value):
-        raise ConfigError(f'{where}.{key}: expected "deployer" or a 0x address, got {value!r}')
+def _who(value: Any, allowed: tuple[str, ...], where: str) -> str:
+    if not isinstance(value, str) or (value not in allowed and not ADDRESS_RE.match(value)):
+        options = ", ".join(f'"{a}"' for a in allowed)
+        raise ConfigError(f"{where}: expected {options} or a 0x address, got {value!r}")
     return value
+
+
+def _integer(table: dict[str, Any], key: str, where: str, low: int, high: int) -> int:
+    value = table.get(key)
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise ConfigError(f"{where}.{key}: expected an integer in [{low}, {high}], got {value!r}")
+    return value
+
+
+def _duration(table: dict[str, Any], key: str, where: str) -> int:
+    raw = table.get(key)
+    match = DURATION_RE.match(raw) if isinstance(raw, str) else None
+    if match is None:
+        raise ConfigError(
+            f'{where}.{key}: expected a duration such as "90s", "12h", "2d" or "1w", got {raw!r}'
+        )
+    return int(match.group(1)) * UNIT_SECONDS[match.group(2)]
+
+
+def _token(data: dict[str, Any], path: Path) -> TokenParams:
+    where = f"{path}: token"
+    token = _table(data, "token", path)
+    params = TokenParams(
+        name=_string(token, "name", where),
+        symbol=_string(token, "symbol", where),
+        cap=_amount(token, "cap", where),
+        genesis_supply=_amount(token, "genesis_supply", where),
+        genesis_holder=_who(
+            token.get("genesis_holder"), ("timelock", "deployer"), f"{where}.genesis_holder"
+        ),
+    )
+    if params.cap == 0:
+        raise ConfigError(f"{where}.cap: must be > 0")
+    if params.genesis_supply > params.cap:
+        raise ConfigError(
+            f"{where}.genesis_supply: {token['genesis_supply']} exceeds cap {token['cap']}"
+        )
+    return params
+
+
+def _influence(data: dict[str, Any], path: Path) -> InfluenceParams:
+    where = f"{path}: influence"
+    table = _table(data, "influence", path)
+    genesis = table.get("genesis")
+    if genesis != "now" and not (isinstance(genesis, int) and genesis >= 0):
+        raise ConfigError(f'{where}.genesis: expected "now" or unix seconds, got {genesis!r}')
+    params = InfluenceParams(
+        genesis=None if genesis == "now" else genesis,
+        epoch_duration=_duration(table, "epoch_duration", where),
+        half_life_epochs=_integer(table, "half_life_epochs", where, 1, 10**6),
+    )
+    if params.epoch_duration * params.half_life_epochs < 26 * UNIT_SECONDS["w"]:
+        raise ConfigError(
+            f"{where}.half_life_epochs: {params.half_life_epochs} epochs of "
+            f"{table['epoch_duration']} is shorter than the 26 weeks Influence requires"
+        )
+    return params
+
+
+def _governance(data: dict[str, Any], path: Path) -> GovernanceParams:
+    where = f"{path}: governance"
+    table = _table(data, "governance", path)
+    return GovernanceParams(
+        timelock_delay=_duration(table, "timelock_delay", where),
+        voting_delay=_duration(table, "voting_delay", where),
+        voting_period=_duration(table, "voting_period", where),
+        proposal_threshold=_amount(table, "proposal_threshold", where),
+        quorum_percent=_integer(table, "quorum_percent", where, 1, 100),
+        vote_extension=_duration(table, "vote_extension", where),
+        proposal_guardian=_who(
+            table.get("proposal_guardian"), ("none", "deployer"), f"{where}.proposal_guardian"
+        ),
+        guardian_application_threshold=_amount(table, "guardian_application_threshold", where),
+    )
+
+
+def _rewards(data: dict[str, Any], path: Path) -> RewardsParams:
+    where = f"{path}: rewards"
+    table = _table(data, "rewards", path)
+    weights = tuple(
+        _integer(table, f"{role}_weight", where, 0, 2**32 - 1)
+        for role in ("creator", "curator", "guardian", "participant")
+    )
+    if not any(weights):
+        raise ConfigError(f"{where}: at least one role weight must be > 0")
+    proposers = table.get("proposers")
+    if not isinstance(proposers, list) or not proposers:
+        raise ConfigError(f"{where}.proposers: expected a non-empty list, got {proposers!r}")
+    policy = Policy(
+        token_budget=_amount(table, "token_budget", where),
+        influence_budget=_amount(table, "influence_budget", where),
+        role_weights=weights,  # type: ignore[arg-type]
+        account_cap_bps=_integer(table, "account_cap_bps", where, 1, 10_000),
+        challenge_window=_duration(table, "challenge_window", where),
+        proposer_bond=_amount(table, "proposer_bond", where),
+        challenger_bond=_amount(table, "challenger_bond", where),
+    )
+    return RewardsParams(
+        policy=policy,
+        challenger_reward_bps=_integer(table, "challenger_reward_bps", where, 0, 10_000),
+        proposers=tuple(
+            _who(p, ("deployer",), f"{where}.proposers[{i}]") for i, p in enumerate(proposers)
+        ),
+    )
 
 
 def load(path: Path) -> DeployConfig:
@@ -90,19 +227,11 @@ def load(path: Path) -> DeployConfig:
             f"{path}: field 'version' is {data.get('version')!r}, this code reads version "
             f"{SUPPORTED_VERSION}"
         )
-    where = f"{path}: token"
-    token = _table(data, "token", path)
-    params = TokenParams(
-        name=_string(token, "name", where),
-        symbol=_string(token, "symbol", where),
-        cap=_amount(token, "cap", where),
-        genesis_supply=_amount(token, "genesis_supply", where),
-        genesis_holder=_holder(token, "genesis_holder", where),
+    return DeployConfig(
+        path=path,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        token=_token(data, path),
+        influence=_influence(data, path),
+        governance=_governance(data, path),
+        rewards=_rewards(data, path),
     )
-    if params.cap == 0:
-        raise ConfigError(f"{where}.cap: must be > 0")
-    if params.genesis_supply > params.cap:
-        raise ConfigError(
-            f"{where}.genesis_supply: {token['genesis_supply']} exceeds cap {token['cap']}"
-        )
-    return DeployConfig(path=path, sha256=hashlib.sha256(raw).hexdigest(), token=params)

@@ -47,7 +47,7 @@ def cli(ecosystem, network, provider, alias, config_path, deployments):
         journal.config = {"path": str(config_path), "sha256": config.sha256}
         deployer = Deployer(ape.project, account, journal, on_step=step_printer())
         click.echo(f"Deploying Communis to chain {chain_id} from {account.address}")
-        deployer.run(build_plan(config))
+        deployer.run(build_plan(config, now=ape.chain.blocks.head.timestamp))
     except (ConfigError, AccountError, JournalError, DeployError) as err:
         raise click.ClickException(str(err)) from None
     print_journal(journal)

@@ -20,7 +20,7 @@ from typing import Any
 
 from communis.chain.accounts import is_local
 from communis.chain.compiler import verification_input
-from communis.chain.plan import DEPLOYER, Ref, StepSpec
+from communis.chain.steps import DEPLOYER, Ref, StepSpec
 from communis.journal import Journal, JournalError, Step
 
 

@@ -1,48 +1,38 @@
-"""The deployment plan: which contracts to deploy and which calls wire them, in order.
+"""The whole Communis deployment plan, from config/deploy.toml, in the order it must run.
 
-Arguments may refer to the address of an earlier step (:class:`Ref`) or to the deploying
-account (:data:`DEPLOYER`); :mod:`communis.chain.deployer` resolves them when the step runs and
-records the resolved values in the journal.
+1. CommunityToken (the deployer is its admin for the wiring);
+2. governance: Influence, CommunisTimelock, InfluenceGovernor, GuardianRegistry, and the
+   timelock's proposer/canceller roles (:mod:`communis.chain.governance_plan`);
+3. ContributionRewards, with MINTER_ROLE on the token and AWARDER_ROLE on Influence
+   (:mod:`communis.chain.rewards_plan`);
+4. the genesis allocation moved to the treasury (the timelock), if so configured;
+5. the handover: the deployer renounces every admin role. From then on only governance
+   changes anything.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from communis.deploy_config import DeployConfig
-from communis.journal import Kind
+from communis.chain import governance_plan, rewards_plan
+from communis.chain.steps import DEPLOYER, Ref, StepSpec
+from communis.deploy_config import DeployConfig, TokenParams
+
+TIMELOCK = "CommunisTimelock"
 
 
-@dataclass(frozen=True)
-class Ref:
-    """The address deployed by the step called ``step``."""
-
-    step: str
-
-
-@dataclass(frozen=True)
-class _Deployer:
-    """The account running the deployment."""
+def _who(value: str) -> Any:
+    """A config "deployer" becomes the deploying account; "none" the zero address."""
+    if value == "deployer":
+        return DEPLOYER
+    if value == "none":
+        return governance_plan.ZERO_ADDRESS
+    return value
 
 
-DEPLOYER = _Deployer()
-
-
-@dataclass(frozen=True)
-class StepSpec:
-    name: str
-    kind: Kind
-    contract: str
-    args: tuple[Any, ...]
-    function: str | None = None
-    target: str | None = None
-
-
-def build_plan(config: DeployConfig) -> list[StepSpec]:
-    """Every step of a Communis deployment, in the order they must run."""
-    token = config.token
-    holder: Any = DEPLOYER if token.genesis_holder == "deployer" else token.genesis_holder
+def token_steps(token: TokenParams) -> list[StepSpec]:
+    # A "timelock" holder receives the genesis allocation once the timelock exists.
+    holder = DEPLOYER if token.genesis_holder == "timelock" else _who(token.genesis_holder)
     return [
         StepSpec(
             name="CommunityToken",
@@ -51,3 +41,43 @@ def build_plan(config: DeployConfig) -> list[StepSpec]:
             args=(token.name, token.symbol, token.cap, DEPLOYER, holder, token.genesis_supply),
         ),
     ]
+
+
+def build_plan(config: DeployConfig, *, now: int) -> list[StepSpec]:
+    """Every step of a Communis deployment; ``now`` is the chain time for a "now" genesis."""
+    influence, gov = config.influence, config.governance
+    governance = governance_plan.GovernanceParams(
+        genesis=influence.genesis if influence.genesis is not None else now,
+        epoch_duration=influence.epoch_duration,
+        half_life_epochs=influence.half_life_epochs,
+        timelock_delay=gov.timelock_delay,
+        voting_delay=gov.voting_delay,
+        voting_period=gov.voting_period,
+        proposal_threshold=gov.proposal_threshold,
+        quorum_percent=gov.quorum_percent,
+        vote_extension=gov.vote_extension,
+        proposal_guardian=_who(gov.proposal_guardian),
+        guardian_application_threshold=gov.guardian_application_threshold,
+    )
+    rewards = rewards_plan.RewardsParams(
+        policy=config.rewards.policy,
+        challenger_reward_bps=config.rewards.challenger_reward_bps,
+        proposers=tuple(_who(p) for p in config.rewards.proposers),
+    )
+    steps = [
+        *token_steps(config.token),
+        *governance_plan.governance_steps(governance),
+        *rewards_plan.rewards_steps(rewards),
+    ]
+    if config.token.genesis_holder == "timelock" and config.token.genesis_supply > 0:
+        steps.append(
+            StepSpec(
+                "token.genesis.treasury",
+                "call",
+                "CommunityToken",
+                (Ref(TIMELOCK), config.token.genesis_supply),
+                function="transfer",
+                target="CommunityToken",
+            )
+        )
+    return [*steps, *governance_plan.handover_steps(), *rewards_plan.rewards_handover_steps()]

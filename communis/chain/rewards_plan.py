@@ -30,7 +30,7 @@ from typing import Any
 
 from eth_utils import keccak
 
-from communis.chain.plan import DEPLOYER, Ref, StepSpec
+from communis.chain.steps import DEPLOYER, Ref, StepSpec
 from communis.policy import Policy
 
 NAME = "ContributionRewards"

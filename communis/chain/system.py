@@ -57,3 +57,23 @@ class System:
     @property
     def token(self) -> Any:
         return self.get("CommunityToken")
+
+    @property
+    def influence(self) -> Any:
+        return self.get("Influence")
+
+    @property
+    def timelock(self) -> Any:
+        return self.get("CommunisTimelock")
+
+    @property
+    def governor(self) -> Any:
+        return self.get("InfluenceGovernor")
+
+    @property
+    def guardians(self) -> Any:
+        return self.get("GuardianRegistry")
+
+    @property
+    def rewards(self) -> Any:
+        return self.get("ContributionRewards")

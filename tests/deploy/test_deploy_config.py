@@ -11,14 +11,7 @@ from communis.deploy_config import ConfigError, load
 pytestmark = pytest.mark.offchain
 
 ROOT = Path(__file__).resolve().parents[2]
-GOOD = """version = 1
-[token]
-name = "Communis"
-symbol = "CMN"
-cap = "1000"
-genesis_supply = "10.5"
-genesis_holder = "deployer"
-"""
+SHIPPED = (ROOT / "config" / "deploy.toml").read_text(encoding="utf-8")
 
 
 def write(tmp_path, text: str) -> Path:
@@ -30,34 +23,65 @@ def write(tmp_path, text: str) -> Path:
 def test_shipped_config_is_valid():
     config = load(ROOT / "config" / "deploy.toml")
     assert config.token.genesis_supply <= config.token.cap
+    assert config.token.genesis_holder == "timelock"
+    assert config.influence.genesis is None  # "now"
+    assert config.influence.epoch_duration * config.influence.half_life_epochs >= 26 * 7 * 86400
+    assert config.rewards.policy.role_weights == (5, 3, 4, 1)
+    assert config.rewards.proposers == ("deployer",)
     assert len(config.sha256) == 64
 
 
-def test_amounts_in_smallest_units(tmp_path):
-    config = load(write(tmp_path, GOOD))
-    assert config.token.cap == 1000 * 10**18
+def test_units(tmp_path):
+    text = SHIPPED.replace('genesis_supply = "100000000"', 'genesis_supply = "10.5"')
+    config = load(write(tmp_path, text.replace('timelock_delay = "2d"', 'timelock_delay = "90s"')))
+    assert config.token.cap == 10**9 * 10**18
     assert config.token.genesis_supply == 105 * 10**17
+    assert config.governance.timelock_delay == 90
+    assert config.influence.epoch_duration == 7 * 86400
 
 
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
         ("version = 1", "version = 2", "field 'version' is 2"),
-        ('cap = "1000"', 'cap = "-1"', "token.cap: must be >= 0"),
-        ('cap = "1000"', 'cap = "ten"', "token.cap: not a decimal number: 'ten'"),
-        ('cap = "1000"', "cap = 1000", "token.cap: expected a decimal string"),
-        ('cap = "1000"', 'cap = "0"', "token.cap: must be > 0"),
-        ('genesis_supply = "10.5"', 'genesis_supply = "1e-19"', "at most 18 decimals"),
-        ('genesis_supply = "10.5"', 'genesis_supply = "1001"', "genesis_supply: 1001 exceeds cap"),
-        ('genesis_holder = "deployer"', 'genesis_holder = "0x12"', "genesis_holder: expected"),
+        ('cap = "1000000000"', 'cap = "-1"', "token.cap: must be >= 0"),
+        ('cap = "1000000000"', 'cap = "ten"', "token.cap: not a decimal number: 'ten'"),
+        ('cap = "1000000000"', "cap = 1000", "token.cap: expected a decimal string"),
+        ('cap = "1000000000"', 'cap = "0"', "token.cap: must be > 0"),
+        ('genesis_supply = "100000000"', 'genesis_supply = "1e-19"', "at most 18 decimals"),
+        ('genesis_supply = "100000000"', 'genesis_supply = "2000000000"', "exceeds cap"),
+        (
+            'genesis_holder = "timelock"',
+            'genesis_holder = "0x12"',
+            "token.genesis_holder: expected",
+        ),
         ('name = "Communis"', 'name = ""', "token.name: expected a non-empty string"),
         ("[token]", "[tokens]", "missing table [token]"),
         ("version = 1", "version = = 1", "not valid TOML"),
+        ('genesis = "now"', 'genesis = "soon"', 'influence.genesis: expected "now"'),
+        ('epoch_duration = "1w"', 'epoch_duration = "7 days"', "influence.epoch_duration"),
+        ("half_life_epochs = 26", "half_life_epochs = 25", "shorter than the 26 weeks"),
+        ("quorum_percent = 4", "quorum_percent = 0", "governance.quorum_percent"),
+        ('proposal_guardian = "deployer"', 'proposal_guardian = "me"', "proposal_guardian"),
+        ("account_cap_bps = 500", "account_cap_bps = 10001", "rewards.account_cap_bps"),
+        ("creator_weight = 5", "creator_weight = -1", "rewards.creator_weight"),
+        ('proposers = ["deployer"]', "proposers = []", "rewards.proposers: expected a non-empty"),
+        ('proposers = ["deployer"]', 'proposers = ["bob"]', "rewards.proposers[0]"),
+        ('proposer_bond = "1000"', 'proposer_bond = "x"', "rewards.proposer_bond"),
     ],
 )
 def test_bad_config(tmp_path, old, new, message):
-    path = write(tmp_path, GOOD.replace(old, new))
+    assert old in SHIPPED
+    path = write(tmp_path, SHIPPED.replace(old, new, 1))
     with pytest.raises(ConfigError) as info:
         load(path)
     assert message in str(info.value)
     assert str(path) in str(info.value)
+
+
+def test_all_weights_zero(tmp_path):
+    text = SHIPPED
+    for role, weight in (("creator", 5), ("curator", 3), ("guardian", 4), ("participant", 1)):
+        text = text.replace(f"{role}_weight = {weight}", f"{role}_weight = 0")
+    with pytest.raises(ConfigError, match="at least one role weight must be > 0"):
+        load(write(tmp_path, text))

@@ -72,21 +72,6 @@ def journal(journals: Path) -> dict:
     return json.loads((journals / f"{SEPOLIA}.json").read_text())
 
 
-def wait_for_sent_step(journals: Path, process: subprocess.Popen, timeout: float = 120) -> dict:
-    deadline = time.monotonic() + timeout
-    path = journals / f"{SEPOLIA}.json"
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"deploy exited early:\n{process.stdout.read()}")
-        if path.exists():
-            steps = json.loads(path.read_text())["steps"]
-            sent = [s for s in steps if s["status"] == "sent"]
-            if sent:
-                return sent[0]
-        time.sleep(0.1)
-    raise AssertionError("no step reached 'sent'")
-
-
 def wait_until_known(node: Anvil, tx_hash: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while node.rpc("eth_getTransactionByHash", tx_hash) is None:
@@ -102,6 +87,23 @@ def create_address(sender: str, nonce: int) -> str:
     return to_checksum_address(keccak(rlp.encode([to_bytes(hexstr=sender), nonce]))[12:])
 
 
+KILL_AT = 5  # steps 0-4 finished, step 5 in flight when the deployer dies
+
+
+def wait_for_step(journals: Path, process: subprocess.Popen, index: int, status: str) -> dict:
+    deadline = time.monotonic() + 180
+    path = journals / f"{SEPOLIA}.json"
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"deploy exited early:\n{process.stdout.read()}")
+        if path.exists():
+            steps = json.loads(path.read_text())["steps"]
+            if len(steps) > index and steps[index]["status"] == status:
+                return steps[index]
+        time.sleep(0.05)
+    raise AssertionError(f"step {index} never reached {status!r}")
+
+
 @pytest.mark.parametrize("fate", ["mined while the deployer was dead", "dropped from the mempool"])
 def test_killed_deploy_resumes_without_deploying_twice(keystore, tmp_path, fate):
     data, address = keystore
@@ -109,29 +111,38 @@ def test_killed_deploy_resumes_without_deploying_twice(keystore, tmp_path, fate)
     with anvil(chain_id=SEPOLIA, mining=False) as node:
         node.rpc("anvil_setBalance", address, hex(10**20))
         process = deploy(node, data, journals, wait=False)
-        sent = wait_for_sent_step(journals, process)
+        # Mine step by step, so the kill lands exactly while step KILL_AT is in flight.
+        before = []
+        for index in range(KILL_AT):
+            step = wait_for_step(journals, process, index, "sent")
+            wait_until_known(node, step["tx_hash"])
+            node.rpc("evm_mine")
+            before.append(wait_for_step(journals, process, index, "done"))
+        sent = wait_for_step(journals, process, KILL_AT, "sent")
         wait_until_known(node, sent["tx_hash"])  # journaled, then broadcast
         process.send_signal(signal.SIGKILL)
         process.wait()
-        assert sent["sender"] == address and sent["nonce"] == 0 and sent["raw_tx"]
-        assert node.nonce(address) == 0  # nothing mined yet
+        assert sent["sender"] == address and sent["nonce"] == KILL_AT and sent["raw_tx"]
+        assert node.nonce(address) == KILL_AT
 
         if fate == "dropped from the mempool":
             node.rpc("anvil_dropTransaction", sent["tx_hash"])
-            assert node.nonce(address, "pending") == 0
+            assert node.nonce(address, "pending") == KILL_AT
         else:
             node.rpc("evm_mine")
-            assert node.nonce(address) == 1
+            assert node.nonce(address) == KILL_AT + 1
         node.rpc("evm_setAutomine", True)
 
         code, output = deploy(node, data, journals)
         assert code == 0, output
         steps = journal(journals)["steps"]
         assert all(s["status"] == "done" for s in steps), steps
-        token = steps[0]
-        assert token["tx_hash"] == sent["tx_hash"]  # the same signed transaction, not a new one
-        assert token["address"] == create_address(address, 0)
-        assert node.code(token["address"]) not in ("0x", "")
+        assert steps[:KILL_AT] == before  # finished steps untouched
+        assert steps[KILL_AT]["tx_hash"] == sent["tx_hash"]  # the same signed transaction
+        assert steps[0]["address"] == create_address(address, 0)
+        for step in steps:
+            if step["kind"] == "deploy":
+                assert node.code(step["address"]) not in ("0x", "")
         assert node.nonce(address) == len(steps)  # every step sent exactly once
 
         code, output = deploy(node, data, journals)

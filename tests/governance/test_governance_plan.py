@@ -12,7 +12,7 @@ from communis.chain.governance_plan import (
     governance_steps,
     handover_steps,
 )
-from communis.chain.plan import build_plan
+from communis.chain.plan import token_steps
 from communis.deploy_config import load
 from communis.journal import Journal
 from tests.governance.conftest import UNIT
@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_deploy_wire_and_hand_over(project, deployer, chain, tmp_path, accounts):
     params = GovernanceParams(genesis=chain.pending_timestamp, proposal_threshold=UNIT)
     plan = [
-        *build_plan(load(ROOT / "config" / "deploy.toml")),
+        *token_steps(load(ROOT / "config" / "deploy.toml").token),
         *governance_steps(params),
         *handover_steps(),
     ]

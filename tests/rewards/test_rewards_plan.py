@@ -9,7 +9,7 @@ import ape
 
 from communis.chain.deployer import Deployer
 from communis.chain.governance_plan import GovernanceParams, governance_steps, handover_steps
-from communis.chain.plan import build_plan
+from communis.chain.plan import token_steps
 from communis.chain.rewards_plan import (
     DEFAULT_POLICY,
     RewardsParams,
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_deploy_wire_and_hand_over(project, deployer, chain, tmp_path, proposer):
     plan = [
-        *build_plan(load(ROOT / "config" / "deploy.toml")),
+        *token_steps(load(ROOT / "config" / "deploy.toml").token),
         *governance_steps(GovernanceParams(genesis=chain.pending_timestamp)),
         *rewards_steps(RewardsParams(proposers=(proposer.address,))),
         *handover_steps(),

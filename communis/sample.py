@@ -1,6 +1,6 @@
 """A reproducible sample community: a few hundred members, four roles, long-tailed activity.
 
-``write_sample(Path("examples"), seed=SEED)`` writes ``ledgers/epoch-<n>.jsonl`` for epochs 1-3
+``write_sample(Path("examples"), seed=SEED)`` writes ``ledgers/epoch-<n>.jsonl`` for epochs 0-2
 and ``policy.json``; the same seed gives byte-identical files on every machine (integer
 arithmetic and ``random.Random`` only, no floating-point library functions).
 
@@ -26,7 +26,7 @@ from communis.roles import ROLES
 
 SEED = 20260401
 MEMBERS = 240
-EPOCHS = (1, 2, 3)
+EPOCHS = (0, 1, 2)
 
 KEY_MEMBERS: tuple[tuple[str, str], ...] = (
     ("0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "creator"),
@@ -43,11 +43,12 @@ SAMPLE_POLICY = Policy(
     influence_budget=10_000 * 10**18,
     role_weights=(5, 3, 4, 1),
     account_cap_bps=500,
-    challenge_window=3_600,
+    challenge_window=2 * 86_400,
     proposer_bond=1_000 * 10**18,
-    challenger_bond=500 * 10**18,
+    challenger_bond=250 * 10**18,
 )
-"""100k tokens and 10k influence per epoch, 5% cap per account, one-hour challenge window."""
+"""The starting policy of config/deploy.toml: 100k tokens and 10k influence per epoch, 5% cap
+per account, two-day challenge window."""
 
 _EVIDENCE = {
     "creator": "forum/post",

@@ -27,8 +27,8 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_shipped_examples_are_what_the_generator_writes(generated: Path) -> None:
-    for name in ("policy.json", "ledgers/epoch-1.jsonl", "ledgers/epoch-2.jsonl",
-                 "ledgers/epoch-3.jsonl"):  # fmt: skip
+    for name in ("policy.json", "ledgers/epoch-0.jsonl", "ledgers/epoch-1.jsonl",
+                 "ledgers/epoch-2.jsonl"):  # fmt: skip
         assert (EXAMPLES / name).read_bytes() == (generated / name).read_bytes(), name
     assert Policy.load(EXAMPLES / "policy.json") == SAMPLE_POLICY
 
@@ -43,7 +43,7 @@ def test_same_seed_same_bytes_other_seed_other_bytes(generated: Path, tmp_path: 
 
 def test_community_shape(generated: Path) -> None:
     accounts: set[str] = set()
-    for epoch in (1, 2, 3):
+    for epoch in (0, 1, 2):
         ledger = read_ledger(generated / "ledgers" / f"epoch-{epoch}.jsonl", epoch=epoch)
         accounts |= set(ledger.points)
         totals = ledger.total_points()

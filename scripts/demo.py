@@ -1,48 +1,63 @@
-"""`ape run demo --network ethereum:local:test`: the main job of `make demo`.
-
-Deploys Communis exactly as `ape run deploy` would (same plan, same journal) on the connected
-network with a test account, then shows what was deployed and checks it.
-"""
+"""`ape run demo --network ethereum:local:test` (also ethereum:local:foundry): the main job of
+`make demo`. A sample community of 240 members runs three epochs of Communis end to end; see
+communis/chain/demo.py for the story. Exits non-zero if any step does not do what it claims."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
 from ape.cli import ConnectedProviderCommand, network_option
+from rich.console import Console
 
-from communis.chain.accounts import is_local, load_account
-from communis.chain.deployer import Deployer, default_journal_dir
-from communis.chain.plan import build_plan
-from communis.chain.report import print_journal, step_printer
-from communis.chain.system import System
-from communis.deploy_config import load
-from communis.journal import Journal
+from communis.chain import demo
+from communis.chain.governance import GovernanceError
+from communis.chain.rewards import EpochOpError
+from communis.report import print_summary, write_report
 
 
 @click.command(cls=ConnectedProviderCommand, short_help="Run the Communis demo")
 @network_option()
-def cli(ecosystem, network, provider):
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("examples/deploy-demo.toml"),
+    show_default=True,
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("reports/demo"),
+    show_default=True,
+    help="where the bundles, the run data and the report go",
+)
+def cli(ecosystem, network, provider, config_path, out):
     import ape
 
-    chain_id = ape.chain.chain_id
-    if not is_local(chain_id):
-        raise click.ClickException(f"the demo runs on local networks only (chain {chain_id})")
-    config = load(Path("config/deploy.toml"))
-    account = load_account(None, chain_id)
-    journal = Journal.open(default_journal_dir(ape.project), chain_id)
-    click.echo(f"1. Deploying Communis to chain {chain_id} from {account.address}")
-    plan = build_plan(config, now=ape.chain.blocks.head.timestamp)
-    Deployer(ape.project, account, journal, on_step=step_printer()).run(plan)
-    print_journal(journal)
-
-    system = System.load()
-    token = system.token
-    supply = token.totalSupply()
-    click.echo(
-        f"CommunityToken {token.symbol()}: supply {supply / 10**18:,.0f} "
-        f"of cap {token.cap() / 10**18:,.0f}"
+    started = time.perf_counter()
+    console = Console()
+    story = demo.Story(
+        project=ape.project,
+        chain=ape.chain,
+        accounts=ape.accounts.test_accounts,
+        examples=Path("examples"),
+        work=out,
+        console=console,
     )
-    if token.balanceOf(system.get("CommunisTimelock")) != config.token.genesis_supply:
-        raise click.ClickException("deployed token does not match config/deploy.toml")
-    click.echo("demo: all steps did what they claimed")
+    try:
+        demo.deploy(story, config_path, Path(ape.project.path) / "deployments")
+        demo.fund_bonds(story)
+        demo.run_epoch(story, 0)
+        demo.appoint_guardians(story)
+        demo.run_epoch(story, 1, fraud=True)
+        demo.whale_and_weights(story)
+        demo.run_epoch(story, 2)
+    except (demo.DemoError, EpochOpError, GovernanceError) as err:
+        raise click.ClickException(str(err)) from None
+    run = demo.run_report(story, f"{ecosystem.name}:{network.name}:{provider.name}")
+    print_summary(run, console)
+    paths = write_report(run, out / "report")
+    console.print(f"report: {paths.html}")
+    console.print(f"demo: every step did what it claimed, in {time.perf_counter() - started:.0f} s")

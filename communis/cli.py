@@ -207,6 +207,17 @@ def sample(out: Path, seed: int, count: int) -> None:
     click.echo(f"wrote {out / 'policy.json'}")
 
 
+@cli.command(context_settings={"ignore_unknown_options": True, "help_option_names": []})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def report(args: tuple[str, ...]) -> None:
+    """Write PNG charts and a self-contained HTML page of a run (RUN.json --out DIR)."""
+    from communis.report.__main__ import main as report_main
+
+    code = report_main(list(args))
+    if code:
+        raise SystemExit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console entry point: expected errors become one red line and exit status 2."""
     try:

@@ -1,0 +1,62 @@
+"""The example operator script (scripts/top_contributors.py) against a deployed system with
+claimed rewards, on the connected network."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+from communis.chain import rewards as ops
+from communis.chain.deployer import Deployer
+from communis.chain.plan import build_plan
+from communis.chain.system import System
+from communis.deploy_config import load
+from communis.journal import Journal
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def load_script(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_top_contributors(project, chain, accounts, tmp_path):
+    deployer = accounts[0]
+    config = load(ROOT / "examples" / "deploy-demo.toml")
+    journal = Journal.open(tmp_path / "deployments", chain.chain_id)
+    Deployer(project, deployer, journal).run(build_plan(config, now=chain.pending_timestamp))
+    system = System.load(tmp_path / "deployments")
+
+    ledger = tmp_path / "epoch-0.jsonl"
+    rows = [
+        (accounts[1], "creator", "30"),
+        (accounts[2], "curator", "20"),
+        (accounts[3], "participant", "5"),
+    ]
+    ledger.write_text(
+        "".join(
+            json.dumps({"epoch": 0, "account": a.address, "role": r, "points": p, "ref": f"r{i}"})
+            + "\n"
+            for i, (a, r, p) in enumerate(rows)
+        )
+    )
+    ops.build(system.rewards, ledger, tmp_path / "epochs")
+    genesis, duration = system.influence.genesis(), system.influence.epochDuration()
+    chain.pending_timestamp = genesis + duration + 1
+    ops.propose(system.rewards, tmp_path / "epochs" / "0", deployer)
+    chain.pending_timestamp = system.rewards.pendingProposal().challengeDeadline + 1
+    ops.finalize(system.rewards, 0, deployer)
+    ops.claim_all(system.rewards, tmp_path / "epochs" / "0", accounts[8])
+
+    top = load_script("top_contributors").top_contributors(system, limit=2)
+    assert len(top) == 2
+    assert top == sorted(top, key=lambda row: (-row[1], row[0]))
+    claimants = {a.address for a, _, _ in rows}
+    for account, tokens, influence in top:
+        assert account in claimants
+        assert tokens == system.token.balanceOf(account) > 0
+        assert influence == system.influence.balanceOf(account) > 0

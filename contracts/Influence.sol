@@ -50,6 +50,12 @@ import {IInfluence} from "./interfaces/IInfluence.sol";
  * Views stay exact far longer (`mulDiv` over 512 bits; growth fits in 256 bits for 191
  * half-lives, about 95 years at the minimum half-life). Tests travel 50 years and award near
  * the bound on both EVMs.
+ *
+ * Gas. A vote lookup costs what OpenZeppelin's {Votes} costs plus one division by `growth`: with
+ * `halfLife <= 256` epochs, `exp2` of every residue `epoch % halfLife` is precomputed by the
+ * constructor into immutables (see `toolchain/gen_growth_code.py`), so that division costs a few
+ * hundred gas instead of ~2,300. Awards write no ERC-20 `totalSupply` (the total checkpoint is the
+ * total), so an award costs less than an ERC20Votes mint.
  */
 contract Influence is IInfluence, Votes, AccessControl {
     /// @inheritdoc IInfluence
@@ -254,6 +260,8 @@ contract Influence is IInfluence, Votes, AccessControl {
      * @dev `exp2(frac) << (epoch / halfLife)` with `frac = ((epoch % halfLife) << 64) / halfLife`;
      * `exp2` multiplies, for each set bit k (1..63) of the Q64 fraction, by
      * `floor(2^(2^-k) * 2^64)` and floors after each product (k = 64's constant is exactly 1).
+     * With `halfLife <= 256` the `exp2(frac)` of every residue comes from a table the constructor
+     * filled with that same `exp2` (same bits, a few comparisons instead of up to 63 products).
      * Reverts with {InfluenceGrowthOverflow} past {MAX_GROWTH_SHIFT} half-lives.
      */
     function growth(uint256 epoch) external view returns (uint256) {

@@ -16,6 +16,8 @@ FIGURE_MODULES = [
     "bench.compile",
     "bench.gas_token",
     "bench.gas_governance",
+    "bench.gas_rewards",
+    "bench.engine",
 ]
 
 RESULTS = Path(__file__).resolve().parent / "results.json"

@@ -1,0 +1,186 @@
+"""Claim and proposal gas of ContributionRewards vs a minimal cumulative distributor.
+
+One scenario, deployed in the same run on a fresh chain: the real CommunityToken, Influence and
+ContributionRewards wired as a deployment wires them, and contracts/reference/CumulativeDistributor
+(tokens only, pre-funded, same leaves). Both read the same StandardMerkleTree built by
+``communis.merkle`` with ``CONTRIBUTORS`` synthetic accounts (proofs of depth 10).
+
+Figures (gas of one transaction, deterministic):
+- ``gas.claim.first``: an account's first claim (tokens + influence), after another account
+  has claimed (the contract-wide slots are warm, the account's are not: the common case);
+- ``gas.claim.repeat``: the same account's claim of the next epoch;
+- ``gas.proposeRoot``: a proposal for epoch 1 (the recurring case: the proposal slots were
+  written once before); ``gas.proposeRoot.first``: the deployment's very first proposal;
+- ``gas.proposeRoot.epoch2`` and ``gas.proposeRoot.10x_contributors``: epoch 2 proposed from the
+  same state for the small tree and for one with ten times the contributors (equal: the cost does
+  not depend on the number of contributors);
+- ``gas.claim.baseline_first`` / ``gas.claim.baseline_repeat``: the reference's claims;
+- ``gas.claim.batch50_first_per_account``: a multicall of 50 first claims, per account (how
+  ``ape run epoch claim`` pays for everyone);
+- ``gas.mint.first`` / ``gas.mint.repeat`` and ``gas.awardStored.first`` /
+  ``gas.awardStored.repeat``: CommunityToken.mint and Influence.awardStored sent directly (by an
+  EOA holding the roles) to a fresh and then the same account, in the same state as the claims:
+  what a claim pays the two ledgers; ``gas.claim.own_first`` / ``gas.claim.own_repeat`` is the
+  claim minus those two calls' execution (their 21,000 base is counted once, in the claim).
+
+``tests/rewards/test_gas.py`` runs :func:`scenario` on both EVMs and asserts the issue's bounds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.evm import local_chain
+
+WEEK = 7 * 24 * 3600
+HALF_LIFE = 26
+TOKEN = 10**18
+CONTRIBUTORS = 1_000
+BATCH = 50
+ZERO = "0x" + "00" * 20  # no guardian registry: nobody challenges here
+CAP = 10**9 * TOKEN
+GENESIS = 10**8 * TOKEN
+# tokenBudget, influenceBudget, roleWeights, accountCapBps, challengeWindow, proposerBond,
+# challengerBond
+POLICY = (10_000 * TOKEN, 1_000 * TOKEN, (5, 3, 4, 1), 2_000, 2 * 24 * 3600, 1_000 * TOKEN, 0)
+
+
+def _epoch_table(epoch: int, awards: dict[str, tuple[int, int]], previous: dict | None) -> dict:
+    from communis.growth import to_stored
+
+    table = dict(previous or {})
+    for account, (tokens, influence) in awards.items():
+        old_tokens, old_stored = table.get(account, (0, 0))
+        table[account] = (old_tokens + tokens, old_stored + to_stored(influence, epoch, HALF_LIFE))
+    return table
+
+
+def _tree(table: dict[str, tuple[int, int]]):
+    from communis.merkle import Leaf, MerkleTree
+
+    return MerkleTree.build([Leaf(a, t, i) for a, (t, i) in sorted(table.items())])
+
+
+def _padding(size: int, salt: str) -> dict[str, tuple[int, int]]:
+    from eth_utils import keccak, to_checksum_address
+
+    return {
+        to_checksum_address(keccak(text=f"{salt} {i}")[:20]): (TOKEN // 10, TOKEN // 100)
+        for i in range(size)
+    }
+
+
+def _advance(chain: Any, timestamp: int) -> None:
+    if chain.pending_timestamp < timestamp:
+        chain.pending_timestamp = timestamp
+        chain.mine()
+
+
+def _tick(chain: Any) -> None:
+    """Start a new second: every measured transaction writes its vote checkpoints at a new
+    timestamp, as in normal use (anvil otherwise packs consecutive blocks into one second)."""
+    chain.pending_timestamp = chain.pending_timestamp + 12
+
+
+def scenario(project: Any, accounts: Any, chain: Any) -> dict[str, int]:
+    """Deploy everything, run the measured transactions, return ``{figure: gas}``."""
+    deployer, gov, proposer = accounts[0], accounts[3], accounts[4]
+    alice, bob, carol, treasury = accounts[1], accounts[2], accounts[6], accounts[9]
+    token = deployer.deploy(
+        project.CommunityToken, "Communis", "CMN", CAP, deployer, treasury, GENESIS
+    )
+    genesis = chain.pending_timestamp
+    influence = deployer.deploy(project.Influence, deployer, genesis, WEEK, HALF_LIFE)
+    rewards = deployer.deploy(
+        project.ContributionRewards, token, influence, gov, treasury, ZERO, POLICY, 5_000
+    )
+    token.grantRole(token.MINTER_ROLE(), rewards, sender=deployer)
+    influence.grantRole(influence.AWARDER_ROLE(), rewards, sender=deployer)
+    # Only for measuring the two ledgers on their own (never done in a deployment).
+    token.grantRole(token.MINTER_ROLE(), deployer, sender=deployer)
+    influence.grantRole(influence.AWARDER_ROLE(), deployer, sender=deployer)
+    dave = accounts[7]
+    rewards.grantRole(rewards.PROPOSER_ROLE(), proposer, sender=gov)
+    token.transfer(proposer, 10 * POLICY[5], sender=treasury)
+    token.approve(rewards, 2**256 - 1, sender=proposer)
+    reference = deployer.deploy(project.CumulativeDistributor, token)
+    token.transfer(reference, 10_000 * TOKEN, sender=treasury)
+
+    def propose(epoch: int, tree, table) -> int:
+        _advance(chain, genesis + (epoch + 1) * WEEK)
+        tokens = sum(t for t, _ in table.values())
+        stored = sum(i for _, i in table.values())
+        receipt = rewards.proposeRoot(
+            epoch, tree.root, tokens, stored, f"ipfs://bench/{epoch}", b"\1" * 32,
+            rewards.policyHash(), sender=proposer,
+        )  # fmt: skip
+        return receipt.gas_used
+
+    def finalize(epoch: int, tree) -> None:
+        _advance(chain, rewards.pendingProposal().challengeDeadline)
+        rewards.finalize(epoch, sender=carol)
+        reference.setRoot(tree.root, sender=deployer)
+
+    def claim(contract, tree, table, account) -> int:
+        _tick(chain)
+        tokens, stored = table[str(account)]
+        proof = tree.proof(str(account))
+        if contract == rewards:
+            return contract.claim(
+                account, tokens, stored, proof, tree.root, sender=account
+            ).gas_used
+        return contract.claim(account, tokens, stored, proof, sender=account).gas_used
+
+    figures: dict[str, int] = {}
+    real = {str(alice): (100 * TOKEN, 10 * TOKEN), str(bob): (TOKEN, TOKEN)}
+    table0 = _epoch_table(0, {**_padding(CONTRIBUTORS, "contributor"), **real}, None)
+    tree0 = _tree(table0)
+    figures["gas.proposeRoot.first"] = propose(0, tree0, table0)
+    finalize(0, tree0)
+    for contract, prefix in ((rewards, "gas.claim."), (reference, "gas.claim.baseline_")):
+        claim(contract, tree0, table0, bob)  # warm the contract-wide slots up
+        figures[prefix + "first"] = claim(contract, tree0, table0, alice)
+    _tick(chain)
+    figures["gas.mint.first"] = token.mint(dave, TOKEN, sender=deployer).gas_used
+    _tick(chain)
+    figures["gas.awardStored.first"] = influence.awardStored(dave, TOKEN, sender=deployer).gas_used
+
+    table1 = _epoch_table(1, {str(alice): (50 * TOKEN, 5 * TOKEN)}, table0)
+    tree1 = _tree(table1)
+    figures["gas.proposeRoot"] = propose(1, tree1, table1)
+    finalize(1, tree1)
+    figures["gas.claim.repeat"] = claim(rewards, tree1, table1, alice)
+    figures["gas.claim.baseline_repeat"] = claim(reference, tree1, table1, alice)
+    _tick(chain)
+    figures["gas.mint.repeat"] = token.mint(dave, TOKEN, sender=deployer).gas_used
+    _tick(chain)
+    figures["gas.awardStored.repeat"] = influence.awardStored(dave, TOKEN, sender=deployer).gas_used
+    for kind in ("first", "repeat"):
+        ledgers = figures[f"gas.mint.{kind}"] + figures[f"gas.awardStored.{kind}"] - 2 * 21_000
+        figures[f"gas.claim.own_{kind}"] = figures[f"gas.claim.{kind}"] - ledgers
+
+    # `ape run epoch claim` pays for many accounts per transaction (multicall): the base cost and
+    # Influence's total-supply checkpoint are shared by the batch.
+    batch = [a for a in sorted(table1) if a not in real][:BATCH]
+    calls = [rewards.claim.encode_input(a, *table1[a], tree1.proof(a), tree1.root) for a in batch]
+    _tick(chain)
+    receipt = rewards.multicall(calls, sender=carol)
+    figures[f"gas.claim.batch{BATCH}_first_per_account"] = receipt.gas_used // BATCH
+
+    # Epoch 2 proposed twice from the same state: for a small tree, and (after rolling the chain
+    # back) for a tree with ten times the contributors. The contract only sees the root and the
+    # totals, so both carry the small table's totals and differ only in the root.
+    table2 = _epoch_table(2, {str(bob): (TOKEN, TOKEN)}, table1)
+    large = _tree(_epoch_table(2, _padding(10 * CONTRIBUTORS, "newcomer"), table2))
+    snapshot = chain.snapshot()
+    figures["gas.proposeRoot.epoch2"] = propose(2, _tree(table2), table2)
+    chain.restore(snapshot)
+    figures["gas.proposeRoot.10x_contributors"] = propose(2, large, table2)
+    return figures
+
+
+def collect() -> dict[str, float]:
+    import ape
+
+    with local_chain() as (project, accounts):
+        return dict(scenario(project, accounts, ape.chain))

@@ -1,0 +1,314 @@
+"""The epoch bundle: everything needed to check an epoch, in one folder, ready to publish.
+
+```
+<out>/<epoch>/
+  ledger.jsonl | ledger.csv   the ledger, byte for byte as given (its hashes are in totals.json)
+  policy.json                 the policy it was scored with (canonical JSON)
+  tree.json                   the cumulative tree, OpenZeppelin ``standard-v1`` dump
+  totals.json                 epoch, root, hashes, epoch and cumulative totals (see below)
+  report.md                   a short human-readable summary
+```
+
+Every file is a pure function of (ledger bytes, policy, half-life, previous bundle): sorted keys,
+fixed separators, no timestamps or paths, so two machines produce byte-identical bundles and a
+guardian can show a root is wrong. A bundle is written to a temporary sibling folder and renamed
+into place, so a failed build leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from communis.cumulative import CumulativeTable
+from communis.growth import growth
+from communis.ledger import Ledger, format_points, read_ledger
+from communis.merkle import MerkleTree
+from communis.parallel import gc_paused
+from communis.policy import Policy, policy_hash
+from communis.roles import ROLES
+from communis.scoring import EpochScores, score_epoch
+
+BUNDLE_FORMAT = "communis-epoch-v1"
+TOTALS = "totals.json"
+TREE = "tree.json"
+POLICY = "policy.json"
+REPORT = "report.md"
+
+Progress = Callable[[str], None]
+
+
+class BundleError(ValueError):
+    """A bundle cannot be written or read."""
+
+
+@dataclass(frozen=True, slots=True)
+class EpochBuild:
+    """An epoch computed in memory (what a bundle records)."""
+
+    ledger: Ledger
+    policy: Policy
+    half_life: int
+    scores: EpochScores
+    previous: CumulativeTable
+    previous_root: str | None
+    table: CumulativeTable
+    tree: MerkleTree
+
+    @property
+    def epoch(self) -> int:
+        return self.ledger.epoch
+
+    @property
+    def root(self) -> str:
+        return self.tree.root_hex
+
+    def epoch_influence_stored(self) -> int:
+        return self.table.total_influence_stored - self.previous.total_influence_stored
+
+    def totals(self) -> dict[str, Any]:
+        """The content of ``totals.json``."""
+        tokens, influence = self.scores.tokens, self.scores.influence
+        return {
+            "bundleFormat": BUNDLE_FORMAT,
+            "epoch": self.epoch,
+            "halfLife": self.half_life,
+            "growth": str(growth(self.epoch, self.half_life)),
+            "root": self.root,
+            "previousEpoch": self.previous.epoch,
+            "previousRoot": self.previous_root,
+            "accounts": len(self.tree),
+            "contributors": sum(1 for score in self.scores.scores.values() if score > 0),
+            "ledger": {
+                "file": ledger_file_name(self.ledger.format),
+                "format": self.ledger.format,
+                "rows": self.ledger.rows,
+                "sha256": self.ledger.sha256,
+                "keccak256": self.ledger.keccak,
+            },
+            "policyHash": "0x" + policy_hash(self.policy).hex(),
+            "epochTotals": {
+                "tokens": str(tokens.total),
+                "tokensUnemitted": str(tokens.unemitted),
+                "influence": str(influence.total),
+                "influenceUnemitted": str(influence.unemitted),
+                "influenceStored": str(self.epoch_influence_stored()),
+                "cappedAccounts": len(tokens.capped),
+            },
+            "cumulativeTotals": {
+                "tokens": str(self.table.total_tokens),
+                "influenceStored": str(self.table.total_influence_stored),
+            },
+        }
+
+
+def ledger_file_name(fmt: str) -> str:
+    return f"ledger.{fmt}"
+
+
+def canonical_json(data: Any) -> str:
+    """Sorted keys, two-space indent, ASCII only, trailing newline."""
+    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=True) + "\n"
+
+
+def compute_epoch(
+    ledger: Ledger,
+    policy: Policy,
+    half_life: int,
+    previous: CumulativeTable | None = None,
+    previous_root: str | None = None,
+    *,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> EpochBuild:
+    """Score ``ledger`` under ``policy``, add it to ``previous`` and build the tree."""
+    with gc_paused():
+        return _compute_epoch(ledger, policy, half_life, previous, previous_root, progress, workers)
+
+
+def _compute_epoch(
+    ledger: Ledger,
+    policy: Policy,
+    half_life: int,
+    previous: CumulativeTable | None,
+    previous_root: str | None,
+    progress: Progress | None,
+    workers: int | None,
+) -> EpochBuild:
+    note = progress or (lambda _: None)
+    previous = previous or CumulativeTable.empty()
+    note("scoring")
+    scores = score_epoch(ledger.points, policy)
+    note("cumulative table")
+    table = previous.add_epoch(
+        ledger.epoch, scores.tokens.amounts, scores.influence.amounts, half_life
+    )
+    leaves = table.leaves()
+    if not leaves:
+        raise BundleError(f"epoch {ledger.epoch}: nobody is owed anything, there is no tree")
+    note("merkle tree")
+    tree = MerkleTree.build(leaves, workers=workers)
+    return EpochBuild(
+        ledger=ledger,
+        policy=policy,
+        half_life=half_life,
+        scores=scores,
+        previous=previous,
+        previous_root=previous_root,
+        table=table,
+        tree=tree,
+    )
+
+
+def read_totals(bundle: Path) -> dict[str, Any]:
+    path = Path(bundle) / TOTALS
+    try:
+        totals = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise BundleError(f"{path}: cannot read the bundle totals: {exc}") from exc
+    if not isinstance(totals, dict) or totals.get("bundleFormat") != BUNDLE_FORMAT:
+        raise BundleError(f"{path}: not a {BUNDLE_FORMAT} bundle")
+    return totals
+
+
+def load_previous(bundle: Path, *, validate: bool = True) -> tuple[CumulativeTable, str]:
+    """The cumulative table and root committed to by an earlier bundle."""
+    totals = read_totals(bundle)
+    with gc_paused():
+        tree = MerkleTree.load(Path(bundle) / TREE, validate=validate)
+    if tree.root_hex != totals["root"]:
+        raise BundleError(f"{bundle}: tree.json root differs from totals.json root")
+    return CumulativeTable.from_tree(tree, int(totals["epoch"])), tree.root_hex
+
+
+def find_previous(out_root: Path, epoch: int) -> Path | None:
+    """The bundle under ``out_root`` with the largest epoch below ``epoch``, if any."""
+    if not out_root.is_dir():
+        return None
+    best: tuple[int, Path] | None = None
+    for child in out_root.iterdir():
+        if child.is_dir() and child.name.isdigit() and (child / TOTALS).is_file():
+            number = int(child.name)
+            if number < epoch and (best is None or number > best[0]):
+                best = (number, child)
+    return best[1] if best else None
+
+
+def build_bundle(
+    ledger_path: Path,
+    policy: Policy,
+    half_life: int,
+    out_dir: Path,
+    *,
+    previous: Path | None = None,
+    epoch: int | None = None,
+    overwrite: bool = False,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> EpochBuild:
+    """Validate the ledger, compute the epoch and write its bundle to ``out_dir``.
+
+    ``previous`` is the bundle of the preceding epoch (none for the first epoch). Nothing is
+    written unless every step succeeds.
+    """
+    note = progress or (lambda _: None)
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not overwrite:
+        raise BundleError(f"{out_dir} already exists (pass overwrite to replace it)")
+    note("reading ledger")
+    ledger = read_ledger(Path(ledger_path), epoch=epoch)
+    table, root = (None, None) if previous is None else load_previous(previous)
+    build = compute_epoch(ledger, policy, half_life, table, root, progress=note, workers=workers)
+    note("writing bundle")
+    with gc_paused():
+        write_bundle(build, out_dir, overwrite=overwrite)
+    return build
+
+
+def write_bundle(build: EpochBuild, out_dir: Path, *, overwrite: bool = False) -> None:
+    """Write ``build`` as a bundle folder, atomically (temporary sibling, then rename)."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not overwrite:
+        raise BundleError(f"{out_dir} already exists (pass overwrite to replace it)")
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = out_dir.with_name(f".{out_dir.name}.partial-{os.getpid()}")
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir()
+    try:
+        shutil.copyfile(build.ledger.path, staging / ledger_file_name(build.ledger.format))
+        (staging / POLICY).write_text(build.policy.dumps(), encoding="utf-8")
+        build.tree.save(staging / TREE)
+        (staging / TOTALS).write_text(canonical_json(build.totals()), encoding="utf-8")
+        (staging / REPORT).write_text(render_report(build), encoding="utf-8")
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        os.replace(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _units(value: int, decimals: int = 18) -> str:
+    whole, frac = divmod(value, 10**decimals)
+    text = f"{whole:,}"
+    if frac:
+        text += "." + f"{frac:0{decimals}d}"[:4].rstrip("0")
+    return text.rstrip(".")
+
+
+def render_report(build: EpochBuild, top: int = 10) -> str:
+    """``report.md``: totals, points by role and the top earners (deterministic)."""
+    totals = build.totals()
+    tokens, influence = build.scores.tokens, build.scores.influence
+    role_points = build.ledger.total_points()
+    lines = [
+        f"# Epoch {build.epoch}",
+        "",
+        f"- Root: `{build.root}`",
+        f"- Previous root: `{build.previous_root or 'none (first epoch)'}`",
+        f"- Ledger: `{totals['ledger']['file']}`, {build.ledger.rows} rows, "
+        f"sha256 `{build.ledger.sha256}`",
+        f"- Policy hash: `{totals['policyHash']}`",
+        f"- Contributors this epoch: {totals['contributors']}; accounts in the tree: "
+        f"{totals['accounts']}",
+        f"- Tokens emitted: {_units(tokens.total)} of {_units(tokens.budget)} "
+        f"(cap per account {_units(tokens.cap)}, {len(tokens.capped)} capped)",
+        f"- Influence awarded: {_units(influence.total)} of {_units(influence.budget)} "
+        f"(stored units {totals['epochTotals']['influenceStored']}, half-life "
+        f"{build.half_life} epochs)",
+        "",
+        "## Points by role",
+        "",
+        "| role | weight | points | weighted share |",
+        "|---|---:|---:|---:|",
+    ]
+    weighted = [w * p for w, p in zip(build.policy.role_weights, role_points, strict=True)]
+    all_weighted = sum(weighted) or 1
+    for role, weight, points, part in zip(
+        ROLES, build.policy.role_weights, role_points, weighted, strict=True
+    ):
+        share = part * 10000 // all_weighted
+        lines.append(
+            f"| {role} | {weight} | {format_points(points)} | {share // 100}.{share % 100:02d}% |"
+        )
+    lines += [
+        "",
+        f"## Top {top} earners",
+        "",
+        "| account | tokens | influence | cumulative tokens |",
+        "|---|---:|---:|---:|",
+    ]
+    ranked = sorted(tokens.amounts.items(), key=lambda item: (-item[1], item[0].lower()))
+    for account, amount in ranked[:top]:
+        cumulative = build.table.entries.get(account, (0, 0))[0]
+        lines.append(
+            f"| `{account}` | {_units(amount)} | {_units(influence.amounts.get(account, 0))} "
+            f"| {_units(cumulative)} |"
+        )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,612 @@
+"""Epoch operations against a deployed ContributionRewards: the library behind `ape run epoch`.
+
+Every function takes contract instances (from :class:`communis.chain.system.System` or
+``project.ContributionRewards.at(address)``) and the account that signs, checks what the
+contract would check *before* sending (so a mistake costs no gas and gets an error that says what
+to do), and returns a small record of what it did. The epoch arithmetic itself is the engine's
+(``communis.bundle``, ``communis.verify``, ``communis.merkle``); nothing here recomputes it.
+
+Bundles are the engine's epoch folders (``totals.json``, ``tree.json``, ``policy.json``, the
+ledger); ``epochs/<chainId>/<epoch>/`` is where ``build`` puts them by default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from enum import IntEnum
+from pathlib import Path
+from typing import Any
+
+from communis.bundle import TREE, build_bundle, find_previous, read_totals
+from communis.merkle import MerkleTree
+from communis.policy import Policy, policy_hash
+from communis.verify import VerifyResult, verify_bundle
+
+ZERO32 = b"\0" * 32
+MAX_UINT256 = 2**256 - 1
+
+
+class Status(IntEnum):
+    """``IContributionRewards.Status``."""
+
+    NONE = 0
+    PROPOSED = 1
+    CHALLENGED = 2
+    REJECTED = 3
+    FINALIZED = 4
+
+
+class EpochOpError(RuntimeError):
+    """An epoch operation cannot be done now; the message says why and what to do."""
+
+
+def _hex(value: bytes | str) -> str:
+    if isinstance(value, bytes | bytearray):
+        return "0x" + bytes(value).hex()
+    text = str(value).lower()
+    return text if text.startswith("0x") else "0x" + text
+
+
+def _bytes32(value: bytes | str) -> bytes:
+    return bytes.fromhex(_hex(value)[2:].rjust(64, "0"))
+
+
+# ------------------------------------------------------------------------------ reading state
+
+
+def onchain_policy(rewards: Any) -> Policy:
+    """The policy in force, as the engine's :class:`Policy` (its hash is checked)."""
+    raw = rewards.policy()
+    policy = Policy(
+        token_budget=int(raw.tokenBudget),
+        influence_budget=int(raw.influenceBudget),
+        role_weights=tuple(int(w) for w in raw.roleWeights),  # type: ignore[arg-type]
+        account_cap_bps=int(raw.accountCapBps),
+        challenge_window=int(raw.challengeWindow),
+        proposer_bond=int(raw.proposerBond),
+        challenger_bond=int(raw.challengerBond),
+    )
+    if policy_hash(policy) != _bytes32(rewards.policyHash()):
+        raise EpochOpError("the engine's policy hash differs from the contract's policyHash()")
+    return policy
+
+
+def influence_of(rewards: Any) -> Any:
+    import ape
+
+    return ape.project.Influence.at(rewards.influence())
+
+
+def token_of(rewards: Any) -> Any:
+    import ape
+
+    return ape.project.CommunityToken.at(rewards.token())
+
+
+@dataclass(frozen=True)
+class Pending:
+    epoch: int
+    status: Status
+    root: str
+    proposer: str
+    challenge_deadline: int
+    cumulative_tokens: int
+    cumulative_influence: int
+    proposer_bond: int
+    challenger: str
+    challenger_bond: int
+
+
+@dataclass(frozen=True)
+class RewardsStatus:
+    """Everything `ape run epoch status` prints."""
+
+    address: str
+    now: int
+    current_epoch: int
+    next_epoch: int
+    next_epoch_ends: int
+    current_root: str
+    finalized_tokens: int
+    finalized_influence: int
+    claimed_tokens: int
+    claimed_influence: int
+    policy: Policy
+    policy_hash: str
+    challenger_reward_bps: int
+    treasury: str
+    pending: Pending | None
+
+
+def pending_proposal(rewards: Any) -> Pending | None:
+    """The proposal in flight (Proposed or Challenged, or Rejected awaiting a new one)."""
+    p = rewards.pendingProposal()
+    status = Status(int(p.status))
+    if status in (Status.NONE, Status.FINALIZED):
+        return None
+    return Pending(
+        epoch=int(p.epoch),
+        status=status,
+        root=_hex(p.root),
+        proposer=str(p.proposer),
+        challenge_deadline=int(p.challengeDeadline),
+        cumulative_tokens=int(p.cumulativeTokens),
+        cumulative_influence=int(p.cumulativeInfluence),
+        proposer_bond=int(p.proposerBond),
+        challenger=str(p.challenger),
+        challenger_bond=int(p.challengerBond),
+    )
+
+
+def status(rewards: Any) -> RewardsStatus:
+    import ape
+
+    influence = influence_of(rewards)
+    now = ape.chain.blocks.head.timestamp
+    next_epoch = int(rewards.nextEpoch())
+    finalized = rewards.finalizedTotals()
+    claimed = rewards.totalClaimed()
+    return RewardsStatus(
+        address=str(rewards.address),
+        now=now,
+        current_epoch=int(influence.epochAt(now)),
+        next_epoch=next_epoch,
+        next_epoch_ends=int(influence.genesis())
+        + (next_epoch + 1) * int(influence.epochDuration()),
+        current_root=_hex(rewards.currentRoot()),
+        finalized_tokens=int(finalized[0]),
+        finalized_influence=int(finalized[1]),
+        claimed_tokens=int(claimed[0]),
+        claimed_influence=int(claimed[1]),
+        policy=onchain_policy(rewards),
+        policy_hash=_hex(rewards.policyHash()),
+        challenger_reward_bps=int(rewards.challengerRewardBps()),
+        treasury=str(rewards.treasury()),
+        pending=pending_proposal(rewards),
+    )
+
+
+# ------------------------------------------------------------------------------ build / verify
+
+
+def default_bundle_dir(chain_id: int, epoch: int, root: Path | None = None) -> Path:
+    return (root or Path("epochs")) / str(chain_id) / str(epoch)
+
+
+def build(
+    rewards: Any,
+    ledger: Path,
+    out_root: Path,
+    *,
+    previous: Path | None = None,
+    overwrite: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> Any:
+    """Build the epoch bundle of ``ledger`` with the policy in force and Influence's half-life,
+    cumulative on the latest bundle below it in ``out_root`` (or ``previous``)."""
+    from communis.ledger import read_ledger
+
+    policy = onchain_policy(rewards)
+    half_life = int(influence_of(rewards).halfLife())
+    epoch = read_ledger(Path(ledger)).epoch
+    if previous is None:
+        previous = find_previous(out_root, epoch)
+    if epoch > 0 and previous is None:
+        raise EpochOpError(
+            f"epoch {epoch} is cumulative on epoch {epoch - 1}: build that first or pass --previous"
+        )
+    return build_bundle(
+        Path(ledger),
+        policy,
+        half_life,
+        out_root / str(epoch),
+        previous=previous,
+        overwrite=overwrite,
+        progress=progress,
+    )
+
+
+def root_under_test(rewards: Any, epoch: int) -> str | None:
+    """The on-chain root of ``epoch``: the pending proposal's, else the finalized one."""
+    pending = pending_proposal(rewards)
+    if pending is not None and pending.epoch == epoch and pending.status != Status.REJECTED:
+        return pending.root
+    root = _hex(rewards.rootOf(epoch))
+    return None if root == _hex(ZERO32) else root
+
+
+def proposed_policy_hash(rewards: Any, epoch: int, root: str, *, from_block: int = 0) -> str | None:
+    """The policy hash ``root`` was proposed under for ``epoch`` (from its RootProposed event;
+    None if the node cannot return the logs)."""
+    import ape
+
+    try:
+        logs = rewards.RootProposed.range(
+            from_block, ape.chain.blocks.height + 1, search_topics={"epoch": epoch}
+        )
+        hashes = [_hex(log.policyHash) for log in logs if _hex(log.root) == root]
+    except Exception:  # an RPC that limits log ranges: fall back to the policy in force
+        return None
+    return hashes[-1] if hashes else None
+
+
+def verify(
+    rewards: Any, bundle: Path, *, previous: Path | None = None, from_block: int = 0
+) -> VerifyResult:
+    """Recompute ``bundle`` and compare it with the epoch's on-chain root (pending or finalized).
+
+    The recomputation uses the bundle's policy, which must hash to the policy hash the root was
+    proposed under (a later policy change does not make an honest root look wrong); when the
+    proposal's event cannot be read, the policy in force is used instead. The half-life is
+    Influence's.
+    """
+    totals = read_totals(bundle)
+    epoch = int(totals["epoch"])
+    if previous is None and totals.get("previousRoot") is not None:
+        previous = find_previous(Path(bundle).parent, epoch)
+        if previous is None:
+            raise EpochOpError(f"{bundle}: cannot find the previous epoch's bundle; pass it")
+    root = root_under_test(rewards, epoch)
+    if root is None:
+        raise EpochOpError(f"epoch {epoch} has no root on chain (nothing proposed or finalized)")
+    proposed = proposed_policy_hash(rewards, epoch, root, from_block=from_block)
+    return verify_bundle(
+        Path(bundle),
+        root=root,
+        policy=None if proposed else onchain_policy(rewards),
+        previous=previous,
+        half_life=int(influence_of(rewards).halfLife()),
+        expected_policy_hash=proposed or _hex(rewards.policyHash()),
+    )
+
+
+# ------------------------------------------------------------------------------ lifecycle
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A transaction this module sent, and the numbers behind it."""
+
+    action: str
+    tx_hash: str
+    gas_used: int
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def _sent(action: str, receipt: Any, **details: Any) -> Sent:
+    return Sent(action, str(receipt.txn_hash), int(receipt.gas_used), details)
+
+
+def _ensure_allowance(rewards: Any, owner: Any, amount: int) -> Sent | None:
+    if amount == 0:
+        return None
+    token = token_of(rewards)
+    balance = int(token.balanceOf(owner))
+    if balance < amount:
+        raise EpochOpError(
+            f"{owner.address} holds {balance} token units but the bond is {amount}: fund it first"
+        )
+    if int(token.allowance(owner, rewards)) >= amount:
+        return None
+    receipt = token.approve(rewards, amount, sender=owner)
+    return _sent("approve", receipt, spender=str(rewards.address), amount=amount)
+
+
+def propose(rewards: Any, bundle: Path, sender: Any, *, uri: str | None = None) -> list[Sent]:
+    """Propose ``bundle``'s root (approving the proposer bond first if needed)."""
+    import ape
+
+    totals = read_totals(bundle)
+    epoch = int(totals["epoch"])
+    expected = int(rewards.nextEpoch())
+    if epoch != expected:
+        raise EpochOpError(
+            f"epoch {epoch} cannot be proposed: the next epoch to propose is {expected}"
+        )
+    pending = pending_proposal(rewards)
+    if pending is not None and pending.status in (Status.PROPOSED, Status.CHALLENGED):
+        raise EpochOpError(f"epoch {pending.epoch} is still {pending.status.name.lower()}")
+    influence = influence_of(rewards)
+    now = ape.chain.blocks.head.timestamp
+    ends = int(influence.genesis()) + (epoch + 1) * int(influence.epochDuration())
+    if now < ends:
+        raise EpochOpError(f"epoch {epoch} ends at {ends} (in {ends - now} s): propose after that")
+    in_force = _hex(rewards.policyHash())
+    if totals["policyHash"] != in_force:
+        raise EpochOpError(
+            f"the bundle was computed under policy {totals['policyHash']} but {in_force} is in "
+            "force: rebuild it (ape run epoch build)"
+        )
+    if not rewards.hasRole(rewards.PROPOSER_ROLE(), sender):
+        raise EpochOpError(f"{sender.address} lacks PROPOSER_ROLE (governance grants it)")
+    bond = int(rewards.policy().proposerBond)
+    done = [s for s in [_ensure_allowance(rewards, sender, bond)] if s]
+    cumulative = totals["cumulativeTotals"]
+    tokens, stored = int(cumulative["tokens"]), int(cumulative["influenceStored"])
+    receipt = rewards.proposeRoot(
+        epoch,
+        _bytes32(totals["root"]),
+        tokens,
+        stored,
+        uri or str(Path(bundle).resolve()),
+        _bytes32(totals["ledger"]["keccak256"]),
+        _bytes32(in_force),
+        sender=sender,
+    )
+    deadline = int(rewards.pendingProposal().challengeDeadline)
+    done.append(
+        _sent(
+            "proposeRoot",
+            receipt,
+            epoch=epoch,
+            root=totals["root"],
+            cumulative_tokens=tokens,
+            cumulative_influence_stored=stored,
+            bond=bond,
+            challenge_deadline=deadline,
+        )
+    )
+    return done
+
+
+def challenge(rewards: Any, epoch: int, sender: Any, *, evidence: str = "") -> list[Sent]:
+    """Challenge the pending root of ``epoch`` (approving the challenger bond first if needed)."""
+    import ape
+
+    pending = pending_proposal(rewards)
+    if pending is None or pending.epoch != epoch or pending.status != Status.PROPOSED:
+        raise EpochOpError(f"epoch {epoch} has no proposed root to challenge")
+    now = ape.chain.blocks.head.timestamp
+    if now >= pending.challenge_deadline:
+        raise EpochOpError(
+            f"the challenge window of epoch {epoch} closed at {pending.challenge_deadline}"
+        )
+    if not rewards.isGuardian(sender):
+        raise EpochOpError(
+            f"{sender.address} is not a guardian (governance adds them to the GuardianRegistry)"
+        )
+    bond = int(rewards.policy().challengerBond)
+    done = [s for s in [_ensure_allowance(rewards, sender, bond)] if s]
+    receipt = rewards.challenge(epoch, evidence, sender=sender)
+    done.append(_sent("challenge", receipt, epoch=epoch, bond=bond, evidence=evidence))
+    return done
+
+
+def finalize(rewards: Any, epoch: int, sender: Any) -> Sent:
+    """Finalize the unchallenged root of ``epoch`` once its window has passed."""
+    import ape
+
+    pending = pending_proposal(rewards)
+    if pending is None or pending.epoch != epoch or pending.status != Status.PROPOSED:
+        raise EpochOpError(f"epoch {epoch} has no proposed, unchallenged root to finalize")
+    now = ape.chain.blocks.head.timestamp
+    if now < pending.challenge_deadline:
+        wait = pending.challenge_deadline - now
+        raise EpochOpError(f"the challenge window of epoch {epoch} is open for {wait} more s")
+    receipt = rewards.finalize(epoch, sender=sender)
+    return _sent(
+        "finalize", receipt, epoch=epoch, root=pending.root, bond_returned=pending.proposer_bond
+    )
+
+
+# ------------------------------------------------------------------------------ resolve
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """A governance proposal that resolves a challenge: one call to resolveChallenge."""
+
+    targets: list[str]
+    values: list[int]
+    calldatas: list[bytes]
+    description: str
+
+    @property
+    def description_hash(self) -> bytes:
+        from eth_utils import keccak
+
+        return keccak(text=self.description)
+
+
+def resolution(rewards: Any, epoch: int, upheld: bool) -> Resolution:
+    verdict = "uphold" if upheld else "reject"
+    calldata = bytes(rewards.resolveChallenge.encode_input(epoch, upheld))
+    return Resolution(
+        targets=[str(rewards.address)],
+        values=[0],
+        calldatas=[calldata],
+        description=f"ContributionRewards: {verdict} the challenge of epoch {epoch}",
+    )
+
+
+GOVERNOR_STATES = (
+    "Pending",
+    "Active",
+    "Canceled",
+    "Defeated",
+    "Succeeded",
+    "Queued",
+    "Expired",
+    "Executed",
+)
+
+
+def resolve(
+    rewards: Any,
+    epoch: int,
+    upheld: bool,
+    sender: Any,
+    *,
+    governor: Any | None = None,
+    vote: int | None = None,
+) -> list[Sent | str]:
+    """Move the resolution of ``epoch``'s challenge one step forward.
+
+    Without ``governor`` the sender must hold GOVERNOR_ROLE (before the handover to the
+    timelock) and the challenge is resolved directly. With ``governor``, each call advances the
+    governance proposal: propose it, vote (``vote``: 0 against, 1 for, 2 abstain) while active,
+    queue it once it succeeded, execute it once the timelock delay passed. Returns what was sent
+    and, as strings, what is left to wait for.
+    """
+    pending = pending_proposal(rewards)
+    if pending is None or pending.epoch != epoch or pending.status != Status.CHALLENGED:
+        raise EpochOpError(f"epoch {epoch} has no challenge to resolve")
+    if governor is None:
+        if not rewards.hasRole(rewards.GOVERNOR_ROLE(), sender):
+            raise EpochOpError(
+                f"{sender.address} lacks GOVERNOR_ROLE: resolve through the governor (--governor)"
+            )
+        receipt = rewards.resolveChallenge(epoch, upheld, sender=sender)
+        return [_sent("resolveChallenge", receipt, epoch=epoch, upheld=upheld)]
+
+    import ape
+
+    r = resolution(rewards, epoch, upheld)
+    args = (r.targets, r.values, r.calldatas)
+    proposal_id = int(governor.hashProposal(*args, r.description_hash))
+    try:
+        state = GOVERNOR_STATES[int(governor.state(proposal_id))]
+    except Exception:  # GovernorNonexistentProposal
+        state = None
+    done: list[Sent | str] = []
+    if state is None:
+        receipt = governor.propose(*args, r.description, sender=sender)
+        done.append(_sent("governor.propose", receipt, proposal_id=proposal_id, epoch=epoch))
+        starts = int(governor.proposalSnapshot(proposal_id))
+        done.append(f"proposal {proposal_id} created; voting starts after {starts}")
+    elif state == "Pending":
+        done.append(f"voting starts after {int(governor.proposalSnapshot(proposal_id))}")
+    elif state == "Active":
+        if vote is None:
+            ends = int(governor.proposalDeadline(proposal_id))
+            done.append(f"proposal {proposal_id} is open for votes until {ends}")
+        else:
+            receipt = governor.castVote(proposal_id, vote, sender=sender)
+            done.append(_sent("governor.castVote", receipt, proposal_id=proposal_id, support=vote))
+    elif state == "Succeeded":
+        receipt = governor.queue(*args, r.description_hash, sender=sender)
+        eta = int(governor.proposalEta(proposal_id))
+        done.append(_sent("governor.queue", receipt, proposal_id=proposal_id, eta=eta))
+    elif state == "Queued":
+        eta = int(governor.proposalEta(proposal_id))
+        if ape.chain.blocks.head.timestamp < eta:
+            done.append(f"queued; executable from {eta}")
+        else:
+            receipt = governor.execute(*args, r.description_hash, sender=sender)
+            done.append(_sent("governor.execute", receipt, proposal_id=proposal_id, epoch=epoch))
+    else:
+        done.append(f"proposal {proposal_id} is {state}: nothing more to do")
+    return done
+
+
+# ------------------------------------------------------------------------------ claims
+
+
+@dataclass(frozen=True)
+class Owed:
+    account: str
+    tokens: int
+    influence: int
+    cumulative_tokens: int
+    cumulative_influence: int
+    proof: list[bytes]
+
+
+def load_tree(bundle: Path) -> MerkleTree:
+    return MerkleTree.load(Path(bundle) / TREE, validate=False)
+
+
+def _claimable_tree(rewards: Any, bundle: Path) -> MerkleTree:
+    tree = load_tree(bundle)
+    current = _hex(rewards.currentRoot())
+    if tree.root_hex != current:
+        raise EpochOpError(
+            f"{bundle} has root {tree.root_hex} but claims use the newest finalized root "
+            f"{current}: claim with that epoch's bundle"
+        )
+    return tree
+
+
+def owed(rewards: Any, tree: MerkleTree, account: str) -> Owed:
+    leaf = tree.leaf(account)
+    paid = rewards.claimed(leaf.account)
+    return Owed(
+        account=leaf.account,
+        tokens=max(leaf.tokens - int(paid[0]), 0),
+        influence=max(leaf.influence - int(paid[1]), 0),
+        cumulative_tokens=leaf.tokens,
+        cumulative_influence=leaf.influence,
+        proof=tree.proof(leaf.account),
+    )
+
+
+def claim_one(rewards: Any, bundle: Path, account: str, sender: Any) -> Sent:
+    """Claim everything ``account`` is owed under the current root (anyone may send it)."""
+    tree = _claimable_tree(rewards, bundle)
+    try:
+        due = owed(rewards, tree, account)
+    except KeyError as err:
+        raise EpochOpError(str(err.args[0])) from None
+    if due.tokens == 0 and due.influence == 0:
+        raise EpochOpError(f"{due.account} has already claimed everything up to this root")
+    receipt = rewards.claim(
+        due.account,
+        due.cumulative_tokens,
+        due.cumulative_influence,
+        due.proof,
+        tree.root,
+        sender=sender,
+    )
+    return _sent(
+        "claim", receipt, account=due.account, tokens=due.tokens, influence_stored=due.influence
+    )
+
+
+def _batches(items: Sequence[Owed], size: int) -> Iterator[Sequence[Owed]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def claim_all(
+    rewards: Any,
+    bundle: Path,
+    sender: Any,
+    *,
+    batch_size: int = 50,
+    on_scan: Callable[[int], None] | None = None,
+    on_batch: Callable[[Sent, int], None] | None = None,
+) -> list[Sent]:
+    """Claim for every account of ``bundle`` that is owed something, ``batch_size`` claims per
+    transaction (multicall). Safe to rerun after an interruption: accounts already paid are
+    skipped, because what is owed is read from the contract, not remembered."""
+    if batch_size < 1:
+        raise EpochOpError("batch size must be at least 1")
+    tree = _claimable_tree(rewards, bundle)
+    dues: list[Owed] = []
+    for index, leaf in enumerate(tree.values):
+        due = owed(rewards, tree, leaf.account)
+        if due.tokens or due.influence:
+            dues.append(due)
+        if on_scan:
+            on_scan(index + 1)
+    sent: list[Sent] = []
+    for batch in _batches(dues, batch_size):
+        calls = [
+            rewards.claim.encode_input(
+                d.account, d.cumulative_tokens, d.cumulative_influence, d.proof, tree.root
+            )
+            for d in batch
+        ]
+        receipt = rewards.multicall(calls, sender=sender)
+        result = _sent(
+            "multicall(claim)",
+            receipt,
+            accounts=len(batch),
+            tokens=sum(d.tokens for d in batch),
+            influence_stored=sum(d.influence for d in batch),
+        )
+        sent.append(result)
+        if on_batch:
+            on_batch(result, len(batch))
+    return sent

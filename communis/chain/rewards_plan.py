@@ -1,0 +1,127 @@
+"""Deployment steps for ContributionRewards, in the lead's plan format.
+
+The full order (each list after the previous one)::
+
+    build_plan(config)            CommunityToken (deployer is admin)
+    governance_steps(gov)         Influence, CommunisTimelock, InfluenceGovernor, GuardianRegistry
+    rewards_steps(params)         this module: deploy + wire ContributionRewards
+    handover_steps()              deployer renounces its admin roles on Influence, token, timelock
+    rewards_handover_steps()      deployer renounces its roles on ContributionRewards
+
+:func:`rewards_steps`:
+
+1. deploy ContributionRewards(token, influence, governance = the deployer (for wiring),
+   treasury = the timelock, guardian registry = the GuardianRegistry, policy, challenger share);
+2. the token gives it MINTER_ROLE and Influence gives it AWARDER_ROLE (the deployer is still
+   their admin: these steps must run before :func:`handover_steps`);
+3. it gives PROPOSER_ROLE to the initial proposers;
+4. it makes the timelock DEFAULT_ADMIN_ROLE and GOVERNOR_ROLE holder.
+
+:func:`rewards_handover_steps` then removes the deployer's GOVERNOR_ROLE and DEFAULT_ADMIN_ROLE:
+from then on only governance sets the policy, resolves challenges and grants proposers.
+Guardians are managed in the GuardianRegistry (owned by the timelock).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from eth_utils import keccak
+
+from communis.chain.plan import DEPLOYER, Ref, StepSpec
+from communis.policy import Policy
+
+NAME = "ContributionRewards"
+DEFAULT_ADMIN_ROLE = "0x" + "00" * 32
+GOVERNOR_ROLE = "0x" + keccak(text="GOVERNOR_ROLE").hex()
+PROPOSER_ROLE = "0x" + keccak(text="PROPOSER_ROLE").hex()
+MINTER_ROLE = "0x" + keccak(text="MINTER_ROLE").hex()
+AWARDER_ROLE = "0x" + keccak(text="AWARDER_ROLE").hex()
+
+UNIT = 10**18
+DAY = 24 * 3600
+
+DEFAULT_POLICY = Policy(
+    token_budget=100_000 * UNIT,
+    influence_budget=10_000 * UNIT,
+    role_weights=(5, 3, 4, 1),  # creator, curator, guardian, participant
+    account_cap_bps=500,
+    challenge_window=2 * DAY,
+    proposer_bond=1_000 * UNIT,
+    challenger_bond=250 * UNIT,
+)
+
+
+@dataclass(frozen=True)
+class RewardsParams:
+    """Starting values; after the handover only governance changes them."""
+
+    policy: Policy = DEFAULT_POLICY
+    challenger_reward_bps: int = 5_000  # half of a slashed proposer bond to the challenger
+    proposers: Sequence[Any] = field(default=(DEPLOYER,))  # addresses, or DEPLOYER
+
+
+def policy_args(policy: Policy) -> list[Any]:
+    """The constructor's Policy tuple, as JSON-friendly nested lists (the journal records it)."""
+    return [
+        policy.token_budget,
+        policy.influence_budget,
+        list(policy.role_weights),
+        policy.account_cap_bps,
+        policy.challenge_window,
+        policy.proposer_bond,
+        policy.challenger_bond,
+    ]
+
+
+def rewards_steps(
+    params: RewardsParams | None = None,
+    *,
+    token: str = "CommunityToken",
+    influence: str = "Influence",
+    timelock: str = "CommunisTimelock",
+    registry: str = "GuardianRegistry",
+) -> list[StepSpec]:
+    """Deploy and wire ContributionRewards (the deployer keeps its roles until the handover)."""
+    params = params or RewardsParams()
+    steps = [
+        StepSpec(
+            NAME,
+            "deploy",
+            NAME,
+            (
+                Ref(token),
+                Ref(influence),
+                DEPLOYER,
+                Ref(timelock),
+                Ref(registry),
+                policy_args(params.policy),
+                params.challenger_reward_bps,
+            ),
+        ),
+        _call("token.minter", token, "grantRole", (MINTER_ROLE, Ref(NAME)), "CommunityToken"),
+        _call("influence.awarder", influence, "grantRole", (AWARDER_ROLE, Ref(NAME)), "Influence"),
+    ]
+    for i, proposer in enumerate(params.proposers):
+        steps.append(_call(f"rewards.proposer.{i}", NAME, "grantRole", (PROPOSER_ROLE, proposer)))
+    steps += [
+        _call("rewards.admin", NAME, "grantRole", (DEFAULT_ADMIN_ROLE, Ref(timelock))),
+        _call("rewards.governor", NAME, "grantRole", (GOVERNOR_ROLE, Ref(timelock))),
+    ]
+    return steps
+
+
+def rewards_handover_steps() -> list[StepSpec]:
+    """The deployer gives up its roles on ContributionRewards; run after :func:`rewards_steps`."""
+    return [
+        _call("rewards.governor.renounce", NAME, "renounceRole", (GOVERNOR_ROLE, DEPLOYER)),
+        _call("rewards.renounce", NAME, "renounceRole", (DEFAULT_ADMIN_ROLE, DEPLOYER)),
+    ]
+
+
+def _call(
+    name: str, target: str, function: str, args: tuple, contract: str | None = None
+) -> StepSpec:
+    return StepSpec(name, "call", contract or target, args, function=function, target=target)

@@ -1,0 +1,230 @@
+"""``communis``: offline epoch tools (a thin layer over the library; no chain access).
+
+communis build LEDGER... --policy policy.json --half-life 12 --out epochs/31337
+communis verify epochs/31337/3 --root 0x...
+communis proof epochs/31337/3 0xAccount
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from communis.bundle import TREE, BundleError, build_bundle, find_previous, read_totals
+from communis.ledger import LedgerError, read_ledger
+from communis.merkle import MerkleError, MerkleTree, verify_proof
+from communis.policy import Policy, PolicyError
+from communis.sample import KEY_MEMBERS, MEMBERS, SEED, write_sample
+from communis.verify import verify_bundle
+
+_EXPECTED_ERRORS = (LedgerError, PolicyError, BundleError, MerkleError, OSError)
+
+
+def _console() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _tokens(value: int) -> str:
+    whole, frac = divmod(value, 10**18)
+    return f"{whole:,}.{frac // 10**14:04d}"
+
+
+@click.group()
+@click.version_option(package_name="communis")
+def cli() -> None:
+    """Communis epoch engine: build, verify and prove epoch reward bundles, offline."""
+
+
+@cli.command()
+@click.argument("ledgers", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--policy", "policy_path", required=True, type=click.Path(path_type=Path))
+@click.option("--half-life", required=True, type=click.IntRange(min=1), help="In epochs.")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Folder of bundles; each epoch goes to OUT/<epoch>/.",
+)
+@click.option(
+    "--previous",
+    type=click.Path(path_type=Path),
+    help="Bundle of the epoch before the first ledger (default: the latest one in OUT).",
+)
+@click.option("--overwrite", is_flag=True, help="Replace existing bundles.")
+@click.option("--workers", type=click.IntRange(1, 2), help="Hashing processes (default: auto).")
+def build(
+    ledgers: tuple[Path, ...],
+    policy_path: Path,
+    half_life: int,
+    out: Path,
+    previous: Path | None,
+    overwrite: bool,
+    workers: int | None,
+) -> None:
+    """Validate LEDGERS (one per epoch, in order) and write one bundle per epoch."""
+    console = _console()
+    policy = Policy.load(policy_path)
+    table = Table(title="Epoch bundles")
+    for column in ("epoch", "rows", "accounts", "tokens", "influence", "root", "bundle"):
+        table.add_column(column, justify="right" if column in ("rows", "accounts") else "left")
+    for ledger_path in ledgers:
+        started = time.perf_counter()
+        with console.status(f"{ledger_path}: reading ledger") as status:
+            epoch = read_ledger(ledger_path).epoch
+            before = previous if previous is not None else find_previous(out, epoch)
+            if before is not None:
+                console.print(f"epoch {epoch}: cumulative from [bold]{before}[/]")
+            result = build_bundle(
+                ledger_path,
+                policy,
+                half_life,
+                out / str(epoch),
+                previous=before,
+                overwrite=overwrite,
+                workers=workers,
+                progress=lambda step, p=ledger_path: status.update(f"{p}: {step}"),
+            )
+        previous = out / str(epoch)
+        console.print(
+            f"epoch {epoch}: {result.ledger.rows} rows, {len(result.tree)} accounts, "
+            f"root {result.root} in {time.perf_counter() - started:.2f}s"
+        )
+        table.add_row(
+            str(epoch),
+            str(result.ledger.rows),
+            str(len(result.tree)),
+            _tokens(result.scores.tokens.total),
+            _tokens(result.scores.influence.total),
+            result.root,
+            str(previous),
+        )
+    console.print(table)
+
+
+@cli.command()
+@click.argument("bundle", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--root", help="The root to check (e.g. the one proposed on chain).")
+@click.option("--policy", "policy_path", type=click.Path(path_type=Path), help="Policy in force.")
+@click.option("--previous", type=click.Path(path_type=Path), help="Previous epoch's bundle.")
+@click.option("--half-life", type=click.IntRange(min=1), help="Default: the bundle's.")
+@click.option("--tree", "tree_path", type=click.Path(path_type=Path), help="Claimed tree.json.")
+@click.option("--policy-hash", help="The policy hash proposed with the root (0x...).")
+def verify(
+    bundle: Path,
+    root: str | None,
+    policy_path: Path | None,
+    previous: Path | None,
+    half_life: int | None,
+    tree_path: Path | None,
+    policy_hash: str | None,
+) -> None:
+    """Recompute BUNDLE's epoch and compare it with ROOT; exit 1 and name accounts if wrong."""
+    console = _console()
+    totals = read_totals(bundle)
+    if previous is None and totals.get("previousRoot") is not None:
+        previous = find_previous(bundle.parent, int(totals["epoch"]))
+        if previous is None:
+            raise BundleError(f"{bundle}: cannot find the previous bundle; pass --previous")
+    policy = Policy.load(policy_path) if policy_path else None
+    with console.status(f"recomputing epoch {totals['epoch']}"):
+        result = verify_bundle(
+            bundle,
+            root=root,
+            policy=policy,
+            previous=previous,
+            half_life=half_life,
+            claimed_tree=tree_path,
+            expected_policy_hash=policy_hash,
+        )
+    console.print(f"epoch {result.epoch}: recomputed root {result.expected_root}")
+    if result.root is not None:
+        console.print(f"root under test:   {result.root}")
+    if result.ok:
+        console.print("[green]OK[/]: the bundle and the root match the recomputation")
+        return
+    for problem in result.problems:
+        console.print(f"[red]MISMATCH[/]: {escape(problem)}")
+    if result.differences:
+        table = Table(title=f"{len(result.differences)} differing accounts")
+        for column in ("account", "problem", "expected tokens", "claimed tokens"):
+            table.add_column(column)
+        for diff in result.differences:
+            table.add_row(
+                diff.account,
+                diff.kind,
+                str(diff.expected.tokens) if diff.expected else "-",
+                str(diff.claimed.tokens) if diff.claimed else "-",
+            )
+        console.print(table)
+        for diff in result.differences:
+            click.echo(f"differing account: {diff.account} ({diff.kind})")
+    sys.exit(1)
+
+
+@cli.command()
+@click.argument("bundle", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("account")
+def proof(bundle: Path, account: str) -> None:
+    """Print ACCOUNT's leaf values and Merkle proof in BUNDLE as JSON (stdout)."""
+    tree = MerkleTree.load(bundle / TREE, validate=False)
+    try:
+        leaf = tree.leaf(account)
+    except KeyError as exc:
+        raise BundleError(str(exc.args[0])) from None
+    siblings = tree.proof(account)
+    if not verify_proof(tree.root, leaf, siblings):  # pragma: no cover - corrupt tree
+        raise MerkleError(f"{bundle / TREE}: the proof of {account} does not verify")
+    click.echo(
+        json.dumps(
+            {
+                "epoch": read_totals(bundle)["epoch"],
+                "root": tree.root_hex,
+                "account": leaf.account,
+                "cumulativeTokens": str(leaf.tokens),
+                "cumulativeInfluence": str(leaf.influence),
+                "proof": ["0x" + node.hex() for node in siblings],
+            },
+            indent=2,
+        )
+    )
+
+
+@cli.command()
+@click.option("--out", type=click.Path(path_type=Path), default=Path("examples"), show_default=True)
+@click.option("--seed", type=int, default=SEED, show_default=True)
+@click.option("--members", "count", type=click.IntRange(min=len(KEY_MEMBERS)), default=MEMBERS)
+def sample(out: Path, seed: int, count: int) -> None:
+    """Write the reproducible sample community (three epoch ledgers and a policy) to OUT."""
+    for path in write_sample(out, seed=seed, count=count):
+        click.echo(f"wrote {path}")
+    click.echo(f"wrote {out / 'policy.json'}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console entry point: expected errors become one red line and exit status 2."""
+    try:
+        cli.main(args=argv, prog_name="communis", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Abort:
+        return 130
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    except _EXPECTED_ERRORS as exc:
+        _console().print(f"[red]error[/]: {escape(str(exc))}")
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,175 @@
+"""The reward policy, mirroring ``ContributionRewards.Policy`` field for field.
+
+```solidity
+struct Policy {
+    uint256 tokenBudget;      // max tokens emitted per epoch (token smallest units)
+    uint256 influenceBudget;  // max influence per epoch (plain influence units, 18 decimals)
+    uint32[4] roleWeights;    // creator, curator, guardian, participant: weight per point
+    uint16 accountCapBps;     // max share of an epoch budget for one account, 1..10000
+    uint64 challengeWindow;   // seconds
+    uint256 proposerBond;     // CommunityToken units
+    uint256 challengerBond;   // CommunityToken units
+}
+```
+
+``policy_hash`` is ``keccak256(abi.encode(policy))``: every field is static, so the encoding is
+ten 32-byte big-endian words in declaration order (the role weights inline).
+
+JSON (``policy.json``) uses the Solidity names; integers are decimal strings so that JavaScript
+readers never lose precision, e.g. ``{"tokenBudget": "1000000000000000000000", ...}``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from communis.keccak import keccak
+from communis.roles import ROLES
+
+BPS = 10_000
+
+
+class PolicyError(ValueError):
+    """A policy field is missing, of the wrong type or out of range."""
+
+
+# (json name, python attribute, bit width)
+_SCALARS: tuple[tuple[str, str, int], ...] = (
+    ("tokenBudget", "token_budget", 256),
+    ("influenceBudget", "influence_budget", 256),
+    ("accountCapBps", "account_cap_bps", 16),
+    ("challengeWindow", "challenge_window", 64),
+    ("proposerBond", "proposer_bond", 256),
+    ("challengerBond", "challenger_bond", 256),
+)
+JSON_FIELDS: tuple[str, ...] = (
+    "tokenBudget",
+    "influenceBudget",
+    "roleWeights",
+    "accountCapBps",
+    "challengeWindow",
+    "proposerBond",
+    "challengerBond",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """Epoch reward parameters; see the module docstring for units."""
+
+    token_budget: int
+    influence_budget: int
+    role_weights: tuple[int, int, int, int]
+    """Weight per point for creator, curator, guardian, participant (``roles.ROLES`` order)."""
+    account_cap_bps: int
+    challenge_window: int
+    proposer_bond: int
+    challenger_bond: int
+
+    def __post_init__(self) -> None:
+        for name, attr, bits in _SCALARS:
+            _check_uint(name, getattr(self, attr), bits)
+        if not isinstance(self.role_weights, tuple) or len(self.role_weights) != len(ROLES):
+            raise PolicyError(f"roleWeights must be {len(ROLES)} integers ({', '.join(ROLES)})")
+        for role, weight in zip(ROLES, self.role_weights, strict=True):
+            _check_uint(f"roleWeights.{role}", weight, 32)
+        if not 1 <= self.account_cap_bps <= BPS:
+            raise PolicyError(f"accountCapBps must be in 1..{BPS}, got {self.account_cap_bps}")
+
+    def weight(self, role: str) -> int:
+        return self.role_weights[ROLES.index(role)]
+
+    def account_cap(self, budget: int) -> int:
+        """The most one account may receive of ``budget`` (floor of capBps of it)."""
+        return budget * self.account_cap_bps // BPS
+
+    def encode(self) -> bytes:
+        """``abi.encode(policy)``: ten 32-byte words."""
+        words = [
+            self.token_budget,
+            self.influence_budget,
+            *self.role_weights,
+            self.account_cap_bps,
+            self.challenge_window,
+            self.proposer_bond,
+            self.challenger_bond,
+        ]
+        return b"".join(word.to_bytes(32, "big") for word in words)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "tokenBudget": str(self.token_budget),
+            "influenceBudget": str(self.influence_budget),
+            "roleWeights": [int(w) for w in self.role_weights],
+            "accountCapBps": self.account_cap_bps,
+            "challengeWindow": self.challenge_window,
+            "proposerBond": str(self.proposer_bond),
+            "challengerBond": str(self.challenger_bond),
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> Policy:
+        """Parse the JSON form; integers may be JSON numbers or decimal strings."""
+        if not isinstance(data, dict):
+            raise PolicyError("policy must be a JSON object")
+        unknown = sorted(set(data) - set(JSON_FIELDS))
+        missing = [name for name in JSON_FIELDS if name not in data]
+        if unknown:
+            raise PolicyError(f"unknown policy field(s): {', '.join(unknown)}")
+        if missing:
+            raise PolicyError(f"missing policy field(s): {', '.join(missing)}")
+        weights = data["roleWeights"]
+        if not isinstance(weights, list):
+            raise PolicyError("roleWeights must be a list of 4 integers")
+        return cls(
+            token_budget=_parse_int("tokenBudget", data["tokenBudget"]),
+            influence_budget=_parse_int("influenceBudget", data["influenceBudget"]),
+            role_weights=tuple(_parse_int("roleWeights", w) for w in weights),  # type: ignore[arg-type]
+            account_cap_bps=_parse_int("accountCapBps", data["accountCapBps"]),
+            challenge_window=_parse_int("challengeWindow", data["challengeWindow"]),
+            proposer_bond=_parse_int("proposerBond", data["proposerBond"]),
+            challenger_bond=_parse_int("challengerBond", data["challengerBond"]),
+        )
+
+    def dumps(self) -> str:
+        """Canonical JSON text (sorted keys, two-space indent, trailing newline)."""
+        return json.dumps(self.to_json(), sort_keys=True, indent=2) + "\n"
+
+    def save(self, path: Path) -> None:
+        path.write_text(self.dumps(), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> Policy:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise PolicyError(f"{path}: cannot read policy: {exc}") from exc
+        try:
+            return cls.from_json(data)
+        except PolicyError as exc:
+            raise PolicyError(f"{path}: {exc}") from exc
+
+
+def policy_hash(policy: Policy) -> bytes:
+    """``keccak256(abi.encode(policy))``, what ``ContributionRewards.policyHash()`` returns."""
+    return keccak(policy.encode())
+
+
+def _check_uint(name: str, value: object, bits: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise PolicyError(f"{name} must be an integer, got {value!r}")
+    if not 0 <= value < (1 << bits):
+        raise PolicyError(f"{name} must fit in uint{bits}, got {value}")
+
+
+def _parse_int(name: str, value: object) -> int:
+    if isinstance(value, bool):
+        raise PolicyError(f"{name} must be an integer, got {value!r}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 78:
+        return int(value)
+    raise PolicyError(f"{name} must be a non-negative integer or decimal string, got {value!r}")

@@ -1,0 +1,184 @@
+"""Verify an epoch: recompute it from its bundle and compare with a root (e.g. the on-chain one).
+
+The recomputation uses only the bundle's ledger, the policy in force (given by the caller, e.g.
+read from the contract; the bundle's own ``policy.json`` otherwise), the half-life and the
+previous epoch's bundle (for the cumulative table). Everything the bundle *claims* (its
+``tree.json``, its totals, its hashes) is compared with the recomputation, never trusted.
+
+When the root under test is the root of the bundle's ``tree.json`` (the usual fraud: a padded
+tree published next to an honest ledger), :attr:`VerifyResult.differences` names every account
+whose leaf differs, appears only in the claimed tree (fake accounts) or is missing from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from communis.bundle import (
+    POLICY,
+    TREE,
+    BundleError,
+    EpochBuild,
+    compute_epoch,
+    load_previous,
+    read_totals,
+)
+from communis.ledger import read_ledger
+from communis.merkle import Leaf, MerkleError, MerkleTree
+from communis.policy import Policy, policy_hash
+
+
+@dataclass(frozen=True, slots=True)
+class Difference:
+    """One account whose leaf in the claimed tree is not the recomputed one."""
+
+    account: str
+    expected: Leaf | None
+    """The recomputed leaf (``None``: the account should not be in the tree at all)."""
+    claimed: Leaf | None
+    """The leaf in the claimed tree (``None``: missing from it)."""
+
+    @property
+    def kind(self) -> str:
+        if self.expected is None:
+            return "not owed (fake account)"
+        if self.claimed is None:
+            return "missing"
+        return "wrong amounts"
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyResult:
+    """The outcome of :func:`verify_bundle`; ``ok`` only if nothing at all disagrees."""
+
+    epoch: int
+    expected_root: str
+    """The root recomputed from the ledger."""
+    root: str | None
+    """The root under test (e.g. on chain); ``None`` if none was given."""
+    bundle_root: str | None
+    """The root of the bundle's ``tree.json`` (``None`` if unreadable)."""
+    differences: tuple[Difference, ...] = ()
+    problems: tuple[str, ...] = field(default=())
+    build: EpochBuild | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not self.differences
+
+
+def _as_hex(root: bytes | str) -> str:
+    if isinstance(root, bytes):
+        return "0x" + root.hex()
+    text = root.strip().lower()
+    return text if text.startswith("0x") else "0x" + text
+
+
+def diff_trees(expected: MerkleTree, claimed: MerkleTree) -> tuple[Difference, ...]:
+    """Accounts whose leaves differ between two trees, sorted by address."""
+    want = {leaf.account.lower(): leaf for leaf in expected.values}
+    have = {leaf.account.lower(): leaf for leaf in claimed.values}
+    out = []
+    for key in sorted(want.keys() | have.keys()):
+        a, b = want.get(key), have.get(key)
+        if a != b:
+            account = (a or b).account  # type: ignore[union-attr]
+            out.append(Difference(account=account, expected=a, claimed=b))
+    return tuple(out)
+
+
+def verify_bundle(
+    bundle: Path,
+    *,
+    root: bytes | str | None = None,
+    policy: Policy | None = None,
+    previous: Path | None = None,
+    half_life: int | None = None,
+    claimed_tree: Path | None = None,
+    expected_policy_hash: bytes | str | None = None,
+) -> VerifyResult:
+    """Recompute the epoch in ``bundle`` and compare it with ``root`` and the bundle itself.
+
+    ``policy``: the policy in force on chain (default: the bundle's ``policy.json``; a policy
+    hash mismatch between the two is reported). ``previous``: the previous epoch's bundle
+    (required unless this is the first epoch). ``claimed_tree``: another ``tree.json`` to name
+    the differing accounts of (default: the bundle's). ``expected_policy_hash``: e.g. the
+    ``policyHash`` proposed on chain, compared with the hash of the policy used.
+    """
+    bundle = Path(bundle)
+    problems: list[str] = []
+    totals = read_totals(bundle)
+    epoch = int(totals["epoch"])
+    half_life = int(totals["halfLife"]) if half_life is None else half_life
+    if half_life != int(totals["halfLife"]):
+        problems.append(f"bundle half-life {totals['halfLife']} is not the given {half_life}")
+    bundle_policy = Policy.load(bundle / POLICY)
+    if policy is None:
+        policy = bundle_policy
+    elif policy_hash(policy) != policy_hash(bundle_policy):
+        problems.append("the bundle's policy.json is not the policy in force")
+    used_hash = "0x" + policy_hash(policy).hex()
+    if expected_policy_hash is not None and _as_hex(expected_policy_hash) != used_hash:
+        problems.append(
+            f"policy hash {_as_hex(expected_policy_hash)} is not the hash {used_hash} of the "
+            "policy used"
+        )
+    ledger_info = totals["ledger"]
+    ledger = read_ledger(bundle / ledger_info["file"], epoch=epoch)
+    for key, actual in (("sha256", ledger.sha256), ("keccak256", ledger.keccak)):
+        if ledger_info.get(key) != actual:
+            problems.append(f"ledger {key} {actual} differs from totals.json")
+
+    prev_table, prev_root = (None, None)
+    if previous is not None:
+        prev_table, prev_root = load_previous(previous)
+        if totals.get("previousRoot") != prev_root:
+            problems.append(
+                f"bundle says the previous root is {totals.get('previousRoot')}, "
+                f"the previous bundle has {prev_root}"
+            )
+    elif totals.get("previousRoot") is not None:
+        raise BundleError(
+            f"{bundle}: epoch {epoch} builds on epoch {totals.get('previousEpoch')}; "
+            "pass the previous bundle"
+        )
+    build = compute_epoch(ledger, policy, half_life, prev_table, prev_root)
+    expected_root = build.root
+
+    tree_path = Path(claimed_tree) if claimed_tree is not None else bundle / TREE
+    differences: tuple[Difference, ...] = ()
+    bundle_root: str | None = None
+    try:
+        claimed = MerkleTree.load(tree_path, validate=False)
+        bundle_root = claimed.root_hex
+        try:
+            claimed.validate()
+        except MerkleError as exc:
+            problems.append(f"{tree_path.name} is not a consistent tree: {exc}")
+        differences = diff_trees(build.tree, claimed)
+    except (OSError, ValueError) as exc:
+        problems.append(f"cannot read {tree_path}: {exc}")
+
+    if bundle_root is not None and bundle_root != expected_root:
+        problems.append(f"{tree_path.name} root {bundle_root} is not the recomputed root")
+    if totals.get("root") != expected_root:
+        problems.append(f"totals.json root {totals.get('root')} is not the recomputed root")
+    recomputed_totals = build.totals()
+    for key in ("epochTotals", "cumulativeTotals", "policyHash", "accounts"):
+        if totals.get(key) != recomputed_totals[key]:
+            problems.append(f"totals.json {key} differs from the recomputation")
+    given = None if root is None else _as_hex(root)
+    if given is not None and given != expected_root:
+        problems.append(f"root {given} is not the recomputed root {expected_root}")
+        if given != bundle_root:
+            problems.append("the root under test is not the bundle's tree either")
+    return VerifyResult(
+        epoch=epoch,
+        expected_root=expected_root,
+        root=given,
+        bundle_root=bundle_root,
+        differences=differences,
+        problems=tuple(problems),
+        build=build,
+    )

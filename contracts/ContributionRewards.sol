@@ -1,0 +1,488 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {Multicall} from "@openzeppelin/contracts/utils/Multicall.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+
+import {IContributionRewards} from "./interfaces/IContributionRewards.sol";
+import {IInfluence} from "./interfaces/IInfluence.sol";
+import {IMintableERC20} from "./interfaces/IMintableERC20.sol";
+
+/// @notice Anything that can say whether an account is a guardian (e.g. the GuardianRegistry).
+interface IGuardianSource {
+    /// @notice Whether `account` may act as a guardian.
+    function isGuardian(address account) external view returns (bool);
+}
+
+/**
+ * @title ContributionRewards
+ * @notice Pays contributors CommunityToken and Influence for the work recorded in a public ledger,
+ * one epoch at a time, with optimistic roots that guardians can challenge.
+ *
+ * The off-chain engine (`communis`) turns an epoch's ledger and the policy in force into a
+ * cumulative table `(account, cumulativeTokens, cumulativeInfluence)` and its StandardMerkleTree
+ * root. A bonded proposer posts the root with its totals; after the challenge window anyone
+ * finalizes it and the proposer gets the bond back. During the window a guardian may challenge
+ * with a bond; governance then either upholds the challenge (the root is discarded, the proposer
+ * bond is slashed: a governed share rewards the challenger, the rest goes to the treasury) or
+ * rejects it (the root finalizes, the challenger bond goes to the treasury).
+ *
+ * Invariants (each kept where noted):
+ * - I1 epochs finalize in order, each only after it ended: `nextEpoch` only grows, by one
+ *   ({_finalize}); {proposeRoot} accepts only `nextEpoch` and only when `epochAt(now) > epoch`.
+ * - I2 per epoch, finalized totals grow by at most the token budget and the influence budget
+ *   converted to stored units at that epoch's growth ({proposeRoot}).
+ * - I3 `totalClaimed <= finalizedTotals` componentwise, kept as `_unclaimed = finalized - claimed
+ *   >= 0` ({claim} never pays more than is left, {_finalize} adds each epoch's emission), so
+ *   whatever its leaves say, no root pays out more than the budgets of the epochs finalized so far.
+ * - I4 `claimed[a] <= totalClaimed` componentwise (each claim adds the same delta to both).
+ * - I5 every bond taken is paid out in full on the decision that ends its proposal (finalize:
+ *   to the proposer; resolution: per the verdict), so the contract holds only the bonds of the
+ *   undecided proposal and an honest proposer or challenger always gets its bond back.
+ * - No loop runs over contributors: every function is O(1) apart from the proof length.
+ */
+contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyGuardTransient, Multicall {
+    using SafeERC20 for IMintableERC20;
+
+    /// @notice Sets the policy, the treasury, the challenger reward and the guardian registry, and
+    /// resolves challenges. Held by the governance timelock.
+    bytes32 public constant GOVERNOR_ROLE = keccak256("GOVERNOR_ROLE");
+    /// @notice May propose epoch roots (with a bond).
+    bytes32 public constant PROPOSER_ROLE = keccak256("PROPOSER_ROLE");
+    /// @notice May challenge roots (with a bond) without being in the guardian registry (e.g. a
+    /// watchdog contract, or guardians before the registry has members). Granted by governance.
+    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
+
+    uint256 private constant BPS = 10_000;
+    uint256 private constant Q64 = 1 << 64;
+
+    /// @notice The reward token (CommunityToken); this contract needs its MINTER_ROLE.
+    IMintableERC20 public immutable token;
+    /// @notice The votes ledger; this contract needs its AWARDER_ROLE.
+    IInfluence public immutable influence;
+
+    Policy private _policy;
+    bytes32 private _policyHash;
+
+    /// @notice Receiver of slashed bonds (the governance timelock).
+    address public treasury;
+    /// @notice Share of a slashed proposer bond paid to the successful challenger, in bps.
+    uint16 public challengerRewardBps;
+    /// @notice The community's guardians (the GuardianRegistry); zero: only GUARDIAN_ROLE holders.
+    IGuardianSource public guardianRegistry;
+
+    /// @notice The first epoch without a finalized root: the only epoch that can be proposed.
+    uint256 public nextEpoch;
+
+    Proposal private _pending;
+
+    // The newest finalized root and its cumulative totals (stored influence units).
+    bytes32 private _root;
+    Amounts private _finalized;
+    // Finalized but not yet paid out (finalized totals minus everything claimed): one slot for
+    // claims to read and write instead of two.
+    Amounts private _unclaimed;
+    // Paid out so far, per account.
+    mapping(address account => Amounts) private _claimed;
+    mapping(uint256 epoch => bytes32) private _epochRoot;
+
+    /// @dev Token amounts fit 96 bits (1e28 base units: ~79 billion tokens at 18 decimals) and
+    /// stored influence fits 160 bits, so each pair is one storage slot.
+    struct Amounts {
+        uint96 tokens;
+        uint160 influence;
+    }
+
+    /**
+     * @notice Deploy the distributor.
+     * @param token_ The CommunityToken (grant this contract its MINTER_ROLE before the first claim).
+     * @param influence_ The Influence ledger (grant this contract its AWARDER_ROLE likewise).
+     * @param governance Receives DEFAULT_ADMIN_ROLE and GOVERNOR_ROLE (the timelock, or the deployer
+     * until the system is wired up and the roles are handed over).
+     * @param treasury_ Receiver of slashed bonds.
+     * @param guardianRegistry_ The GuardianRegistry whose members may challenge (zero: none yet;
+     * governance can set it later with {setGuardianRegistry}).
+     * @param policy_ The first policy.
+     * @param challengerRewardBps_ Share of a slashed proposer bond paid to the challenger.
+     */
+    constructor(
+        IMintableERC20 token_,
+        IInfluence influence_,
+        address governance,
+        address treasury_,
+        IGuardianSource guardianRegistry_,
+        Policy memory policy_,
+        uint16 challengerRewardBps_
+    ) {
+        if (address(token_) == address(0)) revert ZeroAddress("token");
+        if (address(influence_) == address(0)) revert ZeroAddress("influence");
+        if (governance == address(0)) revert ZeroAddress("governance");
+        token = token_;
+        influence = influence_;
+        _grantRole(DEFAULT_ADMIN_ROLE, governance);
+        _grantRole(GOVERNOR_ROLE, governance);
+        _setTreasury(treasury_);
+        _setGuardianRegistry(guardianRegistry_);
+        _setChallengerRewardBps(challengerRewardBps_);
+        _setPolicy(policy_);
+    }
+
+    // ------------------------------------------------------------------ governance
+
+    /**
+     * @notice Replace the policy; applies to every proposal made from now on (a pending proposal
+     * keeps its bond and deadline). Only GOVERNOR_ROLE. Emits {PolicyUpdated}.
+     * @param policy_ The new policy.
+     */
+    function setPolicy(Policy calldata policy_) external onlyRole(GOVERNOR_ROLE) {
+        _setPolicy(policy_);
+    }
+
+    /**
+     * @notice Send slashed bonds to `treasury_` from now on. Only GOVERNOR_ROLE.
+     * @param treasury_ The new treasury.
+     */
+    function setTreasury(address treasury_) external onlyRole(GOVERNOR_ROLE) {
+        _setTreasury(treasury_);
+    }
+
+    /**
+     * @notice Set the share of a slashed proposer bond paid to a successful challenger. Only GOVERNOR_ROLE.
+     * @param bps Share in basis points (0..10000).
+     */
+    function setChallengerRewardBps(uint16 bps) external onlyRole(GOVERNOR_ROLE) {
+        _setChallengerRewardBps(bps);
+    }
+
+    /**
+     * @notice Read guardians from `registry` from now on (zero: only GUARDIAN_ROLE holders).
+     * Only GOVERNOR_ROLE.
+     * @param registry A contract with `isGuardian(address) returns (bool)`, or zero.
+     */
+    function setGuardianRegistry(IGuardianSource registry) external onlyRole(GOVERNOR_ROLE) {
+        _setGuardianRegistry(registry);
+    }
+
+    /// @inheritdoc IContributionRewards
+    /// @dev Only GOVERNOR_ROLE, and only while the epoch is Challenged. Upheld: the root is
+    /// discarded (Rejected, the epoch can be proposed again), the challenger gets its bond back plus
+    /// the `challengerRewardBps` in force when it challenged (a later change does not move the
+    /// stakes it bonded for) of the proposer bond, the treasury the rest of the proposer bond.
+    /// Not upheld: the root finalizes, the proposer gets its bond back, the treasury the challenger
+    /// bond. Emits {ChallengeResolved} and {RootRejected} or {RootFinalized}.
+    function resolveChallenge(uint256 epoch, bool upheld) external onlyRole(GOVERNOR_ROLE) nonReentrant {
+        Proposal storage p = _pending;
+        if (p.epoch != epoch || p.status != Status.Challenged) revert WrongStatus(epoch, epochStatus(epoch));
+        address proposer = p.proposer;
+        address challenger = p.challenger;
+        uint256 proposerBond = p.proposerBond;
+        uint256 challengerBond = p.challengerBond;
+        address treasury_ = treasury;
+
+        if (upheld) {
+            p.status = Status.Rejected;
+            uint256 reward = (proposerBond * p.challengerRewardBps) / BPS;
+            uint256 toTreasury = proposerBond - reward;
+            emit ChallengeResolved(epoch, true, 0, challengerBond + reward, toTreasury);
+            emit RootRejected(epoch, p.root);
+            _pay(challenger, challengerBond + reward);
+            _pay(treasury_, toTreasury);
+        } else {
+            _finalize(p, epoch);
+            emit ChallengeResolved(epoch, false, proposerBond, 0, challengerBond);
+            _pay(proposer, proposerBond);
+            _pay(treasury_, challengerBond);
+        }
+    }
+
+    // ------------------------------------------------------------------ epoch lifecycle
+
+    /// @inheritdoc IContributionRewards
+    /// @dev Only PROPOSER_ROLE. Checks, in order: no undecided proposal, `epoch == nextEpoch`, the
+    /// epoch has ended, the policy hash, a non-zero root, and the budgets (I2). Emits {RootProposed}.
+    function proposeRoot(
+        uint256 epoch,
+        bytes32 root,
+        uint256 cumulativeTokens,
+        uint256 cumulativeInfluence,
+        string calldata ledgerURI,
+        bytes32 ledgerHash,
+        bytes32 policyHash_
+    ) external onlyRole(PROPOSER_ROLE) nonReentrant {
+        Proposal storage p = _pending;
+        {
+            Status status = p.status;
+            if (status == Status.Proposed || status == Status.Challenged) revert ProposalPending(p.epoch);
+        }
+        uint256 expected = nextEpoch;
+        if (epoch != expected) revert EpochOutOfOrder(epoch, expected);
+        uint256 current = influence.epochAt(uint48(block.timestamp));
+        if (current <= epoch) revert EpochNotEnded(epoch, current);
+        bytes32 inForce = _policyHash;
+        if (policyHash_ != inForce) revert PolicyMismatch(policyHash_, inForce);
+        if (root == bytes32(0)) revert ZeroRoot();
+        _checkBudgets(epoch, cumulativeTokens, cumulativeInfluence);
+
+        uint96 bond = uint96(_policy.proposerBond); // fits: checked by _setPolicy
+        p.root = root;
+        p.proposer = msg.sender;
+        p.challengeDeadline = SafeCast.toUint40(block.timestamp + _policy.challengeWindow);
+        p.status = Status.Proposed;
+        p.epoch = uint48(epoch); // epoch < epochAt(now) < 2**48
+        p.cumulativeTokens = SafeCast.toUint96(cumulativeTokens);
+        p.cumulativeInfluence = SafeCast.toUint160(cumulativeInfluence);
+        p.proposerBond = bond;
+        p.challengerBond = 0;
+        p.challengerRewardBps = 0;
+        p.challenger = address(0);
+        _emitProposed(p, ledgerURI, ledgerHash, policyHash_);
+        if (bond > 0) token.safeTransferFrom(msg.sender, address(this), bond);
+    }
+
+    /// @inheritdoc IContributionRewards
+    /// @dev Only a guardian (the guardian registry's, or GUARDIAN_ROLE), only while the epoch is
+    /// Proposed and before its deadline. Pulls the challenger bond in force. Emits {RootChallenged}.
+    function challenge(uint256 epoch, string calldata evidenceURI) external nonReentrant {
+        if (!isGuardian(msg.sender)) revert NotGuardian(msg.sender);
+        Proposal storage p = _pending;
+        if (p.epoch != epoch || p.status != Status.Proposed) revert WrongStatus(epoch, epochStatus(epoch));
+        if (block.timestamp >= p.challengeDeadline) revert ChallengeWindowClosed(p.challengeDeadline);
+        uint96 bond = uint96(_policy.challengerBond); // fits: checked by _setPolicy
+        p.status = Status.Challenged;
+        p.challenger = msg.sender;
+        p.challengerBond = bond;
+        p.challengerRewardBps = challengerRewardBps;
+        emit RootChallenged(epoch, msg.sender, bond, evidenceURI);
+        if (bond > 0) token.safeTransferFrom(msg.sender, address(this), bond);
+    }
+
+    /// @inheritdoc IContributionRewards
+    /// @dev Anyone, once `block.timestamp >= challengeDeadline` and the epoch is still Proposed.
+    /// Returns the proposer bond. Emits {RootFinalized}.
+    function finalize(uint256 epoch) external nonReentrant {
+        Proposal storage p = _pending;
+        if (p.epoch != epoch || p.status != Status.Proposed) revert WrongStatus(epoch, epochStatus(epoch));
+        if (block.timestamp < p.challengeDeadline) revert ChallengeWindowOpen(p.challengeDeadline);
+        _finalize(p, epoch);
+        _pay(p.proposer, p.proposerBond);
+    }
+
+    /**
+     * @notice Approve this contract to pull the caller's bond with an EIP-2612 signature, so that
+     * `multicall([permitBond(...), proposeRoot(...)])` (or `challenge`) is one transaction.
+     * @dev A failing permit is ignored (someone may have submitted the same signature first, which
+     * sets the same allowance); the following transferFrom reverts if the allowance is short.
+     * @param value Allowance to grant (at least the bond).
+     * @param deadline Signature expiry.
+     * @param v Signature v.
+     * @param r Signature r.
+     * @param s Signature s.
+     */
+    function permitBond(uint256 value, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external {
+        try IERC20Permit(address(token)).permit(msg.sender, address(this), value, deadline, v, r, s) {} catch {}
+    }
+
+    // ------------------------------------------------------------------ claims
+
+    /// @inheritdoc IContributionRewards
+    /// @dev Pays `leaf - claimed[account]` for tokens and for influence (a component that is not
+    /// above what was paid pays nothing); reverts with {NothingToClaim} when both are zero, and
+    /// with {ExceedsFinalizedTotals} if the payout would break I3. Mints through MINTER_ROLE and
+    /// awards stored influence through AWARDER_ROLE. Emits {Claimed}. Batch with {multicall}.
+    function claim(
+        address account,
+        uint256 cumulativeTokens,
+        uint256 cumulativeInfluence,
+        bytes32[] calldata proof,
+        bytes32 expectedRoot
+    ) external nonReentrant {
+        bytes32 root = _root;
+        if (root == bytes32(0)) revert NoFinalizedRoot();
+        if (expectedRoot != bytes32(0) && expectedRoot != root) revert RootChanged(expectedRoot, root);
+        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(account, cumulativeTokens, cumulativeInfluence))));
+        if (!MerkleProof.verifyCalldata(proof, root, leaf)) revert InvalidProof();
+
+        (uint256 tokens, uint256 influenceStored) = _recordClaim(account, cumulativeTokens, cumulativeInfluence);
+        emit Claimed(account, msg.sender, root, tokens, influenceStored);
+
+        if (tokens > 0) token.mint(account, tokens);
+        if (influenceStored > 0) influence.awardStored(account, influenceStored);
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @notice The policy in force.
+    function policy() external view returns (Policy memory) {
+        return _policy;
+    }
+
+    /// @notice keccak256(abi.encode(policy())): what a proposal must carry.
+    function policyHash() external view returns (bytes32) {
+        return _policyHash;
+    }
+
+    /// @notice The newest finalized root (zero before the first finalization); claims use it.
+    function currentRoot() external view returns (bytes32) {
+        return _root;
+    }
+
+    /// @notice The cumulative totals of the newest finalized root (influence in stored units).
+    function finalizedTotals() external view returns (uint256 tokens, uint256 influenceStored) {
+        return (_finalized.tokens, _finalized.influence);
+    }
+
+    /// @notice Everything paid out so far (influence in stored units). Never above {finalizedTotals}.
+    function totalClaimed() external view returns (uint256 tokens, uint256 influenceStored) {
+        return (_finalized.tokens - _unclaimed.tokens, _finalized.influence - _unclaimed.influence);
+    }
+
+    /// @notice What `account` has been paid so far (its leaf minus this is what a claim pays).
+    function claimed(address account) external view returns (uint256 tokens, uint256 influenceStored) {
+        Amounts memory a = _claimed[account];
+        return (a.tokens, a.influence);
+    }
+
+    /// @notice The proposal in flight, or the last one decided (status tells which).
+    function pendingProposal() external view returns (Proposal memory) {
+        return _pending;
+    }
+
+    /// @notice The finalized root of `epoch` (zero if not finalized).
+    function rootOf(uint256 epoch) external view returns (bytes32) {
+        return _epochRoot[epoch];
+    }
+
+    /// @notice The lifecycle status of `epoch`.
+    function epochStatus(uint256 epoch) public view returns (Status) {
+        if (epoch < nextEpoch) return Status.Finalized;
+        if (_pending.epoch == epoch && _pending.status != Status.None && _pending.status != Status.Finalized) {
+            return _pending.status;
+        }
+        return Status.None;
+    }
+
+    /// @notice The influence budget of `epoch` in stored units: influenceBudget * growth(epoch) >> 64.
+    function influenceBudgetStored(uint256 epoch) public view returns (uint256) {
+        return Math.mulDiv(_policy.influenceBudget, influence.growth(epoch), Q64);
+    }
+
+    /// @notice Whether `account` may challenge: a member of the guardian registry, or GUARDIAN_ROLE.
+    function isGuardian(address account) public view returns (bool) {
+        IGuardianSource registry = guardianRegistry;
+        if (address(registry) != address(0) && registry.isGuardian(account)) return true;
+        return hasRole(GUARDIAN_ROLE, account);
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    function _checkBudgets(uint256 epoch, uint256 cumulativeTokens, uint256 cumulativeInfluence) private view {
+        Amounts memory previous = _finalized;
+        if (cumulativeTokens < previous.tokens) revert CumulativeDecreased(previous.tokens, cumulativeTokens);
+        if (cumulativeInfluence < previous.influence) {
+            revert CumulativeDecreased(previous.influence, cumulativeInfluence);
+        }
+        uint256 tokens = cumulativeTokens - previous.tokens;
+        if (tokens > _policy.tokenBudget) revert TokenBudgetExceeded(tokens, _policy.tokenBudget);
+        uint256 influenceStored = cumulativeInfluence - previous.influence;
+        uint256 budget = influenceBudgetStored(epoch);
+        if (influenceStored > budget) revert InfluenceBudgetExceeded(influenceStored, budget);
+    }
+
+    /// @dev Split out of proposeRoot to keep its stack shallow; the values are warm storage reads.
+    function _emitProposed(
+        Proposal storage p,
+        string calldata ledgerURI,
+        bytes32 ledgerHash,
+        bytes32 policyHash_
+    ) private {
+        emit RootProposed(
+            p.epoch,
+            p.proposer,
+            p.root,
+            p.cumulativeTokens,
+            p.cumulativeInfluence,
+            ledgerURI,
+            ledgerHash,
+            policyHash_,
+            p.proposerBond,
+            p.challengeDeadline
+        );
+    }
+
+    /// @dev The effects of a claim: what the leaf adds to what `account` was paid, booked per
+    /// account and in total. Reverts with {NothingToClaim} or {ExceedsFinalizedTotals} (I3).
+    function _recordClaim(
+        address account,
+        uint256 cumulativeTokens,
+        uint256 cumulativeInfluence
+    ) private returns (uint256 tokens, uint256 influenceStored) {
+        Amounts memory paid = _claimed[account];
+        tokens = cumulativeTokens > paid.tokens ? cumulativeTokens - paid.tokens : 0;
+        influenceStored = cumulativeInfluence > paid.influence ? cumulativeInfluence - paid.influence : 0;
+        if (tokens == 0 && influenceStored == 0) revert NothingToClaim(account);
+
+        Amounts memory left = _unclaimed;
+        if (tokens > left.tokens || influenceStored > left.influence) revert ExceedsFinalizedTotals(); // I3
+        // Both deltas are at most what is left (< 2**96, < 2**160), and by I4 each per-account sum
+        // is at most the finalized total, so the narrowing casts are exact.
+        unchecked {
+            _unclaimed = Amounts(left.tokens - uint96(tokens), left.influence - uint160(influenceStored));
+        }
+        _claimed[account] = Amounts(uint96(paid.tokens + tokens), uint160(paid.influence + influenceStored));
+    }
+
+    function _finalize(Proposal storage p, uint256 epoch) private {
+        bytes32 root = p.root;
+        uint96 tokens = p.cumulativeTokens;
+        uint160 influenceStored = p.cumulativeInfluence;
+        Amounts memory previous = _finalized;
+        Amounts memory left = _unclaimed;
+        p.status = Status.Finalized;
+        nextEpoch = epoch + 1; // I1
+        _root = root;
+        _finalized = Amounts(tokens, influenceStored);
+        // Totals never decrease (checked at proposal), so this only adds the epoch's emission.
+        _unclaimed = Amounts(left.tokens + (tokens - previous.tokens), left.influence + (influenceStored - previous.influence));
+        _epochRoot[epoch] = root;
+        emit RootFinalized(epoch, root, tokens, influenceStored);
+    }
+
+    function _pay(address to, uint256 amount) private {
+        if (amount > 0) token.safeTransfer(to, amount);
+    }
+
+    function _setPolicy(Policy memory policy_) private {
+        if (policy_.accountCapBps == 0 || policy_.accountCapBps > BPS) revert InvalidPolicy("accountCapBps");
+        if (policy_.challengeWindow == 0) revert InvalidPolicy("challengeWindow");
+        if (policy_.tokenBudget > type(uint96).max) revert InvalidPolicy("tokenBudget");
+        if (policy_.proposerBond > type(uint96).max) revert InvalidPolicy("proposerBond");
+        if (policy_.challengerBond > type(uint96).max) revert InvalidPolicy("challengerBond");
+        _policy = policy_;
+        bytes32 hash = keccak256(abi.encode(policy_));
+        _policyHash = hash;
+        emit PolicyUpdated(hash, policy_);
+    }
+
+    function _setTreasury(address treasury_) private {
+        if (treasury_ == address(0)) revert ZeroAddress("treasury");
+        treasury = treasury_;
+        emit TreasuryUpdated(treasury_);
+    }
+
+    function _setGuardianRegistry(IGuardianSource registry) private {
+        guardianRegistry = registry;
+        emit GuardianRegistryUpdated(address(registry));
+    }
+
+    function _setChallengerRewardBps(uint16 bps) private {
+        if (bps > BPS) revert InvalidBps(bps);
+        challengerRewardBps = bps;
+        emit ChallengerRewardUpdated(bps);
+    }
+}

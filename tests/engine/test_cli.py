@@ -1,0 +1,69 @@
+"""The offline CLI: build, verify (exit status, named accounts), proof."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from communis.cli import main
+from communis.merkle import Leaf, MerkleTree, split_proof, verify_proof
+from tests.engine.helpers import jsonl, policy, random_accounts, sample_rows, write
+
+pytestmark = pytest.mark.offchain
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> Path:
+    policy().save(tmp_path / "policy.json")
+    ledgers = [write(tmp_path / f"epoch-{e}.jsonl", jsonl(sample_rows(e))) for e in (1, 2)]
+    out = tmp_path / "epochs"
+    code = main(
+        ["build", *map(str, ledgers), "--policy", str(tmp_path / "policy.json"),
+         "--half-life", "4", "--out", str(out)]
+    )  # fmt: skip
+    assert code == 0
+    return out
+
+
+def test_build_writes_one_bundle_per_epoch(built: Path) -> None:
+    assert sorted(p.name for p in built.iterdir()) == ["1", "2"]
+    totals = json.loads((built / "2" / "totals.json").read_text())
+    assert totals["previousRoot"] == json.loads((built / "1" / "totals.json").read_text())["root"]
+
+
+def test_verify_ok_and_mismatch(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = json.loads((built / "2" / "totals.json").read_text())["root"]
+    assert main(["verify", str(built / "2"), "--root", root]) == 0
+    honest = MerkleTree.load(built / "2" / "tree.json")
+    fake = random_accounts(1, seed=1234)[0]
+    padded = sorted([*honest.values, Leaf(fake, 10**24, 1)], key=lambda v: v.account.lower())
+    fraud = MerkleTree.build(padded)
+    fraud.save(built / "2" / "tree.json")
+    capsys.readouterr()
+    assert main(["verify", str(built / "2"), "--root", fraud.root_hex]) == 1
+    assert f"differing account: {fake}" in capsys.readouterr().out
+
+
+def test_proof_prints_a_verifiable_proof(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tree = MerkleTree.load(built / "2" / "tree.json")
+    leaf = tree.values[5]
+    capsys.readouterr()
+    assert main(["proof", str(built / "2"), leaf.account.lower()]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["account"] == leaf.account and out["root"] == tree.root_hex
+    proof = split_proof(b"".join(bytes.fromhex(p[2:]) for p in out["proof"]))
+    assert verify_proof(tree.root, Leaf(leaf.account, int(out["cumulativeTokens"]),
+                                        int(out["cumulativeInfluence"])), proof)  # fmt: skip
+
+
+def test_errors_are_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    policy().save(tmp_path / "policy.json")
+    bad = write(tmp_path / "epoch-1.jsonl", '{"epoch": 1}\n')
+    code = main(["build", str(bad), "--policy", str(tmp_path / "policy.json"),
+                 "--half-life", "4", "--out", str(tmp_path / "out")])  # fmt: skip
+    assert code == 2
+    assert f"{bad}:1: field 'account'" in capsys.readouterr().err.replace("\n", "")
+    assert not (tmp_path / "out").exists()
+    assert main(["proof", str(tmp_path), "0x" + "12" * 20]) != 0

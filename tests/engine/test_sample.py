@@ -1,0 +1,55 @@
+"""The sample community: reproducible, big enough, all roles, long-tailed; the shipped files
+under examples/ are exactly what the generator writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from communis.ledger import read_ledger
+from communis.policy import Policy
+from communis.roles import ROLES
+from communis.sample import KEY_MEMBERS, SAMPLE_POLICY, write_sample
+from communis.scoring import score_epoch
+from tests.engine.helpers import ROOT
+
+pytestmark = pytest.mark.offchain
+
+EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("sample")
+    write_sample(out)
+    return out
+
+
+def test_shipped_examples_are_what_the_generator_writes(generated: Path) -> None:
+    for name in ("policy.json", "ledgers/epoch-1.jsonl", "ledgers/epoch-2.jsonl",
+                 "ledgers/epoch-3.jsonl"):  # fmt: skip
+        assert (EXAMPLES / name).read_bytes() == (generated / name).read_bytes(), name
+    assert Policy.load(EXAMPLES / "policy.json") == SAMPLE_POLICY
+
+
+def test_same_seed_same_bytes_other_seed_other_bytes(generated: Path, tmp_path: Path) -> None:
+    write_sample(tmp_path / "again")
+    write_sample(tmp_path / "other", seed=1)
+    first = (generated / "ledgers" / "epoch-2.jsonl").read_bytes()
+    assert (tmp_path / "again" / "ledgers" / "epoch-2.jsonl").read_bytes() == first
+    assert (tmp_path / "other" / "ledgers" / "epoch-2.jsonl").read_bytes() != first
+
+
+def test_community_shape(generated: Path) -> None:
+    accounts: set[str] = set()
+    for epoch in (1, 2, 3):
+        ledger = read_ledger(generated / "ledgers" / f"epoch-{epoch}.jsonl", epoch=epoch)
+        accounts |= set(ledger.points)
+        totals = ledger.total_points()
+        assert all(total > 0 for total in totals), dict(zip(ROLES, totals, strict=True))
+        amounts = sorted(score_epoch(ledger.points, SAMPLE_POLICY).tokens.amounts.values())
+        top_decile = sum(amounts[-len(amounts) // 10 :])
+        assert top_decile * 100 > 40 * sum(amounts)  # long tail: the top 10% earn > 40%
+    assert len(accounts) >= 200
+    assert {account for account, _ in KEY_MEMBERS} <= accounts

@@ -1,0 +1,196 @@
+"""Claims: cumulative payouts of tokens and influence, on behalf, across epochs, races, and the
+proofs and totals that stop a claim from paying more than it should."""
+
+from __future__ import annotations
+
+import ape
+import pytest
+
+from communis.growth import to_influence, to_stored
+from tests.rewards.conftest import (
+    HALF_LIFE,
+    POLICY,
+    TOKEN,
+    claim,
+    cumulative,
+    end_epoch,
+    pass_window,
+    propose,
+    settle,
+)
+
+ZERO = b"\0" * 32
+
+
+@pytest.fixture
+def epoch0(rewards, chain, genesis, proposer, alice, bob, carol):
+    epoch = cumulative(
+        0,
+        {
+            alice: (600 * TOKEN, 60 * TOKEN),
+            bob: (300 * TOKEN, 30 * TOKEN),
+            carol: (100 * TOKEN, 0),
+        },
+    )
+    settle(chain, genesis, rewards, epoch, proposer)
+    return epoch
+
+
+def test_claim_mints_tokens_and_awards_influence(rewards, token, influence, epoch0, alice):
+    tokens, stored = epoch0.leaf(alice)
+    assert stored == to_stored(60 * TOKEN, 0, HALF_LIFE)
+    supply = token.totalSupply()
+    receipt = claim(rewards, epoch0, alice, alice)
+    assert receipt.events.filter(rewards.Claimed) == [
+        rewards.Claimed(alice, alice, epoch0.root, tokens, stored)
+    ]
+    assert token.balanceOf(alice) == tokens
+    assert token.totalSupply() == supply + tokens
+    assert influence.storedBalanceOf(alice) == stored
+    # Counted from epoch 0, so already decayed by one epoch now (epoch 1).
+    assert influence.currentEpoch() == 1
+    assert influence.balanceOf(alice) == to_influence(stored, 1, HALF_LIFE) < 60 * TOKEN
+    assert rewards.claimed(alice) == (tokens, stored)
+    assert rewards.totalClaimed() == (tokens, stored)
+
+
+def test_claim_on_behalf_pays_the_account(rewards, token, influence, epoch0, alice, bob):
+    tokens, stored = epoch0.leaf(alice)
+    receipt = claim(rewards, epoch0, alice, bob)
+    assert receipt.events.filter(rewards.Claimed) == [
+        rewards.Claimed(alice, bob, epoch0.root, tokens, stored)
+    ]
+    assert token.balanceOf(alice) == tokens
+    assert token.balanceOf(bob) == 0
+    assert influence.storedBalanceOf(bob) == 0
+    assert influence.storedBalanceOf(alice) == stored
+
+
+def test_tokens_only_leaf(rewards, token, influence, epoch0, carol):
+    claim(rewards, epoch0, carol, carol)
+    assert token.balanceOf(carol) == 100 * TOKEN
+    assert influence.storedBalanceOf(carol) == 0
+
+
+def test_double_claim_reverts(rewards, epoch0, alice, bob):
+    claim(rewards, epoch0, alice, alice)
+    with ape.reverts(rewards.NothingToClaim, account=alice):
+        claim(rewards, epoch0, alice, alice)
+    with ape.reverts(rewards.NothingToClaim):
+        claim(rewards, epoch0, alice, bob)
+
+
+def test_forged_proofs_revert(rewards, epoch0, alice, bob):
+    tokens, stored = epoch0.leaf(alice)
+    proof = epoch0.proof(alice)
+    with ape.reverts(rewards.InvalidProof):  # inflated amount
+        rewards.claim(alice, tokens + 1, stored, proof, ZERO, sender=alice)
+    with ape.reverts(rewards.InvalidProof):  # inflated influence
+        rewards.claim(alice, tokens, stored + 1, proof, ZERO, sender=alice)
+    with ape.reverts(rewards.InvalidProof):  # someone else's leaf
+        rewards.claim(bob, tokens, stored, proof, ZERO, sender=bob)
+    with ape.reverts(rewards.InvalidProof):  # a truncated proof
+        rewards.claim(alice, tokens, stored, proof[1:], ZERO, sender=alice)
+    with ape.reverts(rewards.InvalidProof):
+        rewards.claim(alice, tokens, stored, [], ZERO, sender=alice)
+
+
+def test_claims_across_several_epochs_at_once(
+    rewards, token, influence, chain, genesis, proposer, epoch0, alice, bob
+):
+    claim(rewards, epoch0, bob, bob)  # bob claims every epoch, alice only at the end
+    epoch1 = cumulative(1, {alice: (200 * TOKEN, 20 * TOKEN), bob: (50 * TOKEN, 5 * TOKEN)}, epoch0)
+    settle(chain, genesis, rewards, epoch1, proposer)
+    claim(rewards, epoch1, bob, bob)
+    epoch2 = cumulative(2, {alice: (100 * TOKEN, 10 * TOKEN)}, epoch1)
+    settle(chain, genesis, rewards, epoch2, proposer)
+
+    tokens, stored = epoch2.leaf(alice)
+    assert tokens == 900 * TOKEN
+    # Each epoch's influence counts at its own growth factor.
+    assert stored == sum(to_stored(a * TOKEN, e, HALF_LIFE) for e, a in [(0, 60), (1, 20), (2, 10)])
+    claim(rewards, epoch2, alice, alice)
+    assert token.balanceOf(alice) == tokens
+    assert influence.storedBalanceOf(alice) == stored
+    assert token.balanceOf(bob) == 350 * TOKEN
+    assert rewards.totalClaimed() == (
+        tokens + 350 * TOKEN,
+        stored + epoch2.leaf(bob)[1],
+    )
+    # bob got nothing new in epoch 2.
+    with ape.reverts(rewards.NothingToClaim):
+        claim(rewards, epoch2, bob, bob)
+
+
+def test_expected_root_guards_a_racing_update(
+    rewards, token, chain, genesis, proposer, epoch0, alice
+):
+    claim(rewards, epoch0, alice, alice, expected_root=epoch0.root)
+    epoch1 = cumulative(1, {alice: (10 * TOKEN, 0)}, epoch0)
+    # A claimer built its transaction against epoch 1's proposal... and epoch 1 finalizes first.
+    settle(chain, genesis, rewards, epoch1, proposer)
+    with ape.reverts(rewards.RootChanged):
+        claim(rewards, epoch1, alice, alice, expected_root=epoch0.root)
+    # Without the check, the stale proof simply does not verify against the new root.
+    with ape.reverts(rewards.InvalidProof):
+        claim(rewards, epoch0, alice, alice)
+    claim(rewards, epoch1, alice, alice, expected_root=epoch1.root)
+    assert token.balanceOf(alice) == 610 * TOKEN
+
+
+def test_claim_before_any_root(rewards, alice):
+    with ape.reverts(rewards.NoFinalizedRoot):
+        rewards.claim(alice, 1, 1, [], ZERO, sender=alice)
+
+
+def test_lying_totals_cannot_pay_beyond_them(rewards, token, chain, genesis, proposer, alice, bob):
+    """A root whose leaves sum to more than its declared totals (which the budget bound) pays
+    out at most the totals: the first claims get paid, the rest revert."""
+    epoch = cumulative(0, {alice: (5_000 * TOKEN, 0), bob: (5_000 * TOKEN, 0)})
+    end_epoch(chain, genesis, 0)
+    propose(rewards, epoch, proposer, totals=(6_000 * TOKEN, 0))
+    pass_window(chain, rewards)
+    rewards.finalize(0, sender=bob)
+    claim(rewards, epoch, alice, alice)
+    with ape.reverts(rewards.ExceedsFinalizedTotals):
+        claim(rewards, epoch, bob, bob)
+    assert rewards.totalClaimed() == (5_000 * TOKEN, 0)
+    assert token.balanceOf(bob) == 0
+
+
+def test_token_cap_always_holds(project, deployer, treasury, chain, genesis, influence, gov, alice):
+    """Minting goes through CommunityToken, so its cap binds every claim."""
+    from tests.rewards.conftest import CHALLENGER_REWARD_BPS
+
+    capped = deployer.deploy(project.CommunityToken, "C", "C", 100 * TOKEN, deployer, treasury, 0)
+    rewards = deployer.deploy(
+        project.ContributionRewards,
+        capped,
+        influence,
+        gov,
+        treasury,
+        ape.utils.ZERO_ADDRESS,
+        POLICY,
+        CHALLENGER_REWARD_BPS,
+    )
+    capped.grantRole(capped.MINTER_ROLE(), rewards, sender=deployer)
+    policy = (*POLICY[:5], 0, 0)  # no bonds: the capped token has no supply to bond with
+    rewards.setPolicy(policy, sender=gov)
+    rewards.grantRole(rewards.PROPOSER_ROLE(), gov, sender=gov)
+    epoch = cumulative(0, {alice: (101 * TOKEN, 0)})
+    settle(chain, genesis, rewards, epoch, gov)
+    with ape.reverts(capped.ERC20ExceededCap):
+        claim(rewards, epoch, alice, alice)
+
+
+def test_batch_claims_with_multicall(rewards, token, epoch0, alice, bob, carol):
+    calls = []
+    for account in (alice, bob, carol):
+        tokens, stored = epoch0.leaf(account)
+        calls.append(
+            rewards.claim.encode_input(account, tokens, stored, epoch0.proof(account), epoch0.root)
+        )
+    receipt = rewards.multicall(calls, sender=bob)
+    assert len(receipt.events.filter(rewards.Claimed)) == 3
+    assert token.balanceOf(carol) == 100 * TOKEN
+    assert rewards.totalClaimed()[0] == 1_000 * TOKEN

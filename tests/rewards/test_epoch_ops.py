@@ -1,0 +1,234 @@
+"""The whole epoch story through communis.chain.rewards (the library behind `ape run epoch`):
+a ledger is built into a bundle with the on-chain policy, a padded root is proposed, `verify`
+names the fake accounts, a guardian challenges, the challenge is upheld (directly and through the
+real governor and timelock), the honest bundle is proposed, finalized and claimed in batches."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from communis.bundle import TOTALS, TREE, read_totals
+from communis.chain import rewards as ops
+from communis.merkle import Leaf, MerkleTree
+from communis.policy import policy_hash
+from tests.rewards.conftest import POLICY, end_epoch
+
+DAY = 24 * 3600
+ROLES = ("creator", "curator", "guardian", "participant", "creator")
+FAKES = [f"0x{'0' * 35}f00d{i}" for i in range(3)]
+
+
+@pytest.fixture
+def members(accounts):
+    return [accounts[i] for i in (1, 2, 6, 7, 8)]
+
+
+@pytest.fixture
+def ledger(tmp_path, members) -> Path:
+    path = tmp_path / "ledger-0.jsonl"
+    rows = [
+        {"epoch": 0, "account": m.address, "role": role, "points": str(10 + 7 * i), "ref": f"r{i}"}
+        for i, (m, role) in enumerate(zip(members, ROLES, strict=True))
+    ]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+def pad(honest: Path, out: Path) -> Path:
+    """A proposer's fraud: the honest ledger published with a tree that moves half of the first
+    account's tokens to fake accounts (totals unchanged, so the budget check passes)."""
+    shutil.copytree(honest, out)
+    tree = MerkleTree.load(honest / TREE)
+    leaves = list(tree.values)
+    victim = leaves[0]
+    share = victim.tokens // 2 // len(FAKES)
+    leaves[0] = Leaf(victim.account, victim.tokens - share * len(FAKES), victim.influence)
+    from eth_utils import to_checksum_address
+
+    leaves += [Leaf(to_checksum_address(f), share, 0) for f in FAKES]
+    padded = MerkleTree.build(sorted(leaves, key=lambda leaf: leaf.account))
+    padded.save(out / TREE)
+    totals = read_totals(out)
+    totals["root"] = padded.root_hex
+    (out / TOTALS).write_text(json.dumps(totals, indent=2, sort_keys=True) + "\n")
+    return out
+
+
+@pytest.fixture
+def bundles(rewards, ledger, tmp_path):
+    build = ops.build(rewards, ledger, tmp_path / "epochs")
+    honest = tmp_path / "epochs" / "0"
+    return honest, pad(honest, tmp_path / "padded" / "0"), build
+
+
+def test_engine_policy_is_the_contracts(rewards):
+    policy = ops.onchain_policy(rewards)
+    assert policy_hash(policy) == bytes(rewards.policyHash())
+    assert policy.token_budget == POLICY[0]
+
+
+def test_fraud_caught_challenged_upheld_then_honest_root_claimed(
+    rewards, token, influence, chain, genesis, bundles, proposer, guardian, gov, members, alice
+):
+    honest, padded, build = bundles
+    assert build.root != read_totals(padded)["root"]
+    end_epoch(chain, genesis, 0)
+
+    sent = ops.propose(rewards, padded, proposer, uri="ipfs://padded")
+    assert sent[-1].action == "proposeRoot"
+    result = ops.verify(rewards, padded)
+    assert not result.ok
+    kinds = {d.account.lower(): d.kind for d in result.differences}
+    assert {f.lower() for f in FAKES} <= set(kinds)
+    assert all(kinds[f.lower()] == "not owed (fake account)" for f in FAKES)
+    assert result.expected_root == build.root
+
+    ops.challenge(rewards, 0, guardian, evidence="ipfs://verify-report")
+    with pytest.raises(ops.EpochOpError, match="GOVERNOR_ROLE"):
+        ops.resolve(rewards, 0, True, alice)
+    ops.resolve(rewards, 0, True, gov)
+    assert rewards.epochStatus(0) == ops.Status.REJECTED
+
+    ops.propose(rewards, honest, proposer)
+    assert ops.verify(rewards, honest).ok
+    with pytest.raises(ops.EpochOpError, match="window"):
+        ops.finalize(rewards, 0, alice)
+    chain.pending_timestamp = rewards.pendingProposal().challengeDeadline
+    chain.mine()
+    ops.finalize(rewards, 0, alice)
+
+    # Someone claims for one member, then everyone else is claimed for in batches of two.
+    first = ops.claim_one(rewards, honest, members[0].address, alice)
+    assert first.details["tokens"] > 0
+    scanned = []
+    batches = ops.claim_all(rewards, honest, alice, batch_size=2, on_scan=scanned.append)
+    assert scanned[-1] == len(members)
+    assert [b.details["accounts"] for b in batches] == [2, 2]
+    for member in members:
+        leaf = build.tree.leaf(member.address)
+        assert token.balanceOf(member) == leaf.tokens
+        assert influence.storedBalanceOf(member) == leaf.influence
+    assert rewards.totalClaimed() == (build.table.total_tokens, build.table.total_influence_stored)
+    # A rerun (e.g. after an interruption) sends nothing.
+    assert ops.claim_all(rewards, honest, alice, batch_size=2) == []
+    with pytest.raises(ops.EpochOpError, match="already claimed"):
+        ops.claim_one(rewards, honest, members[0].address, alice)
+    status = ops.status(rewards)
+    assert status.next_epoch == 1 and status.current_root == build.root
+
+
+def test_operations_refuse_early_with_a_reason(rewards, chain, genesis, bundles, proposer, alice):
+    honest, _, _ = bundles
+    with pytest.raises(ops.EpochOpError, match="ends at"):
+        ops.propose(rewards, honest, proposer)
+    end_epoch(chain, genesis, 0)
+    with pytest.raises(ops.EpochOpError, match="PROPOSER_ROLE"):
+        ops.propose(rewards, honest, alice)
+    with pytest.raises(ops.EpochOpError, match="no root on chain"):
+        ops.verify(rewards, honest)
+    ops.propose(rewards, honest, proposer)
+    with pytest.raises(ops.EpochOpError, match="not a guardian"):
+        ops.challenge(rewards, 0, alice)
+    with pytest.raises(ops.EpochOpError, match="newest finalized root"):
+        ops.claim_one(rewards, honest, alice.address, alice)
+
+
+def test_challenge_resolved_through_governor_and_timelock(
+    project, rewards, influence, chain, genesis, bundles, proposer, guardian, gov, deployer,
+    treasury, token, alice, bob,
+):  # fmt: skip
+    """resolve advances a real InfluenceGovernor proposal step by step until the timelock
+    executes resolveChallenge."""
+    zero = "0x" + "00" * 20
+    timelock = deployer.deploy(project.CommunisTimelock, 3600, [], [zero], deployer)
+    governor = deployer.deploy(
+        project.InfluenceGovernor, influence, timelock, 1, DAY, 0, 4, 3600, zero
+    )
+    timelock.grantRole(timelock.PROPOSER_ROLE(), governor, sender=deployer)
+    timelock.grantRole(timelock.CANCELLER_ROLE(), governor, sender=deployer)
+    rewards.grantRole(rewards.GOVERNOR_ROLE(), timelock, sender=gov)
+    influence.grantRole(influence.AWARDER_ROLE(), deployer, sender=deployer)
+    influence.awardStored(bob, 10**20, sender=deployer)  # a member with a say
+
+    _, padded, _ = bundles
+    end_epoch(chain, genesis, 0)
+    ops.propose(rewards, padded, proposer)
+    ops.challenge(rewards, 0, guardian)
+    treasury_before = token.balanceOf(treasury)
+
+    def step(**kw):
+        return ops.resolve(rewards, 0, True, bob, governor=governor, **kw)
+
+    assert [s.action for s in step() if isinstance(s, ops.Sent)] == ["governor.propose"]
+    chain.pending_timestamp += 2
+    chain.mine()
+    assert isinstance(step()[0], str)  # open for votes, no vote given
+    assert step(vote=1)[0].action == "governor.castVote"
+    chain.pending_timestamp += DAY + 1
+    chain.mine()
+    assert step()[0].action == "governor.queue"
+    assert "executable from" in step()[0]
+    chain.pending_timestamp += 3601
+    chain.mine()
+    assert step()[0].action == "governor.execute"
+    assert rewards.epochStatus(0) == ops.Status.REJECTED
+    reward = POLICY[5] // 2
+    assert token.balanceOf(treasury) == treasury_before + POLICY[5] - reward
+
+
+def test_two_epochs_built_cumulatively_and_claimed_at_once(
+    rewards, token, influence, chain, genesis, ledger, tmp_path, proposer, members, alice
+):
+    """Epoch 1's bundle builds on epoch 0's; one claim after epoch 1 pays both epochs, each
+    epoch's influence at its own growth factor."""
+    from communis.growth import to_stored
+
+    out = tmp_path / "epochs"
+    build0 = ops.build(rewards, ledger, out)
+    rows = [
+        {"epoch": 1, "account": m.address, "role": "participant", "points": "5", "ref": f"e1-{i}"}
+        for i, m in enumerate(members)
+    ]
+    ledger1 = tmp_path / "ledger-1.jsonl"
+    ledger1.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    build1 = ops.build(rewards, ledger1, out)
+    assert build1.previous_root == build0.root
+
+    for epoch in (0, 1):
+        end_epoch(chain, genesis, epoch)
+        ops.propose(rewards, out / str(epoch), proposer)
+        assert ops.verify(rewards, out / str(epoch)).ok
+        chain.pending_timestamp = rewards.pendingProposal().challengeDeadline
+        chain.mine()
+        ops.finalize(rewards, epoch, alice)
+
+    with pytest.raises(ops.EpochOpError, match="newest finalized root"):
+        ops.claim_all(rewards, out / "0", alice)
+    ops.claim_all(rewards, out / "1", alice, batch_size=10)
+    half_life = int(influence.halfLife())
+    for member in members:
+        tokens0 = build0.scores.tokens.amounts.get(member.address, 0)
+        tokens1 = build1.scores.tokens.amounts.get(member.address, 0)
+        assert token.balanceOf(member) == tokens0 + tokens1
+        expected = to_stored(
+            build0.scores.influence.amounts.get(member.address, 0), 0, half_life
+        ) + to_stored(build1.scores.influence.amounts.get(member.address, 0), 1, half_life)
+        assert influence.storedBalanceOf(member) == expected
+
+
+def test_verify_uses_the_policy_the_root_was_proposed_under(
+    rewards, chain, genesis, bundles, proposer, gov
+):
+    honest, _, _ = bundles
+    end_epoch(chain, genesis, 0)
+    ops.propose(rewards, honest, proposer)
+    # Governance changes the policy during the window: the honest root is still honest.
+    rewards.setPolicy((POLICY[0] * 2, *POLICY[1:]), sender=gov)
+    assert ops.proposed_policy_hash(rewards, 0, read_totals(honest)["root"]) == (
+        "0x" + policy_hash(ops.Policy.load(honest / "policy.json")).hex()
+    )
+    assert ops.verify(rewards, honest).ok

@@ -1,0 +1,70 @@
+"""Only governance (the timelock's roles) changes parameters; every change emits an event."""
+
+from __future__ import annotations
+
+import ape
+import pytest
+
+from tests.rewards.conftest import POLICY, policy_hash
+
+
+def with_field(index: int, value):
+    policy = list(POLICY)
+    policy[index] = value
+    return tuple(policy)
+
+
+def test_only_governance_sets_policy(rewards, gov, alice, deployer):
+    new_policy = with_field(0, 1)
+    for outsider in (alice, deployer):
+        with ape.reverts(rewards.AccessControlUnauthorizedAccount):
+            rewards.setPolicy(new_policy, sender=outsider)
+    receipt = rewards.setPolicy(new_policy, sender=gov)
+    event = receipt.decode_logs(rewards.PolicyUpdated)[0]
+    assert event.policyHash == policy_hash(new_policy)
+    assert event.policy[0] == 1  # tokenBudget
+    assert rewards.policyHash() == policy_hash(new_policy)
+    assert rewards.policy().tokenBudget == 1
+
+
+@pytest.mark.parametrize(
+    "index, value, field",
+    [
+        (3, 0, "accountCapBps"),
+        (3, 10_001, "accountCapBps"),
+        (4, 0, "challengeWindow"),
+        (0, 2**96, "tokenBudget"),
+        (5, 2**96, "proposerBond"),
+        (6, 2**96, "challengerBond"),
+    ],
+)
+def test_invalid_policy_reverts(rewards, gov, index, value, field):
+    with ape.reverts(rewards.InvalidPolicy, field=field):
+        rewards.setPolicy(with_field(index, value), sender=gov)
+
+
+def test_only_governance_sets_treasury_reward_and_registry(rewards, gov, alice, bob):
+    with ape.reverts(rewards.AccessControlUnauthorizedAccount):
+        rewards.setTreasury(alice, sender=alice)
+    with ape.reverts(rewards.AccessControlUnauthorizedAccount):
+        rewards.setChallengerRewardBps(10_000, sender=alice)
+    with ape.reverts(rewards.AccessControlUnauthorizedAccount):
+        rewards.setGuardianRegistry(alice, sender=alice)
+    with ape.reverts(rewards.ZeroAddress):
+        rewards.setTreasury(ape.utils.ZERO_ADDRESS, sender=gov)
+    with ape.reverts(rewards.InvalidBps):
+        rewards.setChallengerRewardBps(10_001, sender=gov)
+
+    assert rewards.setTreasury(bob, sender=gov).events == [rewards.TreasuryUpdated(bob)]
+    assert rewards.treasury() == bob
+    receipt = rewards.setChallengerRewardBps(2_500, sender=gov)
+    assert receipt.events == [rewards.ChallengerRewardUpdated(2_500)]
+    assert rewards.challengerRewardBps() == 2_500
+
+
+def test_only_governance_grants_proposer_and_guardian(rewards, gov, alice, bob):
+    for role in (rewards.PROPOSER_ROLE(), rewards.GUARDIAN_ROLE()):
+        with ape.reverts(rewards.AccessControlUnauthorizedAccount):
+            rewards.grantRole(role, bob, sender=alice)
+        rewards.grantRole(role, bob, sender=gov)
+        assert rewards.hasRole(role, bob)

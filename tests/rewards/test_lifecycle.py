@@ -1,0 +1,172 @@
+"""Epoch lifecycle without disputes: propose, finalize, budgets, ordering, policy binding."""
+
+from __future__ import annotations
+
+import ape
+import pytest
+
+from tests.rewards.conftest import (
+    POLICY,
+    TOKEN,
+    WEEK,
+    cumulative,
+    end_epoch,
+    pass_window,
+    policy_hash,
+    propose,
+    settle,
+)
+
+PROPOSED, CHALLENGED, REJECTED, FINALIZED = 1, 2, 3, 4
+
+
+@pytest.fixture
+def epoch0(alice, bob):
+    return cumulative(0, {alice: (600 * TOKEN, 60 * TOKEN), bob: (400 * TOKEN, 40 * TOKEN)})
+
+
+def test_deployment_state(rewards, token, influence, registry, gov, treasury):
+    assert rewards.token() == token
+    assert rewards.influence() == influence
+    assert rewards.treasury() == treasury
+    assert rewards.guardianRegistry() == registry
+    assert rewards.hasRole(rewards.DEFAULT_ADMIN_ROLE(), gov)
+    assert rewards.hasRole(rewards.GOVERNOR_ROLE(), gov)
+    assert rewards.policyHash() == policy_hash(POLICY)
+    policy = rewards.policy()
+    assert policy.tokenBudget == POLICY[0]
+    assert list(policy.roleWeights) == list(POLICY[2])
+    assert rewards.nextEpoch() == 0
+    assert rewards.currentRoot() == b"\0" * 32
+    assert rewards.epochStatus(0) == 0
+
+
+def test_zero_addresses_revert(project, deployer, token, influence, gov, treasury):
+    zero = ape.utils.ZERO_ADDRESS
+    Rewards = project.ContributionRewards
+    with ape.reverts(Rewards.ZeroAddress):
+        deployer.deploy(Rewards, zero, influence, gov, treasury, zero, POLICY, 0)
+    with ape.reverts(Rewards.ZeroAddress):
+        deployer.deploy(Rewards, token, influence, gov, zero, zero, POLICY, 0)
+    with ape.reverts(Rewards.InvalidBps):
+        deployer.deploy(Rewards, token, influence, gov, treasury, zero, POLICY, 10_001)
+
+
+def test_propose_then_finalize_returns_bond(rewards, token, chain, genesis, epoch0, proposer, bob):
+    end_epoch(chain, genesis, 0)
+    before = token.balanceOf(proposer)
+    receipt = propose(rewards, epoch0, proposer)
+    bond = POLICY[5]
+    deadline = chain.blocks.head.timestamp + POLICY[4]
+    assert token.balanceOf(proposer) == before - bond
+    assert token.balanceOf(rewards) == bond
+    event = receipt.decode_logs(rewards.RootProposed)[0]
+    assert event.epoch == 0 and event.root == epoch0.root and event.proposer == proposer
+    assert (event.cumulativeTokens, event.cumulativeInfluence) == epoch0.totals
+    assert event.ledgerURI == "ipfs://bundle/0"
+    assert event.policyHash == rewards.policyHash()
+    assert event.bond == bond and event.challengeDeadline == deadline
+    assert rewards.epochStatus(0) == PROPOSED
+
+    # Nothing is claimable and nothing finalizes before the window has passed.
+    with ape.reverts(rewards.ChallengeWindowOpen):
+        rewards.finalize(0, sender=bob)
+    assert rewards.currentRoot() == b"\0" * 32
+
+    pass_window(chain, rewards)
+    receipt = rewards.finalize(0, sender=bob)  # anyone may finalize
+    assert receipt.events.filter(rewards.RootFinalized) == [
+        rewards.RootFinalized(0, epoch0.root, *epoch0.totals)
+    ]
+    assert token.balanceOf(proposer) == before
+    assert token.balanceOf(rewards) == 0
+    assert rewards.currentRoot() == epoch0.root
+    assert rewards.rootOf(0) == epoch0.root
+    assert rewards.finalizedTotals() == epoch0.totals
+    assert rewards.nextEpoch() == 1
+    assert rewards.epochStatus(0) == FINALIZED
+    with ape.reverts(rewards.WrongStatus):
+        rewards.finalize(0, sender=bob)
+
+
+def test_propose_guards(rewards, chain, genesis, epoch0, proposer, alice):
+    end_epoch(chain, genesis, 0)
+    with ape.reverts(rewards.AccessControlUnauthorizedAccount):
+        propose(rewards, epoch0, alice)
+    later = cumulative(1, {}, epoch0)
+    with ape.reverts(rewards.EpochOutOfOrder):
+        propose(rewards, later, proposer)
+    with ape.reverts(rewards.PolicyMismatch):
+        propose(rewards, epoch0, proposer, policy_hash=b"\1" * 32)
+    with ape.reverts(rewards.ZeroRoot):
+        rewards.proposeRoot(
+            0, b"\0" * 32, 0, 0, "", b"\0" * 32, rewards.policyHash(), sender=proposer
+        )
+    propose(rewards, epoch0, proposer)
+    with ape.reverts(rewards.ProposalPending):
+        propose(rewards, epoch0, proposer)
+
+
+def test_epoch_must_have_ended(rewards, chain, genesis, epoch0, proposer):
+    with ape.reverts(rewards.EpochNotEnded):
+        propose(rewards, epoch0, proposer)
+    # The last second of epoch 0 is still epoch 0.
+    chain.pending_timestamp = genesis + WEEK - 1
+    with ape.reverts(rewards.EpochNotEnded):
+        propose(rewards, epoch0, proposer)
+    end_epoch(chain, genesis, 0)
+    propose(rewards, epoch0, proposer)
+
+
+def test_epochs_finalize_in_order(rewards, chain, genesis, epoch0, proposer, alice):
+    settle(chain, genesis, rewards, epoch0, proposer)
+    epoch1 = cumulative(1, {alice: (1 * TOKEN, 0)}, epoch0)
+    epoch2 = cumulative(2, {alice: (1 * TOKEN, 0)}, epoch1)
+    end_epoch(chain, genesis, 2)
+    with ape.reverts(rewards.EpochOutOfOrder):
+        propose(rewards, epoch2, proposer)
+    with ape.reverts(rewards.EpochOutOfOrder):
+        propose(rewards, epoch0, proposer)
+    propose(rewards, epoch1, proposer)
+    pass_window(chain, rewards)
+    rewards.finalize(1, sender=alice)
+    # An epoch without contributions still gets its (unchanged) root.
+    same = cumulative(2, {}, epoch1)
+    propose(rewards, same, proposer)
+    assert rewards.epochStatus(2) == PROPOSED
+
+
+def test_budget_overflow_attempts_revert(
+    rewards, influence, chain, genesis, epoch0, proposer, alice, bob
+):
+    settle(chain, genesis, rewards, epoch0, proposer)
+    end_epoch(chain, genesis, 1)
+    tokens0, influence0 = epoch0.totals
+    token_budget = POLICY[0]
+    influence_budget = rewards.influenceBudgetStored(1)
+    assert influence_budget == POLICY[1] * influence.growth(1) >> 64
+
+    # Over the token budget by one unit, whatever the leaves say.
+    greedy = cumulative(1, {alice: (token_budget + 1, 0)}, epoch0)
+    with ape.reverts(rewards.TokenBudgetExceeded):
+        propose(rewards, greedy, proposer)
+    # A root can also lie about its totals: those are what the budget binds (and claims, too).
+    unchanged = cumulative(1, {}, epoch0)
+    with ape.reverts(rewards.InfluenceBudgetExceeded):
+        propose(rewards, unchanged, proposer, totals=(tokens0, influence0 + influence_budget + 1))
+    with ape.reverts(rewards.CumulativeDecreased):
+        propose(rewards, unchanged, proposer, totals=(tokens0 - 1, influence0))
+    # Exactly the budgets is fine.
+    full = cumulative(1, {bob: (token_budget, POLICY[1])}, epoch0)
+    assert full.totals[1] - influence0 <= influence_budget
+    propose(rewards, full, proposer)
+
+
+def test_policy_change_binds_new_proposals(rewards, chain, genesis, epoch0, proposer, gov):
+    end_epoch(chain, genesis, 0)
+    old_hash = rewards.policyHash()
+    new_policy = (POLICY[0] * 2, *POLICY[1:])
+    rewards.setPolicy(new_policy, sender=gov)
+    with ape.reverts(rewards.PolicyMismatch):
+        propose(rewards, epoch0, proposer, policy_hash=old_hash)
+    propose(rewards, epoch0, proposer)

@@ -47,9 +47,16 @@ import {IInfluence} from "./interfaces/IInfluence.sol";
  * and every award is earned before epoch `107 * halfLife`, the stored total is below
  * `2^100 * 2^107 = 2^207`: nothing can overflow. The constructor enforces
  * `halfLife * epochDuration >= 26 weeks`, so `107 * halfLife` epochs are at least 53.3 years.
- * Views stay exact far longer (`mulDiv` over 512 bits; growth fits in 256 bits for 191
- * half-lives, about 95 years at the minimum half-life). Tests travel 50 years and award near
+ * Vote and balance views never overflow and never revert for any epoch (they divide by the
+ * fraction, then shift by the whole half-lives); only {growth} and {toStored} revert past 191
+ * half-lives (about 95 years at the minimum half-life). Tests travel 50 years and award near
  * the bound on both EVMs.
+ *
+ * Gas. A vote lookup costs what OpenZeppelin's {Votes} costs plus one division by `growth`: with
+ * `halfLife <= 256` epochs, `exp2` of every residue `epoch % halfLife` is precomputed by the
+ * constructor into immutables (see `toolchain/gen_growth_code.py`), so that division costs a few
+ * hundred gas instead of ~2,300. Awards write no ERC-20 `totalSupply` (the total checkpoint is the
+ * total), so an award costs less than an ERC20Votes mint.
  */
 contract Influence is IInfluence, Votes, AccessControl {
     /// @inheritdoc IInfluence
@@ -254,6 +261,8 @@ contract Influence is IInfluence, Votes, AccessControl {
      * @dev `exp2(frac) << (epoch / halfLife)` with `frac = ((epoch % halfLife) << 64) / halfLife`;
      * `exp2` multiplies, for each set bit k (1..63) of the Q64 fraction, by
      * `floor(2^(2^-k) * 2^64)` and floors after each product (k = 64's constant is exactly 1).
+     * With `halfLife <= 256` the `exp2(frac)` of every residue comes from a table the constructor
+     * filled with that same `exp2` (same bits, a few comparisons instead of up to 63 products).
      * Reverts with {InfluenceGrowthOverflow} past {MAX_GROWTH_SHIFT} half-lives.
      */
     function growth(uint256 epoch) external view returns (uint256) {
@@ -416,17 +425,36 @@ contract Influence is IInfluence, Votes, AccessControl {
         }
     }
 
-    /// @dev Influence at `epoch` of `storedUnits`: `floor(storedUnits * 2^64 / growth(epoch))`.
+    /// @dev Influence at `epoch` of `storedUnits`: `floor(storedUnits * 2^64 / growth(epoch))`,
+    /// computed as `floor(storedUnits * 2^64 / fraction) >> whole` (floor(floor(x / a) / b) ==
+    /// floor(x / (a * b))): exactly `communis.growth.to_influence` for every epoch, with no
+    /// overflow and no growth bound (past 191 half-lives only {growth} itself reverts).
     function _toInfluence(uint256 storedUnits, uint256 epoch) private view returns (uint256 influence) {
-        uint256 g = _growth(epoch);
-        if (storedUnits < (1 << 192)) {
-            // Exact: the shift cannot overflow, and g >= 2^64 > 0.
+        uint256 h = halfLife; // >= 1, never zero
+        uint256 whole;
+        uint256 rest;
+        /// @solidity memory-safe-assembly
+        assembly {
+            whole := div(epoch, h)
+            rest := mod(epoch, h)
+        }
+        uint256 f;
+        if (_tabled) {
+            uint256 word = _tableWord(rest >> 2);
             /// @solidity memory-safe-assembly
             assembly {
-                influence := div(shl(64, storedUnits), g)
+                f := or(and(shr(shl(6, and(rest, 3)), word), 0xffffffffffffffff), 0x10000000000000000)
             }
         } else {
-            influence = Math.mulDiv(storedUnits, _ONE, g);
+            f = _exp2((rest << 64) / h);
+        }
+        if (storedUnits < (1 << 192)) {
+            /// @solidity memory-safe-assembly
+            assembly {
+                influence := shr(whole, div(shl(64, storedUnits), f))
+            }
+        } else {
+            influence = Math.mulDiv(storedUnits, _ONE, f) >> whole;
         }
     }
 

@@ -10,6 +10,7 @@ eta). The logic lives in communis.chain.governance; this file only parses the co
     ape run govern propose raw --target 0x... --value 0 --calldata 0x... -d "..."
     ape run govern vote 1234... for --reason "good idea"
     ape run govern queue 1234... ; ape run govern execute 1234... ; ape run govern status 1234...
+    ape run govern cancel 1234... --account guardian   (the proposal guardian, even while queued)
 """
 
 from __future__ import annotations
@@ -185,6 +186,20 @@ def execute(ecosystem, network, provider, governor, alias, proposal_id):
     def step():
         gov = _connect(governor)
         gov.execute(proposal_id, sender=_account(alias))
+        _show(gov, proposal_id)
+
+    run(step)
+
+
+@cli.command(cls=ConnectedProviderCommand)
+@common
+@click.argument("proposal_id", type=int)
+def cancel(ecosystem, network, provider, governor, alias, proposal_id):
+    """Cancel PROPOSAL_ID (the proposal guardian, even while queued; the proposer while pending)."""
+
+    def step():
+        gov = _connect(governor)
+        gov.cancel(proposal_id, sender=_account(alias))
         _show(gov, proposal_id)
 
     run(step)

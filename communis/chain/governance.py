@@ -35,6 +35,7 @@ STATES = (
     "Executed",
 )
 SUPPORT = {"against": 0, "for": 1, "abstain": 2}
+_ZERO = "0x" + "00" * 20
 DECIMALS = 18
 
 #: Names of the governance contracts in the deployment journal.
@@ -332,6 +333,23 @@ class Governance:
                 f"proposal {proposal_id} is in the timelock until {when(eta, now)}"
             )
         self.governor.execute(*self.find(proposal_id).args(), sender=sender)
+
+    def cancel(self, proposal_id: int, *, sender: Any) -> None:
+        """Cancel a proposal: the proposal guardian at any time before execution (also while it
+        waits in the timelock), or the proposer while it is still pending."""
+        self._expect(proposal_id, {"Pending", "Active", "Succeeded", "Queued"}, "cancel")
+        guardian = self.governor.proposalGuardian()
+        proposer = self.governor.proposalProposer(proposal_id)
+        state = self.status(proposal_id).state
+        allowed = sender.address == guardian or (
+            sender.address == proposer and (state == "Pending" or guardian == _ZERO)
+        )
+        if not allowed:
+            raise GovernanceError(
+                f"{sender.address} cannot cancel proposal {proposal_id} ({state}): only the "
+                f"proposal guardian {guardian} can, or the proposer while it is pending"
+            )
+        self.governor.cancel(*self.find(proposal_id).args(), sender=sender)
 
     def status(self, proposal_id: int) -> ProposalStatus:
         governor = self.governor

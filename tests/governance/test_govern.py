@@ -96,6 +96,25 @@ def test_lifecycle_through_the_module(gov, system, members, chain, whale):
     assert list(gov.proposals()) == [proposal_id]
 
 
+def test_guardian_cancels_queued_through_the_module(gov, system, members, chain, whale):
+    alice, bob, _ = members
+    grab = gov.set_parameter(
+        INFLUENCE, "grantRole", ["0x" + bytes(system.influence.AWARDER_ROLE()).hex(), alice.address]
+    )
+    proposal_id = gov.propose([grab], "let me mint influence", sender=alice)
+    start_voting(chain, system.governor, gov_proposal(proposal_id))
+    gov.vote(proposal_id, "for", sender=alice)
+    gov.vote(proposal_id, "for", sender=bob)
+    end_voting(chain, system.governor, gov_proposal(proposal_id))
+    gov.queue(proposal_id, sender=whale)
+    with pytest.raises(GovernanceError, match="only the proposal guardian"):
+        gov.cancel(proposal_id, sender=alice)
+    gov.cancel(proposal_id, sender=system.guardian)
+    assert gov.status(proposal_id).state == "Canceled"
+    with pytest.raises(GovernanceError, match="Canceled"):
+        gov.execute(proposal_id, sender=whale)
+
+
 def test_module_errors(gov, system, whale, members):
     with pytest.raises(GovernanceError, match="proposal threshold"):
         gov.propose([gov.grant_guardian(whale.address)], "whale", sender=whale)

@@ -105,6 +105,10 @@ def test_stored_conversions_match_python(influence):
             assert influence.toInfluence(amount, epoch) == to_influence(amount, epoch, HALF_LIFE)
     big = 2**208 - 1
     assert influence.toInfluence(big, 4900) == to_influence(big, 4900, HALF_LIFE)
+    # Past the growth bound the views still follow the specification (no overflow, no revert).
+    for epoch in (HALF_LIFE * 192, HALF_LIFE * 200 + 5, HALF_LIFE * 300):
+        for stored in (big, 2**191, 10**30):
+            assert influence.toInfluence(stored, epoch) == to_influence(stored, epoch, HALF_LIFE)
 
 
 @pytest.mark.offchain

@@ -40,6 +40,7 @@ from communis.chain.deployer import Deployer
 from communis.chain.governance import Action, Governance
 from communis.chain.plan import build_plan
 from communis.chain.report import step_printer
+from communis.chain.rewards_plan import policy_args
 from communis.chain.system import System
 from communis.deploy_config import load
 from communis.journal import Journal
@@ -388,16 +389,7 @@ def whale_and_weights(story: Story) -> Policy:
 
 
 def policy_action(rewards: Any, policy: Policy) -> Action:
-    args = (
-        policy.token_budget,
-        policy.influence_budget,
-        list(policy.role_weights),
-        policy.account_cap_bps,
-        policy.challenge_window,
-        policy.proposer_bond,
-        policy.challenger_bond,
-    )
-    calldata = bytes(rewards.setPolicy.encode_input(args))
+    calldata = bytes(rewards.setPolicy.encode_input(policy_args(policy)))
     weights = "/".join(map(str, policy.role_weights))
     return Action(rewards.address, 0, calldata, f"ContributionRewards.setPolicy(weights {weights})")
 

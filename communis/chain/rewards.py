@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from communis.bundle import TREE, build_bundle, find_previous, read_totals
+from communis.chain.governance import STATES as GOVERNOR_STATES
 from communis.merkle import MerkleTree
 from communis.policy import Policy, policy_hash
 from communis.verify import VerifyResult, verify_bundle
@@ -418,18 +419,6 @@ def resolution(rewards: Any, epoch: int, upheld: bool) -> Resolution:
         calldatas=[calldata],
         description=f"ContributionRewards: {verdict} the challenge of epoch {epoch}",
     )
-
-
-GOVERNOR_STATES = (
-    "Pending",
-    "Active",
-    "Canceled",
-    "Defeated",
-    "Succeeded",
-    "Queued",
-    "Expired",
-    "Executed",
-)
 
 
 def resolve(

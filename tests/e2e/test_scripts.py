@@ -47,8 +47,10 @@ def test_top_contributors(project, chain, accounts, tmp_path):
     ops.build(system.rewards, ledger, tmp_path / "epochs")
     genesis, duration = system.influence.genesis(), system.influence.epochDuration()
     chain.pending_timestamp = genesis + duration + 1
+    chain.mine()
     ops.propose(system.rewards, tmp_path / "epochs" / "0", deployer)
     chain.pending_timestamp = system.rewards.pendingProposal().challengeDeadline + 1
+    chain.mine()
     ops.finalize(system.rewards, 0, deployer)
     ops.claim_all(system.rewards, tmp_path / "epochs" / "0", accounts[8])
 

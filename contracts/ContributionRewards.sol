@@ -11,14 +11,9 @@ import {Multicall} from "@openzeppelin/contracts/utils/Multicall.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {IContributionRewards} from "./interfaces/IContributionRewards.sol";
+import {IGuardianSource} from "./interfaces/IGuardianSource.sol";
 import {IInfluence} from "./interfaces/IInfluence.sol";
 import {IMintableERC20} from "./interfaces/IMintableERC20.sol";
-
-/// @notice Anything that can say whether an account is a guardian (e.g. the GuardianRegistry).
-interface IGuardianSource {
-    /// @notice Whether `account` may act as a guardian.
-    function isGuardian(address account) external view returns (bool);
-}
 
 /**
  * @title ContributionRewards

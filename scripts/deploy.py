@@ -37,7 +37,7 @@ from communis.journal import Journal, JournalError
 def cli(ecosystem, network, provider, alias, config_path, deployments):
     import ape
 
-    from communis.chain.report import print_journal, step_printer
+    from communis.chain.report import print_journal, step_progress
 
     try:
         config = load(config_path)
@@ -45,9 +45,10 @@ def cli(ecosystem, network, provider, alias, config_path, deployments):
         account = load_account(alias, chain_id)
         journal = Journal.open(deployments or default_journal_dir(ape.project), chain_id)
         journal.config = {"path": str(config_path), "sha256": config.sha256}
-        deployer = Deployer(ape.project, account, journal, on_step=step_printer())
+        plan = build_plan(config, now=ape.chain.blocks.head.timestamp)
         click.echo(f"Deploying Communis to chain {chain_id} from {account.address}")
-        deployer.run(build_plan(config, now=ape.chain.blocks.head.timestamp))
+        with step_progress(len(plan)) as on_step:
+            Deployer(ape.project, account, journal, on_step=on_step).run(plan)
     except (ConfigError, AccountError, JournalError, DeployError) as err:
         raise click.ClickException(str(err)) from None
     print_journal(journal)

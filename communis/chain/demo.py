@@ -39,7 +39,7 @@ from communis.chain.accounts import is_local
 from communis.chain.deployer import Deployer
 from communis.chain.governance import Action, Governance
 from communis.chain.plan import build_plan
-from communis.chain.report import step_printer
+from communis.chain.report import step_progress
 from communis.chain.rewards_plan import policy_args
 from communis.chain.system import System
 from communis.deploy_config import load
@@ -135,9 +135,8 @@ def deploy(story: Story, config_path: Path, deployments: Path) -> None:
     story.say(f"[bold]1. Deploying Communis[/bold] to chain {chain_id} ({config_path})")
     journal = Journal.open(deployments, chain_id)
     plan = build_plan(config, now=story.now())
-    Deployer(story.project, story.foundation, journal, on_step=step_printer(story.console)).run(
-        plan
-    )
+    with step_progress(len(plan), story.console) as on_step:
+        Deployer(story.project, story.foundation, journal, on_step=on_step).run(plan)
     story.system = System.load(deployments)
     story.governance = Governance(story.sys.governor, story.sys.contracts)
     timelock = story.sys.timelock
@@ -164,7 +163,17 @@ def run_epoch(story: Story, epoch: int, *, fraud: bool = False) -> EpochReport:
     story.say(f"[bold]Epoch {epoch}[/bold]: {ledger}")
     story.travel_to(story.end_of_epoch(epoch) + 60)
     bundles = story.work / "epochs"
-    build: EpochBuild = ops.build(rewards, ledger, bundles, overwrite=True)
+    with Progress(
+        TextColumn("   {task.description}"), console=story.console, transient=True
+    ) as progress:
+        task = progress.add_task("building the epoch bundle")
+        build: EpochBuild = ops.build(
+            rewards,
+            ledger,
+            bundles,
+            overwrite=True,
+            progress=lambda note: progress.update(task, description=f"building: {note}"),
+        )
     bundle = bundles / str(epoch)
     weights = build.policy.role_weights
     story.say(

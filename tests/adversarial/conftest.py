@@ -39,7 +39,11 @@ def attacker(accounts):
 
 
 @pytest.fixture(scope="module")
-def full(project, chain, deployer, proposer, guardian, treasury):
+def full(
+    project, chain, deployer, proposer, guardian, treasury, alice, bob, carol, whale, attacker
+):
+    # Every session fixture the scenarios use is requested here, so that it exists before this
+    # module snapshot (ape's isolation would otherwise rebase the snapshots).
     token = deployer.deploy(
         project.CommunityToken, "Communis", "CMN", SUPPLY_CAP, deployer, treasury, GENESIS_SUPPLY
     )

@@ -72,6 +72,16 @@ def wait_for_state_dump(state: Path, node, address: str, nonce: int, timeout: fl
     raise AssertionError(f"the node never dumped nonce {nonce} of {address} to {state}")
 
 
+def resume_clock(node) -> None:
+    """anvil saves blocks but not its time offset: after the setup's time travel, a restarted
+    node would mine blocks older than its head (a real node never does; Influence's timestamp
+    checkpoints rightly refuse it). Move the clock past the head."""
+    head = int(node.rpc("eth_getBlockByNumber", "latest", False)["timestamp"], 16)
+    behind = head - int(time.time()) + 1
+    if behind > 0:
+        node.rpc("evm_increaseTime", behind)
+
+
 def settle_pending(node, address: str) -> None:
     """A restarted node may bring back a pending transaction in its pool: mine it."""
     if node.nonce(address, "pending") > node.nonce(address):
@@ -241,3 +251,79 @@ def test_rpc_that_never_answers_fails_without_partial_state(keystore, tmp_path):
     assert f"No (supported) node found on '{url}'" in output, output
     assert not journals.exists()  # no partial state
     assert elapsed < 150
+
+
+# --- the node dies in the middle of a batch claim ------------------------------------------------
+
+CLAIMER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"  # test account 1: sends the batches
+LOCAL = 1337  # the chain id ape signs for on its local network
+
+
+def driver(command: str, node, workdir: Path, *, wait: bool = True):
+    process = subprocess.Popen(
+        [sys.executable, str(DRIVER), command, node.url, str(workdir)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    if not wait:
+        return process
+    output, _ = process.communicate(timeout=300)
+    assert process.returncode == 0, output
+    return output
+
+
+def wait_for_nonce(node, address: str, nonce: int, *, block: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while node.nonce(address, block) < nonce:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{address} never reached nonce {nonce} ({block})")
+        time.sleep(0.1)
+
+
+def call(node, to: str, signature: str, *args: str) -> int:
+    from eth_abi import encode
+    from eth_utils import keccak
+
+    data = keccak(text=signature)[:4] + encode(["address"] * len(args), list(args))
+    return int(node.rpc("eth_call", {"to": to, "data": "0x" + data.hex()}, "latest"), 16)
+
+
+def test_node_killed_mid_batch_claim_rerun_pays_everyone_once(tmp_path):
+    from tests.deploy.claim_driver import ACCOUNTS, BATCH
+
+    state = tmp_path / "anvil-state.json"
+    port = free_port()
+    persist = ("--state", str(state), "--state-interval", "1")
+    with anvil(chain_id=LOCAL, extra=persist, port=port) as node:
+        driver("setup", node, tmp_path)
+        system = json.loads((tmp_path / "system.json").read_text())
+        node.rpc("evm_setAutomine", False)
+        process = driver("claim", node, tmp_path, wait=False)
+        wait_for_nonce(node, CLAIMER, 1, block="pending")  # first batch in the pool
+        node.rpc("evm_mine")
+        wait_for_nonce(node, CLAIMER, 2, block="pending")  # second batch sent, not mined
+        wait_for_state_dump(state, node, CLAIMER, 1)
+        kill_node(node)
+        output = stop(process)
+        assert process.returncode != 0, output
+
+    with anvil(chain_id=LOCAL, extra=("--state", str(state)), port=port) as node:
+        assert node.nonce(CLAIMER) == 1  # exactly the first batch was mined before the crash
+        resume_clock(node)
+        settle_pending(node, CLAIMER)
+        paid_before = node.nonce(CLAIMER)
+        output = driver("claim", node, tmp_path)
+        batches = sum(line.startswith("batch ") for line in output.splitlines())
+        remaining = ACCOUNTS - paid_before * BATCH
+        assert batches == -(-remaining // BATCH), output  # only what was left, in batches
+        for account, (tokens, _) in system["leaves"].items():
+            assert call(node, system["token"], "balanceOf(address)", account) == tokens
+        total = sum(tokens for tokens, _ in system["leaves"].values())
+        assert call(node, system["token"], "totalSupply()") == 10**24 + total
+        # A third run finds nothing owed and sends nothing.
+        nonce = node.nonce(CLAIMER)
+        output = driver("claim", node, tmp_path)
+        assert "claimed in 0 batch(es)" in output
+        assert node.nonce(CLAIMER) == nonce

@@ -27,6 +27,7 @@ optionally ``COMMUNIS_FUZZ_STEPS``) raises the budget for a longer, randomized r
 from __future__ import annotations
 
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -53,6 +54,7 @@ from tests.adversarial.system import (
     Full,
     claim,
     deploy_full,
+    earn,
     end_epoch,
     propose,
     propose_root,
@@ -116,19 +118,26 @@ class System(RuleBasedStateMachine):
     cheater = None  # the bonded proposer, which a padded root also pays
     outsiders: ClassVar[list] = []
     roles: ClassVar[tuple] = ()  # MINTER, AWARDER, GOVERNOR (rewards), PROPOSER (timelock)
+    seen: ClassVar[Counter] = Counter()  # what the run did, over all examples
+    bootstrap: Epoch = None  # epoch 0, finalized and claimed before the base snapshot
+    bootstrap_emission: tuple = ()
 
     def __init__(self) -> None:
         super().__init__()
+        self.seen["examples"] += 1
         chain = type(self).chain
         chain.restore(type(self).base)
         type(self).base = chain.snapshot()
         self.draft: dict[str, tuple[int, int]] = {}
-        self.finalized: Epoch | None = None
+        # Every example starts after epoch 0: members earned influence (claimed), so governance
+        # can act from the first step.
+        self.finalized: Epoch | None = self.bootstrap
         self.pending: Epoch | None = None
         self.pending_honest = True
-        self.status = 0
-        self.claimed: dict[str, tuple[int, int]] = {}
-        self.emissions: list[tuple[int, int, int, int, int]] = []  # epoch, tokens, stored, budgets
+        self.status = FINALIZED
+        self.claimed: dict[str, tuple[int, int]] = dict(self.bootstrap.table)
+        # epoch, tokens, stored influence, token budget, influence budget (stored)
+        self.emissions: list[tuple[int, int, int, int, int]] = [self.bootstrap_emission]
         self.delegate_of: dict[str, str] = {}
         self.params = self.read_params()
         self.recorded: list[Recorded] = []
@@ -190,6 +199,7 @@ class System(RuleBasedStateMachine):
             governor.castVote(proposal.id, support, sender=voter)
             record.votes.append(Vote(voter.address, support))
         self.recorded.append(record)
+        self.seen["votes cast"] += len(record.votes)
         travel(self.chain, governor.proposalDeadline(proposal.id) + 1)
         if governor.state(proposal.id) != SUCCEEDED:
             return False
@@ -197,6 +207,7 @@ class System(RuleBasedStateMachine):
         travel(self.chain, governor.proposalEta(proposal.id) + 1)
         governor.execute(*proposal.args, sender=self.outsiders[0])
         assert governor.state(proposal.id) == EXECUTED
+        self.seen["executed through the timelock"] += 1
         return True
 
     # -- rules -----------------------------------------------------------------------------------
@@ -204,6 +215,9 @@ class System(RuleBasedStateMachine):
     @initialize()
     def start(self) -> None:
         self.steps += 1
+
+    def teardown(self) -> None:
+        self.seen["steps"] += self.steps
 
     @rule(
         member=st.integers(0, 2),
@@ -241,6 +255,7 @@ class System(RuleBasedStateMachine):
             return
         propose_root(self.f, epoch)
         self.pending, self.pending_honest, self.status = epoch, not padded, PROPOSED
+        self.seen["root proposed"] += 1
 
     @precondition(lambda self: self.status == PROPOSED)
     @rule()
@@ -253,6 +268,7 @@ class System(RuleBasedStateMachine):
             return
         self.f.rewards.challenge(self.pending.number, "ipfs://report", sender=self.f.guardian)
         self.status = CHALLENGED
+        self.seen["challenged"] += 1
 
     @precondition(lambda self: self.status == CHALLENGED)
     @rule(against=st.booleans())
@@ -294,6 +310,7 @@ class System(RuleBasedStateMachine):
         )
         self.finalized, self.pending, self.status = epoch, None, FINALIZED
         self.draft.clear()
+        self.seen["finalized"] += 1
 
     def owed(self, account: str) -> bool:
         if self.finalized is None or account not in self.finalized.table:
@@ -313,6 +330,7 @@ class System(RuleBasedStateMachine):
             return
         claim(self.f, self.finalized, account, sender, expected_root=self.finalized.root)
         self.claimed[account.address] = self.finalized.leaf(account)
+        self.seen["claimed"] += 1
 
     def try_claim(self, account, sender) -> None:
         if self.finalized is not None and account.address in self.finalized.table:
@@ -338,6 +356,7 @@ class System(RuleBasedStateMachine):
         rewards.multicall(calls, sender=self.outsiders[0])
         for a in due:
             self.claimed[a] = self.finalized.leaf(a)
+        self.seen["claimed"] += len(due)
 
     @rule(who=st.integers(0, 3), to=st.integers(0, 3))
     def delegate(self, who: int, to: int) -> None:
@@ -499,8 +518,29 @@ def test_system_invariants(project, chain, accounts, deployer, token, treasury):
         full.rewards.GOVERNOR_ROLE(),
         full.timelock.PROPOSER_ROLE(),
     )
+    System.bootstrap = earn(
+        chain,
+        full,
+        {
+            accounts[1]: (600 * TOKEN, 40 * TOKEN),
+            accounts[2]: (300 * TOKEN, 30 * TOKEN),
+            accounts[4]: (100 * TOKEN, 20 * TOKEN),
+        },
+    )
+    System.bootstrap_emission = (
+        0,
+        *System.bootstrap.totals,
+        int(POLICY[0]),
+        int(full.rewards.influenceBudgetStored(0)),
+    )
     System.base = chain.snapshot()
+    System.seen.clear()
     run_state_machine_as_test(System, settings=CI_SETTINGS)
+    print(f"system invariants: {dict(System.seen)}")
+    # The fixed-seed run must reach every part of the system, or it proves little.
+    required = ("root proposed", "challenged", "finalized", "claimed", "votes cast")
+    for what in (*required, "executed through the timelock"):
+        assert System.seen[what] > 0, (what, System.seen)
     # Leave the chain as the fixtures expect to find it.
     chain.restore(System.base)
     assert WEEK == 7 * 24 * 3600

@@ -537,10 +537,10 @@ def test_system_invariants(project, chain, accounts, deployer, token, treasury):
     System.seen.clear()
     run_state_machine_as_test(System, settings=CI_SETTINGS)
     print(f"system invariants: {dict(System.seen)}")
-    # The fixed-seed run must reach every part of the system, or it proves little.
-    required = ("root proposed", "challenged", "finalized", "claimed", "votes cast")
-    for what in (*required, "executed through the timelock"):
-        assert System.seen[what] > 0, (what, System.seen)
+    if not LONG:  # the fixed-seed run must reach every part of the system, or it proves little
+        required = ("root proposed", "challenged", "finalized", "claimed", "votes cast")
+        for what in (*required, "executed through the timelock"):
+            assert System.seen[what] > 0, (what, System.seen)
     # Leave the chain as the fixtures expect to find it.
     chain.restore(System.base)
     assert WEEK == 7 * 24 * 3600

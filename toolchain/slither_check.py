@@ -15,9 +15,10 @@ runs ``solc --combined-json``, and the solc-js wrapper only speaks ``--standard-
 (``--solc-standard-json`` is honoured only for directory targets, by slither's own entry point).
 So the script compiles once with crytic-compile (directory target, standard JSON) into a
 crytic-compile export, and runs both Slither and slither-check-erc on that export. The one ERC-20
-note accepted is the approve/transferFrom race advisory (``lack_of_erc20_race_condition_protection``):
-it is the ERC-20 ``approve`` semantics themselves (OpenZeppelin 5 has no increaseAllowance);
-wallets set allowances to 0 first or use EIP-2612 permit with a deadline.
+note accepted is the approve/transferFrom race advisory
+(``lack_of_erc20_race_condition_protection``): it is the ERC-20 ``approve`` semantics
+themselves (OpenZeppelin 5 has no increaseAllowance); wallets set allowances to 0 first or use
+EIP-2612 permit with a deadline.
 
 Prints the count of the remaining findings by severity and each high/medium/low one, and the
 ERC-20 result; exits 1 if any high or medium finding remains, the ERC-20 check reports anything

@@ -24,13 +24,13 @@ VENV_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 SOLC := .solcx/solc-v$(SOLC_VERSION)
 
-.PHONY: help setup compile test test-local test-foundry demo bench lint lock clean
+.PHONY: help setup compile test test-local test-foundry demo bench lint slither fuzz lock clean
 
 help:
 	@echo "make demo    set up, then run the community story on the in-process EVM (NETWORK=... to change)"
 	@echo "make test    set up, then run the whole test suite on eth-tester and on anvil"
 	@echo "make bench   write benchmark figures to bench/results.json"
-	@echo "make lint    ruff"
+	@echo "make lint    ruff;  make slither: static analysis;  make fuzz: long invariant run"
 	@echo "make setup   only install (.venv, node_modules, .solcx); make compile: ape compile"
 
 $(VENV_STAMP): pyproject.toml requirements.lock
@@ -74,6 +74,15 @@ bench: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Static analysis of contracts/ (offline, through the solc wrapper): fails on any high or medium
+# finding; prints the counts by severity and the ERC-20 conformance check of CommunityToken.
+slither: setup
+	$(BIN)/python toolchain/slither_check.py
+
+# A longer randomized run of the system invariants (COMMUNIS_FUZZ_EXAMPLES, COMMUNIS_FUZZ_STEPS).
+fuzz: setup
+	COMMUNIS_FUZZ_EXAMPLES=$${COMMUNIS_FUZZ_EXAMPLES:-200} $(BIN)/ape test --network $(NETWORK) -q -p no:cacheprovider tests/property/test_system_invariants.py
 
 # Re-resolve the Python dependency tree after changing pins in pyproject.toml.
 lock:

@@ -5,6 +5,7 @@ import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {ERC20Capped} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Capped.sol";
 import {ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IMintableERC20} from "./interfaces/IMintableERC20.sol";
 
 /**
  * @title CommunityToken
@@ -21,7 +22,7 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
  *
  * Invariant: totalSupply() <= cap() at all times (enforced by ERC20Capped on every mint).
  */
-contract CommunityToken is ERC20, ERC20Permit, ERC20Capped, AccessControl {
+contract CommunityToken is ERC20, ERC20Permit, ERC20Capped, AccessControl, IMintableERC20 {
     /// @notice Role allowed to mint new tokens (up to the cap).
     bytes32 public constant MINTER_ROLE = keccak256("MINTER_ROLE");
 

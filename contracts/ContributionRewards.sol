@@ -42,6 +42,7 @@ import {IMintableERC20} from "./interfaces/IMintableERC20.sol";
  *   undecided proposal and an honest proposer or challenger always gets its bond back.
  * - No loop runs over contributors: every function is O(1) apart from the proof length.
  */
+// slither-disable-next-line missing-inheritance (isGuardian is a view over the registry and the role, not an IGuardianSource to be consumed elsewhere)
 contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyGuardTransient, Multicall {
     using SafeERC20 for IMintableERC20;
 
@@ -218,6 +219,7 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
         uint256 expected = nextEpoch;
         if (epoch != expected) revert EpochOutOfOrder(epoch, expected);
         uint256 current = influence.epochAt(uint48(block.timestamp));
+        // slither-disable-next-line timestamp (epochs and the challenge window are days long: a validator's few seconds of timestamp skew cannot move a decision)
         if (current <= epoch) revert EpochNotEnded(epoch, current);
         bytes32 inForce = _policyHash;
         if (policyHash_ != inForce) revert PolicyMismatch(policyHash_, inForce);
@@ -247,6 +249,7 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
         if (!isGuardian(msg.sender)) revert NotGuardian(msg.sender);
         Proposal storage p = _pending;
         if (p.epoch != epoch || p.status != Status.Proposed) revert WrongStatus(epoch, epochStatus(epoch));
+        // slither-disable-next-line timestamp (epochs and the challenge window are days long: a validator's few seconds of timestamp skew cannot move a decision)
         if (block.timestamp >= p.challengeDeadline) revert ChallengeWindowClosed(p.challengeDeadline);
         uint96 bond = uint96(_policy.challengerBond); // fits: checked by _setPolicy
         p.status = Status.Challenged;
@@ -263,6 +266,7 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
     function finalize(uint256 epoch) external nonReentrant {
         Proposal storage p = _pending;
         if (p.epoch != epoch || p.status != Status.Proposed) revert WrongStatus(epoch, epochStatus(epoch));
+        // slither-disable-next-line timestamp (epochs and the challenge window are days long: a validator's few seconds of timestamp skew cannot move a decision)
         if (block.timestamp < p.challengeDeadline) revert ChallengeWindowOpen(p.challengeDeadline);
         _finalize(p, epoch);
         _pay(p.proposer, p.proposerBond);
@@ -356,6 +360,7 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
     /// @notice The lifecycle status of `epoch`.
     function epochStatus(uint256 epoch) public view returns (Status) {
         if (epoch < nextEpoch) return Status.Finalized;
+        // slither-disable-next-line incorrect-equality,timestamp (compares epoch numbers, not balances or times: strict equality is the point)
         if (_pending.epoch == epoch && _pending.status != Status.None && _pending.status != Status.Finalized) {
             return _pending.status;
         }

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {IGuardianSource} from "./interfaces/IGuardianSource.sol";
 import {IInfluence} from "./interfaces/IInfluence.sol";
 
 /**
@@ -18,7 +19,7 @@ import {IInfluence} from "./interfaces/IInfluence.sol";
  * Delegated votes do not count: eligibility is about what the applicant earned, and counting
  * delegations would let one member's supporters qualify several sybil applicants.
  */
-contract GuardianRegistry is Ownable {
+contract GuardianRegistry is Ownable, IGuardianSource {
     /// @notice The Influence ledger read for application eligibility.
     IInfluence public immutable influence;
 

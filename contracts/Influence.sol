@@ -141,6 +141,7 @@ contract Influence is IInfluence, Votes, AccessControl {
         halfLife = halfLife_;
         // Precompute exp2 of every fractional part (one per residue epoch % halfLife) so that
         // vote lookups do not pay for up to 63 multiplications; same _exp2, same bits.
+        // slither-disable-next-line uninitialized-local (memory arrays start zeroed; the loop below fills the entries in use)
         uint256[_TABLE_WORDS] memory words;
         bool tabled = halfLife_ <= 4 * _TABLE_WORDS;
         if (tabled) {
@@ -287,10 +288,12 @@ contract Influence is IInfluence, Votes, AccessControl {
     }
 
     /// @notice Machine-readable description of the clock (ERC-6372).
+    // slither-disable-start naming-convention (CLOCK_MODE is the name ERC-6372 requires)
     // solhint-disable-next-line func-name-mixedcase
     function CLOCK_MODE() public pure override(IERC6372, Votes) returns (string memory) {
         return "mode=timestamp";
     }
+    // slither-disable-end naming-convention
 
     /// @notice Current influence delegated to `account` (decayed to now).
     function getVotes(address account) public view override(IVotes, Votes) returns (uint256) {
@@ -386,6 +389,7 @@ contract Influence is IInfluence, Votes, AccessControl {
     // ------------------------------------------------------------------ internals
 
     /// @dev The epoch containing `timepoint` (0 before genesis).
+    // slither-disable-next-line timestamp,assembly (epoch arithmetic on a timepoint, not a time-dependent decision; the assembly only skips a checked subtraction and division by a non-zero immutable)
     function _epochAt(uint256 timepoint) private view returns (uint256 epoch) {
         uint256 start = genesis;
         uint256 duration = epochDuration; // >= MIN_EPOCH_DURATION, never zero
@@ -398,6 +402,7 @@ contract Influence is IInfluence, Votes, AccessControl {
     }
 
     /// @dev `2^(epoch / halfLife)` in Q64.64: table or exp2 for the fraction, shift for the rest.
+    // slither-disable-next-line weak-prng,timestamp,assembly,too-many-digits (`epoch % halfLife` is the fractional part of epoch / halfLife, not randomness; `whole > MAX_GROWTH_SHIFT` is a bound, not a time check; the masks are Q64.64 one and 2^64 - 1)
     function _growth(uint256 epoch) private view returns (uint256 g) {
         uint256 h = halfLife; // >= 1, never zero
         uint256 whole;
@@ -429,6 +434,7 @@ contract Influence is IInfluence, Votes, AccessControl {
     /// computed as `floor(storedUnits * 2^64 / fraction) >> whole` (floor(floor(x / a) / b) ==
     /// floor(x / (a * b))): exactly `communis.growth.to_influence` for every epoch, with no
     /// overflow and no growth bound (past 191 half-lives only {growth} itself reverts).
+    // slither-disable-next-line weak-prng,assembly,too-many-digits (`epoch % halfLife` is the fractional part of epoch / halfLife, not randomness; a division and a shift that cannot overflow; the mask is 2^64 - 1)
     function _toInfluence(uint256 storedUnits, uint256 epoch) private view returns (uint256 influence) {
         uint256 h = halfLife; // >= 1, never zero
         uint256 whole;
@@ -458,6 +464,7 @@ contract Influence is IInfluence, Votes, AccessControl {
         }
     }
 
+    // slither-disable-start timestamp (_tableWord compares a table index, which slither taints from timestamps through epochAt)
     // <generated:table> by toolchain/gen_growth_code.py
     // exp2(frac(r)) - 2^64 for residue r at bits 64 * (r % 4) of word r / 4.
     uint256 private immutable _exp2Table0;
@@ -719,6 +726,7 @@ contract Influence is IInfluence, Votes, AccessControl {
         return _exp2Table63;
     }
     // </generated:table>
+    // slither-disable-end timestamp
 
     /// @dev Delegating to the zero address means delegating back to oneself.
     function _delegate(address account, address delegatee) internal override {
@@ -726,10 +734,12 @@ contract Influence is IInfluence, Votes, AccessControl {
     }
 
     /// @dev Voting units are stored units.
+    // slither-disable-next-line dead-code (called by OpenZeppelin Votes through its virtual hook)
     function _getVotingUnits(address account) internal view override returns (uint256) {
         return _storedBalances[account];
     }
 
+    // slither-disable-start too-many-digits,assembly,cyclomatic-complexity (the exp2 constants of communis/growth.py, one branch per fraction bit, generated)
     /// @dev `2^(f / 2^64)` in Q64.64 for `f < 2^64`, floored after each product as in `communis/growth.py`.
     function _exp2(uint256 f) private pure returns (uint256 r) {
         /// @solidity memory-safe-assembly
@@ -802,4 +812,5 @@ contract Influence is IInfluence, Votes, AccessControl {
             // </generated:exp2>
         }
     }
+    // slither-disable-end too-many-digits,assembly,cyclomatic-complexity
 }

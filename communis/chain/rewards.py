@@ -557,6 +557,32 @@ def _batches(items: Sequence[Owed], size: int) -> Iterator[Sequence[Owed]]:
         yield items[start : start + size]
 
 
+def _wait_for_pending(sender: Any, timeout: float, poll: float = 0.5) -> None:
+    """Wait until ``sender`` has no transaction in the node's pool.
+
+    A batch sent by an interrupted run may still be pending: scanning before it is mined would
+    count its accounts as unpaid, and a second batch for them would revert as a whole
+    (NothingToClaim) once the first lands. Raises EpochOpError if it stays pending."""
+    import time
+
+    import ape
+
+    eth = ape.chain.provider.web3.eth
+    deadline = time.monotonic() + timeout
+    while True:
+        mined = eth.get_transaction_count(sender.address, "latest")
+        pending = eth.get_transaction_count(sender.address, "pending")
+        if pending <= mined:
+            return
+        if time.monotonic() > deadline:
+            raise EpochOpError(
+                f"{sender.address} has {pending - mined} transaction(s) pending (a batch of an "
+                "interrupted run?): wait until they are mined or replaced, then rerun; accounts "
+                "already paid are skipped"
+            )
+        time.sleep(poll)
+
+
 def claim_all(
     rewards: Any,
     bundle: Path,
@@ -565,12 +591,16 @@ def claim_all(
     batch_size: int = 50,
     on_scan: Callable[[int], None] | None = None,
     on_batch: Callable[[Sent, int], None] | None = None,
+    pending_timeout: float = 120.0,
 ) -> list[Sent]:
     """Claim for every account of ``bundle`` that is owed something, ``batch_size`` claims per
-    transaction (multicall). Safe to rerun after an interruption: accounts already paid are
-    skipped, because what is owed is read from the contract, not remembered."""
+    transaction (multicall). Safe to rerun after an interruption (the RPC node or this process
+    dying mid-batch): it first waits for the sender's pending transactions (a batch already
+    sent), then reads what each account was already paid from the contract, so a rerun sends
+    only what is still owed and nothing is claimed twice."""
     if batch_size < 1:
         raise EpochOpError("batch size must be at least 1")
+    _wait_for_pending(sender, pending_timeout)
     tree = _claimable_tree(rewards, bundle)
     dues: list[Owed] = []
     for index, leaf in enumerate(tree.values):

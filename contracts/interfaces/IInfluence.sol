@@ -23,6 +23,7 @@ interface IInfluence is IERC5805 {
     event Slashed(address indexed account, uint256 storedUnits);
 
     /// @notice Role of the reward distributor, the only account that may award.
+    // slither-disable-next-line naming-convention (the OpenZeppelin convention for role constants)
     function AWARDER_ROLE() external view returns (bytes32);
 
     /// @notice Start of epoch 0 (unix seconds).

@@ -52,11 +52,16 @@ class Anvil:
 
 
 @contextmanager
-def anvil(*, chain_id: int, mining: bool = True) -> Iterator[Anvil]:
-    port = free_port()
+def anvil(
+    *, chain_id: int, mining: bool = True, extra: tuple[str, ...] = (), port: int | None = None
+) -> Iterator[Anvil]:
+    """An anvil on 127.0.0.1; ``extra`` adds arguments (e.g. ``--state PATH``), ``port`` reuses
+    a port (a restarted node at the same URL)."""
+    port = port or free_port()
     args = [anvil_binary(), "--host", "127.0.0.1", "--port", str(port), "--chain-id", str(chain_id)]
     if not mining:
         args.append("--no-mining")
+    args.extend(extra)
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     node = Anvil(url=f"http://127.0.0.1:{port}", process=process)
     try:
@@ -71,5 +76,6 @@ def anvil(*, chain_id: int, mining: bool = True) -> Iterator[Anvil]:
                 time.sleep(0.1)
         yield node
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=10)

@@ -196,6 +196,14 @@ MALFORMED: list[tuple[str, str, str | bytes, int, str]] = [
     ("csv-truncated", "e.csv", csv_text([GOOD]) + f"1,{B},creator,1", 3, "line"),
     ("csv-bad-quotes", "e.csv", csv_text([GOOD]) + f'1,{B},creator,1,"r2\n', 3, "line"),
     ("unknown-extension", "e.txt", _j(GOOD), 0, "file"),
+    ("csv-ref-duplicate", "e.csv", csv_text([GOOD, GOOD2]) + f"1,{B},creator,1,post/1\n", 4, "ref"),
+    (
+        "csv-bad-utf8",
+        "e.csv",
+        csv_text([GOOD]).encode() + f"1,{B},creator,1,caf".encode() + b"\xe9\n",
+        3,
+        "encoding",
+    ),
 ]
 
 

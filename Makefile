@@ -16,6 +16,9 @@ NETWORK ?= ethereum:local:test
 export SOLCX_BINARY_PATH := $(CURDIR)/.solcx
 export PATH := $(CURDIR)/$(BIN):$(ANVIL_BIN):$(PATH)
 export PYTHONDONTWRITEBYTECODE := 1
+# eth-hash picks pycryptodome when left to itself; safe-pysha3 (a declared dependency) hashes
+# several times faster, and py-evm hashes on every opcode that touches storage or memory.
+export ETH_HASH_BACKEND := pysha3
 
 # The installers themselves are pinned too (pip freeze --all records them in the lock).
 BOOTSTRAP_PINS := pip==25.3 setuptools==80.9.0 wheel==0.45.1
@@ -39,7 +42,7 @@ $(VENV_STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	$(BIN)/python -m pip check
 	@# Make `source .venv/bin/activate` enough for running ape by hand.
-	@grep -q SOLCX_BINARY_PATH $(BIN)/activate || printf '\n# communis\nexport SOLCX_BINARY_PATH="%s"\nexport PATH="%s:$$PATH"\n' "$(SOLCX_BINARY_PATH)" "$(ANVIL_BIN)" >> $(BIN)/activate
+	@grep -q SOLCX_BINARY_PATH $(BIN)/activate || printf '\n# communis\nexport SOLCX_BINARY_PATH="%s"\nexport ETH_HASH_BACKEND=pysha3\nexport PATH="%s:$$PATH"\n' "$(SOLCX_BINARY_PATH)" "$(ANVIL_BIN)" >> $(BIN)/activate
 	@touch $@
 
 $(NODE_STAMP): package.json package-lock.json

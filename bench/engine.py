@@ -37,8 +37,8 @@ SEED = 2026
 
 
 def _leaves(count: int, *, checksummed: bool) -> list:
-    from communis.address import to_checksum
-    from communis.merkle import Leaf
+    from communis.engine.address import to_checksum
+    from communis.engine.merkle import Leaf
 
     rng = random.Random(SEED)
     out = []
@@ -56,7 +56,7 @@ def _leaves(count: int, *, checksummed: bool) -> list:
 
 
 def _merkle_100k() -> dict[str, float]:
-    from communis.merkle import MerkleTree
+    from communis.engine.merkle import MerkleTree
 
     leaves = _leaves(100_000, checksummed=True)
     seconds = []
@@ -93,7 +93,7 @@ def _cpu_seconds() -> float:
 
 def one_million() -> None:
     """Subprocess entry: build a 1M-leaf tree and every proof; print the seconds as JSON."""
-    from communis.merkle import MerkleTree
+    from communis.engine.merkle import MerkleTree
 
     leaves = _leaves(1_000_000, checksummed=False)
     cpu_before = _cpu_seconds()
@@ -142,8 +142,8 @@ def _merkle_1m() -> dict[str, float]:
 
 def write_ledger(path: Path, rows: int, accounts: int, epoch: int = 1) -> None:
     """A synthetic long-tailed ledger (deterministic) for benchmarks."""
-    from communis.address import to_checksum
-    from communis.roles import ROLES
+    from communis.engine.address import to_checksum
+    from communis.engine.roles import ROLES
 
     rng = random.Random(SEED)
     people = [to_checksum("0x" + rng.randbytes(20).hex()) for _ in range(accounts)]
@@ -160,8 +160,8 @@ def write_ledger(path: Path, rows: int, accounts: int, epoch: int = 1) -> None:
 
 
 def _ledger_1m() -> dict[str, float]:
-    from communis.bundle import build_bundle
-    from communis.policy import Policy
+    from communis.engine.bundle import build_bundle
+    from communis.engine.policy import Policy
 
     policy = Policy(10**24, 10**24, (5, 3, 4, 1), 100, 86_400, 10**21, 10**20)
     with tempfile.TemporaryDirectory(prefix="communis-ledger-") as tmp:

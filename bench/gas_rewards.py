@@ -3,7 +3,7 @@
 One scenario, deployed in the same run on a fresh chain: the real CommunityToken, Influence and
 ContributionRewards wired as a deployment wires them, and contracts/reference/CumulativeDistributor
 (tokens only, pre-funded, same leaves). Both read the same StandardMerkleTree built by
-``communis.merkle`` with ``CONTRIBUTORS`` synthetic accounts (proofs of depth 10).
+``communis.engine.merkle`` with ``CONTRIBUTORS`` synthetic accounts (proofs of depth 10).
 
 Figures (gas of one transaction, deterministic):
 - ``gas.claim.first``: an account's first claim (tokens + influence), after another account
@@ -46,7 +46,7 @@ POLICY = (10_000 * TOKEN, 1_000 * TOKEN, (5, 3, 4, 1), 2_000, 2 * 24 * 3600, 1_0
 
 
 def _epoch_table(epoch: int, awards: dict[str, tuple[int, int]], previous: dict | None) -> dict:
-    from communis.growth import to_stored
+    from communis.engine.growth import to_stored
 
     table = dict(previous or {})
     for account, (tokens, influence) in awards.items():
@@ -56,7 +56,7 @@ def _epoch_table(epoch: int, awards: dict[str, tuple[int, int]], previous: dict 
 
 
 def _tree(table: dict[str, tuple[int, int]]):
-    from communis.merkle import Leaf, MerkleTree
+    from communis.engine.merkle import Leaf, MerkleTree
 
     return MerkleTree.build([Leaf(a, t, i) for a, (t, i) in sorted(table.items())])
 

@@ -23,7 +23,7 @@ import {IInfluence} from "./interfaces/IInfluence.sol";
  * ratio a Governor computes at one snapshot (for vs against, votes vs quorum) is the ratio of
  * stored units, independent of when the snapshot was taken, while absolute values decay. The stock
  * OpenZeppelin {Votes} checkpoints (`Trace208`) hold stored units; only the views divide.
- * `growth` is bit-for-bit the function specified in `communis/growth.py` (tests compare them).
+ * `growth` is bit-for-bit the function specified in `communis/engine/growth.py` (tests compare them).
  *
  * Automatic self-delegation. An account that never chose a delegate is its own delegate, so an
  * award counts as votes from the block it lands in, with no `delegate` call. `delegate(0)` means
@@ -270,12 +270,12 @@ contract Influence is IInfluence, Votes, AccessControl {
         return _growth(epoch);
     }
 
-    /// @notice Stored units for `amount` influence earned in `epoch` (floor), as `communis.growth.to_stored`.
+    /// @notice Stored units for `amount` influence earned in `epoch` (floor), as `communis.engine.growth.to_stored`.
     function toStored(uint256 amount, uint256 epoch) external view returns (uint256) {
         return Math.mulDiv(amount, _growth(epoch), _ONE);
     }
 
-    /// @notice Influence at `epoch` of `storedUnits` (floor), as `communis.growth.to_influence`.
+    /// @notice Influence at `epoch` of `storedUnits` (floor), as `communis.engine.growth.to_influence`.
     function toInfluence(uint256 storedUnits, uint256 epoch) external view returns (uint256) {
         return _toInfluence(storedUnits, epoch);
     }
@@ -432,7 +432,7 @@ contract Influence is IInfluence, Votes, AccessControl {
 
     /// @dev Influence at `epoch` of `storedUnits`: `floor(storedUnits * 2^64 / growth(epoch))`,
     /// computed as `floor(storedUnits * 2^64 / fraction) >> whole` (floor(floor(x / a) / b) ==
-    /// floor(x / (a * b))): exactly `communis.growth.to_influence` for every epoch, with no
+    /// floor(x / (a * b))): exactly `communis.engine.growth.to_influence` for every epoch, with no
     /// overflow and no growth bound (past 191 half-lives only {growth} itself reverts).
     // slither-disable-next-line weak-prng,assembly,too-many-digits (`epoch % halfLife` is the fractional part of epoch / halfLife, not randomness; a division and a shift that cannot overflow; the mask is 2^64 - 1)
     function _toInfluence(uint256 storedUnits, uint256 epoch) private view returns (uint256 influence) {
@@ -739,13 +739,13 @@ contract Influence is IInfluence, Votes, AccessControl {
         return _storedBalances[account];
     }
 
-    // slither-disable-start too-many-digits,assembly,cyclomatic-complexity (the exp2 constants of communis/growth.py, one branch per fraction bit, generated)
-    /// @dev `2^(f / 2^64)` in Q64.64 for `f < 2^64`, floored after each product as in `communis/growth.py`.
+    // slither-disable-start too-many-digits,assembly,cyclomatic-complexity (the exp2 constants of communis/engine/growth.py, one branch per fraction bit, generated)
+    /// @dev `2^(f / 2^64)` in Q64.64 for `f < 2^64`, floored after each product as in `communis/engine/growth.py`.
     function _exp2(uint256 f) private pure returns (uint256 r) {
         /// @solidity memory-safe-assembly
         assembly {
             r := 0x10000000000000000
-            // <generated:exp2> by toolchain/gen_growth_code.py from communis/growth.py
+            // <generated:exp2> by toolchain/gen_growth_code.py from communis/engine/growth.py
             if and(f, 0x8000000000000000) { r := shr(64, mul(r, 0x16a09e667f3bcc908)) }
             if and(f, 0x4000000000000000) { r := shr(64, mul(r, 0x1306fe0a31b7152de)) }
             if and(f, 0x2000000000000000) { r := shr(64, mul(r, 0x1172b83c7d517adcd)) }

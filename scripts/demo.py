@@ -1,6 +1,6 @@
 """`ape run demo --network ethereum:local:test` (also ethereum:local:foundry): the main job of
 `make demo`. A sample community of 240 members runs three epochs of Communis end to end; see
-communis/chain/demo.py for the story. Exits non-zero if any step does not do what it claims."""
+communis/demo/story.py for the story. Exits non-zero if any step does not do what it claims."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import click
 from ape.cli import ConnectedProviderCommand, network_option
 from rich.console import Console
 
-from communis.chain import demo
+from communis.chain.epochs import EpochOpError
 from communis.chain.governance import GovernanceError
-from communis.chain.rewards import EpochOpError
+from communis.demo import story as demo
 from communis.report import print_summary, write_report
 
 

@@ -12,10 +12,10 @@ import click
 from ape.cli import ConnectedProviderCommand, network_option
 
 from communis.chain.accounts import AccountError, load_account
-from communis.chain.deployer import Deployer, DeployError, default_journal_dir
-from communis.chain.plan import build_plan
-from communis.deploy_config import ConfigError, load
-from communis.journal import Journal, JournalError
+from communis.deploy.config import ConfigError, load
+from communis.deploy.deployer import Deployer, DeployError, default_journal_dir
+from communis.deploy.journal import Journal, JournalError
+from communis.deploy.plan import build_plan
 
 
 @click.command(cls=ConnectedProviderCommand, short_help="Deploy Communis (resumable)")
@@ -37,7 +37,7 @@ from communis.journal import Journal, JournalError
 def cli(ecosystem, network, provider, alias, config_path, deployments):
     import ape
 
-    from communis.chain.report import print_journal, step_progress
+    from communis.deploy.console import print_journal, step_progress
 
     try:
         config = load(config_path)

@@ -9,7 +9,7 @@
   claim BUNDLE        claim for one account (--for) or for every account, in batches
   status              where the epoch game stands
 
-The logic lives in communis/chain/rewards.py; this file only parses options and prints. The
+The logic lives in communis/chain/epochs.py; this file only parses options and prints. The
 contracts come from the deployment journal (deployments/<chainId>.json) unless --rewards (and
 --governor) give addresses.
 """
@@ -70,7 +70,7 @@ def _account(alias: str | None) -> Any:
 
 
 def _print_sent(items: list) -> None:
-    from communis.chain.rewards import Sent
+    from communis.chain.epochs import Sent
 
     for item in items:
         if isinstance(item, Sent):
@@ -85,11 +85,11 @@ def _print_sent(items: list) -> None:
 
 
 def _errors():
-    from communis.bundle import BundleError
-    from communis.chain.rewards import EpochOpError
-    from communis.ledger import LedgerError
-    from communis.merkle import MerkleError
-    from communis.policy import PolicyError
+    from communis.chain.epochs import EpochOpError
+    from communis.engine.bundle import BundleError
+    from communis.engine.ledger import LedgerError
+    from communis.engine.merkle import MerkleError
+    from communis.engine.policy import PolicyError
 
     return (EpochOpError, BundleError, LedgerError, MerkleError, PolicyError)
 
@@ -114,10 +114,10 @@ def cli():
 @rewards_option
 def status(ecosystem, network, provider, rewards_address):
     """Where the epoch game stands."""
-    from communis.chain import rewards as ops
+    from communis.chain import epochs
 
     rewards, _ = _contracts(rewards_address)
-    s = ops.status(rewards)
+    s = epochs.status(rewards)
     table = Table(title=f"ContributionRewards {s.address}", show_header=False)
     table.add_row("now", f"{_when(s.now)} (epoch {s.current_epoch} running)")
     table.add_row("next epoch to propose", f"{s.next_epoch} (ends {_when(s.next_epoch_ends)})")
@@ -161,13 +161,13 @@ def build(ecosystem, network, provider, rewards_address, ledger, out, previous, 
     """Score LEDGER with the policy in force into an epoch bundle."""
     import ape
 
-    from communis.chain import rewards as ops
+    from communis.chain import epochs
 
     rewards, _ = _contracts(rewards_address)
     out = out or Path("epochs") / str(ape.chain.chain_id)
     try:
         with console.status(f"{ledger}: building") as spinner:
-            result = ops.build(
+            result = epochs.build(
                 rewards,
                 ledger,
                 out,
@@ -197,12 +197,12 @@ def build(ecosystem, network, provider, rewards_address, ledger, out, previous, 
 )
 def verify(ecosystem, network, provider, rewards_address, bundle, previous, from_block):
     """Recompute BUNDLE and compare it with the on-chain root; exit 1 naming bad accounts."""
-    from communis.chain import rewards as ops
+    from communis.chain import epochs
 
     rewards, _ = _contracts(rewards_address)
     try:
         with console.status(f"recomputing {bundle}"):
-            result = ops.verify(rewards, bundle, previous=previous, from_block=from_block)
+            result = epochs.verify(rewards, bundle, previous=previous, from_block=from_block)
     except _errors() as err:
         raise click.ClickException(str(err)) from None
     console.print(f"epoch {result.epoch}: on-chain root {result.root}", highlight=False)
@@ -225,11 +225,11 @@ def verify(ecosystem, network, provider, rewards_address, bundle, previous, from
 @click.option("--uri", default=None, help="Where the bundle is published [default: its path]")
 def propose(ecosystem, network, provider, rewards_address, alias, bundle, uri):
     """Propose BUNDLE's root, bonding the proposer bond."""
-    from communis.chain import rewards as ops
+    from communis.chain import epochs
 
     rewards, _ = _contracts(rewards_address)
     try:
-        _print_sent(ops.propose(rewards, bundle, _account(alias), uri=uri))
+        _print_sent(epochs.propose(rewards, bundle, _account(alias), uri=uri))
     except _errors() as err:
         raise click.ClickException(str(err)) from None
 
@@ -242,11 +242,11 @@ def propose(ecosystem, network, provider, rewards_address, alias, bundle, uri):
 @click.option("--evidence", default="", help="URI of the evidence (e.g. a verify report)")
 def challenge(ecosystem, network, provider, rewards_address, alias, epoch, evidence):
     """Challenge the pending root of EPOCH, bonding the challenger bond (guardians only)."""
-    from communis.chain import rewards as ops
+    from communis.chain import epochs
 
     rewards, _ = _contracts(rewards_address)
     try:
-        _print_sent(ops.challenge(rewards, epoch, _account(alias), evidence=evidence))
+        _print_sent(epochs.challenge(rewards, epoch, _account(alias), evidence=evidence))
     except _errors() as err:
         raise click.ClickException(str(err)) from None
 
@@ -268,7 +268,7 @@ def resolve(
 ):  # fmt: skip
     """Resolve EPOCH's challenge; through governance, each run does the next step (propose,
     vote, queue, execute)."""
-    from communis.chain import rewards as ops
+    from communis.chain import epochs
 
     rewards, governor = _contracts(rewards_address, governor_address)
     if direct:
@@ -278,7 +278,7 @@ def resolve(
     support = None if vote is None else ["against", "for", "abstain"].index(vote)
     try:
         _print_sent(
-            ops.resolve(rewards, epoch, uphold, _account(alias), governor=governor, vote=support)
+            epochs.resolve(rewards, epoch, uphold, _account(alias), governor=governor, vote=support)
         )
     except _errors() as err:
         raise click.ClickException(str(err)) from None
@@ -291,11 +291,11 @@ def resolve(
 @click.argument("epoch", type=int)
 def finalize(ecosystem, network, provider, rewards_address, alias, epoch):
     """Finalize EPOCH's unchallenged root after its window (anyone)."""
-    from communis.chain import rewards as ops
+    from communis.chain import epochs
 
     rewards, _ = _contracts(rewards_address)
     try:
-        _print_sent([ops.finalize(rewards, epoch, _account(alias))])
+        _print_sent([epochs.finalize(rewards, epoch, _account(alias))])
     except _errors() as err:
         raise click.ClickException(str(err)) from None
 
@@ -309,15 +309,15 @@ def finalize(ecosystem, network, provider, rewards_address, alias, epoch):
 @click.option("--batch", "batch_size", type=click.IntRange(1, 500), default=50, show_default=True)
 def claim(ecosystem, network, provider, rewards_address, alias, bundle, account, batch_size):
     """Claim under BUNDLE (the newest finalized epoch's) for one account or for everyone."""
-    from communis.chain import rewards as ops
+    from communis.chain import epochs
 
     rewards, _ = _contracts(rewards_address)
     sender = _account(alias)
     try:
         if account:
-            _print_sent([ops.claim_one(rewards, bundle, account, sender)])
+            _print_sent([epochs.claim_one(rewards, bundle, account, sender)])
             return
-        accounts = len(ops.load_tree(bundle).values)
+        accounts = len(epochs.load_tree(bundle).values)
         columns = (
             TextColumn("{task.description}"),
             BarColumn(),
@@ -341,7 +341,7 @@ def claim(ecosystem, network, provider, rewards_address, alias, bundle, account,
             def on_scan(done):
                 progress.update(scan, completed=done)
 
-            sent = ops.claim_all(
+            sent = epochs.claim_all(
                 rewards,
                 bundle,
                 sender,

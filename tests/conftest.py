@@ -10,6 +10,19 @@ SUPPLY_CAP = 1_000_000_000 * 10**18
 GENESIS_SUPPLY = 100_000_000 * 10**18
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_console_log_rendering():
+    """After every transaction ape rebuilds its call tree to print the contracts' `console.log`
+    lines (about a quarter of a test's time); no contract here logs to the console. Reverts are
+    still decoded: that happens when the error is raised, not in this hook."""
+    import ape_ethereum.provider
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(ape_ethereum.provider, "_post_send_transaction", lambda tx, receipt: None)
+    yield
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def deployer(accounts):
     return accounts[0]

@@ -1,9 +1,9 @@
-"""Generate the growth-factor code of contracts/Influence.sol from communis/growth.py.
+"""Generate the growth-factor code of contracts/Influence.sol from communis/engine/growth.py.
 
 Two generated regions, between ``// <generated:NAME>`` and ``// </generated:NAME>`` markers:
 
 * ``exp2``: the unrolled Q64.64 ``exp2`` (one line per bit, the constants of
-  ``communis.growth.EXP2_CONSTANTS``, floored after each product);
+  ``communis.engine.growth.EXP2_CONSTANTS``, floored after each product);
 * ``table`` and ``table-init``: ``TABLE_WORDS`` immutables holding ``exp2(frac(r)) - 2^64``
   for every residue ``r < halfLife`` (four 64-bit entries per word) when
   ``halfLife <= 4 * TABLE_WORDS``, and the binary selection tree that reads them. The table is
@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from communis.growth import EXP2_CONSTANTS, ONE  # noqa: E402
+from communis.engine.growth import EXP2_CONSTANTS, ONE  # noqa: E402
 
 TARGET = ROOT / "contracts" / "Influence.sol"
 TABLE_WORDS = 64

@@ -1,1 +1,2 @@
-"""Everything that talks to a chain through ape: accounts, deployment, the deployed system."""
+"""Everything that talks to a chain through ape: accounts, the deployed system, the epoch game
+and governance."""

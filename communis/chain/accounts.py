@@ -12,12 +12,14 @@ import os
 from functools import cache
 from typing import Any
 
+from communis.errors import CommunisError
+
 LOCAL_CHAIN_IDS = frozenset({1337, 31337})
 TEST_MNEMONIC = "test test test test test test test test test test test junk"
 CHECKED_TEST_ACCOUNTS = 20
 
 
-class AccountError(RuntimeError):
+class AccountError(CommunisError, RuntimeError):
     """The account cannot be used on this chain; the message says why and what to do."""
 
 

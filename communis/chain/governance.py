@@ -24,6 +24,8 @@ from typing import Any
 
 from eth_utils import is_address, keccak, to_checksum_address
 
+from communis.errors import CommunisError
+
 STATES = (
     "Pending",
     "Active",
@@ -45,7 +47,7 @@ INFLUENCE = "Influence"
 TIMELOCK = "CommunisTimelock"
 
 
-class GovernanceError(RuntimeError):
+class GovernanceError(CommunisError, RuntimeError):
     """A governance step cannot be carried out; the message says why and what to do."""
 
 

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from communis.journal import Journal
+from communis.deploy.journal import Journal
+from communis.errors import CommunisError
 
 
-class NotDeployedError(RuntimeError):
+class NotDeployedError(CommunisError, RuntimeError):
     """The system is not (fully) deployed on this network."""
 
 

@@ -20,7 +20,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from communis.metrics import gini, lorenz_curve, nakamoto_coefficient, nakamoto_share
+from communis.report.metrics import gini, lorenz_curve, nakamoto_coefficient, nakamoto_share
 from communis.report.model import EpochReport, RunReport, role_order
 from communis.report.stats import units
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from communis.metrics import gini, nakamoto_coefficient, nakamoto_share, top_k_share
+from communis.report.metrics import gini, nakamoto_coefficient, nakamoto_share, top_k_share
 from communis.report.model import EpochReport, RunReport
 
 

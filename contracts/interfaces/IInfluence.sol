@@ -11,7 +11,7 @@ import {IERC5805} from "@openzeppelin/contracts/interfaces/IERC5805.sol";
  * `halfLife()` epochs without per-account writes: balances are kept in growth-scaled *stored
  * units*; an award of `a` earned in epoch `e` is stored as `a * growth(e) >> 64`, and the
  * influence at timepoint `t` is `(stored << 64) / growth(epochAt(t))`. `growth` is the Q64.64
- * factor 2^(e / halfLife) specified bit for bit by `communis/growth.py`.
+ * factor 2^(e / halfLife) specified bit for bit by `communis/engine/growth.py`.
  *
  * ContributionRewards awards in stored units, because one cumulative claim can carry influence
  * earned in several epochs, each at its own growth factor (the Merkle leaves are in stored units).

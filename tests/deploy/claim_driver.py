@@ -31,7 +31,7 @@ def setup(workdir: Path) -> None:
     import ape
     from eth_utils import keccak, to_checksum_address
 
-    from communis.bundle import TREE
+    from communis.engine.bundle import TREE
     from tests.rewards.conftest import CHALLENGER_REWARD_BPS, HALF_LIFE, POLICY, TOKEN, WEEK
     from tests.rewards.conftest import cumulative as build_epoch
 
@@ -95,7 +95,7 @@ def setup(workdir: Path) -> None:
 def claim(workdir: Path) -> None:
     import ape
 
-    from communis.chain.rewards import claim_all
+    from communis.chain.epochs import claim_all
 
     system = json.loads((workdir / "system.json").read_text())
     rewards = ape.project.ContributionRewards.at(system["rewards"])

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from communis.deploy_config import ConfigError, load
+from communis.deploy.config import ConfigError, load
 
 pytestmark = pytest.mark.offchain
 

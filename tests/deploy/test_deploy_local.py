@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from communis.chain.deployer import Deployer
-from communis.chain.plan import build_plan
 from communis.chain.system import System
-from communis.deploy_config import load
-from communis.journal import Journal
+from communis.deploy.config import load
+from communis.deploy.deployer import Deployer
+from communis.deploy.journal import Journal
+from communis.deploy.plan import build_plan
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN = b"\x00" * 32

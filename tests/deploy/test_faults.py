@@ -140,7 +140,7 @@ def test_journal_of_another_chain_is_refused_and_nothing_sent(keystore, tmp_path
     journals = tmp_path / "deployments"
     journals.mkdir()
     foreign = {"format": "communis-deploy-journal/1", "chainId": 1, "steps": []}
-    from communis.journal import FORMAT
+    from communis.deploy.journal import FORMAT
 
     foreign["format"] = FORMAT
     path = journals / f"{SEPOLIA}.json"

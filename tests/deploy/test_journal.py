@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from communis.journal import FORMAT, Journal, JournalError, Step
+from communis.deploy.journal import FORMAT, Journal, JournalError, Step
 
 pytestmark = pytest.mark.offchain
 

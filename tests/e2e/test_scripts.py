@@ -7,12 +7,12 @@ import importlib.util
 import json
 from pathlib import Path
 
-from communis.chain import rewards as ops
-from communis.chain.deployer import Deployer
-from communis.chain.plan import build_plan
+from communis.chain import epochs
 from communis.chain.system import System
-from communis.deploy_config import load
-from communis.journal import Journal
+from communis.deploy.config import load
+from communis.deploy.deployer import Deployer
+from communis.deploy.journal import Journal
+from communis.deploy.plan import build_plan
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,15 +44,15 @@ def test_top_contributors(project, chain, accounts, tmp_path):
             for i, (a, r, p) in enumerate(rows)
         )
     )
-    ops.build(system.rewards, ledger, tmp_path / "epochs")
+    epochs.build(system.rewards, ledger, tmp_path / "epochs")
     genesis, duration = system.influence.genesis(), system.influence.epochDuration()
     chain.pending_timestamp = genesis + duration + 1
     chain.mine()
-    ops.propose(system.rewards, tmp_path / "epochs" / "0", deployer)
+    epochs.propose(system.rewards, tmp_path / "epochs" / "0", deployer)
     chain.pending_timestamp = system.rewards.pendingProposal().challengeDeadline + 1
     chain.mine()
-    ops.finalize(system.rewards, 0, deployer)
-    ops.claim_all(system.rewards, tmp_path / "epochs" / "0", accounts[8])
+    epochs.finalize(system.rewards, 0, deployer)
+    epochs.claim_all(system.rewards, tmp_path / "epochs" / "0", accounts[8])
 
     top = load_script("top_contributors").top_contributors(system, limit=2)
     assert len(top) == 2

@@ -7,9 +7,9 @@ import random
 from collections.abc import Iterable
 from pathlib import Path
 
-from communis.address import to_checksum
-from communis.policy import Policy
-from communis.roles import ROLES
+from communis.engine.address import to_checksum
+from communis.engine.policy import Policy
+from communis.engine.roles import ROLES
 
 ROOT = Path(__file__).resolve().parents[2]
 OZ_SCRIPT = ROOT / "bench" / "oz_merkle.js"

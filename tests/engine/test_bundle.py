@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from communis.bundle import BundleError, build_bundle, load_previous, read_totals
-from communis.growth import to_stored
-from communis.merkle import MerkleTree
-from communis.policy import policy_hash
+from communis.engine.bundle import BundleError, build_bundle, load_previous, read_totals
+from communis.engine.growth import to_stored
+from communis.engine.merkle import MerkleTree
+from communis.engine.policy import policy_hash
 from tests.engine.helpers import jsonl, policy, sample_rows, write
 
 pytestmark = pytest.mark.offchain

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from communis.cli import main
-from communis.merkle import Leaf, MerkleTree, split_proof, verify_proof
+from communis.cli.main import main
+from communis.engine.merkle import Leaf, MerkleTree, split_proof, verify_proof
 from tests.engine.helpers import jsonl, policy, random_accounts, sample_rows, write
 
 pytestmark = pytest.mark.offchain

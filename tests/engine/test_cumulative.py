@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from communis.cumulative import CumulativeError, CumulativeTable, stored_units
-from communis.growth import growth, to_stored
+from communis.engine.cumulative import CumulativeError, CumulativeTable, stored_units
+from communis.engine.growth import growth, to_stored
 from tests.engine.helpers import account
 
 pytestmark = pytest.mark.offchain

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from communis.bundle import build_bundle
-from communis.ledger import POINT_UNIT, LedgerError, format_points, iter_rows, read_ledger
+from communis.engine.bundle import build_bundle
+from communis.engine.ledger import POINT_UNIT, LedgerError, format_points, iter_rows, read_ledger
 from tests.engine.helpers import csv_text, jsonl, policy, random_accounts, row, sample_rows, write
 
 pytestmark = pytest.mark.offchain
@@ -40,7 +40,7 @@ def test_points_are_aggregated_per_account_and_role(tmp_path: Path) -> None:
 def test_hashes_of_the_file_bytes(tmp_path: Path) -> None:
     import hashlib
 
-    from communis.keccak import keccak
+    from communis.engine.keccak import keccak
 
     path = write(tmp_path / "e.jsonl", jsonl([GOOD]))
     ledger = read_ledger(path)
@@ -231,7 +231,7 @@ def test_malformed_ledger_names_line_and_field_and_writes_nothing(
 
 
 def _slow_points(path: Path) -> dict[str, list[int]]:
-    from communis.roles import ROLES
+    from communis.engine.roles import ROLES
 
     points: dict[str, list[int]] = {}
     for r in iter_rows(path):
@@ -241,7 +241,7 @@ def _slow_points(path: Path) -> dict[str, list[int]]:
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
 def test_fast_columnar_path_agrees_with_row_by_row(tmp_path: Path, fmt: str) -> None:
-    from communis import ledger as module
+    from communis.engine import ledger as module
 
     rows = sample_rows(4, count=300, accounts=40, seed=11)
     text = jsonl(rows) if fmt == "jsonl" else csv_text(rows)

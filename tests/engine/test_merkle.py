@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from communis.merkle import (
+from communis.engine.merkle import (
     Leaf,
     MerkleError,
     MerkleTree,

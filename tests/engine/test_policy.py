@@ -8,7 +8,7 @@ import pytest
 from eth_abi import encode
 from eth_utils import keccak
 
-from communis.policy import Policy, PolicyError, policy_hash
+from communis.engine.policy import Policy, PolicyError, policy_hash
 from tests.engine.helpers import policy
 
 pytestmark = pytest.mark.offchain

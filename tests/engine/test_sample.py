@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from communis.ledger import read_ledger
-from communis.policy import Policy
-from communis.roles import ROLES
-from communis.sample import KEY_MEMBERS, SAMPLE_POLICY, write_sample
-from communis.scoring import score_epoch
+from communis.demo.sample import KEY_MEMBERS, SAMPLE_POLICY, write_sample
+from communis.engine.ledger import read_ledger
+from communis.engine.policy import Policy
+from communis.engine.roles import ROLES
+from communis.engine.scoring import score_epoch
 from tests.engine.helpers import ROOT
 
 pytestmark = pytest.mark.offchain

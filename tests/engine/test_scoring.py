@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from communis.scoring import allocate, score_epoch, score_points
+from communis.engine.scoring import allocate, score_epoch, score_points
 from tests.engine.helpers import account, policy
 
 pytestmark = pytest.mark.offchain

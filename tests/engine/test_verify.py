@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from communis.bundle import build_bundle
-from communis.merkle import Leaf, MerkleTree
-from communis.verify import verify_bundle
+from communis.engine.bundle import build_bundle
+from communis.engine.merkle import Leaf, MerkleTree
+from communis.engine.verify import verify_bundle
 from tests.engine.helpers import jsonl, policy, random_accounts, sample_rows, write
 
 pytestmark = pytest.mark.offchain
@@ -90,7 +90,7 @@ def test_edited_ledger_is_caught(epochs: Path) -> None:
 
 
 def test_policy_hash_on_chain_is_checked(epochs: Path) -> None:
-    from communis.policy import policy_hash
+    from communis.engine.policy import policy_hash
 
     good = verify_bundle(epochs / "1", expected_policy_hash=policy_hash(policy()))
     assert good.ok, good.problems

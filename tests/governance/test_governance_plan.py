@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from communis.chain.deployer import Deployer
 from communis.chain.governance import Governance
-from communis.chain.governance_plan import (
+from communis.deploy.config import load
+from communis.deploy.deployer import Deployer
+from communis.deploy.governance_steps import (
     DEFAULT_ADMIN_ROLE,
     GovernanceParams,
     governance_steps,
     handover_steps,
 )
-from communis.chain.plan import token_steps
-from communis.deploy_config import load
-from communis.journal import Journal
+from communis.deploy.journal import Journal
+from communis.deploy.plan import token_steps
 from tests.governance.conftest import UNIT
 
 ROOT = Path(__file__).resolve().parents[2]

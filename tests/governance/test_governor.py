@@ -6,7 +6,7 @@ import ape
 import pytest
 from eth_utils import keccak
 
-from communis.growth import to_influence
+from communis.engine.growth import to_influence
 from tests.governance.conftest import (
     ABSTAIN,
     AGAINST,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ape
 import pytest
 
-from communis.growth import to_influence
+from communis.engine.growth import to_influence
 from tests.governance.conftest import APPLICATION_THRESHOLD, HALF_LIFE, UNIT, WEEK, ZERO, advance
 
 

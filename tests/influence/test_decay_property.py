@@ -2,8 +2,8 @@
 
 For random award schedules (who, when earned, when claimed, how much) the ledger is replayed on
 the EVM; two snapshots in different epochs (no awards in between) are compared. At each snapshot
-the on-chain votes equal the Python model (`communis.growth`), every vote and the total are the
-stored units divided by the same growth factor, so comparisons between voters never flip, and a
+the on-chain votes equal the Python model (`communis.engine.growth`), every vote and the total are
+the stored units divided by the same growth factor, so comparisons between voters never flip, and a
 Governor decision (for > against, for + abstain >= quorum) is the decision of the stored units
 whenever it is not within rounding of a tie. Bounded examples, fixed seed (derandomized): it runs
 on both EVMs in CI.
@@ -14,7 +14,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from communis.growth import ONE, growth, to_influence, to_stored
+from communis.engine.growth import ONE, growth, to_influence, to_stored
 from tests.influence.conftest import HALF_LIFE, UNIT, WEEK, go_to, snapshot
 
 

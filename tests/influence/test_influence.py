@@ -11,7 +11,7 @@ import pytest
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 
-from communis.growth import growth, to_influence, to_stored
+from communis.engine.growth import growth, to_influence, to_stored
 from tests.influence.conftest import HALF_LIFE, UNIT, WEEK, go_to, snapshot
 
 ZERO = "0x0000000000000000000000000000000000000000"
@@ -67,7 +67,7 @@ def test_zero_admin_reverts(project, admin, genesis):
         admin.deploy(project.Influence, ZERO, genesis, WEEK, HALF_LIFE)
 
 
-# --- growth is communis.growth bit for bit -------------------------------------------------
+# --- growth is communis.engine.growth bit for bit -------------------------------------------------
 
 GROWTH_EPOCHS = [
     *range(0, 2 * HALF_LIFE + 2),
@@ -113,7 +113,7 @@ def test_stored_conversions_match_python(influence):
 
 @pytest.mark.offchain
 def test_generated_growth_code_is_current():
-    """The unrolled exp2 and the residue table in Influence.sol come from communis/growth.py."""
+    """The unrolled exp2 and residue table in Influence.sol come from communis/engine/growth.py."""
     root = Path(__file__).resolve().parents[2]
     result = subprocess.run(
         [sys.executable, str(root / "toolchain" / "gen_growth_code.py"), "--check"],

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from communis.ledger import read_ledger
-from communis.merkle import Leaf, MerkleTree, split_proof, verify_proof
-from communis.policy import BPS
-from communis.scoring import allocate, score_epoch
+from communis.engine.ledger import read_ledger
+from communis.engine.merkle import Leaf, MerkleTree, split_proof, verify_proof
+from communis.engine.policy import BPS
+from communis.engine.scoring import allocate, score_epoch
 from tests.engine.helpers import account, jsonl, policy, row, write
 
 pytestmark = pytest.mark.offchain

@@ -2,8 +2,8 @@
 
 A state machine drives the whole system, handed over to the timelock, through random sequences
 of: awards recorded in the next epoch's ledger, honest and padded root proposals (trees built
-with ``communis.merkle``), challenges, resolutions and parameter changes through the governor and
-the timelock (propose, vote, queue, execute), finalizations, claims (single and batched),
+with ``communis.engine.merkle``), challenges, resolutions and parameter changes through the governor
+and the timelock (propose, vote, queue, execute), finalizations, claims (single and batched),
 delegations, attempts by non-governance accounts to change parameters, and time passing (decay).
 
 After every step it checks:
@@ -44,7 +44,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from communis.growth import ONE, growth, to_influence
+from communis.engine.growth import ONE, growth, to_influence
 from tests.adversarial.system import (
     ABSTAIN,
     AGAINST,

@@ -1,4 +1,4 @@
-"""communis.metrics against hand-computed values, and its properties under hypothesis."""
+"""communis.report.metrics against hand-computed values, and its properties under hypothesis."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from communis.metrics import (
+from communis.report.metrics import (
     gini,
     gini_fraction,
     lorenz_curve,

@@ -100,7 +100,7 @@ def test_cli_writes_the_report(tmp_path, capsys):
 
 def test_reports_import_neither_ape_nor_web3():
     code = (
-        "import sys, communis.metrics, communis.report, communis.report.charts, "
+        "import sys, communis.report.metrics, communis.report, communis.report.charts, "
         "communis.report.html, communis.report.__main__\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'ape', 'web3', 'eth_ape'})\n"
         "assert not bad, bad\n"

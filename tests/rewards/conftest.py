@@ -1,6 +1,6 @@
 """Fixtures for ContributionRewards: the real CommunityToken and Influence, wired as a deployment
 wires them, with an EOA standing in for the governance timelock. Trees, leaves and proofs come
-from the engine's ``communis.merkle``."""
+from the engine's ``communis.engine.merkle``."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from eth_abi import encode
 from eth_utils import keccak
 
-from communis.growth import to_stored
-from communis.merkle import Leaf, MerkleTree
+from communis.engine.growth import to_stored
+from communis.engine.merkle import Leaf, MerkleTree
 
 WEEK = 7 * 24 * 3600
 HALF_LIFE = 26  # epochs: influence halves every 26 weeks

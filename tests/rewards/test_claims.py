@@ -6,7 +6,7 @@ from __future__ import annotations
 import ape
 import pytest
 
-from communis.growth import to_influence, to_stored
+from communis.engine.growth import to_influence, to_stored
 from tests.rewards.conftest import (
     HALF_LIFE,
     POLICY,

@@ -1,4 +1,4 @@
-"""The whole epoch story through communis.chain.rewards (the library behind `ape run epoch`):
+"""The whole epoch story through communis.chain.epochs (the library behind `ape run epoch`):
 a ledger is built into a bundle with the on-chain policy, a padded root is proposed, `verify`
 names the fake accounts, a guardian challenges, the challenge is upheld (directly and through the
 real governor and timelock), the honest bundle is proposed, finalized and claimed in batches."""
@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from communis.bundle import TOTALS, TREE, read_totals
-from communis.chain import rewards as ops
-from communis.merkle import Leaf, MerkleTree
-from communis.policy import policy_hash
+from communis.chain import epochs
+from communis.engine.bundle import TOTALS, TREE, read_totals
+from communis.engine.merkle import Leaf, MerkleTree
+from communis.engine.policy import policy_hash
 from tests.rewards.conftest import POLICY, end_epoch
 
 DAY = 24 * 3600
@@ -60,13 +60,13 @@ def pad(honest: Path, out: Path) -> Path:
 
 @pytest.fixture
 def bundles(rewards, ledger, tmp_path):
-    build = ops.build(rewards, ledger, tmp_path / "epochs")
+    build = epochs.build(rewards, ledger, tmp_path / "epochs")
     honest = tmp_path / "epochs" / "0"
     return honest, pad(honest, tmp_path / "padded" / "0"), build
 
 
 def test_engine_policy_is_the_contracts(rewards):
-    policy = ops.onchain_policy(rewards)
+    policy = epochs.onchain_policy(rewards)
     assert policy_hash(policy) == bytes(rewards.policyHash())
     assert policy.token_budget == POLICY[0]
 
@@ -78,34 +78,34 @@ def test_fraud_caught_challenged_upheld_then_honest_root_claimed(
     assert build.root != read_totals(padded)["root"]
     end_epoch(chain, genesis, 0)
 
-    sent = ops.propose(rewards, padded, proposer, uri="ipfs://padded")
+    sent = epochs.propose(rewards, padded, proposer, uri="ipfs://padded")
     assert sent[-1].action == "proposeRoot"
-    result = ops.verify(rewards, padded)
+    result = epochs.verify(rewards, padded)
     assert not result.ok
     kinds = {d.account.lower(): d.kind for d in result.differences}
     assert {f.lower() for f in FAKES} <= set(kinds)
     assert all(kinds[f.lower()] == "not owed (fake account)" for f in FAKES)
     assert result.expected_root == build.root
 
-    ops.challenge(rewards, 0, guardian, evidence="ipfs://verify-report")
-    with pytest.raises(ops.EpochOpError, match="GOVERNOR_ROLE"):
-        ops.resolve(rewards, 0, True, alice)
-    ops.resolve(rewards, 0, True, gov)
-    assert rewards.epochStatus(0) == ops.Status.REJECTED
+    epochs.challenge(rewards, 0, guardian, evidence="ipfs://verify-report")
+    with pytest.raises(epochs.EpochOpError, match="GOVERNOR_ROLE"):
+        epochs.resolve(rewards, 0, True, alice)
+    epochs.resolve(rewards, 0, True, gov)
+    assert rewards.epochStatus(0) == epochs.Status.REJECTED
 
-    ops.propose(rewards, honest, proposer)
-    assert ops.verify(rewards, honest).ok
-    with pytest.raises(ops.EpochOpError, match="window"):
-        ops.finalize(rewards, 0, alice)
+    epochs.propose(rewards, honest, proposer)
+    assert epochs.verify(rewards, honest).ok
+    with pytest.raises(epochs.EpochOpError, match="window"):
+        epochs.finalize(rewards, 0, alice)
     chain.pending_timestamp = rewards.pendingProposal().challengeDeadline
     chain.mine()
-    ops.finalize(rewards, 0, alice)
+    epochs.finalize(rewards, 0, alice)
 
     # Someone claims for one member, then everyone else is claimed for in batches of two.
-    first = ops.claim_one(rewards, honest, members[0].address, alice)
+    first = epochs.claim_one(rewards, honest, members[0].address, alice)
     assert first.details["tokens"] > 0
     scanned = []
-    batches = ops.claim_all(rewards, honest, alice, batch_size=2, on_scan=scanned.append)
+    batches = epochs.claim_all(rewards, honest, alice, batch_size=2, on_scan=scanned.append)
     assert scanned[-1] == len(members)
     assert [b.details["accounts"] for b in batches] == [2, 2]
     for member in members:
@@ -114,27 +114,27 @@ def test_fraud_caught_challenged_upheld_then_honest_root_claimed(
         assert influence.storedBalanceOf(member) == leaf.influence
     assert rewards.totalClaimed() == (build.table.total_tokens, build.table.total_influence_stored)
     # A rerun (e.g. after an interruption) sends nothing.
-    assert ops.claim_all(rewards, honest, alice, batch_size=2) == []
-    with pytest.raises(ops.EpochOpError, match="already claimed"):
-        ops.claim_one(rewards, honest, members[0].address, alice)
-    status = ops.status(rewards)
+    assert epochs.claim_all(rewards, honest, alice, batch_size=2) == []
+    with pytest.raises(epochs.EpochOpError, match="already claimed"):
+        epochs.claim_one(rewards, honest, members[0].address, alice)
+    status = epochs.status(rewards)
     assert status.next_epoch == 1 and status.current_root == build.root
 
 
 def test_operations_refuse_early_with_a_reason(rewards, chain, genesis, bundles, proposer, alice):
     honest, _, _ = bundles
-    with pytest.raises(ops.EpochOpError, match="ends at"):
-        ops.propose(rewards, honest, proposer)
+    with pytest.raises(epochs.EpochOpError, match="ends at"):
+        epochs.propose(rewards, honest, proposer)
     end_epoch(chain, genesis, 0)
-    with pytest.raises(ops.EpochOpError, match="PROPOSER_ROLE"):
-        ops.propose(rewards, honest, alice)
-    with pytest.raises(ops.EpochOpError, match="no root on chain"):
-        ops.verify(rewards, honest)
-    ops.propose(rewards, honest, proposer)
-    with pytest.raises(ops.EpochOpError, match="not a guardian"):
-        ops.challenge(rewards, 0, alice)
-    with pytest.raises(ops.EpochOpError, match="newest finalized root"):
-        ops.claim_one(rewards, honest, alice.address, alice)
+    with pytest.raises(epochs.EpochOpError, match="PROPOSER_ROLE"):
+        epochs.propose(rewards, honest, alice)
+    with pytest.raises(epochs.EpochOpError, match="no root on chain"):
+        epochs.verify(rewards, honest)
+    epochs.propose(rewards, honest, proposer)
+    with pytest.raises(epochs.EpochOpError, match="not a guardian"):
+        epochs.challenge(rewards, 0, alice)
+    with pytest.raises(epochs.EpochOpError, match="newest finalized root"):
+        epochs.claim_one(rewards, honest, alice.address, alice)
 
 
 def test_challenge_resolved_through_governor_and_timelock(
@@ -156,14 +156,14 @@ def test_challenge_resolved_through_governor_and_timelock(
 
     _, padded, _ = bundles
     end_epoch(chain, genesis, 0)
-    ops.propose(rewards, padded, proposer)
-    ops.challenge(rewards, 0, guardian)
+    epochs.propose(rewards, padded, proposer)
+    epochs.challenge(rewards, 0, guardian)
     treasury_before = token.balanceOf(treasury)
 
     def step(**kw):
-        return ops.resolve(rewards, 0, True, bob, governor=governor, **kw)
+        return epochs.resolve(rewards, 0, True, bob, governor=governor, **kw)
 
-    assert [s.action for s in step() if isinstance(s, ops.Sent)] == ["governor.propose"]
+    assert [s.action for s in step() if isinstance(s, epochs.Sent)] == ["governor.propose"]
     chain.pending_timestamp += 2
     chain.mine()
     assert isinstance(step()[0], str)  # open for votes, no vote given
@@ -175,7 +175,7 @@ def test_challenge_resolved_through_governor_and_timelock(
     chain.pending_timestamp += 3601
     chain.mine()
     assert step()[0].action == "governor.execute"
-    assert rewards.epochStatus(0) == ops.Status.REJECTED
+    assert rewards.epochStatus(0) == epochs.Status.REJECTED
     reward = POLICY[5] // 2
     assert token.balanceOf(treasury) == treasury_before + POLICY[5] - reward
 
@@ -185,30 +185,30 @@ def test_two_epochs_built_cumulatively_and_claimed_at_once(
 ):
     """Epoch 1's bundle builds on epoch 0's; one claim after epoch 1 pays both epochs, each
     epoch's influence at its own growth factor."""
-    from communis.growth import to_stored
+    from communis.engine.growth import to_stored
 
     out = tmp_path / "epochs"
-    build0 = ops.build(rewards, ledger, out)
+    build0 = epochs.build(rewards, ledger, out)
     rows = [
         {"epoch": 1, "account": m.address, "role": "participant", "points": "5", "ref": f"e1-{i}"}
         for i, m in enumerate(members)
     ]
     ledger1 = tmp_path / "ledger-1.jsonl"
     ledger1.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
-    build1 = ops.build(rewards, ledger1, out)
+    build1 = epochs.build(rewards, ledger1, out)
     assert build1.previous_root == build0.root
 
     for epoch in (0, 1):
         end_epoch(chain, genesis, epoch)
-        ops.propose(rewards, out / str(epoch), proposer)
-        assert ops.verify(rewards, out / str(epoch)).ok
+        epochs.propose(rewards, out / str(epoch), proposer)
+        assert epochs.verify(rewards, out / str(epoch)).ok
         chain.pending_timestamp = rewards.pendingProposal().challengeDeadline
         chain.mine()
-        ops.finalize(rewards, epoch, alice)
+        epochs.finalize(rewards, epoch, alice)
 
-    with pytest.raises(ops.EpochOpError, match="newest finalized root"):
-        ops.claim_all(rewards, out / "0", alice)
-    ops.claim_all(rewards, out / "1", alice, batch_size=10)
+    with pytest.raises(epochs.EpochOpError, match="newest finalized root"):
+        epochs.claim_all(rewards, out / "0", alice)
+    epochs.claim_all(rewards, out / "1", alice, batch_size=10)
     half_life = int(influence.halfLife())
     for member in members:
         tokens0 = build0.scores.tokens.amounts.get(member.address, 0)
@@ -225,10 +225,10 @@ def test_verify_uses_the_policy_the_root_was_proposed_under(
 ):
     honest, _, _ = bundles
     end_epoch(chain, genesis, 0)
-    ops.propose(rewards, honest, proposer)
+    epochs.propose(rewards, honest, proposer)
     # Governance changes the policy during the window: the honest root is still honest.
     rewards.setPolicy((POLICY[0] * 2, *POLICY[1:]), sender=gov)
-    assert ops.proposed_policy_hash(rewards, 0, read_totals(honest)["root"]) == (
-        "0x" + policy_hash(ops.Policy.load(honest / "policy.json")).hex()
+    assert epochs.proposed_policy_hash(rewards, 0, read_totals(honest)["root"]) == (
+        "0x" + policy_hash(epochs.Policy.load(honest / "policy.json")).hex()
     )
-    assert ops.verify(rewards, honest).ok
+    assert epochs.verify(rewards, honest).ok

@@ -7,19 +7,19 @@ from pathlib import Path
 
 import ape
 
-from communis.chain.deployer import Deployer
-from communis.chain.governance_plan import GovernanceParams, governance_steps, handover_steps
-from communis.chain.plan import token_steps
-from communis.chain.rewards_plan import (
+from communis.chain.system import System
+from communis.deploy.config import load
+from communis.deploy.deployer import Deployer
+from communis.deploy.governance_steps import GovernanceParams, governance_steps, handover_steps
+from communis.deploy.journal import Journal
+from communis.deploy.plan import token_steps
+from communis.deploy.rewards_steps import (
     DEFAULT_POLICY,
     RewardsParams,
     rewards_handover_steps,
     rewards_steps,
 )
-from communis.chain.system import System
-from communis.deploy_config import load
-from communis.journal import Journal
-from communis.policy import policy_hash
+from communis.engine.policy import policy_hash
 
 ROOT = Path(__file__).resolve().parents[2]
 

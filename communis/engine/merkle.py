@@ -28,8 +28,9 @@ from typing import Any
 
 import numpy as np
 
-from communis.keccak import keccak_256
-from communis.parallel import fork_call, gc_paused, workers_for
+from communis.engine.keccak import keccak_256
+from communis.engine.parallel import fork_call, gc_paused, workers_for
+from communis.errors import CommunisError
 
 LEAF_ENCODING: tuple[str, str, str] = ("address", "uint256", "uint256")
 FORMAT = "standard-v1"
@@ -37,7 +38,7 @@ _UINT256 = 1 << 256
 _PAD12 = b"\x00" * 12
 
 
-class MerkleError(ValueError):
+class MerkleError(CommunisError, ValueError):
     """A tree cannot be built or a dump is not a valid tree of ours."""
 
 

@@ -48,10 +48,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from communis.address import ADDRESS_RE, ZERO_ADDRESS, to_checksum
-from communis.keccak import keccak
-from communis.parallel import fork_pickled, gc_paused, workers_for
-from communis.roles import ROLES
+from communis.engine.address import ADDRESS_RE, ZERO_ADDRESS, to_checksum
+from communis.engine.keccak import keccak
+from communis.engine.parallel import fork_pickled, gc_paused, workers_for
+from communis.engine.roles import ROLES
+from communis.errors import CommunisError
 
 COLUMNS: tuple[str, ...] = ("epoch", "account", "role", "points", "ref")
 POINT_DECIMALS = 18
@@ -69,7 +70,7 @@ _SCALE = [10 ** (POINT_DECIMALS - k) for k in range(POINT_DECIMALS + 1)]
 _ROLE_INDEX = {role: i for i, role in enumerate(ROLES)}
 
 
-class LedgerError(ValueError):
+class LedgerError(CommunisError, ValueError):
     """A ledger file is invalid; says where (file, line, field) and what (value, reason)."""
 
     def __init__(self, path: Path, line: int, field: str, value: object, reason: str) -> None:

@@ -2,8 +2,8 @@
 
 Leaves are cumulative so that one claim collects every finalized epoch at once. Tokens add up
 plainly. Influence is kept in the Influence contract's *stored units*: the amount ``a`` earned
-in epoch ``e`` is credited as ``communis.growth.to_stored(a, e, half_life)`` (its growth factor
-is that of the epoch it was earned in), and the per-epoch conversions are summed.
+in epoch ``e`` is credited as ``communis.engine.growth.to_stored(a, e, half_life)`` (its growth
+factor is that of the epoch it was earned in), and the per-epoch conversions are summed.
 
 Because every conversion floors, an epoch's stored total never exceeds
 ``to_stored(influenceBudget, e, half_life)``, which is what the contract can enforce.
@@ -14,11 +14,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from communis.growth import growth
-from communis.merkle import Leaf, MerkleTree
+from communis.engine.growth import growth
+from communis.engine.merkle import Leaf, MerkleTree
+from communis.errors import CommunisError
 
 
-class CumulativeError(ValueError):
+class CumulativeError(CommunisError, ValueError):
     """Epochs applied out of order, or an inconsistent previous table."""
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from communis.bundle import (
+from communis.engine.bundle import (
     POLICY,
     TREE,
     BundleError,
@@ -24,9 +24,9 @@ from communis.bundle import (
     load_previous,
     read_totals,
 )
-from communis.ledger import read_ledger
-from communis.merkle import Leaf, MerkleError, MerkleTree
-from communis.policy import Policy, policy_hash
+from communis.engine.ledger import read_ledger
+from communis.engine.merkle import Leaf, MerkleError, MerkleTree
+from communis.engine.policy import Policy, policy_hash
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,12 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from communis.chain.accounts import is_local
-from communis.chain.compiler import verification_input
-from communis.chain.steps import DEPLOYER, Ref, StepSpec
-from communis.journal import Journal, JournalError, Step
+from communis.deploy.compiler import verification_input
+from communis.deploy.journal import Journal, JournalError, Step
+from communis.deploy.steps import DEPLOYER, Ref, StepSpec
+from communis.errors import CommunisError
 
 
-class DeployError(RuntimeError):
+class DeployError(CommunisError, RuntimeError):
     """A step cannot be carried out; the journal says how far the deployment got."""
 
 

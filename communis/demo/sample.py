@@ -19,10 +19,10 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from communis.address import to_checksum
-from communis.keccak import keccak
-from communis.policy import Policy
-from communis.roles import ROLES
+from communis.engine.address import to_checksum
+from communis.engine.keccak import keccak
+from communis.engine.policy import Policy
+from communis.engine.roles import ROLES
 
 SEED = 20260401
 MEMBERS = 240

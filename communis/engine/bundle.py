@@ -25,14 +25,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from communis.cumulative import CumulativeTable
-from communis.growth import growth
-from communis.ledger import Ledger, format_points, read_ledger
-from communis.merkle import MerkleTree
-from communis.parallel import gc_paused
-from communis.policy import Policy, policy_hash
-from communis.roles import ROLES
-from communis.scoring import EpochScores, score_epoch
+from communis.engine.cumulative import CumulativeTable
+from communis.engine.growth import growth
+from communis.engine.ledger import Ledger, format_points, read_ledger
+from communis.engine.merkle import MerkleTree
+from communis.engine.parallel import gc_paused
+from communis.engine.policy import Policy, policy_hash
+from communis.engine.roles import ROLES
+from communis.engine.scoring import EpochScores, score_epoch
+from communis.errors import CommunisError
 
 BUNDLE_FORMAT = "communis-epoch-v1"
 TOTALS = "totals.json"
@@ -43,7 +44,7 @@ REPORT = "report.md"
 Progress = Callable[[str], None]
 
 
-class BundleError(ValueError):
+class BundleError(CommunisError, ValueError):
     """A bundle cannot be written or read."""
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from communis.keccak import keccak_256
+from communis.engine.keccak import keccak_256
 
 ADDRESS_RE = re.compile(r"0x[0-9a-fA-F]{40}\Z")
 ZERO_ADDRESS = "0x" + "0" * 40

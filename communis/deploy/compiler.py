@@ -3,9 +3,11 @@ the standard-json input, reproduced from the project and checked against the jou
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 
@@ -30,7 +32,6 @@ def verification_input(project: Any, contract: str) -> VerificationInput:
     """Reproduce the standard-json input that compiled ``contract`` in ``project``."""
     import ape
     from solcx.install import get_executable
-    from solcx.wrapper import get_solc_version
 
     contract_type = project.get_contract(contract).contract_type
     source = project.path / contract_type.source_id
@@ -38,6 +39,14 @@ def verification_input(project: Any, contract: str) -> VerificationInput:
     if len(inputs) != 1:
         raise RuntimeError(f"{contract}: expected one compiler version, got {sorted(inputs)}")
     ((version, standard_json),) = inputs.items()
-    binary = get_executable(version=version)
-    long_version = str(get_solc_version(binary, with_commit_hash=True))
+    long_version = _long_version(Path(get_executable(version=version)))
     return VerificationInput(contract=contract, compiler=long_version, standard_json=standard_json)
+
+
+@functools.cache
+def _long_version(binary: Path) -> str:
+    """The compiler's long version (``0.8.28+commit.7893614a``): asked once per binary, since each
+    question starts the compiler (about 1.5 s for solc-js)."""
+    from solcx.wrapper import get_solc_version
+
+    return str(get_solc_version(binary, with_commit_hash=True))

@@ -1,7 +1,7 @@
 """The vocabulary of a deployment plan: steps, and references resolved when a step runs.
 
 Arguments may refer to the address of an earlier step (:class:`Ref`) or to the deploying
-account (:data:`DEPLOYER`); :mod:`communis.chain.deployer` resolves them when the step runs and
+account (:data:`DEPLOYER`); :mod:`communis.deploy.deployer` resolves them when the step runs and
 records the resolved values in the journal.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from communis.journal import Kind
+from communis.deploy.journal import Kind
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ transaction is re-broadcast (same nonce: it can never be mined twice).
 Deploy steps also record the compiler's long version and a hash of the standard-json input, so
 that the contract can later be verified on a block explorer from a reproduced input.
 
-This module is pure data and file handling; the chain side lives in :mod:`communis.chain.deployer`.
+This module is pure data and file handling; the chain side lives in :mod:`communis.deploy.deployer`.
 """
 
 from __future__ import annotations
@@ -21,13 +21,15 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
+from communis.errors import CommunisError
+
 FORMAT = "communis-deployments-v1"
 
 Status = Literal["pending", "sent", "done"]
 Kind = Literal["deploy", "call"]
 
 
-class JournalError(RuntimeError):
+class JournalError(CommunisError, RuntimeError):
     """The journal cannot be used as it is; the message says why and what to do."""
 
 

@@ -4,7 +4,7 @@ On a local chain (time travel needs one) with ape's test accounts:
 
 - account 0 is the *foundation*: it deploys, holds the genesis allocation (it sells tokens to the
   whale and pays bonds) and is the bonded root proposer;
-- accounts 1-6 are the sample community's key members (:data:`communis.sample.KEY_MEMBERS`);
+- accounts 1-6 are the sample community's key members (:data:`communis.demo.sample.KEY_MEMBERS`);
   3 and 6 become guardians through governance;
 - account 7 is the *whale*, who buys a large share of the tokens and gets no say for it.
 
@@ -33,28 +33,29 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from communis.bundle import TOTALS, TREE, EpochBuild, read_totals
-from communis.chain import rewards as ops
+from communis.chain import epochs
 from communis.chain.accounts import is_local
-from communis.chain.deployer import Deployer
 from communis.chain.governance import Action, Governance
-from communis.chain.plan import build_plan
-from communis.chain.report import step_progress
-from communis.chain.rewards_plan import policy_args
 from communis.chain.system import System
-from communis.deploy_config import load
-from communis.journal import Journal
-from communis.merkle import Leaf, MerkleTree
-from communis.policy import Policy, policy_hash
+from communis.deploy.config import load
+from communis.deploy.console import step_progress
+from communis.deploy.deployer import Deployer
+from communis.deploy.journal import Journal
+from communis.deploy.plan import build_plan
+from communis.deploy.rewards_steps import policy_args
+from communis.engine.bundle import TOTALS, TREE, EpochBuild, read_totals
+from communis.engine.merkle import Leaf, MerkleTree
+from communis.engine.policy import Policy, policy_hash
+from communis.engine.roles import ROLES
+from communis.errors import CommunisError
 from communis.report import BondSlash, EpochReport, Proposal, Reward, RunReport
-from communis.roles import ROLES
 
 UNIT = 10**18
 FAKE_ACCOUNTS = 12
 WHALE_SHARE_BPS = 3_000
 
 
-class DemoError(RuntimeError):
+class DemoError(CommunisError, RuntimeError):
     """A step of the demo did not do what it claims."""
 
 
@@ -167,7 +168,7 @@ def run_epoch(story: Story, epoch: int, *, fraud: bool = False) -> EpochReport:
         TextColumn("   {task.description}"), console=story.console, transient=True
     ) as progress:
         task = progress.add_task("building the epoch bundle")
-        build: EpochBuild = ops.build(
+        build: EpochBuild = epochs.build(
             rewards,
             ledger,
             bundles,
@@ -184,10 +185,10 @@ def run_epoch(story: Story, epoch: int, *, fraud: bool = False) -> EpochReport:
     if fraud:
         slashed.append(catch_fraud(story, epoch, bundle))
     treasury_before = int(token.balanceOf(story.sys.timelock))
-    ops.propose(rewards, bundle, story.foundation, uri=f"file://{bundle}")
+    epochs.propose(rewards, bundle, story.foundation, uri=f"file://{bundle}")
     story.travel_to(int(rewards.pendingProposal().challengeDeadline) + 1)
-    ops.finalize(rewards, epoch, story.accounts[8])
-    check(ops.status(rewards).next_epoch == epoch + 1, f"epoch {epoch} finalized")
+    epochs.finalize(rewards, epoch, story.accounts[8])
+    check(epochs.status(rewards).next_epoch == epoch + 1, f"epoch {epoch} finalized")
     claim_everyone(story, bundle)
     report = epoch_report(story, build, slashed)
     check(
@@ -201,11 +202,11 @@ def run_epoch(story: Story, epoch: int, *, fraud: bool = False) -> EpochReport:
 
 def claim_everyone(story: Story, bundle: Path) -> None:
     rewards = story.sys.rewards
-    tree = ops.load_tree(bundle)
+    tree = epochs.load_tree(bundle)
     columns = (TextColumn("   {task.description}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=story.console, transient=True) as progress:
         task = progress.add_task("claiming", total=len(tree.values))
-        sent = ops.claim_all(
+        sent = epochs.claim_all(
             rewards,
             bundle,
             story.accounts[9],  # anyone may claim for anyone: funds go to each account
@@ -237,7 +238,7 @@ def pad_bundle(honest: Path, out: Path, fakes: int) -> tuple[Path, list[str]]:
     stolen_tokens = total_tokens - sum(v.tokens for v in kept)
     stolen_influence = total_influence - sum(v.influence for v in kept)
     fake = [f"0x{0xFA4E << 144 | i:040x}" for i in range(1, fakes + 1)]
-    from communis.address import to_checksum
+    from communis.engine.address import to_checksum
 
     fake = [to_checksum(a) for a in fake]
     leaves = kept + [
@@ -262,11 +263,11 @@ def catch_fraud(story: Story, epoch: int, honest: Path) -> BondSlash:
     proposer = story.foundation
     bond = int(rewards.policy().proposerBond)
     proposer_before = int(token.balanceOf(proposer))
-    ops.propose(rewards, padded, proposer, uri=f"file://{padded}")
+    epochs.propose(rewards, padded, proposer, uri=f"file://{padded}")
     story.say(f"   the proposer publishes a root padded with {len(fakes)} fake accounts")
 
     previous = story.work / "epochs" / str(epoch - 1) if epoch > 0 else None
-    result = ops.verify(rewards, padded, previous=previous)
+    result = epochs.verify(rewards, padded, previous=previous)
     flagged = {d.account for d in result.differences}
     check(not result.ok, "verify flags the padded root")
     check(set(fakes) <= flagged, "verify names every fake account")
@@ -276,16 +277,16 @@ def catch_fraud(story: Story, epoch: int, honest: Path) -> BondSlash:
     )
     guardian = story.guardians[0]
     guardian_before = int(token.balanceOf(guardian))
-    ops.challenge(rewards, epoch, guardian, evidence="verify: fake accounts in the tree")
+    epochs.challenge(rewards, epoch, guardian, evidence="verify: fake accounts in the tree")
     story.say(f"   guardian {guardian.address} challenges with a bond")
 
-    r = ops.resolution(rewards, epoch, upheld=True)
+    r = epochs.resolution(rewards, epoch, upheld=True)
     actions = [
         Action(t, v, bytes(c), r.description)
         for t, v, c in zip(r.targets, r.values, r.calldatas, strict=True)
     ]
     pass_proposal(story, actions, r.description, epoch=epoch)
-    check(ops.status(rewards).next_epoch == epoch, f"epoch {epoch} can be proposed again")
+    check(epochs.status(rewards).next_epoch == epoch, f"epoch {epoch} can be proposed again")
     lost = proposer_before - int(token.balanceOf(proposer))
     check(lost == bond, "the proposer's bond is slashed")
     gained = int(token.balanceOf(guardian)) - guardian_before
@@ -359,7 +360,7 @@ def whale_and_weights(story: Story) -> Policy:
     )
     check(votes == 0, "tokens bought give no votes")
     rewards = story.sys.rewards
-    current = ops.onchain_policy(rewards)
+    current = epochs.onchain_policy(rewards)
     weights = list(current.role_weights)
     weights[ROLES.index("creator")] = 1
     weights[ROLES.index("participant")] = 5

@@ -14,7 +14,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from communis.policy import Policy
+from communis.engine.policy import Policy
+from communis.errors import CommunisError
 
 SUPPORTED_VERSION = 1
 DECIMALS = 18
@@ -23,7 +24,7 @@ DURATION_RE = re.compile(r"^(\d+)\s*([smhdw])$")
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
-class ConfigError(ValueError):
+class ConfigError(CommunisError, ValueError):
     """A deployment parameter is missing or invalid."""
 
 

@@ -26,13 +26,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from communis.keccak import keccak
-from communis.roles import ROLES
+from communis.engine.keccak import keccak
+from communis.engine.roles import ROLES
+from communis.errors import CommunisError
 
 BPS = 10_000
 
 
-class PolicyError(ValueError):
+class PolicyError(CommunisError, ValueError):
     """A policy field is missing, of the wrong type or out of range."""
 
 

@@ -17,12 +17,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from communis.bundle import TREE, BundleError, build_bundle, find_previous, read_totals
-from communis.ledger import LedgerError, read_ledger
-from communis.merkle import MerkleError, MerkleTree, verify_proof
-from communis.policy import Policy, PolicyError
-from communis.sample import KEY_MEMBERS, MEMBERS, SEED, write_sample
-from communis.verify import verify_bundle
+from communis.demo.sample import KEY_MEMBERS, MEMBERS, SEED, write_sample
+from communis.engine.bundle import TREE, BundleError, build_bundle, find_previous, read_totals
+from communis.engine.ledger import LedgerError, read_ledger
+from communis.engine.merkle import MerkleError, MerkleTree, verify_proof
+from communis.engine.policy import Policy, PolicyError
+from communis.engine.verify import verify_bundle
 
 _EXPECTED_ERRORS = (LedgerError, PolicyError, BundleError, MerkleError, OSError)
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from communis.policy import BPS, Policy
+from communis.engine.policy import BPS, Policy
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +53,7 @@ class EpochScores:
     scores: dict[str, int]
     tokens: Allocation
     influence: Allocation
-    """Influence in plain units (converted to stored units by :mod:`communis.cumulative`)."""
+    """Influence in plain units (converted to stored units by :mod:`communis.engine.cumulative`)."""
 
 
 def score_points(points: Mapping[str, Sequence[int]], weights: Sequence[int]) -> dict[str, int]:

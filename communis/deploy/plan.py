@@ -2,9 +2,9 @@
 
 1. CommunityToken (the deployer is its admin for the wiring);
 2. governance: Influence, CommunisTimelock, InfluenceGovernor, GuardianRegistry, and the
-   timelock's proposer/canceller roles (:mod:`communis.chain.governance_plan`);
+   timelock's proposer/canceller roles (:mod:`communis.deploy.governance_steps`);
 3. ContributionRewards, with MINTER_ROLE on the token and AWARDER_ROLE on Influence
-   (:mod:`communis.chain.rewards_plan`);
+   (:mod:`communis.deploy.rewards_steps`);
 4. the genesis allocation moved to the treasury (the timelock), if so configured;
 5. the handover: the deployer renounces every admin role. From then on only governance
    changes anything.
@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from communis.chain import governance_plan, rewards_plan
-from communis.chain.steps import DEPLOYER, Ref, StepSpec
-from communis.deploy_config import DeployConfig, TokenParams
+from communis.deploy import governance_steps, rewards_steps
+from communis.deploy.config import DeployConfig, TokenParams
+from communis.deploy.steps import DEPLOYER, Ref, StepSpec
 
 TIMELOCK = "CommunisTimelock"
 
@@ -26,7 +26,7 @@ def _who(value: str) -> Any:
     if value == "deployer":
         return DEPLOYER
     if value == "none":
-        return governance_plan.ZERO_ADDRESS
+        return governance_steps.ZERO_ADDRESS
     return value
 
 
@@ -46,7 +46,7 @@ def token_steps(token: TokenParams) -> list[StepSpec]:
 def build_plan(config: DeployConfig, *, now: int) -> list[StepSpec]:
     """Every step of a Communis deployment; ``now`` is the chain time for a "now" genesis."""
     influence, gov = config.influence, config.governance
-    governance = governance_plan.GovernanceParams(
+    governance = governance_steps.GovernanceParams(
         genesis=influence.genesis if influence.genesis is not None else now,
         epoch_duration=influence.epoch_duration,
         half_life_epochs=influence.half_life_epochs,
@@ -59,15 +59,15 @@ def build_plan(config: DeployConfig, *, now: int) -> list[StepSpec]:
         proposal_guardian=_who(gov.proposal_guardian),
         guardian_application_threshold=gov.guardian_application_threshold,
     )
-    rewards = rewards_plan.RewardsParams(
+    rewards = rewards_steps.RewardsParams(
         policy=config.rewards.policy,
         challenger_reward_bps=config.rewards.challenger_reward_bps,
         proposers=tuple(_who(p) for p in config.rewards.proposers),
     )
     steps = [
         *token_steps(config.token),
-        *governance_plan.governance_steps(governance),
-        *rewards_plan.rewards_steps(rewards),
+        *governance_steps.governance_steps(governance),
+        *rewards_steps.rewards_steps(rewards),
     ]
     if config.token.genesis_holder == "timelock" and config.token.genesis_supply > 0:
         steps.append(
@@ -80,4 +80,4 @@ def build_plan(config: DeployConfig, *, now: int) -> list[StepSpec]:
                 target="CommunityToken",
             )
         )
-    return [*steps, *governance_plan.handover_steps(), *rewards_plan.rewards_handover_steps()]
+    return [*steps, *governance_steps.handover_steps(), *rewards_steps.rewards_handover_steps()]

@@ -30,8 +30,8 @@ from typing import Any
 
 from eth_utils import keccak
 
-from communis.chain.steps import DEPLOYER, Ref, StepSpec
-from communis.policy import Policy
+from communis.deploy.steps import DEPLOYER, Ref, StepSpec
+from communis.engine.policy import Policy
 
 NAME = "ContributionRewards"
 DEFAULT_ADMIN_ROLE = "0x" + "00" * 32

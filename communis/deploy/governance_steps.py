@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from eth_utils import keccak
 
-from communis.chain.steps import DEPLOYER, Ref, StepSpec
+from communis.deploy.steps import DEPLOYER, Ref, StepSpec
 
 ZERO_ADDRESS = "0x" + "00" * 20
 # Roles as 0x hex: the journal records step arguments as JSON.

@@ -9,8 +9,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from communis.chain.deployer import StepResult
-from communis.journal import Journal
+from communis.deploy.deployer import StepResult
+from communis.deploy.journal import Journal
 
 
 def step_printer(console: Console | None = None) -> Callable[[StepResult], None]:

@@ -4,7 +4,8 @@ Every function takes contract instances (from :class:`communis.chain.system.Syst
 ``project.ContributionRewards.at(address)``) and the account that signs, checks what the
 contract would check *before* sending (so a mistake costs no gas and gets an error that says what
 to do), and returns a small record of what it did. The epoch arithmetic itself is the engine's
-(``communis.bundle``, ``communis.verify``, ``communis.merkle``); nothing here recomputes it.
+(``communis.engine.bundle``, ``communis.engine.verify``, ``communis.engine.merkle``); nothing here
+recomputes it.
 
 Bundles are the engine's epoch folders (``totals.json``, ``tree.json``, ``policy.json``, the
 ledger); ``epochs/<chainId>/<epoch>/`` is where ``build`` puts them by default.
@@ -18,11 +19,12 @@ from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
-from communis.bundle import TREE, build_bundle, find_previous, read_totals
 from communis.chain.governance import STATES as GOVERNOR_STATES
-from communis.merkle import MerkleTree
-from communis.policy import Policy, policy_hash
-from communis.verify import VerifyResult, verify_bundle
+from communis.engine.bundle import TREE, build_bundle, find_previous, read_totals
+from communis.engine.merkle import MerkleTree
+from communis.engine.policy import Policy, policy_hash
+from communis.engine.verify import VerifyResult, verify_bundle
+from communis.errors import CommunisError
 
 ZERO32 = b"\0" * 32
 MAX_UINT256 = 2**256 - 1
@@ -38,7 +40,7 @@ class Status(IntEnum):
     FINALIZED = 4
 
 
-class EpochOpError(RuntimeError):
+class EpochOpError(CommunisError, RuntimeError):
     """An epoch operation cannot be done now; the message says why and what to do."""
 
 
@@ -186,7 +188,7 @@ def build(
 ) -> Any:
     """Build the epoch bundle of ``ledger`` with the policy in force and Influence's half-life,
     cumulative on the latest bundle below it in ``out_root`` (or ``previous``)."""
-    from communis.ledger import read_ledger
+    from communis.engine.ledger import read_ledger
 
     policy = onchain_policy(rewards)
     half_life = int(influence_of(rewards).halfLife())

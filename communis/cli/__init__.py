@@ -1,0 +1,1 @@
+"""Command-line front ends: ``communis`` (offline engine tools) and the ``ape run`` commands."""

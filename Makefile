@@ -33,7 +33,7 @@ help:
 	@echo "make demo    set up, then run the community story on the in-process EVM (NETWORK=... to change)"
 	@echo "make test    set up, then run the whole test suite on eth-tester and on anvil"
 	@echo "make bench   write benchmark figures to bench/results.json"
-	@echo "make lint    ruff;  make slither: static analysis;  make fuzz: long invariant run"
+	@echo "make lint    ruff, solhint, prettier;  make slither: static analysis;  make fuzz: long invariant run"
 	@echo "make setup   only install (.venv, node_modules, .solcx); make compile: ape compile"
 
 $(VENV_STAMP): pyproject.toml requirements.lock
@@ -75,9 +75,15 @@ demo: setup
 bench: setup
 	$(BIN)/python -m bench
 
+# Solidity: solhint (.solhint.json, no warning allowed) and prettier-plugin-solidity (.prettierrc);
+# contracts/utils/GrowthTable.sol is generated already in that style.
+SOL_FILES := 'contracts/**/*.sol'
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	node_modules/.bin/solhint --max-warnings 0 $(SOL_FILES)
+	node_modules/.bin/prettier --check $(SOL_FILES)
 
 # Static analysis of contracts/ (offline, through the solc wrapper): fails on any high or medium
 # finding; prints the counts by severity and the ERC-20 conformance check of CommunityToken.

@@ -564,7 +564,8 @@ def _wait_for_pending(sender: Any, timeout: float, poll: float = 0.5) -> None:
 
     A batch sent by an interrupted run may still be pending: scanning before it is mined would
     count its accounts as unpaid, and a second batch for them would revert as a whole
-    (NothingToClaim) once the first lands. Raises EpochOpError if it stays pending."""
+    (ContributionRewardsNothingToClaim) once the first lands. Raises EpochOpError if it stays
+    pending."""
     import time
 
     import ape

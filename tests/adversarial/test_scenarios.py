@@ -102,14 +102,14 @@ def test_buying_tokens_after_a_snapshot_changes_nothing(chain, full, epoch0, ali
 def test_double_claim(full, epoch0, alice, bob):
     token = full.token
     balance = token.balanceOf(alice)
-    with ape.reverts(full.rewards.NothingToClaim):
+    with ape.reverts(full.rewards.ContributionRewardsNothingToClaim):
         claim(full, epoch0, alice, alice)
-    with ape.reverts(full.rewards.NothingToClaim):  # on behalf, by someone else
+    with ape.reverts(full.rewards.ContributionRewardsNothingToClaim):  # on behalf, by someone else
         claim(full, epoch0, alice, bob)
     # Batched twice in one multicall: the whole batch reverts.
     tokens, stored = epoch0.leaf(alice)
     call = full.rewards.claim.encode_input(alice, tokens, stored, epoch0.proof(alice), epoch0.root)
-    with ape.reverts(full.rewards.NothingToClaim):
+    with ape.reverts(full.rewards.ContributionRewardsNothingToClaim):
         full.rewards.multicall([call, call], sender=bob)
     assert token.balanceOf(alice) == balance
     assert full.rewards.claimed(alice) == (tokens, stored)
@@ -126,10 +126,10 @@ def test_forged_proof(full, epoch0, alice, attacker):
         (attacker, 0, 0, [epoch0.root]),  # the root as a sibling
     ]
     for account, t, s, p in forged:
-        with ape.reverts(rewards.InvalidProof):
+        with ape.reverts(rewards.ContributionRewardsInvalidProof):
             rewards.claim(account, t, s, p, ZERO32, sender=attacker)
     # An internal node presented as a leaf: the double-hashed leaf encoding rules it out.
-    with ape.reverts(rewards.InvalidProof):
+    with ape.reverts(rewards.ContributionRewardsInvalidProof):
         rewards.claim(attacker, 0, 0, proof[1:], ZERO32, sender=attacker)
     assert full.token.balanceOf(attacker) == 0
 
@@ -140,7 +140,7 @@ def test_claim_racing_a_root_update(chain, full, epoch0, alice):
     rewards = full.rewards
     epoch1 = cumulative(1, {alice: (10 * TOKEN, 1 * TOKEN)}, epoch0)
     settle(chain, full, epoch1)
-    with ape.reverts(rewards.RootChanged):
+    with ape.reverts(rewards.ContributionRewardsRootChanged):
         claim(full, epoch1, alice, alice, expected_root=epoch0.root)
     claim(full, epoch1, alice, alice, expected_root=epoch1.root)
     assert rewards.claimed(alice) == epoch1.leaf(alice)
@@ -211,7 +211,7 @@ def test_reproposing_a_rejected_root(chain, full, epoch0, alice, bob, attacker):
     for round_ in range(2):
         propose_root(full, padded)
         rewards.challenge(1, f"ipfs://report/{round_}", sender=guardian)
-        with ape.reverts(rewards.InvalidProof):  # nothing of it pays meanwhile
+        with ape.reverts(rewards.ContributionRewardsInvalidProof):  # nothing of it pays meanwhile
             claim(full, padded, attacker, attacker)
         _resolve(chain, full, 1, True, [alice, bob], bob, tag=f" (round {round_})")
         assert rewards.epochStatus(1) == REJECTED
@@ -241,10 +241,10 @@ def test_proposer_cannot_exceed_the_epoch_budget(chain, full, epoch0, alice):
     end_epoch(chain, full, 1)
     tokens0, stored0 = epoch0.totals
     greedy = cumulative(1, {alice: (POLICY[0] + 1, 0)}, epoch0)
-    with ape.reverts(rewards.TokenBudgetExceeded):
+    with ape.reverts(rewards.ContributionRewardsTokenBudgetExceeded):
         propose_root(full, greedy)
     budget = rewards.influenceBudgetStored(1)
-    with ape.reverts(rewards.InfluenceBudgetExceeded):
+    with ape.reverts(rewards.ContributionRewardsInfluenceBudgetExceeded):
         propose_root(full, greedy, totals=(tokens0, stored0 + budget + 1))
     # Lying totals under budget, leaves above them: the root finalizes but pays out at most the
     # epoch's emission; the claim that would pass it reverts.
@@ -252,7 +252,7 @@ def test_proposer_cannot_exceed_the_epoch_budget(chain, full, epoch0, alice):
     propose_root(full, liar, totals=(tokens0 + POLICY[0], stored0))
     travel(chain, rewards.pendingProposal().challengeDeadline)
     rewards.finalize(1, sender=alice)
-    with ape.reverts(rewards.ExceedsFinalizedTotals):
+    with ape.reverts(rewards.ContributionRewardsExceedsFinalizedTotals):
         claim(full, liar, alice, alice)
     assert rewards.totalClaimed() == epoch0.totals
 

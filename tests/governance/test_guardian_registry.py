@@ -25,7 +25,7 @@ def test_deploy(project, registry, system, owner):
     assert registry.owner() == owner.address
     assert registry.applicationThreshold() == APPLICATION_THRESHOLD
     assert registry.guardianCount() == 0
-    with ape.reverts(project.GuardianRegistry.GuardianZeroAddress):
+    with ape.reverts(project.GuardianRegistry.GuardianRegistryZeroInfluenceLedger):
         owner.deploy(project.GuardianRegistry, ZERO, owner, 1)
 
 
@@ -37,9 +37,9 @@ def test_grant_and_revoke_only_by_governance(registry, owner, alice, bob):
     assert registry.isGuardian(alice)
     assert not registry.isGuardian(bob)
     assert registry.guardianCount() == 1
-    with ape.reverts(registry.GuardianAlreadyMember):
+    with ape.reverts(registry.GuardianRegistryAlreadyMember):
         registry.grantGuardian(alice, sender=owner)
-    with ape.reverts(registry.GuardianZeroAddress):
+    with ape.reverts(registry.GuardianRegistryZeroAccount):
         registry.grantGuardian(ZERO, sender=owner)
     with ape.reverts(registry.OwnableUnauthorizedAccount):
         registry.revokeGuardian(alice, sender=bob)
@@ -47,7 +47,7 @@ def test_grant_and_revoke_only_by_governance(registry, owner, alice, bob):
     assert receipt.events == [registry.GuardianRevoked(alice)]
     assert not registry.isGuardian(alice)
     assert registry.guardianCount() == 0
-    with ape.reverts(registry.GuardianNotMember):
+    with ape.reverts(registry.GuardianRegistryNotMember):
         registry.revokeGuardian(alice, sender=owner)
 
 
@@ -61,7 +61,7 @@ def test_threshold_only_by_governance(registry, owner, alice):
 
 def test_apply_needs_own_influence_at_threshold(registry, system, owner, alice, bob, chain):
     influence, awarder = system.influence, system.awarder
-    with ape.reverts(registry.GuardianInfluenceBelowThreshold):
+    with ape.reverts(registry.GuardianRegistryInfluenceBelowThreshold):
         registry.applyAsGuardian("ipfs://me", sender=alice)
     influence.awardStored(alice, APPLICATION_THRESHOLD, sender=awarder)
     receipt = registry.applyAsGuardian("ipfs://me", sender=alice)
@@ -74,11 +74,11 @@ def test_apply_needs_own_influence_at_threshold(registry, system, owner, alice, 
     # Delegated votes do not make Bob eligible.
     influence.invoke_transaction("delegate", bob, sender=alice)
     assert influence.getVotes(bob) == APPLICATION_THRESHOLD
-    with ape.reverts(registry.GuardianInfluenceBelowThreshold):
+    with ape.reverts(registry.GuardianRegistryInfluenceBelowThreshold):
         registry.applyAsGuardian("", sender=bob)
     # Members cannot apply again.
     registry.grantGuardian(alice, sender=owner)
-    with ape.reverts(registry.GuardianAlreadyMember):
+    with ape.reverts(registry.GuardianRegistryAlreadyMember):
         registry.applyAsGuardian("", sender=alice)
 
 
@@ -95,5 +95,5 @@ def test_eligibility_decays_with_influence(registry, system, alice, chain):
     chain.mine()
     expected = to_influence(2 * APPLICATION_THRESHOLD, HALF_LIFE + 1, HALF_LIFE)
     assert registry.eligibility(alice) == (False, expected)
-    with ape.reverts(registry.GuardianInfluenceBelowThreshold):
+    with ape.reverts(registry.GuardianRegistryInfluenceBelowThreshold):
         registry.applyAsGuardian("", sender=alice)

@@ -25,13 +25,19 @@ def test_genesis_and_metadata(token, treasury, deployer):
 
 
 def test_genesis_above_cap_reverts(project, deployer, treasury):
-    with ape.reverts(project.CommunityToken.GenesisExceedsCap):
+    with ape.reverts(project.CommunityToken.CommunityTokenGenesisExceedsCap):
         deployer.deploy(project.CommunityToken, "C", "C", 10, deployer, treasury, 11)
 
 
-def test_zero_admin_reverts(project, deployer, treasury):
-    with ape.reverts(project.CommunityToken.ZeroAddress):
-        deployer.deploy(project.CommunityToken, "C", "C", 10, ape.utils.ZERO_ADDRESS, treasury, 1)
+def test_zero_addresses_revert(project, deployer, treasury):
+    zero = ape.utils.ZERO_ADDRESS
+    with ape.reverts(project.CommunityToken.CommunityTokenZeroAdmin):
+        deployer.deploy(project.CommunityToken, "C", "C", 10, zero, treasury, 1)
+    with ape.reverts(project.CommunityToken.CommunityTokenZeroGenesisHolder):
+        deployer.deploy(project.CommunityToken, "C", "C", 10, deployer, zero, 1)
+    # Without a genesis allocation there is no holder to check.
+    token = deployer.deploy(project.CommunityToken, "C", "C", 10, deployer, zero, 0)
+    assert token.totalSupply() == 0
 
 
 def test_only_minter_mints(token, deployer, alice, bob):

@@ -13,25 +13,22 @@ import pytest
 from eth_abi import decode
 from eth_utils import keccak
 
-from tests.adversarial.system import (
+from tests.helpers.constants import (
     AGAINST,
     CANCELED,
     FOR,
     MAX_UINT,
+    POLICY,
+    PROPOSAL_THRESHOLD,
     QUEUED,
-    claim,
-    encode,
-    end_epoch,
-    propose,
-    propose_root,
-    settle,
-    travel,
-    vote_through,
+    TIMELOCK_DELAY,
+    TOKEN,
 )
-from tests.governance.conftest import PROPOSAL_THRESHOLD, TIMELOCK_DELAY
-from tests.influence.test_influence import delegates, sign_delegation
-from tests.rewards.conftest import POLICY, TOKEN, cumulative
-from tests.token.test_community_token import sign_permit
+from tests.helpers.epochs import cumulative
+from tests.helpers.governance import encode, propose, vote_through
+from tests.helpers.signing import delegates, sign_delegation, sign_permit
+from tests.helpers.system import claim, end_epoch, propose_root, settle
+from tests.helpers.time import travel
 
 ZERO32 = b"\0" * 32
 PROPOSER_BOND, CHALLENGER_BOND = POLICY[5], POLICY[6]

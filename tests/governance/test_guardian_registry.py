@@ -6,60 +6,55 @@ import ape
 import pytest
 
 from communis.engine.growth import to_influence
-from tests.governance.conftest import APPLICATION_THRESHOLD, HALF_LIFE, UNIT, WEEK, ZERO, advance
+from tests.helpers.constants import APPLICATION_THRESHOLD, HALF_LIFE, UNIT, WEEK, ZERO
+from tests.helpers.time import advance
 
 
 @pytest.fixture
-def owner(accounts):
-    """Stands in for the timelock in these unit tests (the lifecycle test uses the real one)."""
-    return accounts[6]
+def registry(project, system, gov):
+    return gov.deploy(project.GuardianRegistry, system.influence, gov, APPLICATION_THRESHOLD)
 
 
-@pytest.fixture
-def registry(project, system, owner):
-    return owner.deploy(project.GuardianRegistry, system.influence, owner, APPLICATION_THRESHOLD)
-
-
-def test_deploy(project, registry, system, owner):
+def test_deploy(project, registry, system, gov):
     assert registry.influence() == system.influence.address
-    assert registry.owner() == owner.address
+    assert registry.owner() == gov.address
     assert registry.applicationThreshold() == APPLICATION_THRESHOLD
     assert registry.guardianCount() == 0
     with ape.reverts(project.GuardianRegistry.GuardianZeroAddress):
-        owner.deploy(project.GuardianRegistry, ZERO, owner, 1)
+        gov.deploy(project.GuardianRegistry, ZERO, gov, 1)
 
 
-def test_grant_and_revoke_only_by_governance(registry, owner, alice, bob):
+def test_grant_and_revoke_only_by_governance(registry, gov, alice, bob):
     with ape.reverts(registry.OwnableUnauthorizedAccount):
         registry.grantGuardian(alice, sender=alice)
-    receipt = registry.grantGuardian(alice, sender=owner)
+    receipt = registry.grantGuardian(alice, sender=gov)
     assert receipt.events == [registry.GuardianGranted(alice)]
     assert registry.isGuardian(alice)
     assert not registry.isGuardian(bob)
     assert registry.guardianCount() == 1
     with ape.reverts(registry.GuardianAlreadyMember):
-        registry.grantGuardian(alice, sender=owner)
+        registry.grantGuardian(alice, sender=gov)
     with ape.reverts(registry.GuardianZeroAddress):
-        registry.grantGuardian(ZERO, sender=owner)
+        registry.grantGuardian(ZERO, sender=gov)
     with ape.reverts(registry.OwnableUnauthorizedAccount):
         registry.revokeGuardian(alice, sender=bob)
-    receipt = registry.revokeGuardian(alice, sender=owner)
+    receipt = registry.revokeGuardian(alice, sender=gov)
     assert receipt.events == [registry.GuardianRevoked(alice)]
     assert not registry.isGuardian(alice)
     assert registry.guardianCount() == 0
     with ape.reverts(registry.GuardianNotMember):
-        registry.revokeGuardian(alice, sender=owner)
+        registry.revokeGuardian(alice, sender=gov)
 
 
-def test_threshold_only_by_governance(registry, owner, alice):
+def test_threshold_only_by_governance(registry, gov, alice):
     with ape.reverts(registry.OwnableUnauthorizedAccount):
         registry.setApplicationThreshold(1, sender=alice)
-    receipt = registry.setApplicationThreshold(9 * UNIT, sender=owner)
+    receipt = registry.setApplicationThreshold(9 * UNIT, sender=gov)
     assert receipt.events == [registry.ApplicationThresholdSet(APPLICATION_THRESHOLD, 9 * UNIT)]
     assert registry.applicationThreshold() == 9 * UNIT
 
 
-def test_apply_needs_own_influence_at_threshold(registry, system, owner, alice, bob, chain):
+def test_apply_needs_own_influence_at_threshold(registry, system, gov, alice, bob, chain):
     influence, awarder = system.influence, system.awarder
     with ape.reverts(registry.GuardianInfluenceBelowThreshold):
         registry.applyAsGuardian("ipfs://me", sender=alice)
@@ -77,7 +72,7 @@ def test_apply_needs_own_influence_at_threshold(registry, system, owner, alice, 
     with ape.reverts(registry.GuardianInfluenceBelowThreshold):
         registry.applyAsGuardian("", sender=bob)
     # Members cannot apply again.
-    registry.grantGuardian(alice, sender=owner)
+    registry.grantGuardian(alice, sender=gov)
     with ape.reverts(registry.GuardianAlreadyMember):
         registry.applyAsGuardian("", sender=alice)
 

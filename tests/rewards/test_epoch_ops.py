@@ -15,7 +15,8 @@ from communis.chain import epochs
 from communis.engine.bundle import TOTALS, TREE, read_totals
 from communis.engine.merkle import Leaf, MerkleTree
 from communis.engine.policy import policy_hash
-from tests.rewards.conftest import POLICY, end_epoch
+from tests.helpers.constants import POLICY
+from tests.helpers.time import end_epoch
 
 DAY = 24 * 3600
 ROLES = ("creator", "curator", "guardian", "participant", "creator")

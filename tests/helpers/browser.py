@@ -24,6 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+# Lines for the end of the pytest output (screenshot path, or why the browser test skipped).
+SUMMARY: list[str] = []
+
 CANDIDATES = ("chromium", "chromium-browser")
 # bash, not sh: dash cannot redirect descriptors above 9.
 BASH = shutil.which("bash") or "/bin/bash"

@@ -42,26 +42,70 @@ def _no_console_log_rendering():
     patch.undo()
 
 
-def _account(index: int, name: str, doc: str):
-    @ape.fixture(scope="session", chain_isolation=False, name=name)
-    def fixture(accounts):
-        return accounts[index]
-
-    fixture.__doc__ = doc
-    return fixture
+@ape.fixture(scope="session", chain_isolation=False)
+def deployer(accounts):
+    """Deploys everything."""
+    return accounts[0]
 
 
-deployer = _account(0, "deployer", "Deploys everything.")
-alice = _account(1, "alice", "A member.")
-bob = _account(2, "bob", "A member.")
-proposer = _account(3, "proposer", "The bonded root proposer of ContributionRewards.")
-carol = _account(4, "carol", "A member.")
-guardian = _account(5, "guardian", "The governor's proposal guardian; a registry guardian.")
-whale = _account(6, "whale", "Holds tokens, never influence.")
-awarder = _account(7, "awarder", "Holds AWARDER_ROLE where a test stands in for the rewards.")
-attacker = _account(8, "attacker", "An outsider trying what it should not manage.")
-treasury = _account(9, "treasury", "Receives the genesis allocation.")
-gov = _account(10, "gov", "Stands in for the governance timelock in contract-level fixtures.")
+@ape.fixture(scope="session", chain_isolation=False)
+def alice(accounts):
+    """A member."""
+    return accounts[1]
+
+
+@ape.fixture(scope="session", chain_isolation=False)
+def bob(accounts):
+    """A member."""
+    return accounts[2]
+
+
+@ape.fixture(scope="session", chain_isolation=False)
+def proposer(accounts):
+    """The bonded root proposer of ContributionRewards."""
+    return accounts[3]
+
+
+@ape.fixture(scope="session", chain_isolation=False)
+def carol(accounts):
+    """A member."""
+    return accounts[4]
+
+
+@ape.fixture(scope="session", chain_isolation=False)
+def guardian(accounts):
+    """The governor's proposal guardian; a guardian of the registry."""
+    return accounts[5]
+
+
+@ape.fixture(scope="session", chain_isolation=False)
+def whale(accounts):
+    """Holds tokens, never influence."""
+    return accounts[6]
+
+
+@ape.fixture(scope="session", chain_isolation=False)
+def awarder(accounts):
+    """Holds AWARDER_ROLE where a test stands in for ContributionRewards."""
+    return accounts[7]
+
+
+@ape.fixture(scope="session", chain_isolation=False)
+def attacker(accounts):
+    """An outsider trying what it should not manage."""
+    return accounts[8]
+
+
+@ape.fixture(scope="session", chain_isolation=False)
+def treasury(accounts):
+    """Receives the genesis allocation."""
+    return accounts[9]
+
+
+@ape.fixture(scope="session", chain_isolation=False)
+def gov(accounts):
+    """Stands in for the governance timelock in contract-level fixtures."""
+    return accounts[10]
 
 
 @pytest.fixture(scope="module")

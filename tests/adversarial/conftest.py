@@ -16,7 +16,7 @@ def full(deployed_system):
 
 
 @pytest.fixture(scope="module")
-def epoch0(chain, full, alice, bob, carol):
+def claimed_epoch0(chain, full, alice, bob, carol):
     """Epoch 0 finalized and claimed: Alice 40, Bob 30, Carol 20 influence (stored units equal
     influence in epoch 0), and some tokens each."""
     return earn(

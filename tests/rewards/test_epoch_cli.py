@@ -17,7 +17,7 @@ def epoch_cli():
 
 
 @pytest.fixture
-def run(epoch_cli, networks):
+def epoch_command(epoch_cli, networks):
     network = networks.provider.network_choice
     if networks.provider.name != "test":
         # The command's --network connects its own provider; for anvil that is a fresh node
@@ -32,21 +32,21 @@ def run(epoch_cli, networks):
 
 
 def test_status_build_propose_verify_finalize_claim(
-    run, rewards, chain, genesis, tmp_path, accounts, proposer, alice, bob
+    epoch_command, rewards, chain, genesis, tmp_path, accounts, proposer, alice, bob
 ):
     ledger = tmp_path / "ledger.jsonl"
     row = {"epoch": 0, "account": alice.address, "role": "creator", "points": "3", "ref": "x"}
     ledger.write_text(json.dumps(row) + "\n")
     address = str(rewards.address)
-    result = run("status", "--rewards", address)
+    result = epoch_command("status", "--rewards", address)
     assert result.exit_code == 0, result.output
     assert "next epoch to propose" in result.output
     out = tmp_path / "epochs"
-    result = run("build", str(ledger), "--rewards", address, "--out", str(out))
+    result = epoch_command("build", str(ledger), "--rewards", address, "--out", str(out))
     assert result.exit_code == 0, result.output
     assert "epoch 0:" in result.output
     end_epoch(chain, genesis, 0)
-    result = run(
+    result = epoch_command(
         "propose",
         str(out / "0"),
         "--rewards",
@@ -56,15 +56,19 @@ def test_status_build_propose_verify_finalize_claim(
     )
     assert result.exit_code == 0, result.output
     assert "proposeRoot" in result.output
-    result = run("verify", str(out / "0"), "--rewards", address)
+    result = epoch_command("verify", str(out / "0"), "--rewards", address)
     assert result.exit_code == 0, result.output
-    result = run("finalize", "0", "--rewards", address, "--account", account_alias(accounts, alice))
+    result = epoch_command(
+        "finalize", "0", "--rewards", address, "--account", account_alias(accounts, alice)
+    )
     assert result.exit_code != 0 and "window" in result.output
     chain.pending_timestamp = rewards.pendingProposal().challengeDeadline
     chain.mine()
-    result = run("finalize", "0", "--rewards", address, "--account", account_alias(accounts, alice))
+    result = epoch_command(
+        "finalize", "0", "--rewards", address, "--account", account_alias(accounts, alice)
+    )
     assert result.exit_code == 0, result.output
-    result = run(
+    result = epoch_command(
         "claim", str(out / "0"), "--rewards", address, "--account", account_alias(accounts, bob)
     )
     assert result.exit_code == 0, result.output

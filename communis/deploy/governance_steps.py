@@ -1,4 +1,4 @@
-"""Deployment steps for the governance side of Communis, in the lead's plan format.
+"""Deployment steps (:class:`communis.deploy.steps.StepSpec`) for the governance side of Communis.
 
 ``build_plan(config) + governance_steps(params) + [ContributionRewards steps] + handover_steps()``
 deploys and wires Influence, CommunisTimelock, InfluenceGovernor and GuardianRegistry:

@@ -9,7 +9,7 @@ import pytest
 
 from communis.cli.main import main
 from communis.engine.merkle import Leaf, MerkleTree, split_proof, verify_proof
-from tests.engine.helpers import jsonl, policy, random_accounts, sample_rows, write
+from tests.helpers.ledger import jsonl, policy, random_accounts, sample_rows, write
 
 pytestmark = pytest.mark.offchain
 

@@ -10,7 +10,7 @@ import pytest
 from communis.engine.bundle import build_bundle
 from communis.engine.merkle import Leaf, MerkleTree
 from communis.engine.verify import verify_bundle
-from tests.engine.helpers import jsonl, policy, random_accounts, sample_rows, write
+from tests.helpers.ledger import jsonl, policy, random_accounts, sample_rows, write
 
 pytestmark = pytest.mark.offchain
 

@@ -18,8 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.report.browser import IMAGES_PROBE, Chromium, find_chromium
-from tests.report.conftest import SUMMARY
+from tests.helpers.browser import IMAGES_PROBE, SUMMARY, Chromium, find_chromium
 
 pytestmark = pytest.mark.offchain
 

@@ -6,16 +6,9 @@ from __future__ import annotations
 import ape
 import pytest
 
-from tests.rewards.conftest import (
-    CHALLENGER_REWARD_BPS,
-    POLICY,
-    TOKEN,
-    claim,
-    cumulative,
-    end_epoch,
-    pass_window,
-    propose,
-)
+from tests.helpers.constants import CHALLENGER_REWARD_BPS, POLICY, TOKEN
+from tests.helpers.epochs import claim, cumulative, pass_window, propose
+from tests.helpers.time import end_epoch
 
 PROPOSED, CHALLENGED, REJECTED, FINALIZED = 1, 2, 3, 4
 PROPOSER_BOND, CHALLENGER_BOND = POLICY[5], POLICY[6]
@@ -110,7 +103,7 @@ def test_fraud_upheld_slashed_and_reproposed_honestly(
     alice,
     bob,
 ):
-    """The issue's story: fake accounts caught, upheld, bond slashed, honest root claimed."""
+    """The whole story: fake accounts caught, upheld, bond slashed, honest root claimed."""
     proposer_before = token.balanceOf(proposer)
     guardian_before = token.balanceOf(guardian)
     treasury_before = token.balanceOf(treasury)
@@ -202,7 +195,7 @@ def test_bonds_fixed_at_proposal_time(
 def test_permit_and_propose_in_one_transaction(
     rewards, token, chain, genesis, honest, proposer, treasury
 ):
-    from tests.token.test_community_token import sign_permit
+    from tests.helpers.signing import sign_permit
 
     token.approve(rewards, 0, sender=proposer)
     end_epoch(chain, genesis, 0)

@@ -7,17 +7,9 @@ import ape
 import pytest
 
 from communis.engine.growth import to_influence, to_stored
-from tests.rewards.conftest import (
-    HALF_LIFE,
-    POLICY,
-    TOKEN,
-    claim,
-    cumulative,
-    end_epoch,
-    pass_window,
-    propose,
-    settle,
-)
+from tests.helpers.constants import HALF_LIFE, POLICY, TOKEN
+from tests.helpers.epochs import claim, cumulative, pass_window, propose, settle
+from tests.helpers.time import end_epoch
 
 ZERO = b"\0" * 32
 
@@ -160,7 +152,7 @@ def test_lying_totals_cannot_pay_beyond_them(rewards, token, chain, genesis, pro
 
 def test_token_cap_always_holds(project, deployer, treasury, chain, genesis, influence, gov, alice):
     """Minting goes through CommunityToken, so its cap binds every claim."""
-    from tests.rewards.conftest import CHALLENGER_REWARD_BPS
+    from tests.helpers.constants import CHALLENGER_REWARD_BPS
 
     capped = deployer.deploy(project.CommunityToken, "C", "C", 100 * TOKEN, deployer, treasury, 0)
     rewards = deployer.deploy(

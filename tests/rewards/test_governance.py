@@ -5,7 +5,8 @@ from __future__ import annotations
 import ape
 import pytest
 
-from tests.rewards.conftest import POLICY, policy_hash
+from tests.helpers.constants import POLICY
+from tests.helpers.epochs import policy_hash
 
 
 def with_field(index: int, value):

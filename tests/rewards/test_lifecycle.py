@@ -5,17 +5,9 @@ from __future__ import annotations
 import ape
 import pytest
 
-from tests.rewards.conftest import (
-    POLICY,
-    TOKEN,
-    WEEK,
-    cumulative,
-    end_epoch,
-    pass_window,
-    policy_hash,
-    propose,
-    settle,
-)
+from tests.helpers.constants import POLICY, TOKEN, WEEK
+from tests.helpers.epochs import cumulative, pass_window, policy_hash, propose, settle
+from tests.helpers.time import end_epoch
 
 PROPOSED, CHALLENGED, REJECTED, FINALIZED = 1, 2, 3, 4
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import ape
 import pytest
-from eth_account import Account
-from eth_account.messages import encode_typed_data
 
-from tests.conftest import GENESIS_SUPPLY, SUPPLY_CAP
+from tests.helpers.constants import GENESIS_SUPPLY, SUPPLY_CAP
+from tests.helpers.signing import sign_permit
 
 
 def minter_role(token) -> bytes:
@@ -91,44 +90,6 @@ def test_transfer_gas_matches_plain_erc20(project, token, deployer, treasury, ac
 
 
 # --- EIP-2612 permit, signed off-chain with eth-account as a wallet would -----------------
-
-
-def sign_permit(token, owner, spender, value, deadline, *, chain_id, nonce=None):
-    if nonce is None:
-        nonce = token.nonces(owner)
-    typed = {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            "Permit": [
-                {"name": "owner", "type": "address"},
-                {"name": "spender", "type": "address"},
-                {"name": "value", "type": "uint256"},
-                {"name": "nonce", "type": "uint256"},
-                {"name": "deadline", "type": "uint256"},
-            ],
-        },
-        "primaryType": "Permit",
-        "domain": {
-            "name": token.name(),
-            "version": "1",
-            "chainId": chain_id,
-            "verifyingContract": token.address,
-        },
-        "message": {
-            "owner": owner.address,
-            "spender": spender.address,
-            "value": value,
-            "nonce": nonce,
-            "deadline": deadline,
-        },
-    }
-    signed = Account.sign_message(encode_typed_data(full_message=typed), owner.private_key)
-    return signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big")
 
 
 @pytest.fixture

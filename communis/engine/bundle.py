@@ -27,6 +27,7 @@ from typing import Any
 
 from communis.engine.cumulative import CumulativeTable
 from communis.engine.growth import growth
+from communis.engine.jsonlimits import load_json_file
 from communis.engine.ledger import Ledger, format_points, read_ledger
 from communis.engine.merkle import MerkleTree
 from communis.engine.parallel import gc_paused
@@ -169,7 +170,7 @@ def _compute_epoch(
 def read_totals(bundle: Path) -> dict[str, Any]:
     path = Path(bundle) / TOTALS
     try:
-        totals = json.loads(path.read_text(encoding="utf-8"))
+        totals = load_json_file(path)
     except (OSError, ValueError) as exc:
         raise BundleError(f"{path}: cannot read the bundle totals: {exc}") from exc
     if not isinstance(totals, dict) or totals.get("bundleFormat") != BUNDLE_FORMAT:

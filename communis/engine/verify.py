@@ -21,6 +21,7 @@ from communis.engine.bundle import (
     BundleError,
     EpochBuild,
     compute_epoch,
+    ledger_path,
     load_previous,
     read_totals,
 )
@@ -125,7 +126,7 @@ def verify_bundle(
             "policy used"
         )
     ledger_info = totals["ledger"]
-    ledger = read_ledger(bundle / ledger_info["file"], epoch=epoch)
+    ledger = read_ledger(ledger_path(bundle, totals), epoch=epoch)
     for key, actual in (("sha256", ledger.sha256), ("keccak256", ledger.keccak)):
         if ledger_info.get(key) != actual:
             problems.append(f"ledger {key} {actual} differs from totals.json")

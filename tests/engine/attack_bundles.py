@@ -10,7 +10,9 @@ import pytest
 
 from communis.engine.bundle import TOTALS, TREE, build_bundle, canonical_json
 from communis.engine.merkle import Leaf, MerkleTree
-from tests.engine.helpers import jsonl, policy, sample_rows, write
+from communis.engine.policy import Policy
+from tests.engine.helpers import jsonl, sample_rows, write
+from tests.engine.helpers import policy as test_policy
 
 HALF_LIFE = 4
 
@@ -19,10 +21,12 @@ HALF_LIFE = 4
 def epochs(tmp_path: Path) -> Path:
     """Two honest bundles, epochs 0 and 1, as a proposer publishes them."""
     out = tmp_path / "epochs"
-    build_bundle(write(tmp_path / "0.jsonl", jsonl(sample_rows(0))), policy(), HALF_LIFE, out / "0")
+    build_bundle(
+        write(tmp_path / "0.jsonl", jsonl(sample_rows(0))), test_policy(), HALF_LIFE, out / "0"
+    )
     build_bundle(
         write(tmp_path / "1.jsonl", jsonl(sample_rows(1))),
-        policy(),
+        test_policy(),
         HALF_LIFE,
         out / "1",
         previous=out / "0",
@@ -58,6 +62,15 @@ def forge_previous_table(previous: Path) -> tuple[str, str]:
     return victim.account, accomplice.account
 
 
-def rebuild_on(previous: Path, ledger: Path, out: Path) -> str:
-    build = build_bundle(ledger, policy(), HALF_LIFE, out, previous=previous, overwrite=True)
+def rebuild_on(
+    previous: Path,
+    ledger: Path,
+    out: Path,
+    *,
+    policy: Policy | None = None,
+    half_life: int = HALF_LIFE,
+) -> str:
+    """Build ``ledger``'s epoch on ``previous`` (forged or not) into ``out``; returns the root."""
+    used = policy if policy is not None else test_policy()
+    build = build_bundle(ledger, used, half_life, out, previous=previous, overwrite=True)
     return build.root

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from dataclasses import replace as dataclass_replace
 from enum import IntEnum
 from pathlib import Path
 from typing import Any
@@ -219,49 +220,126 @@ def root_under_test(rewards: Any, epoch: int) -> str | None:
     return None if root == _hex(ZERO32) else root
 
 
-def proposed_policy_hash(rewards: Any, epoch: int, root: str, *, from_block: int = 0) -> str | None:
-    """The policy hash ``root`` was proposed under for ``epoch`` (from its RootProposed event;
-    None if the node cannot return the logs)."""
+@dataclass(frozen=True)
+class Proposed:
+    """What a ``RootProposed`` event committed to."""
+
+    epoch: int
+    root: str
+    proposer: str
+    cumulative_tokens: int
+    cumulative_influence: int
+    ledger_hash: str
+    policy_hash: str
+
+
+def proposal_of(rewards: Any, epoch: int, root: str, *, from_block: int = 0) -> Proposed | None:
+    """The latest ``RootProposed`` event of ``epoch`` with ``root`` (None if there is none or the
+    node cannot return the logs)."""
     import ape
 
     try:
         logs = rewards.RootProposed.range(
             from_block, ape.chain.blocks.height + 1, search_topics={"epoch": epoch}
         )
-        hashes = [_hex(log.policyHash) for log in logs if _hex(log.root) == root]
-    except Exception:  # an RPC that limits log ranges: fall back to the policy in force
+        found = [log for log in logs if _hex(log.root) == root]
+    except Exception:  # an RPC that limits log ranges
         return None
-    return hashes[-1] if hashes else None
+    if not found:
+        return None
+    log = found[-1]
+    return Proposed(
+        epoch=int(log.epoch),
+        root=_hex(log.root),
+        proposer=str(log.proposer),
+        cumulative_tokens=int(log.cumulativeTokens),
+        cumulative_influence=int(log.cumulativeInfluence),
+        ledger_hash=_hex(log.ledgerHash),
+        policy_hash=_hex(log.policyHash),
+    )
+
+
+def proposed_policy_hash(rewards: Any, epoch: int, root: str, *, from_block: int = 0) -> str | None:
+    """The policy hash ``root`` was proposed under for ``epoch`` (from its RootProposed event;
+    None if the node cannot return the logs)."""
+    proposal = proposal_of(rewards, epoch, root, from_block=from_block)
+    return proposal.policy_hash if proposal else None
+
+
+def previous_root_on_chain(rewards: Any, epoch: int) -> str | None:
+    """The finalized root of ``epoch - 1``, the trust anchor of ``epoch``'s previous table
+    (None for epoch 0, whose previous table is empty)."""
+    if epoch == 0:
+        return None
+    root = _hex(rewards.rootOf(epoch - 1))
+    if root == _hex(ZERO32):
+        raise EpochOpError(
+            f"epoch {epoch - 1} has no finalized root on chain: epoch {epoch} builds on it and "
+            "cannot be verified before it is finalized"
+        )
+    return root
+
+
+def _compare_with_proposal(result: VerifyResult, proposal: Proposed | None) -> list[str]:
+    """What the on-chain proposal committed to that the recomputation does not give."""
+    if proposal is None:
+        return [
+            "cannot read the RootProposed event of this root: its totals, ledger hash and "
+            "policy hash were not compared (pass --from-block near the proposal, or use a node "
+            "that serves logs)"
+        ]
+    build = result.build
+    assert build is not None
+    problems = []
+    checks = (
+        ("cumulativeTokens", proposal.cumulative_tokens, build.table.total_tokens),
+        ("cumulativeInfluence", proposal.cumulative_influence, build.table.total_influence_stored),
+        ("ledgerHash", proposal.ledger_hash, build.ledger.keccak),
+    )
+    for name, on_chain, recomputed in checks:
+        if on_chain != recomputed:
+            problems.append(
+                f"{name} on chain is {on_chain}, the recomputation gives {recomputed}: claims "
+                "would not add up to what was proposed"
+            )
+    return problems
 
 
 def verify(
     rewards: Any, bundle: Path, *, previous: Path | None = None, from_block: int = 0
 ) -> VerifyResult:
-    """Recompute ``bundle`` and compare it with the epoch's on-chain root (pending or finalized).
+    """Recompute ``bundle`` and compare it with the epoch's proposal on chain (pending or
+    finalized): its root, cumulative totals, ledger hash and policy hash.
 
-    The recomputation uses the bundle's policy, which must hash to the policy hash the root was
-    proposed under (a later policy change does not make an honest root look wrong); when the
-    proposal's event cannot be read, the policy in force is used instead. The half-life is
+    Nothing is taken from the bundle folder on trust: the previous epoch's table must hash to
+    ``rootOf(epoch - 1)``; the policy must hash to the policy hash the root was proposed under
+    (a later policy change does not make an honest root look wrong); the half-life is
     Influence's.
     """
     totals = read_totals(bundle)
     epoch = int(totals["epoch"])
-    if previous is None and totals.get("previousRoot") is not None:
+    previous_root = previous_root_on_chain(rewards, epoch)
+    if previous is None and previous_root is not None:
         previous = find_previous(Path(bundle).parent, epoch)
         if previous is None:
-            raise EpochOpError(f"{bundle}: cannot find the previous epoch's bundle; pass it")
+            raise EpochOpError(
+                f"{bundle}: cannot find the previous epoch's bundle (epoch {epoch - 1}); pass it"
+            )
     root = root_under_test(rewards, epoch)
     if root is None:
         raise EpochOpError(f"epoch {epoch} has no root on chain (nothing proposed or finalized)")
-    proposed = proposed_policy_hash(rewards, epoch, root, from_block=from_block)
-    return verify_bundle(
+    proposal = proposal_of(rewards, epoch, root, from_block=from_block)
+    result = verify_bundle(
         Path(bundle),
         root=root,
-        policy=None if proposed else onchain_policy(rewards),
+        policy=None if proposal else onchain_policy(rewards),
         previous=previous,
+        previous_root=previous_root,
         half_life=int(influence_of(rewards).halfLife()),
-        expected_policy_hash=proposed or _hex(rewards.policyHash()),
+        expected_policy_hash=proposal.policy_hash if proposal else _hex(rewards.policyHash()),
     )
+    extra = _compare_with_proposal(result, proposal)
+    return dataclass_replace(result, problems=(*result.problems, *extra)) if extra else result
 
 
 # ------------------------------------------------------------------------------ lifecycle

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from communis.chain.governance import STATES as GOVERNOR_STATES
+from communis.chain.governance import for_proposer
 from communis.engine.bundle import TREE, build_bundle, find_previous, read_totals
 from communis.engine.merkle import MerkleTree
 from communis.engine.policy import Policy, policy_hash
@@ -490,15 +491,51 @@ class Resolution:
         return keccak(text=self.description)
 
 
-def resolution(rewards: Any, epoch: int, upheld: bool) -> Resolution:
-    verdict = "uphold" if upheld else "reject"
+def resolution(rewards: Any, epoch: int, upheld: bool, proposer: str) -> Resolution:
+    """The resolution proposal of ``epoch``'s challenge as ``proposer`` submits it: the
+    description ends in ``#proposer=<address>``, so only ``proposer`` can create it and nobody
+    can block it by creating (and cancelling) the same proposal first."""
     calldata = bytes(rewards.resolveChallenge.encode_input(epoch, upheld))
     return Resolution(
         targets=[str(rewards.address)],
         values=[0],
         calldatas=[calldata],
-        description=f"ContributionRewards: {verdict} the challenge of epoch {epoch}",
+        description=for_proposer(resolution_text(epoch, upheld), proposer),
     )
+
+
+def resolution_text(epoch: int, upheld: bool) -> str:
+    """The human part of a resolution proposal's description."""
+    verdict = "uphold" if upheld else "reject"
+    return f"ContributionRewards: {verdict} the challenge of epoch {epoch}"
+
+
+def _proposal_state(governor: Any, proposal_id: int) -> str | None:
+    try:
+        return GOVERNOR_STATES[int(governor.state(proposal_id))]
+    except Exception:  # GovernorNonexistentProposal
+        return None
+
+
+def find_resolution(
+    governor: Any, rewards: Any, epoch: int, upheld: bool, *, from_block: int = 0
+) -> Resolution | None:
+    """The newest resolution proposal of ``epoch``'s challenge that was not cancelled, whoever
+    proposed it (from the ProposalCreated events)."""
+    import ape
+
+    logs = governor.ProposalCreated.range(from_block, ape.chain.blocks.height + 1)
+    for log in reversed(list(logs)):
+        wanted = resolution(rewards, epoch, upheld, str(log.proposer))
+        same = (
+            [str(t) for t in log.targets] == wanted.targets
+            and [int(v) for v in log.values] == wanted.values
+            and [bytes(c) for c in log.calldatas] == wanted.calldatas
+            and log.description == wanted.description
+        )
+        if same and _proposal_state(governor, int(log.proposalId)) != "Canceled":
+            return wanted
+    return None
 
 
 def resolve(
@@ -509,14 +546,17 @@ def resolve(
     *,
     governor: Any | None = None,
     vote: int | None = None,
+    from_block: int = 0,
 ) -> list[Sent | str]:
     """Move the resolution of ``epoch``'s challenge one step forward.
 
     Without ``governor`` the sender must hold GOVERNOR_ROLE (before the handover to the
     timelock) and the challenge is resolved directly. With ``governor``, each call advances the
     governance proposal: propose it, vote (``vote``: 0 against, 1 for, 2 abstain) while active,
-    queue it once it succeeded, execute it once the timelock delay passed. Returns what was sent
-    and, as strings, what is left to wait for.
+    queue it once it succeeded, execute it once the timelock delay passed. The proposal is the
+    newest live one for this resolution, whoever created it (``from_block``: where to search its
+    event), else a new one by the sender. Returns what was sent and, as strings, what is left to
+    wait for.
     """
     pending = pending_proposal(rewards)
     if pending is None or pending.epoch != epoch or pending.status != Status.CHALLENGED:
@@ -531,13 +571,11 @@ def resolve(
 
     import ape
 
-    r = resolution(rewards, epoch, upheld)
+    r = find_resolution(governor, rewards, epoch, upheld, from_block=from_block)
+    r = r or resolution(rewards, epoch, upheld, sender.address)
     args = (r.targets, r.values, r.calldatas)
     proposal_id = int(governor.hashProposal(*args, r.description_hash))
-    try:
-        state = GOVERNOR_STATES[int(governor.state(proposal_id))]
-    except Exception:  # GovernorNonexistentProposal
-        state = None
+    state = _proposal_state(governor, proposal_id)
     done: list[Sent | str] = []
     if state is None:
         receipt = governor.propose(*args, r.description, sender=sender)

@@ -280,12 +280,9 @@ def catch_fraud(story: Story, epoch: int, honest: Path) -> BondSlash:
     epochs.challenge(rewards, epoch, guardian, evidence="verify: fake accounts in the tree")
     story.say(f"   guardian {guardian.address} challenges with a bond")
 
-    r = epochs.resolution(rewards, epoch, upheld=True)
-    actions = [
-        Action(t, v, bytes(c), r.description)
-        for t, v, c in zip(r.targets, r.values, r.calldatas, strict=True)
-    ]
-    pass_proposal(story, actions, r.description, epoch=epoch)
+    text = epochs.resolution_text(epoch, upheld=True)
+    calldata = bytes(rewards.resolveChallenge.encode_input(epoch, True))
+    pass_proposal(story, [Action(str(rewards.address), 0, calldata, text)], text, epoch=epoch)
     check(epochs.status(rewards).next_epoch == epoch, f"epoch {epoch} can be proposed again")
     lost = proposer_before - int(token.balanceOf(proposer))
     check(lost == bond, "the proposer's bond is slashed")

@@ -39,7 +39,7 @@ from communis.chain.governance import Action, Governance
 from communis.chain.system import System
 from communis.deploy.config import load
 from communis.deploy.console import step_progress
-from communis.deploy.deployer import Deployer
+from communis.deploy.deployer import Deployer, plan_time
 from communis.deploy.journal import Journal
 from communis.deploy.plan import build_plan
 from communis.deploy.rewards_steps import policy_args
@@ -135,9 +135,10 @@ def deploy(story: Story, config_path: Path, deployments: Path) -> None:
     config = load(config_path)
     story.say(f"[bold]1. Deploying Communis[/bold] to chain {chain_id} ({config_path})")
     journal = Journal.open(deployments, chain_id)
-    plan = build_plan(config, now=story.now())
+    plan = build_plan(config, now=plan_time(journal, story.now()))
     with step_progress(len(plan), story.console) as on_step:
-        Deployer(story.project, story.foundation, journal, on_step=on_step).run(plan)
+        deployer = Deployer(story.project, story.foundation, journal, on_step=on_step)
+        deployer.run(plan, config_sha256=config.sha256)
     story.system = System.load(deployments)
     story.governance = Governance(story.sys.governor, story.sys.contracts)
     timelock = story.sys.timelock

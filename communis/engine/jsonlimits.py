@@ -24,7 +24,9 @@ MAX_SMALL_BYTES = 1 << 20
 MAX_TREE_BYTES = 4 << 30
 """``tree.json``: about 220 bytes per account, so room for ~19 million accounts."""
 
-_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_ESCAPE = re.compile(rb"\\.", re.DOTALL)
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'"[]{}')
+_STRING = re.compile(rb'"[^"]*"')
 _NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
 _INNERMOST = re.compile(rb"\[\]|\{\}")
 
@@ -39,17 +41,18 @@ class JsonLimitError(CommunisError, ValueError):
 
 
 def nesting_depth_exceeds(data: bytes, max_depth: int) -> bool:
-    """Whether the arrays and objects of ``data`` nest more than ``max_depth`` levels (or their
-    brackets do not balance, which the JSON parser then reports)."""
-    brackets = _STRING.sub(b"", data).translate(None, _NOT_BRACKET)
+    """Whether the arrays and objects of ``data`` nest more than ``max_depth`` levels, or their
+    brackets do not balance (not JSON, and the parser would recurse into every unclosed one)."""
+    if b"\\" in data:
+        data = _ESCAPE.sub(b"", data)  # escapes first: an escaped quote does not end a string
+    # Quotes and brackets only; adjacent quotes bound an empty string or join two strings.
+    skeleton = data.translate(None, _NOT_STRUCTURE).replace(b'""', b"")
+    brackets = _STRING.sub(b"", skeleton).translate(None, _NOT_BRACKET)
     for _ in range(max_depth):
         if not brackets:
             return False
-        shorter = _INNERMOST.sub(b"", brackets)
-        if shorter == brackets:
-            return False  # unbalanced: not JSON, the parser names the position
-        brackets = shorter
-    return bool(brackets) and _INNERMOST.search(brackets) is not None
+        brackets = _INNERMOST.sub(b"", brackets)
+    return bool(brackets)
 
 
 def check_json_limits(
@@ -60,7 +63,9 @@ def check_json_limits(
     if len(data) > max_bytes:
         raise JsonLimitError(where, f"{len(data)} bytes is larger than the limit of {max_bytes}")
     if nesting_depth_exceeds(data, max_depth):
-        raise JsonLimitError(where, f"JSON nested more than {max_depth} levels deep")
+        raise JsonLimitError(
+            where, f"JSON nested more than {max_depth} levels deep (or brackets do not balance)"
+        )
 
 
 def load_json_text(

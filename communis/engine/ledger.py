@@ -299,7 +299,11 @@ def _rows_jsonl(path: Path, data: bytes, first_line: int) -> Iterator[_RawRow]:
             )
         if nesting_depth_exceeds(text.encode("utf-8"), MAX_ROW_DEPTH):
             raise LedgerError(
-                path, number, "line", text, f"JSON nested more than {MAX_ROW_DEPTH} levels deep"
+                path,
+                number,
+                "line",
+                text,
+                f"JSON nested more than {MAX_ROW_DEPTH} levels deep or unbalanced",
             )
         try:
             obj = decode(text)

@@ -56,3 +56,9 @@ def test_attack_huge_json_is_refused_before_parsing(tmp_path: Path) -> None:
     path = write(tmp_path / "ledger.jsonl", '{"epoch": 0, "ref": "' + "x" * 100_000 + '"}\n')
     with pytest.raises(LedgerError, match="longer than"):
         read_ledger(path)
+
+
+def test_attack_unclosed_brackets_are_a_clear_error(epochs: Path) -> None:
+    (epochs / "0" / TOTALS).write_text('{"bundleFormat": ' + "[" * 200_000)
+    with pytest.raises(BundleError, match="nested"):
+        verify_bundle(epochs / "0", half_life=HALF_LIFE, policy=policy())

@@ -11,8 +11,8 @@ from communis.cli.main import main
 from communis.engine.bundle import BundleError, build_bundle
 from communis.engine.policy import policy_hash
 from communis.engine.verify import verify_bundle
-from tests.engine.attack_bundles import HALF_LIFE, epochs, save_totals, totals_of
-from tests.engine.helpers import policy, write
+from tests.helpers.attack_bundles import HALF_LIFE, epochs, save_totals, totals_of
+from tests.helpers.ledger import policy, write
 
 __all__ = ["epochs"]
 

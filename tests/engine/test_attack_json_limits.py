@@ -12,8 +12,8 @@ from communis.engine.ledger import LedgerError, read_ledger
 from communis.engine.merkle import MerkleError, MerkleTree
 from communis.engine.policy import Policy, PolicyError
 from communis.engine.verify import verify_bundle
-from tests.engine.attack_bundles import HALF_LIFE, epochs
-from tests.engine.helpers import policy, write
+from tests.helpers.attack_bundles import HALF_LIFE, epochs
+from tests.helpers.ledger import policy, write
 
 __all__ = ["epochs"]
 

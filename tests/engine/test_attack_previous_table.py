@@ -10,14 +10,14 @@ import pytest
 from communis.cli.main import main
 from communis.engine.bundle import BundleError, build_bundle
 from communis.engine.verify import verify_bundle
-from tests.engine.attack_bundles import (
+from tests.helpers.attack_bundles import (
     HALF_LIFE,
     epochs,
     forge_previous_table,
     rebuild_on,
     totals_of,
 )
-from tests.engine.helpers import policy
+from tests.helpers.ledger import policy
 
 __all__ = ["epochs"]
 

@@ -10,7 +10,7 @@ import pytest
 from ape.exceptions import ContractLogicError
 
 from communis.chain import epochs
-from tests.rewards.conftest import end_epoch
+from tests.helpers.time import end_epoch
 
 DAY = 24 * 3600
 ZERO = "0x" + "00" * 20

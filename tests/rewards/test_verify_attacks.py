@@ -10,8 +10,9 @@ import pytest
 
 from communis.chain import epochs
 from communis.engine.bundle import build_bundle, read_totals
-from tests.engine.attack_bundles import forge_previous_table, rebuild_on
-from tests.rewards.conftest import end_epoch, pass_window
+from tests.helpers.attack_bundles import forge_previous_table, rebuild_on
+from tests.helpers.epochs import pass_window
+from tests.helpers.time import end_epoch
 
 ROLES = ("creator", "curator", "guardian", "participant", "creator")
 

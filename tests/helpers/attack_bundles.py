@@ -11,8 +11,8 @@ import pytest
 from communis.engine.bundle import TOTALS, TREE, build_bundle, canonical_json
 from communis.engine.merkle import Leaf, MerkleTree
 from communis.engine.policy import Policy
-from tests.engine.helpers import jsonl, sample_rows, write
-from tests.engine.helpers import policy as test_policy
+from tests.helpers.ledger import jsonl, sample_rows, write
+from tests.helpers.ledger import policy as test_policy
 
 HALF_LIFE = 4
 

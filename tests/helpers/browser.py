@@ -25,6 +25,9 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+# Lines for the end of the pytest output (screenshot path, or why the browser test skipped).
+SUMMARY: list[str] = []
+
 CANDIDATES = ("chromium", "chromium-browser")
 # Flags for a headless run as root in a container, with nothing phoning home.
 FLAGS = (

@@ -3,20 +3,17 @@
 config with the test parameters of :mod:`tests.helpers.constants`; and the calls a test makes to
 run it: epochs settled and claimed, proposals voted through.
 
-After the handover the timelock administers everything and the deployer keeps nothing. Two
-optional stand-ins are wired before the handover, as extra plan steps:
-
-- ``registry_guardian``: a first member of the guardian council (a live deployment elects
-  guardians through governance; the scenarios need one to challenge from the first epoch). The
-  registry is then deployed owned by the deployer, which grants the guardian and hands the
-  registry to the timelock with the other roles;
-- ``awarder``: an account holding Influence's AWARDER_ROLE beside ContributionRewards, so that
-  governance tests hand out influence directly instead of running reward epochs.
+After the handover the timelock administers everything and the deployer keeps nothing. With
+``registry_guardian`` the config names the guardian as the council's first member (the plan's
+initial guardians), so the scenarios can challenge from the first epoch. One optional stand-in is
+wired before the handover, as an extra plan step: ``awarder``, an account holding Influence's
+AWARDER_ROLE beside ContributionRewards, so that governance tests hand out influence directly
+instead of running reward epochs.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +24,7 @@ from communis.deploy.config import load
 from communis.deploy.deployer import Deployer
 from communis.deploy.journal import Journal
 from communis.deploy.plan import build_plan
-from communis.deploy.steps import DEPLOYER, Ref, StepSpec
+from communis.deploy.steps import StepSpec
 from tests.helpers.constants import (
     APPLICATION_THRESHOLD,
     CHALLENGER_REWARD_BPS,
@@ -65,7 +62,9 @@ def _days(seconds: int) -> str:
     return f"{seconds // 86400}d" if seconds % 86400 == 0 else f"{seconds}s"
 
 
-def config_text(*, proposer: str, guardian: str, treasury: str) -> str:
+def config_text(
+    *, proposer: str, guardian: str, treasury: str, guardians: tuple[str, ...] = ()
+) -> str:
     """config/deploy.toml's format with the test parameters (see tests.helpers.constants)."""
     token_budget, influence_budget, weights, cap_bps, window, bond, challenger_bond = POLICY
     creator, curator, guardian_weight, participant = weights
@@ -106,26 +105,13 @@ proposer_bond = "{_whole(bond)}"
 challenger_bond = "{_whole(challenger_bond)}"
 challenger_reward_bps = {CHALLENGER_REWARD_BPS}
 proposers = ["{proposer}"]
+guardians = [{", ".join(f'"{g}"' for g in guardians)}]
 """
 
 
-def with_stand_ins(
-    plan: list[StepSpec], *, registry_guardian: Any = None, awarder: Any = None
-) -> list[StepSpec]:
-    """``plan`` with the stand-in steps of the module docstring, run before the handover."""
+def with_stand_ins(plan: list[StepSpec], *, awarder: Any = None) -> list[StepSpec]:
+    """``plan`` with the stand-in step of the module docstring, run before the handover."""
     extra: list[StepSpec] = []
-    if registry_guardian is not None:
-        plan = [
-            replace(s, args=(s.args[0], DEPLOYER, *s.args[2:])) if s.name == REGISTRY else s
-            for s in plan
-        ]
-        call = {"kind": "call", "contract": REGISTRY, "target": REGISTRY}
-        extra += [
-            StepSpec(
-                "registry.guardian", args=(registry_guardian,), function="grantGuardian", **call
-            ),
-            StepSpec("registry.owner", args=(Ref(TIMELOCK),), function="transferOwnership", **call),
-        ]
     if awarder is not None:
         extra.append(
             StepSpec(
@@ -176,13 +162,15 @@ def deploy_system(
     path = journals / "deploy.toml"
     path.parent.mkdir(parents=True, exist_ok=True)
     text = config_text(
-        proposer=proposer.address, guardian=guardian.address, treasury=treasury.address
+        proposer=proposer.address,
+        guardian=guardian.address,
+        treasury=treasury.address,
+        guardians=(guardian.address,) if registry_guardian else (),
     )
     path.write_text(text)
     genesis = chain.pending_timestamp
     plan = with_stand_ins(
         build_plan(load(path), now=genesis),
-        registry_guardian=guardian.address if registry_guardian else None,
         awarder=awarder.address if awarder is not None else None,
     )
     Deployer(project, deployer, Journal.open(journals, chain.chain_id)).run(plan)

@@ -78,6 +78,7 @@ bench: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # Static analysis of contracts/ (offline, through the solc wrapper): fails on any high or medium
 # finding; prints the counts by severity and the ERC-20 conformance check of CommunityToken.

@@ -27,13 +27,14 @@ VENV_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 SOLC := .solcx/solc-v$(SOLC_VERSION)
 
-.PHONY: help setup compile test test-local test-foundry demo bench lint slither fuzz lock clean
+.PHONY: help setup compile test test-fast test-local test-foundry demo bench lint slither fuzz lock clean
 
 help:
 	@echo "make demo    set up, then run the community story on the in-process EVM (NETWORK=... to change)"
 	@echo "make test    set up, then run the whole test suite on eth-tester and on anvil"
+	@echo "make test-fast  the inner loop (under a minute): engine, deploy config/journal, reports"
 	@echo "make bench   write benchmark figures to bench/results.json"
-	@echo "make lint    ruff;  make slither: static analysis;  make fuzz: long invariant run"
+	@echo "make lint    ruff, solhint, prettier;  make slither: static analysis;  make fuzz: long invariant run"
 	@echo "make setup   only install (.venv, node_modules, .solcx); make compile: ape compile"
 
 $(VENV_STAMP): pyproject.toml requirements.lock
@@ -63,6 +64,13 @@ compile: setup
 # `make fuzz NETWORK=ethereum:local:foundry` runs it on anvil.
 test: test-local test-foundry
 
+# The inner loop: the pure-Python layers (engine, deployment config and journal, reports), no EVM
+# transactions. DEVELOPING.md lists how to run every other layer alone.
+FAST_TESTS := tests/test_fixture_names.py tests/engine tests/property/test_engine_properties.py tests/deploy/test_deploy_config.py tests/deploy/test_journal.py tests/report
+
+test-fast: setup
+	$(BIN)/ape test --network ethereum:local:test -q -rs -p no:cacheprovider -m offchain $(FAST_TESTS) $(PYTEST_ARGS)
+
 test-local: setup
 	$(BIN)/ape test --network ethereum:local:test -q -rs -p no:cacheprovider $(PYTEST_ARGS)
 
@@ -75,10 +83,16 @@ demo: setup
 bench: setup
 	$(BIN)/python -m bench
 
+# Solidity: solhint (.solhint.json, no warning allowed) and prettier-plugin-solidity (.prettierrc);
+# contracts/utils/GrowthTable.sol is generated already in that style.
+SOL_FILES := 'contracts/**/*.sol'
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	node_modules/.bin/solhint --max-warnings 0 $(SOL_FILES)
+	node_modules/.bin/prettier --check $(SOL_FILES)
 
 # Static analysis of contracts/ (offline, through the solc wrapper): fails on any high or medium
 # finding; prints the counts by severity and the ERC-20 conformance check of CommunityToken.

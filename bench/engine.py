@@ -1,4 +1,4 @@
-"""Engine figures (issue 4, "Performance"): our Merkle tree vs @openzeppelin/merkle-tree on the
+"""Engine figures: our Merkle tree vs @openzeppelin/merkle-tree on the
 same 100k values, a million-account tree with every proof (time and peak memory, measured in a
 subprocess), and a million-row ledger to a finished epoch bundle.
 

@@ -23,7 +23,7 @@ Figures (gas of one transaction, deterministic):
   what a claim pays the two ledgers; ``gas.claim.own_first`` / ``gas.claim.own_repeat`` is the
   claim minus those two calls' execution (their 21,000 base is counted once, in the claim).
 
-``tests/rewards/test_gas.py`` runs :func:`scenario` on both EVMs and asserts the issue's bounds.
+``tests/rewards/test_gas.py`` runs :func:`scenario` on both EVMs and asserts its bounds.
 """
 
 from __future__ import annotations

@@ -27,10 +27,13 @@ contract CommunityToken is ERC20, ERC20Permit, ERC20Capped, AccessControl, IMint
     bytes32 public constant MINTER_ROLE = keccak256("MINTER_ROLE");
 
     /// @notice The genesis allocation would exceed the cap.
-    error GenesisExceedsCap(uint256 genesisSupply, uint256 cap);
+    error CommunityTokenGenesisExceedsCap(uint256 genesisSupply, uint256 cap);
 
-    /// @notice An address argument that must be set was the zero address.
-    error ZeroAddress(string what);
+    /// @notice The `admin` given to the constructor was the zero address.
+    error CommunityTokenZeroAdmin();
+
+    /// @notice A genesis allocation was asked for with the zero address as `genesisHolder`.
+    error CommunityTokenZeroGenesisHolder();
 
     /**
      * @notice Deploy the token, mint the genesis allocation and set the first admin.
@@ -49,11 +52,11 @@ contract CommunityToken is ERC20, ERC20Permit, ERC20Capped, AccessControl, IMint
         address genesisHolder,
         uint256 genesisSupply
     ) ERC20(name_, symbol_) ERC20Permit(name_) ERC20Capped(cap_) {
-        if (admin == address(0)) revert ZeroAddress("admin");
-        if (genesisSupply > cap_) revert GenesisExceedsCap(genesisSupply, cap_);
+        if (admin == address(0)) revert CommunityTokenZeroAdmin();
+        if (genesisSupply > cap_) revert CommunityTokenGenesisExceedsCap(genesisSupply, cap_);
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         if (genesisSupply > 0) {
-            if (genesisHolder == address(0)) revert ZeroAddress("genesisHolder");
+            if (genesisHolder == address(0)) revert CommunityTokenZeroGenesisHolder();
             _mint(genesisHolder, genesisSupply);
         }
     }

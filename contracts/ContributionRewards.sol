@@ -15,6 +15,7 @@ import {IGuardianSource} from "./interfaces/IGuardianSource.sol";
 import {IInfluence} from "./interfaces/IInfluence.sol";
 import {IMintableERC20} from "./interfaces/IMintableERC20.sol";
 
+// slither-disable-start missing-inheritance (isGuardian is a view over the registry and the role, not an IGuardianSource to be consumed elsewhere)
 /**
  * @title ContributionRewards
  * @notice Pays contributors CommunityToken and Influence for the work recorded in a public ledger,
@@ -42,7 +43,6 @@ import {IMintableERC20} from "./interfaces/IMintableERC20.sol";
  *   undecided proposal and an honest proposer or challenger always gets its bond back.
  * - No loop runs over contributors: every function is O(1) apart from the proof length.
  */
-// slither-disable-next-line missing-inheritance (isGuardian is a view over the registry and the role, not an IGuardianSource to be consumed elsewhere)
 contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyGuardTransient, Multicall {
     using SafeERC20 for IMintableERC20;
 
@@ -116,9 +116,9 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
         Policy memory policy_,
         uint16 challengerRewardBps_
     ) {
-        if (address(token_) == address(0)) revert ZeroAddress("token");
-        if (address(influence_) == address(0)) revert ZeroAddress("influence");
-        if (governance == address(0)) revert ZeroAddress("governance");
+        if (address(token_) == address(0)) revert ContributionRewardsZeroToken();
+        if (address(influence_) == address(0)) revert ContributionRewardsZeroInfluenceLedger();
+        if (governance == address(0)) revert ContributionRewardsZeroGovernance();
         token = token_;
         influence = influence_;
         _grantRole(DEFAULT_ADMIN_ROLE, governance);
@@ -174,7 +174,8 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
     /// bond. Emits {ChallengeResolved} and {RootRejected} or {RootFinalized}.
     function resolveChallenge(uint256 epoch, bool upheld) external onlyRole(GOVERNOR_ROLE) nonReentrant {
         Proposal storage p = _pending;
-        if (p.epoch != epoch || p.status != Status.Challenged) revert WrongStatus(epoch, epochStatus(epoch));
+        if (p.epoch != epoch || p.status != Status.Challenged)
+            revert ContributionRewardsWrongStatus(epoch, epochStatus(epoch));
         address proposer = p.proposer;
         address challenger = p.challenger;
         uint256 proposerBond = p.proposerBond;
@@ -214,16 +215,17 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
         Proposal storage p = _pending;
         {
             Status status = p.status;
-            if (status == Status.Proposed || status == Status.Challenged) revert ProposalPending(p.epoch);
+            if (status == Status.Proposed || status == Status.Challenged)
+                revert ContributionRewardsProposalPending(p.epoch);
         }
         uint256 expected = nextEpoch;
-        if (epoch != expected) revert EpochOutOfOrder(epoch, expected);
+        if (epoch != expected) revert ContributionRewardsEpochOutOfOrder(epoch, expected);
         uint256 current = influence.epochAt(uint48(block.timestamp));
         // slither-disable-next-line timestamp (epochs and the challenge window are days long: a validator's few seconds of timestamp skew cannot move a decision)
-        if (current <= epoch) revert EpochNotEnded(epoch, current);
+        if (current <= epoch) revert ContributionRewardsEpochNotEnded(epoch, current);
         bytes32 inForce = _policyHash;
-        if (policyHash_ != inForce) revert PolicyMismatch(policyHash_, inForce);
-        if (root == bytes32(0)) revert ZeroRoot();
+        if (policyHash_ != inForce) revert ContributionRewardsPolicyMismatch(policyHash_, inForce);
+        if (root == bytes32(0)) revert ContributionRewardsZeroRoot();
         _checkBudgets(epoch, cumulativeTokens, cumulativeInfluence);
 
         uint96 bond = uint96(_policy.proposerBond); // fits: checked by _setPolicy
@@ -246,11 +248,13 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
     /// @dev Only a guardian (the guardian registry's, or GUARDIAN_ROLE), only while the epoch is
     /// Proposed and before its deadline. Pulls the challenger bond in force. Emits {RootChallenged}.
     function challenge(uint256 epoch, string calldata evidenceURI) external nonReentrant {
-        if (!isGuardian(msg.sender)) revert NotGuardian(msg.sender);
+        if (!isGuardian(msg.sender)) revert ContributionRewardsNotGuardian(msg.sender);
         Proposal storage p = _pending;
-        if (p.epoch != epoch || p.status != Status.Proposed) revert WrongStatus(epoch, epochStatus(epoch));
+        if (p.epoch != epoch || p.status != Status.Proposed)
+            revert ContributionRewardsWrongStatus(epoch, epochStatus(epoch));
         // slither-disable-next-line timestamp (epochs and the challenge window are days long: a validator's few seconds of timestamp skew cannot move a decision)
-        if (block.timestamp >= p.challengeDeadline) revert ChallengeWindowClosed(p.challengeDeadline);
+        if (block.timestamp >= p.challengeDeadline)
+            revert ContributionRewardsChallengeWindowClosed(p.challengeDeadline);
         uint96 bond = uint96(_policy.challengerBond); // fits: checked by _setPolicy
         p.status = Status.Challenged;
         p.challenger = msg.sender;
@@ -265,9 +269,10 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
     /// Returns the proposer bond. Emits {RootFinalized}.
     function finalize(uint256 epoch) external nonReentrant {
         Proposal storage p = _pending;
-        if (p.epoch != epoch || p.status != Status.Proposed) revert WrongStatus(epoch, epochStatus(epoch));
+        if (p.epoch != epoch || p.status != Status.Proposed)
+            revert ContributionRewardsWrongStatus(epoch, epochStatus(epoch));
         // slither-disable-next-line timestamp (epochs and the challenge window are days long: a validator's few seconds of timestamp skew cannot move a decision)
-        if (block.timestamp < p.challengeDeadline) revert ChallengeWindowOpen(p.challengeDeadline);
+        if (block.timestamp < p.challengeDeadline) revert ContributionRewardsChallengeWindowOpen(p.challengeDeadline);
         _finalize(p, epoch);
         _pay(p.proposer, p.proposerBond);
     }
@@ -284,6 +289,7 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
      * @param s Signature s.
      */
     function permitBond(uint256 value, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external {
+        // solhint-disable-next-line no-empty-blocks
         try IERC20Permit(address(token)).permit(msg.sender, address(this), value, deadline, v, r, s) {} catch {}
     }
 
@@ -291,8 +297,8 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
 
     /// @inheritdoc IContributionRewards
     /// @dev Pays `leaf - claimed[account]` for tokens and for influence (a component that is not
-    /// above what was paid pays nothing); reverts with {NothingToClaim} when both are zero, and
-    /// with {ExceedsFinalizedTotals} if the payout would break I3. Mints through MINTER_ROLE and
+    /// above what was paid pays nothing); reverts with {ContributionRewardsNothingToClaim} when both are zero, and
+    /// with {ContributionRewardsExceedsFinalizedTotals} if the payout would break I3. Mints through MINTER_ROLE and
     /// awards stored influence through AWARDER_ROLE. Emits {Claimed}. Batch with {multicall}.
     function claim(
         address account,
@@ -302,10 +308,11 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
         bytes32 expectedRoot
     ) external nonReentrant {
         bytes32 root = _root;
-        if (root == bytes32(0)) revert NoFinalizedRoot();
-        if (expectedRoot != bytes32(0) && expectedRoot != root) revert RootChanged(expectedRoot, root);
+        if (root == bytes32(0)) revert ContributionRewardsNoFinalizedRoot();
+        if (expectedRoot != bytes32(0) && expectedRoot != root)
+            revert ContributionRewardsRootChanged(expectedRoot, root);
         bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(account, cumulativeTokens, cumulativeInfluence))));
-        if (!MerkleProof.verifyCalldata(proof, root, leaf)) revert InvalidProof();
+        if (!MerkleProof.verifyCalldata(proof, root, leaf)) revert ContributionRewardsInvalidProof();
 
         (uint256 tokens, uint256 influenceStored) = _recordClaim(account, cumulativeTokens, cumulativeInfluence);
         emit Claimed(account, msg.sender, root, tokens, influenceStored);
@@ -383,15 +390,16 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
 
     function _checkBudgets(uint256 epoch, uint256 cumulativeTokens, uint256 cumulativeInfluence) private view {
         Amounts memory previous = _finalized;
-        if (cumulativeTokens < previous.tokens) revert CumulativeDecreased(previous.tokens, cumulativeTokens);
+        if (cumulativeTokens < previous.tokens)
+            revert ContributionRewardsCumulativeDecreased(previous.tokens, cumulativeTokens);
         if (cumulativeInfluence < previous.influence) {
-            revert CumulativeDecreased(previous.influence, cumulativeInfluence);
+            revert ContributionRewardsCumulativeDecreased(previous.influence, cumulativeInfluence);
         }
         uint256 tokens = cumulativeTokens - previous.tokens;
-        if (tokens > _policy.tokenBudget) revert TokenBudgetExceeded(tokens, _policy.tokenBudget);
+        if (tokens > _policy.tokenBudget) revert ContributionRewardsTokenBudgetExceeded(tokens, _policy.tokenBudget);
         uint256 influenceStored = cumulativeInfluence - previous.influence;
         uint256 budget = influenceBudgetStored(epoch);
-        if (influenceStored > budget) revert InfluenceBudgetExceeded(influenceStored, budget);
+        if (influenceStored > budget) revert ContributionRewardsInfluenceBudgetExceeded(influenceStored, budget);
     }
 
     /// @dev Split out of proposeRoot to keep its stack shallow; the values are warm storage reads.
@@ -416,7 +424,7 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
     }
 
     /// @dev The effects of a claim: what the leaf adds to what `account` was paid, booked per
-    /// account and in total. Reverts with {NothingToClaim} or {ExceedsFinalizedTotals} (I3).
+    /// account and in total. Reverts with {ContributionRewardsNothingToClaim} or {ContributionRewardsExceedsFinalizedTotals} (I3).
     function _recordClaim(
         address account,
         uint256 cumulativeTokens,
@@ -425,10 +433,11 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
         Amounts memory paid = _claimed[account];
         tokens = cumulativeTokens > paid.tokens ? cumulativeTokens - paid.tokens : 0;
         influenceStored = cumulativeInfluence > paid.influence ? cumulativeInfluence - paid.influence : 0;
-        if (tokens == 0 && influenceStored == 0) revert NothingToClaim(account);
+        if (tokens == 0 && influenceStored == 0) revert ContributionRewardsNothingToClaim(account);
 
         Amounts memory left = _unclaimed;
-        if (tokens > left.tokens || influenceStored > left.influence) revert ExceedsFinalizedTotals(); // I3
+        if (tokens > left.tokens || influenceStored > left.influence)
+            revert ContributionRewardsExceedsFinalizedTotals(); // I3
         // Both deltas are at most what is left (< 2**96, < 2**160), and by I4 each per-account sum
         // is at most the finalized total, so the narrowing casts are exact.
         unchecked {
@@ -448,7 +457,10 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
         _root = root;
         _finalized = Amounts(tokens, influenceStored);
         // Totals never decrease (checked at proposal), so this only adds the epoch's emission.
-        _unclaimed = Amounts(left.tokens + (tokens - previous.tokens), left.influence + (influenceStored - previous.influence));
+        _unclaimed = Amounts(
+            left.tokens + (tokens - previous.tokens),
+            left.influence + (influenceStored - previous.influence)
+        );
         _epochRoot[epoch] = root;
         emit RootFinalized(epoch, root, tokens, influenceStored);
     }
@@ -458,11 +470,19 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
     }
 
     function _setPolicy(Policy memory policy_) private {
-        if (policy_.accountCapBps == 0 || policy_.accountCapBps > BPS) revert InvalidPolicy("accountCapBps");
-        if (policy_.challengeWindow == 0) revert InvalidPolicy("challengeWindow");
-        if (policy_.tokenBudget > type(uint96).max) revert InvalidPolicy("tokenBudget");
-        if (policy_.proposerBond > type(uint96).max) revert InvalidPolicy("proposerBond");
-        if (policy_.challengerBond > type(uint96).max) revert InvalidPolicy("challengerBond");
+        if (policy_.accountCapBps == 0 || policy_.accountCapBps > BPS) {
+            revert ContributionRewardsInvalidPolicy(PolicyField.AccountCapBps, policy_.accountCapBps);
+        }
+        if (policy_.challengeWindow == 0) revert ContributionRewardsInvalidPolicy(PolicyField.ChallengeWindow, 0);
+        if (policy_.tokenBudget > type(uint96).max) {
+            revert ContributionRewardsInvalidPolicy(PolicyField.TokenBudget, policy_.tokenBudget);
+        }
+        if (policy_.proposerBond > type(uint96).max) {
+            revert ContributionRewardsInvalidPolicy(PolicyField.ProposerBond, policy_.proposerBond);
+        }
+        if (policy_.challengerBond > type(uint96).max) {
+            revert ContributionRewardsInvalidPolicy(PolicyField.ChallengerBond, policy_.challengerBond);
+        }
         _policy = policy_;
         bytes32 hash = keccak256(abi.encode(policy_));
         _policyHash = hash;
@@ -470,7 +490,7 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
     }
 
     function _setTreasury(address treasury_) private {
-        if (treasury_ == address(0)) revert ZeroAddress("treasury");
+        if (treasury_ == address(0)) revert ContributionRewardsZeroTreasury();
         treasury = treasury_;
         emit TreasuryUpdated(treasury_);
     }
@@ -481,8 +501,9 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
     }
 
     function _setChallengerRewardBps(uint16 bps) private {
-        if (bps > BPS) revert InvalidBps(bps);
+        if (bps > BPS) revert ContributionRewardsInvalidBps(bps);
         challengerRewardBps = bps;
         emit ChallengerRewardUpdated(bps);
     }
 }
+// slither-disable-end missing-inheritance

@@ -41,13 +41,15 @@ contract GuardianRegistry is Ownable, IGuardianSource {
     event ApplicationThresholdSet(uint256 oldThreshold, uint256 newThreshold);
 
     /// @notice `account` is already a guardian.
-    error GuardianAlreadyMember(address account);
+    error GuardianRegistryAlreadyMember(address account);
     /// @notice `account` is not a guardian.
-    error GuardianNotMember(address account);
+    error GuardianRegistryNotMember(address account);
     /// @notice `account` holds `influence`, below the application `threshold`.
-    error GuardianInfluenceBelowThreshold(address account, uint256 influence, uint256 threshold);
-    /// @notice An address argument that must be set was the zero address.
-    error GuardianZeroAddress();
+    error GuardianRegistryInfluenceBelowThreshold(address account, uint256 influence, uint256 threshold);
+    /// @notice The Influence ledger given to the constructor was the zero address.
+    error GuardianRegistryZeroInfluenceLedger();
+    /// @notice {grantGuardian} was called for the zero address.
+    error GuardianRegistryZeroAccount();
 
     /**
      * @notice Deploy the registry.
@@ -56,7 +58,7 @@ contract GuardianRegistry is Ownable, IGuardianSource {
      * @param initialApplicationThreshold Influence (18 decimals, decayed to now) needed to apply.
      */
     constructor(IInfluence influence_, address governance, uint256 initialApplicationThreshold) Ownable(governance) {
-        if (address(influence_) == address(0)) revert GuardianZeroAddress();
+        if (address(influence_) == address(0)) revert GuardianRegistryZeroInfluenceLedger();
         influence = influence_;
         _setApplicationThreshold(initialApplicationThreshold);
     }
@@ -83,26 +85,27 @@ contract GuardianRegistry is Ownable, IGuardianSource {
 
     /**
      * @notice Apply to become a guardian; emits {GuardianApplication} for governance to consider.
-     * @dev Reverts with {GuardianInfluenceBelowThreshold} unless the caller's own influence now is
-     * at least {applicationThreshold}, and with {GuardianAlreadyMember} for a member. Changes no
+     * @dev Reverts with {GuardianRegistryInfluenceBelowThreshold} unless the caller's own influence now is
+     * at least {applicationThreshold}, and with {GuardianRegistryAlreadyMember} for a member. Changes no
      * state: membership is granted only by governance.
      * @param statement Free text or a URI describing the application.
      */
     function applyAsGuardian(string calldata statement) external {
-        if (_guardians[msg.sender]) revert GuardianAlreadyMember(msg.sender);
+        if (_guardians[msg.sender]) revert GuardianRegistryAlreadyMember(msg.sender);
         (bool eligible, uint256 current) = eligibility(msg.sender);
-        if (!eligible) revert GuardianInfluenceBelowThreshold(msg.sender, current, applicationThreshold);
+        if (!eligible) revert GuardianRegistryInfluenceBelowThreshold(msg.sender, current, applicationThreshold);
         emit GuardianApplication(msg.sender, current, statement);
     }
 
     /**
      * @notice Make `account` a guardian. Only governance.
-     * @dev Emits {GuardianGranted}. Reverts with {GuardianAlreadyMember} for a member.
+     * @dev Emits {GuardianGranted}. Reverts with {GuardianRegistryAlreadyMember} for a member, and
+     * with {GuardianRegistryZeroAccount} for the zero address.
      * @param account The new guardian.
      */
     function grantGuardian(address account) external onlyOwner {
-        if (account == address(0)) revert GuardianZeroAddress();
-        if (_guardians[account]) revert GuardianAlreadyMember(account);
+        if (account == address(0)) revert GuardianRegistryZeroAccount();
+        if (_guardians[account]) revert GuardianRegistryAlreadyMember(account);
         _guardians[account] = true;
         ++guardianCount;
         emit GuardianGranted(account);
@@ -110,11 +113,11 @@ contract GuardianRegistry is Ownable, IGuardianSource {
 
     /**
      * @notice Remove `account` from the guardians. Only governance.
-     * @dev Emits {GuardianRevoked}. Reverts with {GuardianNotMember} for a non-member.
+     * @dev Emits {GuardianRevoked}. Reverts with {GuardianRegistryNotMember} for a non-member.
      * @param account The guardian to remove.
      */
     function revokeGuardian(address account) external onlyOwner {
-        if (!_guardians[account]) revert GuardianNotMember(account);
+        if (!_guardians[account]) revert GuardianRegistryNotMember(account);
         _guardians[account] = false;
         --guardianCount;
         emit GuardianRevoked(account);

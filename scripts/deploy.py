@@ -13,7 +13,7 @@ from ape.cli import ConnectedProviderCommand, network_option
 
 from communis.chain.accounts import AccountError, load_account
 from communis.deploy.config import ConfigError, load
-from communis.deploy.deployer import Deployer, DeployError, default_journal_dir
+from communis.deploy.deployer import Deployer, DeployError, default_journal_dir, plan_time
 from communis.deploy.journal import Journal, JournalError
 from communis.deploy.plan import build_plan
 
@@ -44,11 +44,12 @@ def cli(ecosystem, network, provider, alias, config_path, deployments):
         chain_id = ape.chain.chain_id
         account = load_account(alias, chain_id)
         journal = Journal.open(deployments or default_journal_dir(ape.project), chain_id)
-        journal.config = {"path": str(config_path), "sha256": config.sha256}
-        plan = build_plan(config, now=ape.chain.blocks.head.timestamp)
+        journal.config["path"] = str(config_path)
+        plan = build_plan(config, now=plan_time(journal, ape.chain.blocks.head.timestamp))
         click.echo(f"Deploying Communis to chain {chain_id} from {account.address}")
         with step_progress(len(plan)) as on_step:
-            Deployer(ape.project, account, journal, on_step=on_step).run(plan)
+            deployer = Deployer(ape.project, account, journal, on_step=on_step)
+            deployer.run(plan, config_sha256=config.sha256)
     except (ConfigError, AccountError, JournalError, DeployError) as err:
         raise click.ClickException(str(err)) from None
     print_journal(journal)

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from dataclasses import replace as dataclass_replace
 from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
 from communis.chain.governance import STATES as GOVERNOR_STATES
+from communis.chain.governance import for_proposer
 from communis.engine.bundle import TREE, build_bundle, find_previous, read_totals
 from communis.engine.merkle import MerkleTree
 from communis.engine.policy import Policy, policy_hash
@@ -219,49 +221,126 @@ def root_under_test(rewards: Any, epoch: int) -> str | None:
     return None if root == _hex(ZERO32) else root
 
 
-def proposed_policy_hash(rewards: Any, epoch: int, root: str, *, from_block: int = 0) -> str | None:
-    """The policy hash ``root`` was proposed under for ``epoch`` (from its RootProposed event;
-    None if the node cannot return the logs)."""
+@dataclass(frozen=True)
+class Proposed:
+    """What a ``RootProposed`` event committed to."""
+
+    epoch: int
+    root: str
+    proposer: str
+    cumulative_tokens: int
+    cumulative_influence: int
+    ledger_hash: str
+    policy_hash: str
+
+
+def proposal_of(rewards: Any, epoch: int, root: str, *, from_block: int = 0) -> Proposed | None:
+    """The latest ``RootProposed`` event of ``epoch`` with ``root`` (None if there is none or the
+    node cannot return the logs)."""
     import ape
 
     try:
         logs = rewards.RootProposed.range(
             from_block, ape.chain.blocks.height + 1, search_topics={"epoch": epoch}
         )
-        hashes = [_hex(log.policyHash) for log in logs if _hex(log.root) == root]
-    except Exception:  # an RPC that limits log ranges: fall back to the policy in force
+        found = [log for log in logs if _hex(log.root) == root]
+    except Exception:  # an RPC that limits log ranges
         return None
-    return hashes[-1] if hashes else None
+    if not found:
+        return None
+    log = found[-1]
+    return Proposed(
+        epoch=int(log.epoch),
+        root=_hex(log.root),
+        proposer=str(log.proposer),
+        cumulative_tokens=int(log.cumulativeTokens),
+        cumulative_influence=int(log.cumulativeInfluence),
+        ledger_hash=_hex(log.ledgerHash),
+        policy_hash=_hex(log.policyHash),
+    )
+
+
+def proposed_policy_hash(rewards: Any, epoch: int, root: str, *, from_block: int = 0) -> str | None:
+    """The policy hash ``root`` was proposed under for ``epoch`` (from its RootProposed event;
+    None if the node cannot return the logs)."""
+    proposal = proposal_of(rewards, epoch, root, from_block=from_block)
+    return proposal.policy_hash if proposal else None
+
+
+def previous_root_on_chain(rewards: Any, epoch: int) -> str | None:
+    """The finalized root of ``epoch - 1``, the trust anchor of ``epoch``'s previous table
+    (None for epoch 0, whose previous table is empty)."""
+    if epoch == 0:
+        return None
+    root = _hex(rewards.rootOf(epoch - 1))
+    if root == _hex(ZERO32):
+        raise EpochOpError(
+            f"epoch {epoch - 1} has no finalized root on chain: epoch {epoch} builds on it and "
+            "cannot be verified before it is finalized"
+        )
+    return root
+
+
+def _compare_with_proposal(result: VerifyResult, proposal: Proposed | None) -> list[str]:
+    """What the on-chain proposal committed to that the recomputation does not give."""
+    if proposal is None:
+        return [
+            "cannot read the RootProposed event of this root: its totals, ledger hash and "
+            "policy hash were not compared (pass --from-block near the proposal, or use a node "
+            "that serves logs)"
+        ]
+    build = result.build
+    assert build is not None
+    problems = []
+    checks = (
+        ("cumulativeTokens", proposal.cumulative_tokens, build.table.total_tokens),
+        ("cumulativeInfluence", proposal.cumulative_influence, build.table.total_influence_stored),
+        ("ledgerHash", proposal.ledger_hash, build.ledger.keccak),
+    )
+    for name, on_chain, recomputed in checks:
+        if on_chain != recomputed:
+            problems.append(
+                f"{name} on chain is {on_chain}, the recomputation gives {recomputed}: claims "
+                "would not add up to what was proposed"
+            )
+    return problems
 
 
 def verify(
     rewards: Any, bundle: Path, *, previous: Path | None = None, from_block: int = 0
 ) -> VerifyResult:
-    """Recompute ``bundle`` and compare it with the epoch's on-chain root (pending or finalized).
+    """Recompute ``bundle`` and compare it with the epoch's proposal on chain (pending or
+    finalized): its root, cumulative totals, ledger hash and policy hash.
 
-    The recomputation uses the bundle's policy, which must hash to the policy hash the root was
-    proposed under (a later policy change does not make an honest root look wrong); when the
-    proposal's event cannot be read, the policy in force is used instead. The half-life is
+    Nothing is taken from the bundle folder on trust: the previous epoch's table must hash to
+    ``rootOf(epoch - 1)``; the policy must hash to the policy hash the root was proposed under
+    (a later policy change does not make an honest root look wrong); the half-life is
     Influence's.
     """
     totals = read_totals(bundle)
     epoch = int(totals["epoch"])
-    if previous is None and totals.get("previousRoot") is not None:
+    previous_root = previous_root_on_chain(rewards, epoch)
+    if previous is None and previous_root is not None:
         previous = find_previous(Path(bundle).parent, epoch)
         if previous is None:
-            raise EpochOpError(f"{bundle}: cannot find the previous epoch's bundle; pass it")
+            raise EpochOpError(
+                f"{bundle}: cannot find the previous epoch's bundle (epoch {epoch - 1}); pass it"
+            )
     root = root_under_test(rewards, epoch)
     if root is None:
         raise EpochOpError(f"epoch {epoch} has no root on chain (nothing proposed or finalized)")
-    proposed = proposed_policy_hash(rewards, epoch, root, from_block=from_block)
-    return verify_bundle(
+    proposal = proposal_of(rewards, epoch, root, from_block=from_block)
+    result = verify_bundle(
         Path(bundle),
         root=root,
-        policy=None if proposed else onchain_policy(rewards),
+        policy=None if proposal else onchain_policy(rewards),
         previous=previous,
+        previous_root=previous_root,
         half_life=int(influence_of(rewards).halfLife()),
-        expected_policy_hash=proposed or _hex(rewards.policyHash()),
+        expected_policy_hash=proposal.policy_hash if proposal else _hex(rewards.policyHash()),
     )
+    extra = _compare_with_proposal(result, proposal)
+    return dataclass_replace(result, problems=(*result.problems, *extra)) if extra else result
 
 
 # ------------------------------------------------------------------------------ lifecycle
@@ -412,15 +491,51 @@ class Resolution:
         return keccak(text=self.description)
 
 
-def resolution(rewards: Any, epoch: int, upheld: bool) -> Resolution:
-    verdict = "uphold" if upheld else "reject"
+def resolution(rewards: Any, epoch: int, upheld: bool, proposer: str) -> Resolution:
+    """The resolution proposal of ``epoch``'s challenge as ``proposer`` submits it: the
+    description ends in ``#proposer=<address>``, so only ``proposer`` can create it and nobody
+    can block it by creating (and cancelling) the same proposal first."""
     calldata = bytes(rewards.resolveChallenge.encode_input(epoch, upheld))
     return Resolution(
         targets=[str(rewards.address)],
         values=[0],
         calldatas=[calldata],
-        description=f"ContributionRewards: {verdict} the challenge of epoch {epoch}",
+        description=for_proposer(resolution_text(epoch, upheld), proposer),
     )
+
+
+def resolution_text(epoch: int, upheld: bool) -> str:
+    """The human part of a resolution proposal's description."""
+    verdict = "uphold" if upheld else "reject"
+    return f"ContributionRewards: {verdict} the challenge of epoch {epoch}"
+
+
+def _proposal_state(governor: Any, proposal_id: int) -> str | None:
+    try:
+        return GOVERNOR_STATES[int(governor.state(proposal_id))]
+    except Exception:  # GovernorNonexistentProposal
+        return None
+
+
+def find_resolution(
+    governor: Any, rewards: Any, epoch: int, upheld: bool, *, from_block: int = 0
+) -> Resolution | None:
+    """The newest resolution proposal of ``epoch``'s challenge that was not cancelled, whoever
+    proposed it (from the ProposalCreated events)."""
+    import ape
+
+    logs = governor.ProposalCreated.range(from_block, ape.chain.blocks.height + 1)
+    for log in reversed(list(logs)):
+        wanted = resolution(rewards, epoch, upheld, str(log.proposer))
+        same = (
+            [str(t) for t in log.targets] == wanted.targets
+            and [int(v) for v in log.values] == wanted.values
+            and [bytes(c) for c in log.calldatas] == wanted.calldatas
+            and log.description == wanted.description
+        )
+        if same and _proposal_state(governor, int(log.proposalId)) != "Canceled":
+            return wanted
+    return None
 
 
 def resolve(
@@ -431,14 +546,17 @@ def resolve(
     *,
     governor: Any | None = None,
     vote: int | None = None,
+    from_block: int = 0,
 ) -> list[Sent | str]:
     """Move the resolution of ``epoch``'s challenge one step forward.
 
     Without ``governor`` the sender must hold GOVERNOR_ROLE (before the handover to the
     timelock) and the challenge is resolved directly. With ``governor``, each call advances the
     governance proposal: propose it, vote (``vote``: 0 against, 1 for, 2 abstain) while active,
-    queue it once it succeeded, execute it once the timelock delay passed. Returns what was sent
-    and, as strings, what is left to wait for.
+    queue it once it succeeded, execute it once the timelock delay passed. The proposal is the
+    newest live one for this resolution, whoever created it (``from_block``: where to search its
+    event), else a new one by the sender. Returns what was sent and, as strings, what is left to
+    wait for.
     """
     pending = pending_proposal(rewards)
     if pending is None or pending.epoch != epoch or pending.status != Status.CHALLENGED:
@@ -453,13 +571,11 @@ def resolve(
 
     import ape
 
-    r = resolution(rewards, epoch, upheld)
+    r = find_resolution(governor, rewards, epoch, upheld, from_block=from_block)
+    r = r or resolution(rewards, epoch, upheld, sender.address)
     args = (r.targets, r.values, r.calldatas)
     proposal_id = int(governor.hashProposal(*args, r.description_hash))
-    try:
-        state = GOVERNOR_STATES[int(governor.state(proposal_id))]
-    except Exception:  # GovernorNonexistentProposal
-        state = None
+    state = _proposal_state(governor, proposal_id)
     done: list[Sent | str] = []
     if state is None:
         receipt = governor.propose(*args, r.description, sender=sender)
@@ -564,7 +680,8 @@ def _wait_for_pending(sender: Any, timeout: float, poll: float = 0.5) -> None:
 
     A batch sent by an interrupted run may still be pending: scanning before it is mined would
     count its accounts as unpaid, and a second batch for them would revert as a whole
-    (NothingToClaim) once the first lands. Raises EpochOpError if it stays pending."""
+    (ContributionRewardsNothingToClaim) once the first lands. Raises EpochOpError if it stays
+    pending."""
     import time
 
     import ape

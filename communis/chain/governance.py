@@ -51,6 +51,14 @@ class GovernanceError(CommunisError, RuntimeError):
     """A governance step cannot be carried out; the message says why and what to do."""
 
 
+def for_proposer(description: str, proposer: str) -> str:
+    """``description`` with OpenZeppelin's ``#proposer=<address>`` suffix: the Governor then
+    accepts the proposal only from ``proposer``, so nobody can take its id first (create the
+    same proposal and cancel it) to block it."""
+    suffix = f"#proposer={proposer}"
+    return description if description.endswith(suffix) else description + suffix
+
+
 @dataclass(frozen=True)
 class Action:
     """One call the timelock will make if the proposal passes."""
@@ -283,7 +291,8 @@ class Governance:
     # --- lifecycle -------------------------------------------------------------------------
 
     def propose(self, actions: Sequence[Action], description: str, *, sender: Any) -> int:
-        """Submit a proposal; returns its id. The sender needs the proposal threshold."""
+        """Submit a proposal; returns its id. The sender needs the proposal threshold. The
+        description gets the ``#proposer=`` suffix (see :func:`for_proposer`)."""
         if not actions:
             raise GovernanceError("a proposal needs at least one action")
         if not description.strip():
@@ -300,7 +309,7 @@ class Governance:
             [a.target for a in actions],
             [a.value for a in actions],
             [a.calldata for a in actions],
-            description,
+            for_proposer(description, sender.address),
             sender=sender,
         )
         return receipt.events.filter(self.governor.ProposalCreated)[0].proposalId

@@ -1,7 +1,7 @@
 """``communis``: offline epoch tools (a thin layer over the library; no chain access).
 
 communis build LEDGER... --policy policy.json --half-life 12 --out epochs/31337
-communis verify epochs/31337/3 --root 0x...
+communis verify epochs/31337/3 --root 0x... --policy-hash 0x... --half-life 26 --previous-root 0x...
 communis proof epochs/31337/3 0xAccount
 """
 
@@ -115,37 +115,71 @@ def build(
 @cli.command()
 @click.argument("bundle", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--root", help="The root to check (e.g. the one proposed on chain).")
-@click.option("--policy", "policy_path", type=click.Path(path_type=Path), help="Policy in force.")
-@click.option("--previous", type=click.Path(path_type=Path), help="Previous epoch's bundle.")
-@click.option("--half-life", type=click.IntRange(min=1), help="Default: the bundle's.")
-@click.option("--tree", "tree_path", type=click.Path(path_type=Path), help="Claimed tree.json.")
+@click.option(
+    "--policy", "policy_path", type=click.Path(path_type=Path), help="Policy in force (JSON)."
+)
 @click.option("--policy-hash", help="The policy hash proposed with the root (0x...).")
+@click.option("--half-life", type=click.IntRange(min=1), help="In force (Influence.halfLife()).")
+@click.option(
+    "--previous-root", help="Trusted root of the previous epoch (rootOf(epoch - 1) on chain)."
+)
+@click.option(
+    "--previous",
+    type=click.Path(path_type=Path),
+    help="Previous epoch's bundle (default: the latest one next to BUNDLE).",
+)
+@click.option(
+    "--first-epoch",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="The community's first epoch (its previous table is empty).",
+)
+@click.option("--tree", "tree_path", type=click.Path(path_type=Path), help="Claimed tree.json.")
 def verify(
     bundle: Path,
     root: str | None,
     policy_path: Path | None,
-    previous: Path | None,
-    half_life: int | None,
-    tree_path: Path | None,
     policy_hash: str | None,
+    half_life: int | None,
+    previous_root: str | None,
+    previous: Path | None,
+    first_epoch: int,
+    tree_path: Path | None,
 ) -> None:
-    """Recompute BUNDLE's epoch and compare it with ROOT; exit 1 and name accounts if wrong."""
+    """Recompute BUNDLE's epoch and compare it with ROOT; exit 1 and name accounts if wrong.
+
+    The half-life, the policy (or its hash) and, after the first epoch, the previous epoch's
+    root come from the caller (e.g. read from the chain), never from the bundle under test.
+    """
     console = _console()
+    if half_life is None:
+        raise BundleError("give --half-life: the one in force, not the bundle's own")
+    if policy_path is None and policy_hash is None:
+        raise BundleError("give --policy or --policy-hash: the policy in force, not the bundle's")
     totals = read_totals(bundle)
-    if previous is None and totals.get("previousRoot") is not None:
-        previous = find_previous(bundle.parent, int(totals["epoch"]))
+    epoch = int(totals["epoch"])
+    if previous_root is None and epoch != first_epoch:
+        raise BundleError(
+            f"{bundle}: epoch {epoch} builds on epoch {epoch - 1}: give --previous-root (the "
+            f"root of epoch {epoch - 1} on chain; the bundle folder's is not evidence)"
+        )
+    if previous is None and previous_root is not None:
+        previous = find_previous(bundle.parent, epoch)
         if previous is None:
             raise BundleError(f"{bundle}: cannot find the previous bundle; pass --previous")
     policy = Policy.load(policy_path) if policy_path else None
-    with console.status(f"recomputing epoch {totals['epoch']}"):
+    with console.status(f"recomputing epoch {epoch}"):
         result = verify_bundle(
             bundle,
             root=root,
             policy=policy,
-            previous=previous,
-            half_life=half_life,
-            claimed_tree=tree_path,
             expected_policy_hash=policy_hash,
+            half_life=half_life,
+            previous=previous,
+            previous_root=previous_root,
+            first_epoch=first_epoch,
+            claimed_tree=tree_path,
         )
     console.print(f"epoch {result.epoch}: recomputed root {result.expected_root}")
     if result.root is not None:

@@ -39,7 +39,7 @@ from communis.chain.governance import Action, Governance
 from communis.chain.system import System
 from communis.deploy.config import load
 from communis.deploy.console import step_progress
-from communis.deploy.deployer import Deployer
+from communis.deploy.deployer import Deployer, plan_time
 from communis.deploy.journal import Journal
 from communis.deploy.plan import build_plan
 from communis.deploy.rewards_steps import policy_args
@@ -135,9 +135,10 @@ def deploy(story: Story, config_path: Path, deployments: Path) -> None:
     config = load(config_path)
     story.say(f"[bold]1. Deploying Communis[/bold] to chain {chain_id} ({config_path})")
     journal = Journal.open(deployments, chain_id)
-    plan = build_plan(config, now=story.now())
+    plan = build_plan(config, now=plan_time(journal, story.now()))
     with step_progress(len(plan), story.console) as on_step:
-        Deployer(story.project, story.foundation, journal, on_step=on_step).run(plan)
+        deployer = Deployer(story.project, story.foundation, journal, on_step=on_step)
+        deployer.run(plan, config_sha256=config.sha256)
     story.system = System.load(deployments)
     story.governance = Governance(story.sys.governor, story.sys.contracts)
     timelock = story.sys.timelock
@@ -280,12 +281,9 @@ def catch_fraud(story: Story, epoch: int, honest: Path) -> BondSlash:
     epochs.challenge(rewards, epoch, guardian, evidence="verify: fake accounts in the tree")
     story.say(f"   guardian {guardian.address} challenges with a bond")
 
-    r = epochs.resolution(rewards, epoch, upheld=True)
-    actions = [
-        Action(t, v, bytes(c), r.description)
-        for t, v, c in zip(r.targets, r.values, r.calldatas, strict=True)
-    ]
-    pass_proposal(story, actions, r.description, epoch=epoch)
+    text = epochs.resolution_text(epoch, upheld=True)
+    calldata = bytes(rewards.resolveChallenge.encode_input(epoch, True))
+    pass_proposal(story, [Action(str(rewards.address), 0, calldata, text)], text, epoch=epoch)
     check(epochs.status(rewards).next_epoch == epoch, f"epoch {epoch} can be proposed again")
     lost = proposer_before - int(token.balanceOf(proposer))
     check(lost == bond, "the proposer's bond is slashed")

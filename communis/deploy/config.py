@@ -61,6 +61,7 @@ class RewardsParams:
     policy: Policy
     challenger_reward_bps: int
     proposers: tuple[str, ...]  # "deployer" or 0x addresses
+    guardians: tuple[str, ...] = ()  # "deployer" or 0x addresses: may challenge from epoch 0
 
 
 @dataclass(frozen=True)
@@ -204,13 +205,55 @@ def _rewards(data: dict[str, Any], path: Path) -> RewardsParams:
         proposer_bond=_amount(table, "proposer_bond", where),
         challenger_bond=_amount(table, "challenger_bond", where),
     )
+    guardians = table.get("guardians", [])
+    if not isinstance(guardians, list):
+        raise ConfigError(f"{where}.guardians: expected a list, got {guardians!r}")
     return RewardsParams(
         policy=policy,
         challenger_reward_bps=_integer(table, "challenger_reward_bps", where, 0, 10_000),
-        proposers=tuple(
-            _who(p, ("deployer",), f"{where}.proposers[{i}]") for i, p in enumerate(proposers)
-        ),
+        proposers=_accounts(proposers, f"{where}.proposers"),
+        guardians=_accounts(guardians, f"{where}.guardians"),
     )
+
+
+def _accounts(values: list[Any], where: str) -> tuple[str, ...]:
+    accounts = tuple(_who(v, ("deployer",), f"{where}[{i}]") for i, v in enumerate(values))
+    seen: set[str] = set()
+    for i, account in enumerate(accounts):
+        if account.lower() in seen:
+            raise ConfigError(f"{where}[{i}]: {account!r} is listed twice")
+        seen.add(account.lower())
+    return accounts
+
+
+def bonds_from_genesis(token: TokenParams, rewards: RewardsParams) -> int:
+    """What the plan pays out of the genesis allocation so that every initial proposer and
+    guardian can bond: nothing unless the allocation passes through the deploying account."""
+    if token.genesis_holder not in ("timelock", "deployer"):
+        return 0
+    policy = rewards.policy
+    return policy.proposer_bond * len(rewards.proposers) + policy.challenger_bond * len(
+        rewards.guardians
+    )
+
+
+def _check_can_start(path: Path, token: TokenParams, rewards: RewardsParams) -> None:
+    """Refuse a config whose first epoch can never be proposed: tokens exist only from the
+    genesis allocation until a root is finalized, so the proposers' bonds must come from it."""
+    where = f"{path}: rewards"
+    bond = rewards.policy.proposer_bond
+    if token.genesis_supply < bond:
+        raise ConfigError(
+            f"{where}.proposer_bond: the genesis supply ({token.genesis_supply} units) cannot "
+            f"pay one proposer bond ({bond} units); no root could ever be proposed"
+        )
+    needed = bonds_from_genesis(token, rewards)
+    if needed > token.genesis_supply:
+        raise ConfigError(
+            f"{where}: the bonds of {len(rewards.proposers)} proposer(s) and "
+            f"{len(rewards.guardians)} guardian(s) ({needed} units) exceed the genesis supply "
+            f"({token.genesis_supply} units)"
+        )
 
 
 def load(path: Path) -> DeployConfig:
@@ -228,11 +271,14 @@ def load(path: Path) -> DeployConfig:
             f"{path}: field 'version' is {data.get('version')!r}, this code reads version "
             f"{SUPPORTED_VERSION}"
         )
+    token = _token(data, path)
+    rewards = _rewards(data, path)
+    _check_can_start(path, token, rewards)
     return DeployConfig(
         path=path,
         sha256=hashlib.sha256(raw).hexdigest(),
-        token=_token(data, path),
+        token=token,
         influence=_influence(data, path),
         governance=_governance(data, path),
-        rewards=_rewards(data, path),
+        rewards=rewards,
     )

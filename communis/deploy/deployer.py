@@ -12,6 +12,7 @@ Per step:
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from typing import Any
 from communis.chain.accounts import is_local
 from communis.deploy.compiler import verification_input
 from communis.deploy.journal import Journal, JournalError, Step
+from communis.deploy.postconditions import check_postconditions
 from communis.deploy.steps import DEPLOYER, Ref, StepSpec
 from communis.errors import CommunisError
 
@@ -66,23 +68,54 @@ class Deployer:
 
     # -- plan --------------------------------------------------------------------------------
 
-    def run(self, plan: list[StepSpec]) -> Journal:
+    def run(self, plan: list[StepSpec], *, config_sha256: str | None = None) -> Journal:
+        """Carry out ``plan``, resuming the journal. Nothing in the journal is trusted: every
+        journaled step must be the plan's step with the plan's arguments, and every transaction
+        it records must be the one the deploying account signed for it (see :meth:`_advance`).
+        ``config_sha256``: the hash of the config the plan came from, recorded in the journal;
+        a journal written under another config is refused."""
+        self._check_config(config_sha256)
         self._check_journal_matches(plan)
+        executed = False
         for spec in plan:
+            fresh = Step(
+                name=spec.name,
+                kind=spec.kind,
+                contract=spec.contract,
+                args=_as_json([self._resolve(a) for a in spec.args]),
+                function=spec.function,
+                target=spec.target,
+            )
             step = self.journal.step(spec.name)
             if step is None:
-                step = Step(
-                    name=spec.name,
-                    kind=spec.kind,
-                    contract=spec.contract,
-                    args=[self._resolve(a) for a in spec.args],
-                    function=spec.function,
-                    target=spec.target,
-                )
+                step = fresh
                 # Saved only once signed: a step that fails before that leaves no trace.
                 self.journal.steps.append(step)
-            self.on_step(StepResult(step, self._advance(step)))
+            else:
+                self._check_same_step(step, fresh)
+            action = self._advance(step)
+            executed = executed or action != "skipped"
+            self.on_step(StepResult(step, action))
+        if executed:
+            problems = check_postconditions(self.project, self.journal, plan, self.account.address)
+            if problems:
+                raise DeployError(
+                    f"{self.journal.path}: the plan ran, but the chain does not hold what it "
+                    "sets up: " + "; ".join(problems)
+                )
         return self.journal
+
+    def _check_config(self, config_sha256: str | None) -> None:
+        if config_sha256 is None:
+            return
+        recorded = self.journal.config.get("sha256")
+        if self.journal.steps and recorded != config_sha256:
+            raise JournalError(
+                f"{self.journal.path}: was written under the config with sha256 {recorded}, "
+                f"not this one ({config_sha256}); resume with that config, or deploy this one "
+                "with another journal folder"
+            )
+        self.journal.config["sha256"] = config_sha256
 
     def _check_journal_matches(self, plan: list[StepSpec]) -> None:
         names = [s.name for s in plan]
@@ -90,6 +123,12 @@ class Deployer:
         if unknown:
             raise DeployError(
                 f"{self.journal.path}: has steps that are not in the plan: {', '.join(unknown)}"
+            )
+        journaled = [s.name for s in self.journal.steps]
+        if journaled != names[: len(journaled)]:
+            raise JournalError(
+                f"{self.journal.path}: its steps are not the first {len(journaled)} steps of the "
+                "plan in order"
             )
         done = [s for s in self.journal.steps if s.status == "done" and s.kind == "deploy"]
         stale = [s for s in done if not self._has_code(s.address)]
@@ -105,6 +144,21 @@ class Deployer:
                 f"but chain {self.journal.chain_id} has no code there. Wrong network or RPC?"
             )
 
+    def _check_same_step(self, step: Step, fresh: Step) -> None:
+        """A journaled step must be exactly the plan's (its arguments resolved afresh)."""
+        for name in ("kind", "contract", "function", "target", "args"):
+            have, want = getattr(step, name), getattr(fresh, name)
+            if have != want:
+                raise JournalError(
+                    f"{self.journal.path}: step {step.name!r} has {name} {have!r}, but the plan "
+                    f"says {want!r}; the journal was edited or the plan changed"
+                )
+        if step.status != "pending" and step.sender != self.account.address:
+            raise JournalError(
+                f"{self.journal.path}: step {step.name!r} was sent by {step.sender}, not by the "
+                f"deploying account {self.account.address}"
+            )
+
     def _resolve(self, arg: Any) -> Any:
         if arg is DEPLOYER:
             return self.account.address
@@ -117,17 +171,92 @@ class Deployer:
     # -- one step ----------------------------------------------------------------------------
 
     def _advance(self, step: Step) -> str:
+        """``done``: its mined transaction is re-checked; ``sent``: its signed bytes are checked
+        before being (re)broadcast; ``pending``: signed now."""
         if step.status == "done":
-            if step.kind == "deploy" and not self._has_code(step.address):
-                raise JournalError(f"{self.journal.path}: no code at {step.address} ({step.name})")
+            self._check_mined(step, self._receipt_of_done(step))
             return "skipped"
         if step.status == "pending":
             self._sign(step)
             action = "deployed" if step.kind == "deploy" else "called"
         else:
+            self._check_signed(step)
             action = "settled"
         self._settle(step)
         return action
+
+    def _expected(self, step: Step) -> tuple[str | None, bytes]:
+        """The receiver (None: a deployment) and calldata of ``step``'s transaction."""
+        container = self.project.get_contract(step.contract)
+        if step.kind == "deploy":
+            txn = container.constructor.serialize_transaction(*step.args)
+            return None, bytes(txn.data)
+        if step.target is None or step.function is None:
+            raise DeployError(f"step {step.name!r}: a call needs a target and a function")
+        target = self.journal.address_of(step.target)
+        method = getattr(container.at(target), step.function)
+        return target, bytes(method.encode_input(*step.args))
+
+    def _refuse(self, step: Step, problem: str) -> JournalError:
+        return JournalError(
+            f"{self.journal.path}: step {step.name!r}: {problem}; the journal does not describe "
+            "what the deploying account signed for this plan (edited?): restore it from git or "
+            "inspect the account's history"
+        )
+
+    def _check_tx(self, step: Step, sender: str, nonce: int, to: str | None, data: bytes) -> None:
+        want_to, want_data = self._expected(step)
+        if (
+            sender.lower() != self.account.address.lower()
+            or sender.lower() != str(step.sender).lower()
+        ):
+            raise self._refuse(step, f"its transaction is from {sender}")
+        if nonce != step.nonce:
+            raise self._refuse(step, f"its transaction has nonce {nonce}, not {step.nonce}")
+        if (to or "").lower() != (want_to or "").lower() or data != want_data:
+            raise self._refuse(step, "its transaction is not the plan's call")
+
+    def _check_signed(self, step: Step) -> None:
+        """A ``sent`` step: the raw transaction hashes to ``tx_hash`` and is the plan's call,
+        signed by the deploying account with the journaled nonce."""
+        from eth_account import Account
+        from eth_utils import keccak
+
+        if step.raw_tx is None or step.tx_hash is None:
+            raise self._refuse(step, "it is 'sent' without a signed transaction")
+        raw = bytes.fromhex(step.raw_tx.removeprefix("0x"))
+        if "0x" + keccak(raw).hex() != step.tx_hash.lower():
+            raise self._refuse(step, f"tx_hash {step.tx_hash} is not the hash of its raw_tx")
+        try:
+            sender = Account.recover_transaction(raw)
+            nonce, to, data = _decode_raw(raw)
+        except Exception as err:  # malformed bytes come in several eth-account/rlp types
+            raise self._refuse(step, f"its raw_tx cannot be decoded ({err})") from None
+        self._check_tx(step, sender, nonce, to, data)
+
+    def _receipt_of_done(self, step: Step) -> Any:
+        receipt = self._receipt(step.tx_hash) if step.tx_hash else None
+        if receipt is None:
+            raise self._refuse(step, f"it is 'done' but transaction {step.tx_hash} is not mined")
+        return receipt
+
+    def _check_mined(self, step: Step, receipt: Any) -> None:
+        """A mined step: the plan's call, from the deploying account at the journaled nonce,
+        successful, and for a deployment at the CREATE address of that sender and nonce."""
+        tx = self.web3.eth.get_transaction(step.tx_hash)
+        data = bytes(tx["input"])
+        self._check_tx(step, str(tx["from"]), int(tx["nonce"]), tx.get("to"), data)
+        if receipt["status"] != 1:
+            raise self._refuse(step, f"transaction {step.tx_hash} reverted")
+        if step.kind == "deploy":
+            created = create_address(str(tx["from"]), int(tx["nonce"]))
+            mined = receipt["contractAddress"]
+            if str(mined).lower() != created.lower() or (
+                step.address is not None and step.address.lower() != created.lower()
+            ):
+                raise self._refuse(step, f"it records {step.address}, not {created}")
+            if not self._has_code(created):
+                raise JournalError(f"{self.journal.path}: no code at {created} ({step.name})")
 
     def _build_transaction(self, step: Step) -> Any:
         if step.kind == "deploy":
@@ -190,6 +319,7 @@ class Deployer:
         receipt = receipt or self._wait(step.tx_hash)
         if receipt["status"] != 1:
             raise DeployError(f"step {step.name!r}: transaction {step.tx_hash} reverted")
+        self._check_mined(step, receipt)
         if step.kind == "deploy":
             step.address = receipt["contractAddress"]
         step.block = receipt["blockNumber"]
@@ -228,6 +358,50 @@ class Deployer:
 
     def _has_code(self, address: str | None) -> bool:
         return bool(address) and len(self.provider.get_code(address)) > 0
+
+
+def plan_time(journal: Journal, head_timestamp: int) -> int:
+    """The chain time a plan is resolved with (a "now" genesis): recorded in the journal by the
+    first run, so that a resumed run resolves the very same steps."""
+    recorded = journal.config.get("now")
+    if journal.steps and recorded is not None:
+        if not isinstance(recorded, int) or isinstance(recorded, bool) or recorded > head_timestamp:
+            raise JournalError(
+                f"{journal.path}: field 'config.now' is {recorded!r}, not a past chain time"
+            )
+        return recorded
+    journal.config["now"] = head_timestamp
+    return head_timestamp
+
+
+def create_address(sender: str, nonce: int) -> str:
+    """The address a CREATE from ``sender`` at ``nonce`` deploys to."""
+    import rlp
+    from eth_utils import keccak, to_bytes, to_checksum_address
+
+    return to_checksum_address(keccak(rlp.encode([to_bytes(hexstr=sender), nonce]))[12:])
+
+
+def _decode_raw(raw: bytes) -> tuple[int, str | None, bytes]:
+    """``(nonce, to, data)`` of a signed raw transaction (typed or legacy)."""
+    from hexbytes import HexBytes
+
+    if raw and raw[0] < 0x80:
+        from eth_account.typed_transactions import TypedTransaction
+
+        fields = TypedTransaction.from_bytes(HexBytes(raw)).as_dict()
+        to = bytes(fields["to"] or b"")
+        return int(fields["nonce"]), ("0x" + to.hex()) if to else None, bytes(fields["data"])
+    from eth_account._utils.legacy_transactions import Transaction
+
+    legacy = Transaction.from_bytes(raw)
+    to = bytes(legacy.to or b"")
+    return int(legacy.nonce), ("0x" + to.hex()) if to else None, bytes(legacy.data)
+
+
+def _as_json(value: Any) -> Any:
+    """``value`` as the journal stores it (tuples become lists)."""
+    return json.loads(json.dumps(value))
 
 
 def default_journal_dir(project: Any) -> Path:

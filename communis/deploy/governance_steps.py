@@ -1,23 +1,25 @@
-"""Deployment steps for the governance side of Communis, in the lead's plan format.
+"""Deployment steps (:class:`communis.deploy.steps.StepSpec`) for the governance side of Communis.
 
 ``build_plan(config) + governance_steps(params) + [ContributionRewards steps] + handover_steps()``
 deploys and wires Influence, CommunisTimelock, InfluenceGovernor and GuardianRegistry:
 
 1. deploy Influence (admin: deployer, for wiring), CommunisTimelock (deployer as temporary
    admin; no proposer yet; executor: anyone), InfluenceGovernor, GuardianRegistry (owner: the
-   timelock from the start);
+   deployer, which adds the initial guardians);
 2. the timelock gives the governor PROPOSER_ROLE and CANCELLER_ROLE (its only proposer and
    canceller);
 3. Influence and CommunityToken make the timelock an admin (DEFAULT_ADMIN_ROLE);
 4. (ContributionRewards, deployed by its own steps, gets AWARDER_ROLE on Influence and
    MINTER_ROLE on the token from the deployer, which is still admin);
-5. :func:`handover_steps`: the deployer renounces its admin roles on Influence, the token and the
-   timelock. From then on only governance can change anything.
+5. :func:`handover_steps`: the deployer hands the GuardianRegistry to the timelock and renounces
+   its admin roles on Influence, the token and the timelock. From then on only governance can
+   change anything.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from eth_utils import keccak
 
@@ -52,6 +54,7 @@ class GovernanceParams:
     vote_extension: int = 2 * DAY
     proposal_guardian: str = ZERO_ADDRESS  # zero: proposers may cancel their own
     guardian_application_threshold: int = 50 * UNIT  # influence, decayed to the time of applying
+    guardians: tuple[Any, ...] = ()  # initial guardians (addresses or DEPLOYER)
 
 
 def governance_steps(params: GovernanceParams, *, token: str = "CommunityToken") -> list[StepSpec]:
@@ -88,7 +91,18 @@ def governance_steps(params: GovernanceParams, *, token: str = "CommunityToken")
             "GuardianRegistry",
             "deploy",
             "GuardianRegistry",
-            (Ref("Influence"), Ref("CommunisTimelock"), params.guardian_application_threshold),
+            (Ref("Influence"), DEPLOYER, params.guardian_application_threshold),
+        ),
+        *(
+            StepSpec(
+                f"guardians.{i}",
+                "call",
+                "GuardianRegistry",
+                (guardian,),
+                function="grantGuardian",
+                target="GuardianRegistry",
+            )
+            for i, guardian in enumerate(params.guardians)
         ),
         _grant("timelock.proposer", "CommunisTimelock", PROPOSER_ROLE, "InfluenceGovernor"),
         _grant("timelock.canceller", "CommunisTimelock", CANCELLER_ROLE, "InfluenceGovernor"),
@@ -102,6 +116,14 @@ def governance_steps(params: GovernanceParams, *, token: str = "CommunityToken")
 def handover_steps(*, token: str = "CommunityToken") -> list[StepSpec]:
     """The deployer gives up every admin role; run these last."""
     return [
+        StepSpec(
+            "guardians.owner",
+            "call",
+            "GuardianRegistry",
+            (Ref("CommunisTimelock"),),
+            function="transferOwnership",
+            target="GuardianRegistry",
+        ),
         _renounce("influence.renounce", "Influence"),
         _renounce("token.renounce", token, contract="CommunityToken"),
         _renounce("timelock.renounce", "CommunisTimelock"),

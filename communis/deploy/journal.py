@@ -21,9 +21,11 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
+from communis.engine.jsonlimits import load_json_file
 from communis.errors import CommunisError
 
 FORMAT = "communis-deployments-v1"
+MAX_JOURNAL_BYTES = 16 << 20
 
 Status = Literal["pending", "sent", "done"]
 Kind = Literal["deploy", "call"]
@@ -88,8 +90,8 @@ class Journal:
         if not path.exists():
             return cls(path=path, chain_id=chain_id)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            data = load_json_file(path, max_bytes=MAX_JOURNAL_BYTES)
+        except ValueError as err:
             raise JournalError(f"{path}: not valid JSON ({err}); restore it from git") from err
         if data.get("format") != FORMAT:
             raise JournalError(f"{path}: field 'format' is {data.get('format')!r}, want {FORMAT!r}")

@@ -5,7 +5,8 @@
    timelock's proposer/canceller roles (:mod:`communis.deploy.governance_steps`);
 3. ContributionRewards, with MINTER_ROLE on the token and AWARDER_ROLE on Influence
    (:mod:`communis.deploy.rewards_steps`);
-4. the genesis allocation moved to the treasury (the timelock), if so configured;
+4. the initial proposers' and guardians' bonds paid out of the genesis allocation, the rest moved
+   to the treasury (the timelock), if so configured;
 5. the handover: the deployer renounces every admin role. From then on only governance
    changes anything.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from communis.deploy import governance_steps, rewards_steps
-from communis.deploy.config import DeployConfig, TokenParams
+from communis.deploy.config import DeployConfig, TokenParams, bonds_from_genesis
 from communis.deploy.steps import DEPLOYER, Ref, StepSpec
 
 TIMELOCK = "CommunisTimelock"
@@ -43,6 +44,30 @@ def token_steps(token: TokenParams) -> list[StepSpec]:
     ]
 
 
+def _transfer(name: str, to: Any, amount: int) -> StepSpec:
+    return StepSpec(
+        name, "call", "CommunityToken", (to, amount), function="transfer", target="CommunityToken"
+    )
+
+
+def bond_steps(config: DeployConfig) -> list[StepSpec]:
+    """Pay each initial proposer its proposer bond and each initial guardian its challenger
+    bond out of the genesis allocation, while the deploying account still holds it (the
+    deployer's own bonds simply stay with it). Without this the shipped config could never
+    start: the treasury would hold every token and nobody could bond the first root."""
+    if config.token.genesis_holder not in ("timelock", "deployer"):
+        return []
+    policy, steps = config.rewards.policy, []
+    for kind, accounts, bond in (
+        ("proposer", config.rewards.proposers, policy.proposer_bond),
+        ("guardian", config.rewards.guardians, policy.challenger_bond),
+    ):
+        for i, account in enumerate(accounts):
+            if account != "deployer" and bond > 0:
+                steps.append(_transfer(f"token.bond.{kind}.{i}", account, bond))
+    return steps
+
+
 def build_plan(config: DeployConfig, *, now: int) -> list[StepSpec]:
     """Every step of a Communis deployment; ``now`` is the chain time for a "now" genesis."""
     influence, gov = config.influence, config.governance
@@ -58,6 +83,7 @@ def build_plan(config: DeployConfig, *, now: int) -> list[StepSpec]:
         vote_extension=gov.vote_extension,
         proposal_guardian=_who(gov.proposal_guardian),
         guardian_application_threshold=gov.guardian_application_threshold,
+        guardians=tuple(_who(g) for g in config.rewards.guardians),
     )
     rewards = rewards_steps.RewardsParams(
         policy=config.rewards.policy,
@@ -69,15 +95,8 @@ def build_plan(config: DeployConfig, *, now: int) -> list[StepSpec]:
         *governance_steps.governance_steps(governance),
         *rewards_steps.rewards_steps(rewards),
     ]
-    if config.token.genesis_holder == "timelock" and config.token.genesis_supply > 0:
-        steps.append(
-            StepSpec(
-                "token.genesis.treasury",
-                "call",
-                "CommunityToken",
-                (Ref(TIMELOCK), config.token.genesis_supply),
-                function="transfer",
-                target="CommunityToken",
-            )
-        )
+    steps += bond_steps(config)
+    treasury = config.token.genesis_supply - bonds_from_genesis(config.token, config.rewards)
+    if config.token.genesis_holder == "timelock" and treasury > 0:
+        steps.append(_transfer("token.genesis.treasury", Ref(TIMELOCK), treasury))
     return [*steps, *governance_steps.handover_steps(), *rewards_steps.rewards_handover_steps()]

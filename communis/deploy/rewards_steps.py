@@ -1,4 +1,4 @@
-"""Deployment steps for ContributionRewards, in the lead's plan format.
+"""Deployment steps (:class:`communis.deploy.steps.StepSpec`) for ContributionRewards.
 
 The full order (each list after the previous one)::
 

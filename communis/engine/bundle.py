@@ -27,7 +27,8 @@ from typing import Any
 
 from communis.engine.cumulative import CumulativeTable
 from communis.engine.growth import growth
-from communis.engine.ledger import Ledger, format_points, read_ledger
+from communis.engine.jsonlimits import load_json_file
+from communis.engine.ledger import FORMATS, Ledger, format_points, read_ledger
 from communis.engine.merkle import MerkleTree
 from communis.engine.parallel import gc_paused
 from communis.engine.policy import Policy, policy_hash
@@ -112,6 +113,24 @@ def ledger_file_name(fmt: str) -> str:
     return f"ledger.{fmt}"
 
 
+def ledger_path(bundle: Path, totals: dict[str, Any]) -> Path:
+    """The bundle's own ledger file named by ``totals.json``: one of the names a bundle is written
+    with, a regular file directly inside ``bundle``; anything else (an absolute path, ``..``, a
+    link out of the folder) would let a bundle be checked against a ledger it does not carry."""
+    info = totals.get("ledger")
+    name = info.get("file") if isinstance(info, dict) else None
+    allowed = sorted(ledger_file_name(fmt) for fmt in FORMATS)
+    where = Path(bundle) / TOTALS
+    if name not in allowed:
+        raise BundleError(
+            f"{where}: ledger file {name!r} is not one of {', '.join(allowed)} inside the bundle"
+        )
+    path = Path(bundle) / str(name)
+    if path.is_symlink() or path.resolve().parent != Path(bundle).resolve():
+        raise BundleError(f"{where}: ledger file {name!r} points outside the bundle")
+    return path
+
+
 def canonical_json(data: Any) -> str:
     """Sorted keys, two-space indent, ASCII only, trailing newline."""
     return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=True) + "\n"
@@ -169,7 +188,7 @@ def _compute_epoch(
 def read_totals(bundle: Path) -> dict[str, Any]:
     path = Path(bundle) / TOTALS
     try:
-        totals = json.loads(path.read_text(encoding="utf-8"))
+        totals = load_json_file(path)
     except (OSError, ValueError) as exc:
         raise BundleError(f"{path}: cannot read the bundle totals: {exc}") from exc
     if not isinstance(totals, dict) or totals.get("bundleFormat") != BUNDLE_FORMAT:

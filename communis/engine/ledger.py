@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 from communis.engine.address import ADDRESS_RE, ZERO_ADDRESS, to_checksum
+from communis.engine.jsonlimits import nesting_depth_exceeds
 from communis.engine.keccak import keccak
 from communis.engine.parallel import fork_pickled, gc_paused, workers_for
 from communis.engine.roles import ROLES
@@ -61,6 +62,9 @@ MAX_POINTS = 10**12
 """Largest ``points`` value of one row (in whole points)."""
 MAX_EPOCH = (1 << 64) - 1
 MAX_REF_LENGTH = 256
+MAX_LINE_LENGTH = 16_384
+"""A JSONL row is a flat object of five short fields; longer lines are refused unparsed."""
+MAX_ROW_DEPTH = 2
 FORMATS = ("jsonl", "csv")
 
 _POINTS_RE = re.compile(r"([0-9]+)(?:\.([0-9]+))?\Z", re.ASCII)
@@ -289,6 +293,18 @@ def _rows_jsonl(path: Path, data: bytes, first_line: int) -> Iterator[_RawRow]:
             epoch, account, role, points, ref = match.groups()
             yield number, int(epoch), account, role, points, ref
             continue
+        if len(text) > MAX_LINE_LENGTH:
+            raise LedgerError(
+                path, number, "line", text, f"longer than {MAX_LINE_LENGTH} characters"
+            )
+        if nesting_depth_exceeds(text.encode("utf-8"), MAX_ROW_DEPTH):
+            raise LedgerError(
+                path,
+                number,
+                "line",
+                text,
+                f"JSON nested more than {MAX_ROW_DEPTH} levels deep or unbalanced",
+            )
         try:
             obj = decode(text)
         except _DuplicateKey as dup:

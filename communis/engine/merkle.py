@@ -19,7 +19,6 @@ with numpy from one contiguous buffer. See ``bench/engine.py`` for the figures.
 from __future__ import annotations
 
 import itertools
-import json
 import operator
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from communis.engine.jsonlimits import MAX_TREE_BYTES, JsonLimitError, load_json_text
 from communis.engine.keccak import keccak_256
 from communis.engine.parallel import fork_call, gc_paused, workers_for
 from communis.errors import CommunisError
@@ -420,13 +420,23 @@ class MerkleTree:
         return tree
 
     @classmethod
-    def loads(cls, text: str, *, validate: bool = True) -> MerkleTree:
+    def loads(
+        cls, text: str | bytes, *, validate: bool = True, where: str = "tree dump"
+    ) -> MerkleTree:
+        try:
+            data = load_json_text(text, where=where, max_bytes=MAX_TREE_BYTES)
+        except JsonLimitError as exc:
+            raise MerkleError(str(exc)) from exc
         with gc_paused():
-            return cls.from_dump(json.loads(text), validate=validate)
+            return cls.from_dump(data, validate=validate)
 
     @classmethod
     def load(cls, path: Path, *, validate: bool = True) -> MerkleTree:
-        return cls.loads(path.read_text(encoding="utf-8"), validate=validate)
+        path = Path(path)
+        size = path.stat().st_size
+        if size > MAX_TREE_BYTES:
+            raise MerkleError(f"{path}: {size} bytes is larger than the limit of {MAX_TREE_BYTES}")
+        return cls.loads(path.read_bytes(), validate=validate, where=str(path))
 
     def validate(self) -> None:
         """Recompute every leaf and internal node; raise :class:`MerkleError` on a mismatch."""

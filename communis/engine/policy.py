@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from communis.engine.jsonlimits import load_json_file
 from communis.engine.keccak import keccak
 from communis.engine.roles import ROLES
 from communis.errors import CommunisError
@@ -146,8 +147,8 @@ class Policy:
     @classmethod
     def load(cls, path: Path) -> Policy:
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            data = load_json_file(path)
+        except (OSError, ValueError) as exc:
             raise PolicyError(f"{path}: cannot read policy: {exc}") from exc
         try:
             return cls.from_json(data)

@@ -1,9 +1,10 @@
 """Verify an epoch: recompute it from its bundle and compare with a root (e.g. the on-chain one).
 
-The recomputation uses only the bundle's ledger, the policy in force (given by the caller, e.g.
-read from the contract; the bundle's own ``policy.json`` otherwise), the half-life and the
-previous epoch's bundle (for the cumulative table). Everything the bundle *claims* (its
-``tree.json``, its totals, its hashes) is compared with the recomputation, never trusted.
+The recomputation uses only the bundle's ledger and inputs the caller vouches for: the policy in
+force (or the policy hash the root was proposed under), the half-life, and the trusted root of the
+previous epoch, to which the previous bundle's cumulative table must hash (on chain: ``rootOf``).
+Everything the bundle *claims* (its ``tree.json``, its totals, its hashes, its previous root) is
+compared with the recomputation, never trusted.
 
 When the root under test is the root of the bundle's ``tree.json`` (the usual fraud: a padded
 tree published next to an honest ledger), :attr:`VerifyResult.differences` names every account
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from communis.engine.bundle import (
     POLICY,
@@ -21,9 +23,11 @@ from communis.engine.bundle import (
     BundleError,
     EpochBuild,
     compute_epoch,
+    ledger_path,
     load_previous,
     read_totals,
 )
+from communis.engine.cumulative import CumulativeTable
 from communis.engine.ledger import read_ledger
 from communis.engine.merkle import Leaf, MerkleError, MerkleTree
 from communis.engine.policy import Policy, policy_hash
@@ -83,36 +87,93 @@ def diff_trees(expected: MerkleTree, claimed: MerkleTree) -> tuple[Difference, .
     for key in sorted(want.keys() | have.keys()):
         a, b = want.get(key), have.get(key)
         if a != b:
-            account = (a or b).account  # type: ignore[union-attr]
+            account = (a or b).account  # type: ignore[union-attr]  # a != b: one is a Leaf
             out.append(Difference(account=account, expected=a, claimed=b))
     return tuple(out)
+
+
+def _anchored_previous(
+    bundle: Path,
+    totals: dict[str, Any],
+    epoch: int,
+    previous: Path | None,
+    previous_root: bytes | str | None,
+    first_epoch: int,
+    problems: list[str],
+) -> tuple[CumulativeTable | None, str | None]:
+    """The previous epoch's table, checked against the trusted ``previous_root``."""
+    claimed = totals.get("previousRoot")
+    if previous_root is None:
+        if epoch != first_epoch:
+            raise BundleError(
+                f"{bundle}: epoch {epoch} is not the first epoch ({first_epoch}): give the "
+                f"trusted root of epoch {epoch - 1} (rootOf({epoch - 1}) on chain, "
+                "--previous-root offline) so that its table is not taken on trust"
+            )
+        if claimed is not None or previous is not None:
+            problems.append(
+                f"epoch {epoch} is the first epoch, but the bundle builds on previous root "
+                f"{claimed}: its previous table must be empty"
+            )
+        return None, None
+    anchor = _as_hex(previous_root)
+    if claimed != anchor:
+        problems.append(
+            f"bundle says the previousRoot is {claimed}, the trusted root of epoch "
+            f"{epoch - 1} is {anchor}"
+        )
+    if previous is None:
+        raise BundleError(
+            f"{bundle}: epoch {epoch} is cumulative on epoch {epoch - 1}: pass the previous "
+            "epoch's bundle (checked against the trusted root)"
+        )
+    prev_table, prev_root = load_previous(previous)
+    if prev_root != anchor:
+        problems.append(
+            f"the previous bundle {previous} has root {prev_root}, not the trusted root "
+            f"{anchor} of epoch {epoch - 1}: its cumulative table is not the finalized one"
+        )
+    return prev_table, prev_root
 
 
 def verify_bundle(
     bundle: Path,
     *,
-    root: bytes | str | None = None,
+    half_life: int,
     policy: Policy | None = None,
-    previous: Path | None = None,
-    half_life: int | None = None,
-    claimed_tree: Path | None = None,
     expected_policy_hash: bytes | str | None = None,
+    root: bytes | str | None = None,
+    previous: Path | None = None,
+    previous_root: bytes | str | None = None,
+    first_epoch: int = 0,
+    claimed_tree: Path | None = None,
 ) -> VerifyResult:
     """Recompute the epoch in ``bundle`` and compare it with ``root`` and the bundle itself.
 
-    ``policy``: the policy in force on chain (default: the bundle's ``policy.json``; a policy
-    hash mismatch between the two is reported). ``previous``: the previous epoch's bundle
-    (required unless this is the first epoch). ``claimed_tree``: another ``tree.json`` to name
-    the differing accounts of (default: the bundle's). ``expected_policy_hash``: e.g. the
-    ``policyHash`` proposed on chain, compared with the hash of the policy used.
+    Nothing the recomputation depends on is taken from the bundle under test on its word:
+
+    - ``half_life``: the half-life in force (``Influence.halfLife()``);
+    - ``policy`` and/or ``expected_policy_hash``: the policy in force, or the hash the root was
+      proposed under (then the bundle's ``policy.json`` is used if it has that hash); at least
+      one is required;
+    - ``previous_root``: the trusted root of epoch ``epoch - 1`` (``rootOf(epoch - 1)`` on
+      chain), to which the previous bundle's table (``previous``) must hash. Required unless the
+      bundle's epoch is ``first_epoch``, whose previous table is empty.
+
+    ``claimed_tree``: another ``tree.json`` to name the differing accounts of (default: the
+    bundle's).
     """
     bundle = Path(bundle)
+    if policy is None and expected_policy_hash is None:
+        raise BundleError(
+            f"{bundle}: give the policy in force or the policy hash proposed on chain; the "
+            "bundle's own policy.json is what is being checked"
+        )
     problems: list[str] = []
     totals = read_totals(bundle)
     epoch = int(totals["epoch"])
-    half_life = int(totals["halfLife"]) if half_life is None else half_life
-    if half_life != int(totals["halfLife"]):
-        problems.append(f"bundle half-life {totals['halfLife']} is not the given {half_life}")
+    if half_life != totals.get("halfLife"):
+        problems.append(f"bundle half-life {totals.get('halfLife')} is not the given {half_life}")
     bundle_policy = Policy.load(bundle / POLICY)
     if policy is None:
         policy = bundle_policy
@@ -125,24 +186,14 @@ def verify_bundle(
             "policy used"
         )
     ledger_info = totals["ledger"]
-    ledger = read_ledger(bundle / ledger_info["file"], epoch=epoch)
+    ledger = read_ledger(ledger_path(bundle, totals), epoch=epoch)
     for key, actual in (("sha256", ledger.sha256), ("keccak256", ledger.keccak)):
         if ledger_info.get(key) != actual:
             problems.append(f"ledger {key} {actual} differs from totals.json")
 
-    prev_table, prev_root = (None, None)
-    if previous is not None:
-        prev_table, prev_root = load_previous(previous)
-        if totals.get("previousRoot") != prev_root:
-            problems.append(
-                f"bundle says the previous root is {totals.get('previousRoot')}, "
-                f"the previous bundle has {prev_root}"
-            )
-    elif totals.get("previousRoot") is not None:
-        raise BundleError(
-            f"{bundle}: epoch {epoch} builds on epoch {totals.get('previousEpoch')}; "
-            "pass the previous bundle"
-        )
+    prev_table, prev_root = _anchored_previous(
+        bundle, totals, epoch, previous, previous_root, first_epoch, problems
+    )
     build = compute_epoch(ledger, policy, half_life, prev_table, prev_root)
     expected_root = build.root
 

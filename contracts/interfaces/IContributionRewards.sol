@@ -25,7 +25,20 @@ interface IContributionRewards {
         uint256 challengerBond; // CommunityToken units
     }
 
-    /// @notice Lifecycle of an epoch's root (see shared/design.md).
+    /// @notice The fields of {Policy}, in order: which one {ContributionRewardsInvalidPolicy} names.
+    enum PolicyField {
+        TokenBudget,
+        InfluenceBudget,
+        RoleWeights,
+        AccountCapBps,
+        ChallengeWindow,
+        ProposerBond,
+        ChallengerBond
+    }
+
+    /// @notice Lifecycle of an epoch's root: None -> Proposed -> Finalized once the window passes,
+    /// or Proposed -> Challenged -> Rejected (challenge upheld: the epoch can be proposed again) or
+    /// Finalized (challenge not upheld).
     enum Status {
         None,
         Proposed,
@@ -94,46 +107,54 @@ interface IContributionRewards {
         uint256 influenceStored
     );
 
-    /// @notice An address argument that must be set was zero.
-    error ZeroAddress(string what);
-    /// @notice A policy field is out of range (`field` names it).
-    error InvalidPolicy(string field);
+    /// @notice The `token_` given to the constructor was the zero address.
+    error ContributionRewardsZeroToken();
+    /// @notice The `influence_` ledger given to the constructor was the zero address.
+    error ContributionRewardsZeroInfluenceLedger();
+    /// @notice The `governance` given to the constructor was the zero address.
+    error ContributionRewardsZeroGovernance();
+    /// @notice The treasury (constructor or {setTreasury}) was the zero address.
+    error ContributionRewardsZeroTreasury();
+    /// @notice Policy `field` holds `value`, which is out of its range: `accountCapBps` must be
+    /// 1..10000, `challengeWindow` non-zero, `tokenBudget`, `proposerBond` and `challengerBond`
+    /// at most 2^96 - 1.
+    error ContributionRewardsInvalidPolicy(PolicyField field, uint256 value);
     /// @notice A basis-point value above 10000.
-    error InvalidBps(uint256 bps);
+    error ContributionRewardsInvalidBps(uint256 bps);
     /// @notice Only `expected` (the epoch after the last finalized one) can be proposed now.
-    error EpochOutOfOrder(uint256 epoch, uint256 expected);
+    error ContributionRewardsEpochOutOfOrder(uint256 epoch, uint256 expected);
     /// @notice `epoch` has not ended yet (`currentEpoch` is running).
-    error EpochNotEnded(uint256 epoch, uint256 currentEpoch);
+    error ContributionRewardsEpochNotEnded(uint256 epoch, uint256 currentEpoch);
     /// @notice The root of `epoch` is still undecided (Proposed or Challenged).
-    error ProposalPending(uint256 epoch);
+    error ContributionRewardsProposalPending(uint256 epoch);
     /// @notice The proposal was computed under `given`, but `current` is the policy in force.
-    error PolicyMismatch(bytes32 given, bytes32 current);
+    error ContributionRewardsPolicyMismatch(bytes32 given, bytes32 current);
     /// @notice A zero root was proposed.
-    error ZeroRoot();
+    error ContributionRewardsZeroRoot();
     /// @notice Cumulative totals may never go down.
-    error CumulativeDecreased(uint256 previous, uint256 proposed);
+    error ContributionRewardsCumulativeDecreased(uint256 previous, uint256 proposed);
     /// @notice The epoch would emit `amount` tokens but the budget is `budget`.
-    error TokenBudgetExceeded(uint256 amount, uint256 budget);
+    error ContributionRewardsTokenBudgetExceeded(uint256 amount, uint256 budget);
     /// @notice The epoch would award `amount` stored influence but the budget is `budget` (stored units).
-    error InfluenceBudgetExceeded(uint256 amount, uint256 budget);
+    error ContributionRewardsInfluenceBudgetExceeded(uint256 amount, uint256 budget);
     /// @notice `epoch` is not in the status this action needs (`status` is what it is).
-    error WrongStatus(uint256 epoch, Status status);
+    error ContributionRewardsWrongStatus(uint256 epoch, Status status);
     /// @notice The challenge window of the pending root closes at `deadline`.
-    error ChallengeWindowOpen(uint256 deadline);
+    error ContributionRewardsChallengeWindowOpen(uint256 deadline);
     /// @notice The challenge window of the pending root closed at `deadline`.
-    error ChallengeWindowClosed(uint256 deadline);
+    error ContributionRewardsChallengeWindowClosed(uint256 deadline);
     /// @notice `account` is not a guardian.
-    error NotGuardian(address account);
+    error ContributionRewardsNotGuardian(address account);
     /// @notice No root has been finalized yet.
-    error NoFinalizedRoot();
+    error ContributionRewardsNoFinalizedRoot();
     /// @notice The caller expected `expected` but `current` is the newest finalized root.
-    error RootChanged(bytes32 expected, bytes32 current);
+    error ContributionRewardsRootChanged(bytes32 expected, bytes32 current);
     /// @notice The leaf is not in the current root.
-    error InvalidProof();
+    error ContributionRewardsInvalidProof();
     /// @notice `account` has already received everything this leaf entitles it to.
-    error NothingToClaim(address account);
+    error ContributionRewardsNothingToClaim(address account);
     /// @notice Paying this claim would exceed the finalized cumulative totals (a forged root's leaves).
-    error ExceedsFinalizedTotals();
+    error ContributionRewardsExceedsFinalizedTotals();
 
     /**
      * @notice Propose the cumulative root after `epoch` (the epoch after the last finalized one,

@@ -22,9 +22,10 @@ interface IInfluence is IERC5805 {
     /// @notice `storedUnits` were burnt from `account` by governance.
     event Slashed(address indexed account, uint256 storedUnits);
 
+    // slither-disable-start naming-convention (the OpenZeppelin convention for role constants)
     /// @notice Role of the reward distributor, the only account that may award.
-    // slither-disable-next-line naming-convention (the OpenZeppelin convention for role constants)
     function AWARDER_ROLE() external view returns (bytes32);
+    // slither-disable-end naming-convention
 
     /// @notice Start of epoch 0 (unix seconds).
     function genesis() external view returns (uint48);

@@ -24,6 +24,7 @@ contract FlashLender is IERC3156FlashLender {
     /// @notice The borrower did not acknowledge the loan.
     error CallbackFailed();
 
+    /// @notice Lend `asset_`.
     /// @param asset_ The token lent from this contract's balance.
     constructor(IERC20 asset_) {
         asset = asset_;

@@ -18,7 +18,9 @@ import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
 contract FlashVoter is IERC3156FlashBorrower {
     bytes32 private constant CALLBACK_SUCCESS = keccak256("ERC3156FlashBorrower.onFlashLoan");
 
+    /// @notice The governor this contract tries to take over.
     IGovernor public immutable governor;
+    /// @notice The votes source of `governor`, read during the loan.
     IVotes public immutable influence;
 
     /// @notice Tokens held during the loan.
@@ -70,7 +72,7 @@ contract FlashVoter is IERC3156FlashBorrower {
         try governor.castVote(proposalId, 1) returns (uint256 weight) {
             voted = true;
             voteWeight = weight;
-        } catch {}
+        } catch {} // solhint-disable-line no-empty-blocks
 
         IERC20(token).approve(msg.sender, amount + fee);
         return CALLBACK_SUCCESS;

@@ -28,11 +28,13 @@ contract ReferenceVotesToken is ERC20, ERC20Permit, ERC20Votes, Ownable {
         return Time.timestamp();
     }
 
+    // CLOCK_MODE is the name ERC-6372 requires.
+    // solhint-disable func-name-mixedcase
     /// @notice Machine-readable description of the clock (ERC-6372).
-    // solhint-disable-next-line func-name-mixedcase
     function CLOCK_MODE() public pure override returns (string memory) {
         return "mode=timestamp";
     }
+    // solhint-enable func-name-mixedcase
 
     function _update(address from, address to, uint256 value) internal override(ERC20, ERC20Votes) {
         super._update(from, to, value);

@@ -13,25 +13,22 @@ import pytest
 from eth_abi import decode
 from eth_utils import keccak
 
-from tests.adversarial.system import (
+from tests.helpers.constants import (
     AGAINST,
     CANCELED,
     FOR,
     MAX_UINT,
+    POLICY,
+    PROPOSAL_THRESHOLD,
     QUEUED,
-    claim,
-    encode,
-    end_epoch,
-    propose,
-    propose_root,
-    settle,
-    travel,
-    vote_through,
+    TIMELOCK_DELAY,
+    TOKEN,
 )
-from tests.governance.conftest import PROPOSAL_THRESHOLD, TIMELOCK_DELAY
-from tests.influence.test_influence import delegates, sign_delegation
-from tests.rewards.conftest import POLICY, TOKEN, cumulative
-from tests.token.test_community_token import sign_permit
+from tests.helpers.epochs import cumulative
+from tests.helpers.governance import encode, propose, vote_through
+from tests.helpers.signing import delegates, sign_delegation, sign_permit
+from tests.helpers.system import claim, end_epoch, propose_root, settle
+from tests.helpers.time import travel
 
 ZERO32 = b"\0" * 32
 PROPOSER_BOND, CHALLENGER_BOND = POLICY[5], POLICY[6]
@@ -51,7 +48,7 @@ def tally(governor, proposal_id) -> tuple[int, int, int]:
 
 
 def test_flash_borrowed_tokens_give_no_votes(
-    project, chain, full, epoch0, alice, treasury, attacker
+    project, chain, full, claimed_epoch0, alice, treasury, attacker
 ):
     """A real ERC-3156 flash loan of half the supply, turned (or not) into votes inside the
     loan: delegation, propose and castVote in the same transaction, then repay."""
@@ -79,7 +76,9 @@ def test_flash_borrowed_tokens_give_no_votes(
     assert token.balanceOf(lender) == pool and token.balanceOf(voter) == 0  # repaid
 
 
-def test_buying_tokens_after_a_snapshot_changes_nothing(chain, full, epoch0, alice, bob, whale):
+def test_buying_tokens_after_a_snapshot_changes_nothing(
+    chain, full, claimed_epoch0, alice, bob, whale
+):
     governor, token, treasury = full.governor, full.token, full.treasury
     proposal = propose(governor, alice, noop(full), "whale watching")
     snapshot = governor.proposalSnapshot(proposal.id)
@@ -99,49 +98,51 @@ def test_buying_tokens_after_a_snapshot_changes_nothing(chain, full, epoch0, ali
 # --- claims -----------------------------------------------------------------------------------
 
 
-def test_double_claim(full, epoch0, alice, bob):
+def test_double_claim(full, claimed_epoch0, alice, bob):
     token = full.token
     balance = token.balanceOf(alice)
-    with ape.reverts(full.rewards.NothingToClaim):
-        claim(full, epoch0, alice, alice)
-    with ape.reverts(full.rewards.NothingToClaim):  # on behalf, by someone else
-        claim(full, epoch0, alice, bob)
+    with ape.reverts(full.rewards.ContributionRewardsNothingToClaim):
+        claim(full, claimed_epoch0, alice, alice)
+    with ape.reverts(full.rewards.ContributionRewardsNothingToClaim):  # on behalf, by someone else
+        claim(full, claimed_epoch0, alice, bob)
     # Batched twice in one multicall: the whole batch reverts.
-    tokens, stored = epoch0.leaf(alice)
-    call = full.rewards.claim.encode_input(alice, tokens, stored, epoch0.proof(alice), epoch0.root)
-    with ape.reverts(full.rewards.NothingToClaim):
+    tokens, stored = claimed_epoch0.leaf(alice)
+    call = full.rewards.claim.encode_input(
+        alice, tokens, stored, claimed_epoch0.proof(alice), claimed_epoch0.root
+    )
+    with ape.reverts(full.rewards.ContributionRewardsNothingToClaim):
         full.rewards.multicall([call, call], sender=bob)
     assert token.balanceOf(alice) == balance
     assert full.rewards.claimed(alice) == (tokens, stored)
 
 
-def test_forged_proof(full, epoch0, alice, attacker):
+def test_forged_proof(full, claimed_epoch0, alice, attacker):
     rewards = full.rewards
-    tokens, stored = epoch0.leaf(alice)
-    proof = epoch0.proof(alice)
+    tokens, stored = claimed_epoch0.leaf(alice)
+    proof = claimed_epoch0.proof(alice)
     forged = [
         (attacker, tokens, stored, proof),  # someone else's proof for oneself
         (alice, tokens * 10, stored, proof),  # inflated leaf
         (alice, tokens, stored, [bytes(32)] * len(proof)),  # made-up siblings
-        (attacker, 0, 0, [epoch0.root]),  # the root as a sibling
+        (attacker, 0, 0, [claimed_epoch0.root]),  # the root as a sibling
     ]
     for account, t, s, p in forged:
-        with ape.reverts(rewards.InvalidProof):
+        with ape.reverts(rewards.ContributionRewardsInvalidProof):
             rewards.claim(account, t, s, p, ZERO32, sender=attacker)
     # An internal node presented as a leaf: the double-hashed leaf encoding rules it out.
-    with ape.reverts(rewards.InvalidProof):
+    with ape.reverts(rewards.ContributionRewardsInvalidProof):
         rewards.claim(attacker, 0, 0, proof[1:], ZERO32, sender=attacker)
     assert full.token.balanceOf(attacker) == 0
 
 
-def test_claim_racing_a_root_update(chain, full, epoch0, alice):
+def test_claim_racing_a_root_update(chain, full, claimed_epoch0, alice):
     """A claim signed against one root lands after another finalized: with expectedRoot it
     reverts instead of silently using a different table."""
     rewards = full.rewards
-    epoch1 = cumulative(1, {alice: (10 * TOKEN, 1 * TOKEN)}, epoch0)
+    epoch1 = cumulative(1, {alice: (10 * TOKEN, 1 * TOKEN)}, claimed_epoch0)
     settle(chain, full, epoch1)
-    with ape.reverts(rewards.RootChanged):
-        claim(full, epoch1, alice, alice, expected_root=epoch0.root)
+    with ape.reverts(rewards.ContributionRewardsRootChanged):
+        claim(full, epoch1, alice, alice, expected_root=claimed_epoch0.root)
     claim(full, epoch1, alice, alice, expected_root=epoch1.root)
     assert rewards.claimed(alice) == epoch1.leaf(alice)
 
@@ -149,7 +150,7 @@ def test_claim_racing_a_root_update(chain, full, epoch0, alice):
 # --- signatures -------------------------------------------------------------------------------
 
 
-def test_permit_replay_on_another_chain_or_after_expiry(chain, full, epoch0, alice, bob):
+def test_permit_replay_on_another_chain_or_after_expiry(chain, full, claimed_epoch0, alice, bob):
     token = full.token
     deadline = chain.pending_timestamp + 3600
     other = sign_permit(token, alice, bob, 5 * TOKEN, deadline, chain_id=chain.chain_id + 1)
@@ -167,7 +168,7 @@ def test_permit_replay_on_another_chain_or_after_expiry(chain, full, epoch0, ali
 
 
 def test_delegation_signature_replay_on_another_chain_or_after_expiry(
-    chain, full, epoch0, alice, attacker
+    chain, full, claimed_epoch0, alice, attacker
 ):
     influence = full.influence
     votes = influence.getVotes(alice)
@@ -200,29 +201,31 @@ def _resolve(chain, full, epoch: int, upheld: bool, voters, executor, *, tag: st
     return vote_through(chain, full.governor, proposal, voters, executor=executor)
 
 
-def test_reproposing_a_rejected_root(chain, full, epoch0, alice, bob, attacker):
+def test_reproposing_a_rejected_root(chain, full, claimed_epoch0, alice, bob, attacker):
     """A padded root is challenged and the challenge upheld by governance. Proposing the very
     same root again is possible (an honest root wrongly rejected must stay proposable), but it
     pays nothing until finalized, costs a fresh bond, and is slashed again."""
     rewards, token, proposer, guardian = full.rewards, full.token, full.proposer, full.guardian
-    padded = cumulative(1, {alice: (10 * TOKEN, 0), attacker: (9_000 * TOKEN, 900 * TOKEN)}, epoch0)
+    padded = cumulative(
+        1, {alice: (10 * TOKEN, 0), attacker: (9_000 * TOKEN, 900 * TOKEN)}, claimed_epoch0
+    )
     end_epoch(chain, full, 1)
     bond_left = token.balanceOf(proposer)
     for round_ in range(2):
         propose_root(full, padded)
         rewards.challenge(1, f"ipfs://report/{round_}", sender=guardian)
-        with ape.reverts(rewards.InvalidProof):  # nothing of it pays meanwhile
+        with ape.reverts(rewards.ContributionRewardsInvalidProof):  # nothing of it pays meanwhile
             claim(full, padded, attacker, attacker)
         _resolve(chain, full, 1, True, [alice, bob], bob, tag=f" (round {round_})")
         assert rewards.epochStatus(1) == REJECTED
         assert token.balanceOf(proposer) == bond_left - (round_ + 1) * PROPOSER_BOND
-    assert rewards.nextEpoch() == 1 and rewards.currentRoot() == epoch0.root
+    assert rewards.nextEpoch() == 1 and rewards.currentRoot() == claimed_epoch0.root
     assert token.balanceOf(attacker) == 0
 
 
-def test_griefing_challenges_cost_the_challenger_its_bond(chain, full, epoch0, alice, bob):
+def test_griefing_challenges_cost_the_challenger_its_bond(chain, full, claimed_epoch0, alice, bob):
     rewards, token, guardian = full.rewards, full.token, full.guardian
-    honest = cumulative(1, {alice: (10 * TOKEN, 1 * TOKEN)}, epoch0)
+    honest = cumulative(1, {alice: (10 * TOKEN, 1 * TOKEN)}, claimed_epoch0)
     end_epoch(chain, full, 1)
     propose_root(full, honest)
     guardian_before = token.balanceOf(guardian)
@@ -236,32 +239,32 @@ def test_griefing_challenges_cost_the_challenger_its_bond(chain, full, epoch0, a
     assert rewards.epochStatus(1) == FINALIZED and rewards.currentRoot() == honest.root
 
 
-def test_proposer_cannot_exceed_the_epoch_budget(chain, full, epoch0, alice):
+def test_proposer_cannot_exceed_the_epoch_budget(chain, full, claimed_epoch0, alice):
     rewards = full.rewards
     end_epoch(chain, full, 1)
-    tokens0, stored0 = epoch0.totals
-    greedy = cumulative(1, {alice: (POLICY[0] + 1, 0)}, epoch0)
-    with ape.reverts(rewards.TokenBudgetExceeded):
+    tokens0, stored0 = claimed_epoch0.totals
+    greedy = cumulative(1, {alice: (POLICY[0] + 1, 0)}, claimed_epoch0)
+    with ape.reverts(rewards.ContributionRewardsTokenBudgetExceeded):
         propose_root(full, greedy)
     budget = rewards.influenceBudgetStored(1)
-    with ape.reverts(rewards.InfluenceBudgetExceeded):
+    with ape.reverts(rewards.ContributionRewardsInfluenceBudgetExceeded):
         propose_root(full, greedy, totals=(tokens0, stored0 + budget + 1))
     # Lying totals under budget, leaves above them: the root finalizes but pays out at most the
     # epoch's emission; the claim that would pass it reverts.
-    liar = cumulative(1, {alice: (POLICY[0] * 5, 0)}, epoch0)
+    liar = cumulative(1, {alice: (POLICY[0] * 5, 0)}, claimed_epoch0)
     propose_root(full, liar, totals=(tokens0 + POLICY[0], stored0))
     travel(chain, rewards.pendingProposal().challengeDeadline)
     rewards.finalize(1, sender=alice)
-    with ape.reverts(rewards.ExceedsFinalizedTotals):
+    with ape.reverts(rewards.ContributionRewardsExceedsFinalizedTotals):
         claim(full, liar, alice, alice)
-    assert rewards.totalClaimed() == epoch0.totals
+    assert rewards.totalClaimed() == claimed_epoch0.totals
 
 
 # --- governance -------------------------------------------------------------------------------
 
 
 def test_malicious_proposal_cancelled_by_the_guardian_in_the_timelock(
-    chain, full, epoch0, alice, bob, attacker
+    chain, full, claimed_epoch0, alice, bob, attacker
 ):
     governor, timelock, token = full.governor, full.timelock, full.token
     grab = [(token, "grantRole", (token.MINTER_ROLE(), attacker.address))]
@@ -286,7 +289,7 @@ def test_malicious_proposal_cancelled_by_the_guardian_in_the_timelock(
 
 
 def test_slashed_influence_gone_from_future_snapshots_but_past_votes_intact(
-    chain, full, epoch0, alice, bob, carol, attacker
+    chain, full, claimed_epoch0, alice, bob, carol, attacker
 ):
     governor, influence = full.governor, full.influence
     # Carol votes against an ongoing proposal; another proposal slashes her.
@@ -311,7 +314,9 @@ def test_slashed_influence_gone_from_future_snapshots_but_past_votes_intact(
 
 
 @pytest.mark.parametrize("setter", ["policy", "treasury", "reward", "registry", "threshold"])
-def test_nobody_but_the_timelock_changes_a_parameter(full, epoch0, attacker, setter, deployer):
+def test_nobody_but_the_timelock_changes_a_parameter(
+    full, claimed_epoch0, attacker, setter, deployer
+):
     rewards, registry, governor = full.rewards, full.registry, full.governor
     call = {
         "policy": lambda s: rewards.setPolicy(POLICY, sender=s),

@@ -32,10 +32,10 @@ def test_shipped_config_is_valid():
 
 
 def test_units(tmp_path):
-    text = SHIPPED.replace('genesis_supply = "100000000"', 'genesis_supply = "10.5"')
+    text = SHIPPED.replace('genesis_supply = "100000000"', 'genesis_supply = "10000.5"')
     config = load(write(tmp_path, text.replace('timelock_delay = "2d"', 'timelock_delay = "90s"')))
     assert config.token.cap == 10**9 * 10**18
-    assert config.token.genesis_supply == 105 * 10**17
+    assert config.token.genesis_supply == 100005 * 10**17
     assert config.governance.timelock_delay == 90
     assert config.influence.epoch_duration == 7 * 86400
 
@@ -50,6 +50,9 @@ def test_units(tmp_path):
         ('cap = "1000000000"', 'cap = "0"', "token.cap: must be > 0"),
         ('genesis_supply = "100000000"', 'genesis_supply = "1e-19"', "at most 18 decimals"),
         ('genesis_supply = "100000000"', 'genesis_supply = "2000000000"', "exceeds cap"),
+        ('genesis_supply = "100000000"', 'genesis_supply = "999"', "cannot pay one proposer bond"),
+        ("guardians = []", 'guardians = ["deployer", "deployer"]', "listed twice"),
+        ("guardians = []", 'guardians = "deployer"', "rewards.guardians: expected a list"),
         (
             'genesis_holder = "timelock"',
             'genesis_holder = "0x12"',
@@ -84,4 +87,13 @@ def test_all_weights_zero(tmp_path):
     for role, weight in (("creator", 5), ("curator", 3), ("guardian", 4), ("participant", 1)):
         text = text.replace(f"{role}_weight = {weight}", f"{role}_weight = 0")
     with pytest.raises(ConfigError, match="at least one role weight must be > 0"):
+        load(write(tmp_path, text))
+
+
+def test_config_whose_bonds_exceed_the_genesis_cannot_start(tmp_path):
+    guardians = ", ".join(f'"0x{i:040x}"' for i in range(1, 5))
+    text = SHIPPED.replace('genesis_supply = "100000000"', 'genesis_supply = "1500"').replace(
+        "guardians = []", f"guardians = [{guardians}]"
+    )
+    with pytest.raises(ConfigError, match="exceed the genesis supply"):
         load(write(tmp_path, text))

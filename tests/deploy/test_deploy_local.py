@@ -41,7 +41,10 @@ def test_deploy_wires_and_hands_over(project, deployer, chain, tmp_path, plan, c
     system = System.load(tmp_path)
     token, influence, timelock = system.token, system.influence, system.timelock
     governor, rewards, guardians = system.governor, system.rewards, system.guardians
-    assert token.balanceOf(timelock) == token.totalSupply() == config.token.genesis_supply
+    bond = config.rewards.policy.proposer_bond  # the deployer is the shipped config's proposer
+    assert token.totalSupply() == config.token.genesis_supply
+    assert token.balanceOf(timelock) == config.token.genesis_supply - bond
+    assert token.balanceOf(deployer) == bond
     assert governor.token() == influence.address
     assert governor.timelock() == timelock.address
     assert timelock.hasRole(timelock.PROPOSER_ROLE(), governor)
@@ -73,3 +76,55 @@ def test_local_journal_of_a_forgotten_chain_starts_over(project, deployer, chain
     run(project, deployer, chain, tmp_path, plan, log)
     assert "skipped" not in {r.action for r in log}
     assert (tmp_path / f"{chain.chain_id}.stale.json").exists()
+
+
+def test_shipped_config_starts_epoch_zero(project, deployer, chain, tmp_path, plan, config, alice):
+    """config/deploy.toml unchanged, through the real plan and deployer: its proposer can bond,
+    so epoch 0 is proposed, finalized and claimed."""
+    import json
+
+    from communis.chain import epochs
+
+    run(project, deployer, chain, tmp_path, plan, [])
+    system = System.load(tmp_path)
+    rewards, token, influence = system.rewards, system.token, system.influence
+    ledger = tmp_path / "ledger-0.jsonl"
+    row = {"epoch": 0, "account": alice.address, "role": "creator", "points": "7", "ref": "r0"}
+    ledger.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    build = epochs.build(rewards, ledger, tmp_path / "epochs")
+    end = int(influence.genesis()) + int(influence.epochDuration())
+    chain.pending_timestamp = max(chain.pending_timestamp, end)
+    chain.mine()
+    epochs.propose(rewards, tmp_path / "epochs" / "0", deployer)
+    assert epochs.verify(rewards, tmp_path / "epochs" / "0").ok
+    chain.pending_timestamp = int(rewards.pendingProposal().challengeDeadline)
+    chain.mine()
+    epochs.finalize(rewards, 0, alice)
+    epochs.claim_one(rewards, tmp_path / "epochs" / "0", alice.address, alice)
+    leaf = build.tree.leaf(alice.address)
+    assert token.balanceOf(alice) == leaf.tokens > 0
+    assert influence.storedBalanceOf(alice) == leaf.influence
+
+
+def test_initial_guardians_are_named_and_bonded(project, deployer, chain, tmp_path, alice, bob):
+    """Guardians named in the config are in the registry from the start, hold a challenger bond
+    from the genesis allocation, and the registry is the timelock's after the handover."""
+    text = (ROOT / "config" / "deploy.toml").read_text()
+    path = tmp_path / "deploy.toml"
+    path.write_text(
+        text.replace("guardians = []", f'guardians = ["{alice.address}"]').replace(
+            'proposers = ["deployer"]', f'proposers = ["deployer", "{bob.address}"]'
+        )
+    )
+    config = load(path)
+    run(project, deployer, chain, tmp_path, build_plan(config, now=chain.pending_timestamp), [])
+    system = System.load(tmp_path)
+    policy = config.rewards.policy
+    assert system.guardians.isGuardian(alice)
+    assert system.rewards.isGuardian(alice)
+    assert system.guardians.owner() == system.timelock.address
+    assert system.token.balanceOf(alice) == policy.challenger_bond
+    assert system.token.balanceOf(bob) == policy.proposer_bond
+    assert system.token.balanceOf(system.timelock) == (
+        config.token.genesis_supply - 2 * policy.proposer_bond - policy.challenger_bond
+    )

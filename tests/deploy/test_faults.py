@@ -22,21 +22,20 @@ from pathlib import Path
 
 import pytest
 
-from tests.deploy.anvil import ROOT, anvil, free_port
-from tests.deploy.test_testnet_path import (
+from tests.helpers.anvil import ROOT, anvil, free_port
+from tests.helpers.testnet import (
     KILL_AT,
     SEPOLIA,
     create_address,
     deploy,
     journal,
-    keystore,  # noqa: F401 (fixture)
     wait_for_step,
     wait_until_known,
 )
 
 pytestmark = pytest.mark.offchain
 
-DRIVER = Path(__file__).with_name("claim_driver.py")
+DRIVER = ROOT / "tests" / "helpers" / "claim_driver.py"
 
 
 def kill_node(node) -> None:
@@ -91,7 +90,7 @@ def settle_pending(node, address: str) -> None:
 # --- the node dies in the middle of a deployment -------------------------------------------------
 
 
-def test_node_killed_mid_deployment_resumes_from_the_journal(keystore, tmp_path):  # noqa: F811
+def test_node_killed_mid_deployment_resumes_from_the_journal(keystore, tmp_path):
     data, address = keystore
     journals = tmp_path / "deployments"
     state = tmp_path / "anvil-state.json"
@@ -135,7 +134,7 @@ def test_node_killed_mid_deployment_resumes_from_the_journal(keystore, tmp_path)
 # --- journals that do not belong to the connected chain -----------------------------------------
 
 
-def test_journal_of_another_chain_is_refused_and_nothing_sent(keystore, tmp_path):  # noqa: F811
+def test_journal_of_another_chain_is_refused_and_nothing_sent(keystore, tmp_path):
     data, address = keystore
     journals = tmp_path / "deployments"
     journals.mkdir()
@@ -154,7 +153,7 @@ def test_journal_of_another_chain_is_refused_and_nothing_sent(keystore, tmp_path
     assert json.loads(path.read_text()) == foreign  # untouched
 
 
-def test_journal_of_another_node_is_refused_and_nothing_sent(keystore, tmp_path):  # noqa: F811
+def test_journal_of_another_node_is_refused_and_nothing_sent(keystore, tmp_path):
     """Same chain id, but the RPC points at a node without the journaled contracts (wrong RPC
     URL, or a fork): refuse instead of deploying a second system."""
     data, address = keystore
@@ -214,7 +213,7 @@ class SilentServer:
         self.thread.join(timeout=5)
 
 
-def test_rpc_that_never_answers_fails_without_partial_state(keystore, tmp_path):  # noqa: F811
+def test_rpc_that_never_answers_fails_without_partial_state(keystore, tmp_path):
     """ape 0.8.51 gives HTTP RPCs a 30-minute timeout (ape_ethereum.provider._create_web3) and
     connects before Communis code runs, so the server here gives up first (after 20 s): the
     deploy must then fail naming the RPC, and leave no journal behind."""
@@ -291,7 +290,7 @@ def call(node, to: str, signature: str, *args: str) -> int:
 
 
 def test_node_killed_mid_batch_claim_rerun_pays_everyone_once(tmp_path):
-    from tests.deploy.claim_driver import ACCOUNTS, BATCH
+    from tests.helpers.claim_driver import ACCOUNTS, BATCH
 
     state = tmp_path / "anvil-state.json"
     port = free_port()

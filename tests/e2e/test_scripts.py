@@ -3,7 +3,6 @@ claimed rewards, on the connected network."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -13,15 +12,9 @@ from communis.deploy.config import load
 from communis.deploy.deployer import Deployer
 from communis.deploy.journal import Journal
 from communis.deploy.plan import build_plan
+from tests.helpers.scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def load_script(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_top_contributors(project, chain, accounts, tmp_path):

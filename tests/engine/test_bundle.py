@@ -11,7 +11,7 @@ from communis.engine.bundle import BundleError, build_bundle, load_previous, rea
 from communis.engine.growth import to_stored
 from communis.engine.merkle import MerkleTree
 from communis.engine.policy import policy_hash
-from tests.engine.helpers import jsonl, policy, sample_rows, write
+from tests.helpers.ledger import jsonl, policy, sample_rows, write
 
 pytestmark = pytest.mark.offchain
 

@@ -9,7 +9,7 @@ import pytest
 
 from communis.cli.main import main
 from communis.engine.merkle import Leaf, MerkleTree, split_proof, verify_proof
-from tests.engine.helpers import jsonl, policy, random_accounts, sample_rows, write
+from tests.helpers.ledger import jsonl, policy, random_accounts, sample_rows, write
 
 pytestmark = pytest.mark.offchain
 
@@ -35,14 +35,17 @@ def test_build_writes_one_bundle_per_epoch(built: Path) -> None:
 
 def test_verify_ok_and_mismatch(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = json.loads((built / "2" / "totals.json").read_text())["root"]
-    assert main(["verify", str(built / "2"), "--root", root]) == 0
+    previous_root = json.loads((built / "1" / "totals.json").read_text())["root"]
+    given = ["--policy", str(built.parent / "policy.json"), "--half-life", "4",
+             "--previous-root", previous_root]  # fmt: skip
+    assert main(["verify", str(built / "2"), "--root", root, *given]) == 0
     honest = MerkleTree.load(built / "2" / "tree.json")
     fake = random_accounts(1, seed=1234)[0]
     padded = sorted([*honest.values, Leaf(fake, 10**24, 1)], key=lambda v: v.account.lower())
     fraud = MerkleTree.build(padded)
     fraud.save(built / "2" / "tree.json")
     capsys.readouterr()
-    assert main(["verify", str(built / "2"), "--root", fraud.root_hex]) == 1
+    assert main(["verify", str(built / "2"), "--root", fraud.root_hex, *given]) == 1
     assert f"differing account: {fake}" in capsys.readouterr().out
 
 

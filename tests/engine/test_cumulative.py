@@ -6,7 +6,7 @@ import pytest
 
 from communis.engine.cumulative import CumulativeError, CumulativeTable, stored_units
 from communis.engine.growth import growth, to_stored
-from tests.engine.helpers import account
+from tests.helpers.ledger import account
 
 pytestmark = pytest.mark.offchain
 

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tests.engine.helpers import ROOT
+from tests.helpers.ledger import ROOT
 
 pytestmark = pytest.mark.offchain
 

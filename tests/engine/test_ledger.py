@@ -10,7 +10,7 @@ import pytest
 
 from communis.engine.bundle import build_bundle
 from communis.engine.ledger import POINT_UNIT, LedgerError, format_points, iter_rows, read_ledger
-from tests.engine.helpers import csv_text, jsonl, policy, random_accounts, row, sample_rows, write
+from tests.helpers.ledger import csv_text, jsonl, policy, random_accounts, row, sample_rows, write
 
 pytestmark = pytest.mark.offchain
 

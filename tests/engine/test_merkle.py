@@ -19,7 +19,7 @@ from communis.engine.merkle import (
     split_proof,
     verify_proof,
 )
-from tests.engine.helpers import OZ_SCRIPT, random_accounts
+from tests.helpers.ledger import OZ_SCRIPT, random_accounts
 
 pytestmark = pytest.mark.offchain
 

@@ -9,7 +9,7 @@ from eth_abi import encode
 from eth_utils import keccak
 
 from communis.engine.policy import Policy, PolicyError, policy_hash
-from tests.engine.helpers import policy
+from tests.helpers.ledger import policy
 
 pytestmark = pytest.mark.offchain
 

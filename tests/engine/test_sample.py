@@ -12,7 +12,7 @@ from communis.engine.ledger import read_ledger
 from communis.engine.policy import Policy
 from communis.engine.roles import ROLES
 from communis.engine.scoring import score_epoch
-from tests.engine.helpers import ROOT
+from tests.helpers.ledger import ROOT
 
 pytestmark = pytest.mark.offchain
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from communis.engine.scoring import allocate, score_epoch, score_points
-from tests.engine.helpers import account, policy
+from tests.helpers.ledger import account, policy
 
 pytestmark = pytest.mark.offchain
 

@@ -10,7 +10,7 @@ import pytest
 from communis.engine.bundle import build_bundle
 from communis.engine.merkle import Leaf, MerkleTree
 from communis.engine.verify import verify_bundle
-from tests.engine.helpers import jsonl, policy, random_accounts, sample_rows, write
+from tests.helpers.ledger import jsonl, policy, random_accounts, sample_rows, write
 
 pytestmark = pytest.mark.offchain
 
@@ -33,10 +33,21 @@ def _root(bundle: Path) -> str:
     return json.loads((bundle / "totals.json").read_text())["root"]
 
 
+def _verify(bundle: Path, **given: object):
+    """verify_bundle with what a verifier reads from the chain (first epoch: 1)."""
+    given.setdefault("half_life", 4)
+    if "expected_policy_hash" not in given:
+        given.setdefault("policy", policy())
+    if bundle.name == "2":
+        given.setdefault("previous", bundle.parent / "1")
+        given.setdefault("previous_root", _root(bundle.parent / "1"))
+    return verify_bundle(bundle, first_epoch=1, **given)
+
+
 def test_honest_bundles_verify(epochs: Path) -> None:
-    first = verify_bundle(epochs / "1", root=_root(epochs / "1"))
+    first = _verify(epochs / "1", root=_root(epochs / "1"))
     assert first.ok, first.problems
-    second = verify_bundle(epochs / "2", root=_root(epochs / "2"), previous=epochs / "1")
+    second = _verify(epochs / "2", root=_root(epochs / "2"))
     assert second.ok, second.problems
     assert second.expected_root == _root(epochs / "2")
 
@@ -48,7 +59,7 @@ def test_padded_tree_names_the_fake_accounts(epochs: Path) -> None:
     padded = list(honest.values) + [Leaf(a, 10**24, 10**24) for a in fakes]
     fraud = MerkleTree.build(sorted(padded, key=lambda leaf: leaf.account.lower()))
     fraud.save(bundle / "tree.json")
-    result = verify_bundle(bundle, root=fraud.root_hex, previous=epochs / "1")
+    result = _verify(bundle, root=fraud.root_hex)
     assert not result.ok
     assert result.bundle_root == fraud.root_hex != result.expected_root
     assert sorted(d.account for d in result.differences) == sorted(fakes)
@@ -61,19 +72,19 @@ def test_inflated_leaf_is_named(epochs: Path) -> None:
     victim = honest.values[0]
     values = [Leaf(victim.account, victim.tokens * 2, victim.influence), *honest.values[1:]]
     MerkleTree.build(values).save(bundle / "tree.json")
-    result = verify_bundle(bundle)
+    result = _verify(bundle)
     assert [d.account for d in result.differences] == [victim.account]
     assert result.differences[0].kind == "wrong amounts"
 
 
 def test_wrong_root_is_reported(epochs: Path) -> None:
-    result = verify_bundle(epochs / "1", root="0x" + "11" * 32)
+    result = _verify(epochs / "1", root="0x" + "11" * 32)
     assert not result.ok and not result.differences
     assert any("not the recomputed root" in p for p in result.problems)
 
 
 def test_policy_in_force_differs(epochs: Path) -> None:
-    result = verify_bundle(
+    result = _verify(
         epochs / "1", root=_root(epochs / "1"), policy=policy(role_weights=(1, 1, 1, 1))
     )
     assert not result.ok
@@ -84,7 +95,7 @@ def test_policy_in_force_differs(epochs: Path) -> None:
 def test_edited_ledger_is_caught(epochs: Path) -> None:
     ledger = epochs / "1" / "ledger.jsonl"
     ledger.write_text(ledger.read_text().replace('"points": "1', '"points": "9', 1))
-    result = verify_bundle(epochs / "1", root=_root(epochs / "1"))
+    result = _verify(epochs / "1", root=_root(epochs / "1"))
     assert not result.ok
     assert any("sha256" in p for p in result.problems)
 
@@ -92,7 +103,7 @@ def test_edited_ledger_is_caught(epochs: Path) -> None:
 def test_policy_hash_on_chain_is_checked(epochs: Path) -> None:
     from communis.engine.policy import policy_hash
 
-    good = verify_bundle(epochs / "1", expected_policy_hash=policy_hash(policy()))
+    good = _verify(epochs / "1", expected_policy_hash=policy_hash(policy()))
     assert good.ok, good.problems
-    bad = verify_bundle(epochs / "1", expected_policy_hash="0x" + "00" * 32)
+    bad = _verify(epochs / "1", expected_policy_hash="0x" + "00" * 32)
     assert any("policy hash" in p for p in bad.problems)

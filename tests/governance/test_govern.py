@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from types import SimpleNamespace
 
 import ape
@@ -20,13 +18,13 @@ from communis.chain.governance import (
     amount,
     parse_argument,
 )
-from tests.governance.conftest import UNIT, end_voting, start_voting
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers.constants import UNIT
+from tests.helpers.governance import end_voting, start_voting
+from tests.helpers.scripts import load_script
 
 
 @pytest.fixture
-def gov(system):
+def governance(system):
     contracts = {
         GOVERNOR: system.governor,
         REGISTRY: system.registry,
@@ -55,24 +53,26 @@ def test_parse_argument_and_amount():
     assert amount(5 * UNIT) == "5"
 
 
-def test_lifecycle_through_the_module(gov, system, members, chain, whale):
+def test_lifecycle_through_the_module(governance, system, members, chain, whale):
     alice, bob, carol = members
-    raise_bar = gov.set_parameter(REGISTRY, "setApplicationThreshold", ["12e18"])
-    appoint = gov.grant_guardian(carol.address)
+    raise_bar = governance.set_parameter(REGISTRY, "setApplicationThreshold", ["12e18"])
+    appoint = governance.grant_guardian(carol.address)
     assert raise_bar.target == system.registry.address
-    proposal_id = gov.propose([raise_bar, appoint], "Raise the bar, appoint Carol", sender=alice)
-    assert gov.status(proposal_id).state == "Pending"
-    assert gov.status(proposal_id).quorum is None
+    proposal_id = governance.propose(
+        [raise_bar, appoint], "Raise the bar, appoint Carol", sender=alice
+    )
+    assert governance.status(proposal_id).state == "Pending"
+    assert governance.status(proposal_id).quorum is None
 
     with pytest.raises(GovernanceError, match="Pending"):
-        gov.vote(proposal_id, "for", sender=bob)
+        governance.vote(proposal_id, "for", sender=bob)
     start_voting(chain, system.governor, gov_proposal(proposal_id))
-    assert gov.vote(proposal_id, "for", sender=alice, reason="yes") == 40 * UNIT
-    assert gov.vote(proposal_id, "against", sender=bob) == 30 * UNIT
-    assert gov.vote(proposal_id, "abstain", sender=carol) == 20 * UNIT
+    assert governance.vote(proposal_id, "for", sender=alice, reason="yes") == 40 * UNIT
+    assert governance.vote(proposal_id, "against", sender=bob) == 30 * UNIT
+    assert governance.vote(proposal_id, "abstain", sender=carol) == 20 * UNIT
     with pytest.raises(GovernanceError, match="already voted"):
-        gov.vote(proposal_id, "for", sender=bob)
-    status = gov.status(proposal_id)
+        governance.vote(proposal_id, "for", sender=bob)
+    status = governance.status(proposal_id)
     assert (status.for_votes, status.against_votes, status.abstain_votes) == (
         40 * UNIT,
         30 * UNIT,
@@ -83,49 +83,49 @@ def test_lifecycle_through_the_module(gov, system, members, chain, whale):
 
     end_voting(chain, system.governor, gov_proposal(proposal_id))
     with pytest.raises(GovernanceError, match="Succeeded"):
-        gov.execute(proposal_id, sender=whale)
-    gov.queue(proposal_id, sender=whale)
+        governance.execute(proposal_id, sender=whale)
+    governance.queue(proposal_id, sender=whale)
     with pytest.raises(GovernanceError, match="timelock until"):
-        gov.execute(proposal_id, sender=whale)
+        governance.execute(proposal_id, sender=whale)
     chain.pending_timestamp = system.governor.proposalEta(proposal_id) + 1
     chain.mine()
-    gov.execute(proposal_id, sender=whale)
-    assert gov.status(proposal_id).state == "Executed"
+    governance.execute(proposal_id, sender=whale)
+    assert governance.status(proposal_id).state == "Executed"
     assert system.registry.applicationThreshold() == 12 * UNIT
     assert system.registry.isGuardian(carol)
-    assert list(gov.proposals()) == [proposal_id]
+    assert list(governance.proposals()) == [proposal_id]
 
 
-def test_guardian_cancels_queued_through_the_module(gov, system, members, chain, whale):
+def test_guardian_cancels_queued_through_the_module(governance, system, members, chain, whale):
     alice, bob, _ = members
-    grab = gov.set_parameter(
+    grab = governance.set_parameter(
         INFLUENCE, "grantRole", ["0x" + bytes(system.influence.AWARDER_ROLE()).hex(), alice.address]
     )
-    proposal_id = gov.propose([grab], "let me mint influence", sender=alice)
+    proposal_id = governance.propose([grab], "let me mint influence", sender=alice)
     start_voting(chain, system.governor, gov_proposal(proposal_id))
-    gov.vote(proposal_id, "for", sender=alice)
-    gov.vote(proposal_id, "for", sender=bob)
+    governance.vote(proposal_id, "for", sender=alice)
+    governance.vote(proposal_id, "for", sender=bob)
     end_voting(chain, system.governor, gov_proposal(proposal_id))
-    gov.queue(proposal_id, sender=whale)
+    governance.queue(proposal_id, sender=whale)
     with pytest.raises(GovernanceError, match="only the proposal guardian"):
-        gov.cancel(proposal_id, sender=alice)
-    gov.cancel(proposal_id, sender=system.guardian)
-    assert gov.status(proposal_id).state == "Canceled"
+        governance.cancel(proposal_id, sender=alice)
+    governance.cancel(proposal_id, sender=system.guardian)
+    assert governance.status(proposal_id).state == "Canceled"
     with pytest.raises(GovernanceError, match="Canceled"):
-        gov.execute(proposal_id, sender=whale)
+        governance.execute(proposal_id, sender=whale)
 
 
-def test_module_errors(gov, system, whale, members):
+def test_module_errors(governance, system, whale, members):
     with pytest.raises(GovernanceError, match="proposal threshold"):
-        gov.propose([gov.grant_guardian(whale.address)], "whale", sender=whale)
+        governance.propose([governance.grant_guardian(whale.address)], "whale", sender=whale)
     with pytest.raises(GovernanceError, match="no contract called"):
-        gov.set_parameter("Nope", "x", [])
+        governance.set_parameter("Nope", "x", [])
     with pytest.raises(GovernanceError, match="view"):
-        gov.set_parameter(REGISTRY, "isGuardian", [whale.address])
+        governance.set_parameter(REGISTRY, "isGuardian", [whale.address])
     with pytest.raises(GovernanceError, match="no function"):
-        gov.set_parameter(REGISTRY, "setApplicationThreshold", [])
+        governance.set_parameter(REGISTRY, "setApplicationThreshold", [])
     with pytest.raises(GovernanceError, match="no proposal"):
-        gov.status(123)
+        governance.status(123)
 
 
 def gov_proposal(proposal_id):
@@ -134,10 +134,7 @@ def gov_proposal(proposal_id):
 
 
 def _load_cli():
-    spec = importlib.util.spec_from_file_location("govern_script", ROOT / "scripts" / "govern.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.cli
+    return load_script("govern").cli
 
 
 def test_cli_lifecycle(system, members, chain, accounts):

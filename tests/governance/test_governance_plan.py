@@ -15,7 +15,7 @@ from communis.deploy.governance_steps import (
 )
 from communis.deploy.journal import Journal
 from communis.deploy.plan import token_steps
-from tests.governance.conftest import UNIT
+from tests.helpers.constants import UNIT
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,7 +7,7 @@ import pytest
 from eth_utils import keccak
 
 from communis.engine.growth import to_influence
-from tests.governance.conftest import (
+from tests.helpers.constants import (
     ABSTAIN,
     AGAINST,
     FOR,
@@ -21,13 +21,15 @@ from tests.governance.conftest import (
     VOTING_PERIOD,
     WEEK,
     ZERO,
-    advance,
+)
+from tests.helpers.governance import (
     end_voting,
     execute_after_delay,
     pass_and_queue,
     propose,
     start_voting,
 )
+from tests.helpers.time import advance
 
 PENDING, ACTIVE, CANCELED, DEFEATED, SUCCEEDED, QUEUED, EXPIRED, EXECUTED = range(8)
 

@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from communis.engine.growth import ONE, growth, to_influence, to_stored
-from tests.influence.conftest import HALF_LIFE, UNIT, WEEK, go_to, snapshot
+from tests.helpers.constants import HALF_LIFE, UNIT, WEEK
+from tests.helpers.time import go_to, snapshot
 
 
 def forward(chain, timestamp: int) -> None:
@@ -50,11 +51,11 @@ def decision(for_votes: int, against: int, abstain: int, total: int) -> bool:
 )
 @given(schedule=awards, gap=st.integers(1, 3 * HALF_LIFE))
 def test_decay_keeps_ratios_at_a_snapshot(project, accounts, chain, schedule, gap):
-    admin, awarder = accounts[0], accounts[3]
+    gov, awarder = accounts[10], accounts[7]  # as the gov and awarder fixtures
     members = [accounts[1], accounts[2], accounts[4]]
     genesis = chain.pending_timestamp
-    influence = admin.deploy(project.Influence, admin, genesis, WEEK, HALF_LIFE)
-    influence.grantRole(influence.AWARDER_ROLE(), awarder, sender=admin)
+    influence = gov.deploy(project.Influence, gov, genesis, WEEK, HALF_LIFE)
+    influence.grantRole(influence.AWARDER_ROLE(), awarder, sender=gov)
 
     stored = [0, 0, 0]
     epoch = 0

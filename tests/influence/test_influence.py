@@ -8,19 +8,11 @@ from pathlib import Path
 
 import ape
 import pytest
-from eth_account import Account
-from eth_account.messages import encode_typed_data
 
 from communis.engine.growth import growth, to_influence, to_stored
-from tests.influence.conftest import HALF_LIFE, UNIT, WEEK, go_to, snapshot
-
-ZERO = "0x0000000000000000000000000000000000000000"
-MAX_UINT = 2**256 - 1
-
-
-def delegates(influence, account):
-    return influence.call_view_method("delegates", account)
-
+from tests.helpers.constants import HALF_LIFE, MAX_UINT, UNIT, WEEK, ZERO
+from tests.helpers.signing import delegates, sign_delegation
+from tests.helpers.time import go_to, snapshot
 
 # --- metadata, clock, constructor bounds ---------------------------------------------------
 
@@ -52,19 +44,19 @@ def test_not_transferable(influence):
         (WEEK, 2**64, "InfluenceHalfLifeOutOfRange"),
     ],
 )
-def test_constructor_bounds(project, admin, genesis, epoch_duration, half_life, error):
+def test_constructor_bounds(project, gov, genesis, epoch_duration, half_life, error):
     with ape.reverts(getattr(project.Influence, error)):
-        admin.deploy(project.Influence, admin, genesis, epoch_duration, half_life)
+        gov.deploy(project.Influence, gov, genesis, epoch_duration, half_life)
 
 
-def test_minimum_half_life_accepted(project, admin, genesis):
-    hourly = admin.deploy(project.Influence, admin, genesis, 3600, 26 * 7 * 24)
+def test_minimum_half_life_accepted(project, gov, genesis):
+    hourly = gov.deploy(project.Influence, gov, genesis, 3600, 26 * 7 * 24)
     assert hourly.halfLife() * hourly.epochDuration() == hourly.MIN_HALF_LIFE_SECONDS()
 
 
-def test_zero_admin_reverts(project, admin, genesis):
-    with ape.reverts(project.Influence.InfluenceZeroAddress):
-        admin.deploy(project.Influence, ZERO, genesis, WEEK, HALF_LIFE)
+def test_zero_admin_reverts(project, gov, genesis):
+    with ape.reverts(project.Influence.InfluenceZeroAdmin):
+        gov.deploy(project.Influence, ZERO, genesis, WEEK, HALF_LIFE)
 
 
 # --- growth is communis.engine.growth bit for bit -------------------------------------------------
@@ -90,8 +82,8 @@ def test_growth_matches_python(influence):
     # Tabled residues (half-life <= 256 epochs) and the computed path (> 256).
     [(86400, 182), (WEEK, 53), (86400, 256), (86400, 257), (3600, 4399)],
 )
-def test_growth_matches_python_other_half_lives(project, admin, genesis, epoch_duration, half_life):
-    other = admin.deploy(project.Influence, admin, genesis, epoch_duration, half_life)
+def test_growth_matches_python_other_half_lives(project, gov, genesis, epoch_duration, half_life):
+    other = gov.deploy(project.Influence, gov, genesis, epoch_duration, half_life)
     epochs = [*range(0, 40), *range(half_life - 20, half_life + 20), 7 * half_life + 3]
     epochs += [(half_life * k) // 37 for k in range(37)]
     for epoch in epochs:
@@ -113,7 +105,7 @@ def test_stored_conversions_match_python(influence):
 
 @pytest.mark.offchain
 def test_generated_growth_code_is_current():
-    """The unrolled exp2 and residue table in Influence.sol come from communis/engine/growth.py."""
+    """contracts/utils/GrowthTable.sol is what toolchain/gen_growth_code.py writes."""
     root = Path(__file__).resolve().parents[2]
     result = subprocess.run(
         [sys.executable, str(root / "toolchain" / "gen_growth_code.py"), "--check"],
@@ -159,16 +151,16 @@ def test_award_counts_without_delegating(influence, awarder, alice):
     ]
 
 
-def test_only_awarder_awards(influence, admin, alice):
+def test_only_awarder_awards(influence, gov, alice):
     with ape.reverts(influence.AccessControlUnauthorizedAccount):
         influence.awardStored(alice, UNIT, sender=alice)
     with ape.reverts(influence.AccessControlUnauthorizedAccount):
-        influence.awardStored(alice, UNIT, sender=admin)
+        influence.awardStored(alice, UNIT, sender=gov)
 
 
 def test_award_zero_is_noop_and_zero_address_reverts(influence, awarder, alice):
     assert influence.awardStored(alice, 0, sender=awarder).events == []
-    with ape.reverts(influence.InfluenceZeroAddress):
+    with ape.reverts(influence.InfluenceZeroAccount):
         influence.awardStored(ZERO, 1, sender=awarder)
 
 
@@ -255,11 +247,11 @@ def test_only_governance_slashes(influence, awarder, alice):
         influence.slash(alice, UNIT, sender=awarder)
 
 
-def test_slash_burns_future_keeps_past(influence, admin, awarder, alice, bob, chain):
+def test_slash_burns_future_keeps_past(influence, gov, awarder, alice, bob, chain):
     influence.awardStored(alice, 10 * UNIT, sender=awarder)
     influence.invoke_transaction("delegate", bob, sender=alice)
     before = snapshot(chain)
-    receipt = influence.slash(alice, 4 * UNIT, sender=admin)
+    receipt = influence.slash(alice, 4 * UNIT, sender=gov)
     assert receipt.events == [
         influence.Slashed(alice, 4 * UNIT),
         influence.DelegateVotesChanged(bob, 10 * UNIT, 6 * UNIT),
@@ -267,45 +259,17 @@ def test_slash_burns_future_keeps_past(influence, admin, awarder, alice, bob, ch
     assert influence.storedBalanceOf(alice) == 6 * UNIT
     assert influence.getVotes(bob) == 6 * UNIT
     # Slashing more than the balance burns what is there.
-    receipt = influence.slash(alice, MAX_UINT, sender=admin)
+    receipt = influence.slash(alice, MAX_UINT, sender=gov)
     assert receipt.events[0] == influence.Slashed(alice, 6 * UNIT)
     assert influence.storedBalanceOf(alice) == 0
     assert influence.totalSupply() == 0
-    assert influence.slash(alice, 1, sender=admin).events == []
+    assert influence.slash(alice, 1, sender=gov).events == []
     snapshot(chain)
     assert influence.getPastVotes(bob, before) == 10 * UNIT
     assert influence.getPastTotalSupply(before) == 10 * UNIT
 
 
 # --- delegation by signature ----------------------------------------------------------------
-
-
-def sign_delegation(influence, signer, delegatee, nonce, expiry, *, chain_id):
-    typed = {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            "Delegation": [
-                {"name": "delegatee", "type": "address"},
-                {"name": "nonce", "type": "uint256"},
-                {"name": "expiry", "type": "uint256"},
-            ],
-        },
-        "primaryType": "Delegation",
-        "domain": {
-            "name": "Communis Influence",
-            "version": "1",
-            "chainId": chain_id,
-            "verifyingContract": influence.address,
-        },
-        "message": {"delegatee": delegatee.address, "nonce": nonce, "expiry": expiry},
-    }
-    signed = Account.sign_message(encode_typed_data(full_message=typed), signer.private_key)
-    return signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big")
 
 
 def test_eip712_domain(influence, chain):
@@ -366,7 +330,9 @@ BOUND = 2**100  # cumulative influence bound from the NatSpec of Influence.sol
 FIFTY_YEARS = int(50 * 365.25 * 24 * 3600)
 
 
-def test_fifty_years_without_overflow(influence, awarder, alice, bob, accounts, genesis, chain):
+def test_fifty_years_without_overflow(
+    influence, gov, awarder, alice, bob, accounts, genesis, chain
+):
     carol = accounts[4]
     influence.awardStored(alice, BOUND // 4, sender=awarder)  # epoch 0: stored == influence
     at_genesis = snapshot(chain)
@@ -392,5 +358,5 @@ def test_fifty_years_without_overflow(influence, awarder, alice, bob, accounts, 
     assert influence.totalSupply() == to_influence(total, last, HALF_LIFE)
     assert influence.getPastVotes(alice, at_genesis) == BOUND // 4
     assert influence.getPastTotalSupply(at_genesis) == BOUND // 4
-    influence.slash(carol, stored_carol // 2, sender=accounts[0])
+    influence.slash(carol, stored_carol // 2, sender=gov)
     assert influence.storedBalanceOf(carol) == stored_carol - stored_carol // 2

@@ -14,7 +14,7 @@ from communis.engine.ledger import read_ledger
 from communis.engine.merkle import Leaf, MerkleTree, split_proof, verify_proof
 from communis.engine.policy import BPS
 from communis.engine.scoring import allocate, score_epoch
-from tests.engine.helpers import account, jsonl, policy, row, write
+from tests.helpers.ledger import account, jsonl, policy, row, write
 
 pytestmark = pytest.mark.offchain
 

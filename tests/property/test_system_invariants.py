@@ -45,31 +45,30 @@ from hypothesis.stateful import (
 )
 
 from communis.engine.growth import ONE, growth, to_influence
-from tests.adversarial.system import (
+from tests.helpers.constants import (
     ABSTAIN,
     AGAINST,
+    APPLICATION_THRESHOLD,
+    CHALLENGER_REWARD_BPS,
     EXECUTED,
     FOR,
-    SUCCEEDED,
-    Full,
-    claim,
-    deploy_full,
-    earn,
-    end_epoch,
-    propose,
-    propose_root,
-    travel,
-)
-from tests.conftest import GENESIS_SUPPLY, SUPPLY_CAP
-from tests.governance.conftest import (
-    APPLICATION_THRESHOLD,
+    GENESIS_SUPPLY,
+    HALF_LIFE,
+    POLICY,
     PROPOSAL_THRESHOLD,
     QUORUM_PERCENT,
+    SUCCEEDED,
+    SUPPLY_CAP,
+    TOKEN,
     VOTING_DELAY,
     VOTING_PERIOD,
+    WEEK,
 )
-from tests.rewards.conftest import CHALLENGER_REWARD_BPS, HALF_LIFE, POLICY, TOKEN, WEEK, Epoch
-from tests.rewards.conftest import cumulative as build_epoch
+from tests.helpers.epochs import Epoch
+from tests.helpers.epochs import cumulative as build_epoch
+from tests.helpers.governance import propose
+from tests.helpers.system import Full, claim, earn, end_epoch, propose_root
+from tests.helpers.time import travel
 
 EXAMPLES = int(os.environ.get("COMMUNIS_FUZZ_EXAMPLES", "0"))
 STEPS = int(os.environ.get("COMMUNIS_FUZZ_STEPS", "0"))
@@ -492,26 +491,18 @@ class System(RuleBasedStateMachine):
                 )
 
 
-def test_system_invariants(project, chain, accounts, deployer, token, treasury):
-    proposer, guardian = accounts[3], accounts[5]
-    full = deploy_full(
-        project,
-        chain,
-        deployer,
-        proposer=proposer,
-        guardian=guardian,
-        treasury=treasury,
-        token=token,
-    )
+def test_system_invariants(chain, deployed_system, alice, bob, carol, proposer, guardian, attacker):
+    full = deployed_system
+    assert full.proposer == proposer and full.guardian == guardian
     assert full.governor.votingDelay() == VOTING_DELAY
     assert full.governor.votingPeriod() == VOTING_PERIOD
     assert full.registry.applicationThreshold() == APPLICATION_THRESHOLD
     assert full.rewards.challengerRewardBps() == CHALLENGER_REWARD_BPS
     System.chain = chain
     System.full = full
-    System.members = [accounts[1], accounts[2], accounts[4]]
+    System.members = [alice, bob, carol]
     System.cheater = proposer
-    System.outsiders = [accounts[7]]
+    System.outsiders = [attacker]
     System.roles = (
         full.token.MINTER_ROLE(),
         full.influence.AWARDER_ROLE(),
@@ -522,9 +513,9 @@ def test_system_invariants(project, chain, accounts, deployer, token, treasury):
         chain,
         full,
         {
-            accounts[1]: (600 * TOKEN, 40 * TOKEN),
-            accounts[2]: (300 * TOKEN, 30 * TOKEN),
-            accounts[4]: (100 * TOKEN, 20 * TOKEN),
+            alice: (600 * TOKEN, 40 * TOKEN),
+            bob: (300 * TOKEN, 30 * TOKEN),
+            carol: (100 * TOKEN, 20 * TOKEN),
         },
     )
     System.bootstrap_emission = (

@@ -6,10 +6,8 @@ from __future__ import annotations
 import pytest
 
 from communis.report import ReportPaths, RunReport, write_report
-from tests.report.synthetic import synthetic_run
-
-# Lines for the end of the pytest output (screenshot path, or why the browser test skipped).
-SUMMARY: list[str] = []
+from tests.helpers.browser import SUMMARY
+from tests.helpers.synthetic import synthetic_run
 
 
 @pytest.fixture(scope="session")

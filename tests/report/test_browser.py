@@ -1,6 +1,6 @@
 """The HTML report in a real headless browser (Debian's chromium, as `.ci/run` installs it).
 
-The page is opened over the DevTools pipe with background networking off; the test fails on
+The page is opened through Playwright with no network; the test fails on
 any console error, uncaught exception, failed load or request that is not ``file:``/``data:``,
 and checks that every chart is decoded and shown. A full-page screenshot is written under the
 pytest tmp dir and copied to ``reports/screenshots/report.png`` in the work tree.
@@ -18,8 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.report.browser import IMAGES_PROBE, Chromium, find_chromium
-from tests.report.conftest import SUMMARY
+from tests.helpers.browser import IMAGES_PROBE, SUMMARY, Chromium, find_chromium
 
 pytestmark = pytest.mark.offchain
 

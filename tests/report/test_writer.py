@@ -13,7 +13,7 @@ import pytest
 from communis.report import write_report
 from communis.report.__main__ import main
 from communis.report.stats import run_stats
-from tests.report.synthetic import synthetic_run
+from tests.helpers.synthetic import synthetic_run
 
 pytestmark = pytest.mark.offchain
 

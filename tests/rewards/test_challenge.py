@@ -6,16 +6,9 @@ from __future__ import annotations
 import ape
 import pytest
 
-from tests.rewards.conftest import (
-    CHALLENGER_REWARD_BPS,
-    POLICY,
-    TOKEN,
-    claim,
-    cumulative,
-    end_epoch,
-    pass_window,
-    propose,
-)
+from tests.helpers.constants import CHALLENGER_REWARD_BPS, POLICY, TOKEN
+from tests.helpers.epochs import claim, cumulative, pass_window, propose
+from tests.helpers.time import end_epoch
 
 PROPOSED, CHALLENGED, REJECTED, FINALIZED = 1, 2, 3, 4
 PROPOSER_BOND, CHALLENGER_BOND = POLICY[5], POLICY[6]
@@ -65,11 +58,11 @@ def test_challenge_moves_bond_and_blocks_finalization(
     assert pending.challengerRewardBps == CHALLENGER_REWARD_BPS
     # A challenged root never finalizes by time alone, and cannot be challenged twice.
     pass_window(chain, rewards)
-    with ape.reverts(rewards.WrongStatus):
+    with ape.reverts(rewards.ContributionRewardsWrongStatus):
         rewards.finalize(0, sender=alice)
-    with ape.reverts(rewards.WrongStatus):
+    with ape.reverts(rewards.ContributionRewardsWrongStatus):
         rewards.challenge(0, "again", sender=guardian)
-    with ape.reverts(rewards.ProposalPending):
+    with ape.reverts(rewards.ContributionRewardsProposalPending):
         propose(rewards, padded, proposer)
 
 
@@ -77,15 +70,15 @@ def test_only_guardians_challenge_within_the_window(
     rewards, chain, genesis, padded, proposer, guardian, alice
 ):
     end_epoch(chain, genesis, 0)
-    with ape.reverts(rewards.WrongStatus):
+    with ape.reverts(rewards.ContributionRewardsWrongStatus):
         rewards.challenge(0, "", sender=guardian)  # nothing proposed yet
     propose(rewards, padded, proposer)
-    with ape.reverts(rewards.NotGuardian):
+    with ape.reverts(rewards.ContributionRewardsNotGuardian):
         rewards.challenge(0, "", sender=alice)
-    with ape.reverts(rewards.WrongStatus):
+    with ape.reverts(rewards.ContributionRewardsWrongStatus):
         rewards.challenge(1, "", sender=guardian)
     pass_window(chain, rewards)
-    with ape.reverts(rewards.ChallengeWindowClosed):
+    with ape.reverts(rewards.ContributionRewardsChallengeWindowClosed):
         rewards.challenge(0, "", sender=guardian)
 
 
@@ -110,11 +103,11 @@ def test_fraud_upheld_slashed_and_reproposed_honestly(
     alice,
     bob,
 ):
-    """The issue's story: fake accounts caught, upheld, bond slashed, honest root claimed."""
+    """The whole story: fake accounts caught, upheld, bond slashed, honest root claimed."""
     proposer_before = token.balanceOf(proposer)
     guardian_before = token.balanceOf(guardian)
     treasury_before = token.balanceOf(treasury)
-    with ape.reverts(rewards.WrongStatus):
+    with ape.reverts(rewards.ContributionRewardsWrongStatus):
         rewards.resolveChallenge(1, True, sender=gov)  # a queued decision names its epoch
 
     receipt = rewards.resolveChallenge(0, True, sender=gov)
@@ -130,9 +123,9 @@ def test_fraud_upheld_slashed_and_reproposed_honestly(
     assert rewards.epochStatus(0) == REJECTED
     assert rewards.currentRoot() == b"\0" * 32
     assert rewards.nextEpoch() == 0
-    with ape.reverts(rewards.WrongStatus):
+    with ape.reverts(rewards.ContributionRewardsWrongStatus):
         rewards.resolveChallenge(0, False, sender=gov)
-    with ape.reverts(rewards.NoFinalizedRoot):
+    with ape.reverts(rewards.ContributionRewardsNoFinalizedRoot):
         claim(rewards, challenged, alice, alice)
 
     # The epoch is proposed again, honestly, and pays out.
@@ -148,7 +141,7 @@ def test_fraud_upheld_slashed_and_reproposed_honestly(
     # The fake accounts' leaves are not in the finalized root.
     fake = next(a for a in challenged.table if a.lower() == FAKES[0])
     tokens, stored = challenged.leaf(fake)
-    with ape.reverts(rewards.InvalidProof):
+    with ape.reverts(rewards.ContributionRewardsInvalidProof):
         rewards.claim(fake, tokens, stored, challenged.proof(fake), b"\0" * 32, sender=alice)
 
 
@@ -202,7 +195,7 @@ def test_bonds_fixed_at_proposal_time(
 def test_permit_and_propose_in_one_transaction(
     rewards, token, chain, genesis, honest, proposer, treasury
 ):
-    from tests.token.test_community_token import sign_permit
+    from tests.helpers.signing import sign_permit
 
     token.approve(rewards, 0, sender=proposer)
     end_epoch(chain, genesis, 0)
@@ -250,5 +243,5 @@ def test_revoked_guardian_cannot_challenge(
     end_epoch(chain, genesis, 0)
     propose(rewards, padded, proposer)
     registry.revokeGuardian(guardian, sender=gov)
-    with ape.reverts(rewards.NotGuardian):
+    with ape.reverts(rewards.ContributionRewardsNotGuardian):
         rewards.challenge(0, "", sender=guardian)

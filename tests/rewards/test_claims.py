@@ -7,17 +7,9 @@ import ape
 import pytest
 
 from communis.engine.growth import to_influence, to_stored
-from tests.rewards.conftest import (
-    HALF_LIFE,
-    POLICY,
-    TOKEN,
-    claim,
-    cumulative,
-    end_epoch,
-    pass_window,
-    propose,
-    settle,
-)
+from tests.helpers.constants import HALF_LIFE, POLICY, TOKEN
+from tests.helpers.epochs import claim, cumulative, pass_window, propose, settle
+from tests.helpers.time import end_epoch
 
 ZERO = b"\0" * 32
 
@@ -74,24 +66,24 @@ def test_tokens_only_leaf(rewards, token, influence, epoch0, carol):
 
 def test_double_claim_reverts(rewards, epoch0, alice, bob):
     claim(rewards, epoch0, alice, alice)
-    with ape.reverts(rewards.NothingToClaim, account=alice):
+    with ape.reverts(rewards.ContributionRewardsNothingToClaim, account=alice):
         claim(rewards, epoch0, alice, alice)
-    with ape.reverts(rewards.NothingToClaim):
+    with ape.reverts(rewards.ContributionRewardsNothingToClaim):
         claim(rewards, epoch0, alice, bob)
 
 
 def test_forged_proofs_revert(rewards, epoch0, alice, bob):
     tokens, stored = epoch0.leaf(alice)
     proof = epoch0.proof(alice)
-    with ape.reverts(rewards.InvalidProof):  # inflated amount
+    with ape.reverts(rewards.ContributionRewardsInvalidProof):  # inflated amount
         rewards.claim(alice, tokens + 1, stored, proof, ZERO, sender=alice)
-    with ape.reverts(rewards.InvalidProof):  # inflated influence
+    with ape.reverts(rewards.ContributionRewardsInvalidProof):  # inflated influence
         rewards.claim(alice, tokens, stored + 1, proof, ZERO, sender=alice)
-    with ape.reverts(rewards.InvalidProof):  # someone else's leaf
+    with ape.reverts(rewards.ContributionRewardsInvalidProof):  # someone else's leaf
         rewards.claim(bob, tokens, stored, proof, ZERO, sender=bob)
-    with ape.reverts(rewards.InvalidProof):  # a truncated proof
+    with ape.reverts(rewards.ContributionRewardsInvalidProof):  # a truncated proof
         rewards.claim(alice, tokens, stored, proof[1:], ZERO, sender=alice)
-    with ape.reverts(rewards.InvalidProof):
+    with ape.reverts(rewards.ContributionRewardsInvalidProof):
         rewards.claim(alice, tokens, stored, [], ZERO, sender=alice)
 
 
@@ -118,7 +110,7 @@ def test_claims_across_several_epochs_at_once(
         stored + epoch2.leaf(bob)[1],
     )
     # bob got nothing new in epoch 2.
-    with ape.reverts(rewards.NothingToClaim):
+    with ape.reverts(rewards.ContributionRewardsNothingToClaim):
         claim(rewards, epoch2, bob, bob)
 
 
@@ -129,17 +121,17 @@ def test_expected_root_guards_a_racing_update(
     epoch1 = cumulative(1, {alice: (10 * TOKEN, 0)}, epoch0)
     # A claimer built its transaction against epoch 1's proposal... and epoch 1 finalizes first.
     settle(chain, genesis, rewards, epoch1, proposer)
-    with ape.reverts(rewards.RootChanged):
+    with ape.reverts(rewards.ContributionRewardsRootChanged):
         claim(rewards, epoch1, alice, alice, expected_root=epoch0.root)
     # Without the check, the stale proof simply does not verify against the new root.
-    with ape.reverts(rewards.InvalidProof):
+    with ape.reverts(rewards.ContributionRewardsInvalidProof):
         claim(rewards, epoch0, alice, alice)
     claim(rewards, epoch1, alice, alice, expected_root=epoch1.root)
     assert token.balanceOf(alice) == 610 * TOKEN
 
 
 def test_claim_before_any_root(rewards, alice):
-    with ape.reverts(rewards.NoFinalizedRoot):
+    with ape.reverts(rewards.ContributionRewardsNoFinalizedRoot):
         rewards.claim(alice, 1, 1, [], ZERO, sender=alice)
 
 
@@ -152,7 +144,7 @@ def test_lying_totals_cannot_pay_beyond_them(rewards, token, chain, genesis, pro
     pass_window(chain, rewards)
     rewards.finalize(0, sender=bob)
     claim(rewards, epoch, alice, alice)
-    with ape.reverts(rewards.ExceedsFinalizedTotals):
+    with ape.reverts(rewards.ContributionRewardsExceedsFinalizedTotals):
         claim(rewards, epoch, bob, bob)
     assert rewards.totalClaimed() == (5_000 * TOKEN, 0)
     assert token.balanceOf(bob) == 0
@@ -160,7 +152,7 @@ def test_lying_totals_cannot_pay_beyond_them(rewards, token, chain, genesis, pro
 
 def test_token_cap_always_holds(project, deployer, treasury, chain, genesis, influence, gov, alice):
     """Minting goes through CommunityToken, so its cap binds every claim."""
-    from tests.rewards.conftest import CHALLENGER_REWARD_BPS
+    from tests.helpers.constants import CHALLENGER_REWARD_BPS
 
     capped = deployer.deploy(project.CommunityToken, "C", "C", 100 * TOKEN, deployer, treasury, 0)
     rewards = deployer.deploy(

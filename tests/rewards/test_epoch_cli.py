@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from tests.rewards.conftest import end_epoch
-
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "epoch.py"
+from tests.helpers.scripts import account_alias, load_script
+from tests.helpers.time import end_epoch
 
 
 @pytest.fixture(scope="module")
 def epoch_cli():
-    spec = importlib.util.spec_from_file_location("epoch_script", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.cli
+    return load_script("epoch").cli
 
 
 @pytest.fixture
-def run(epoch_cli, networks):
+def epoch_command(epoch_cli, networks):
     network = networks.provider.network_choice
     if networks.provider.name != "test":
         # The command's --network connects its own provider; for anvil that is a fresh node
@@ -38,31 +32,44 @@ def run(epoch_cli, networks):
 
 
 def test_status_build_propose_verify_finalize_claim(
-    run, rewards, chain, genesis, tmp_path, proposer, alice
+    epoch_command, rewards, chain, genesis, tmp_path, accounts, proposer, alice, bob
 ):
     ledger = tmp_path / "ledger.jsonl"
     row = {"epoch": 0, "account": alice.address, "role": "creator", "points": "3", "ref": "x"}
     ledger.write_text(json.dumps(row) + "\n")
     address = str(rewards.address)
-    result = run("status", "--rewards", address)
+    result = epoch_command("status", "--rewards", address)
     assert result.exit_code == 0, result.output
     assert "next epoch to propose" in result.output
     out = tmp_path / "epochs"
-    result = run("build", str(ledger), "--rewards", address, "--out", str(out))
+    result = epoch_command("build", str(ledger), "--rewards", address, "--out", str(out))
     assert result.exit_code == 0, result.output
     assert "epoch 0:" in result.output
     end_epoch(chain, genesis, 0)
-    result = run("propose", str(out / "0"), "--rewards", address, "--account", "TEST::4")
+    result = epoch_command(
+        "propose",
+        str(out / "0"),
+        "--rewards",
+        address,
+        "--account",
+        account_alias(accounts, proposer),
+    )
     assert result.exit_code == 0, result.output
     assert "proposeRoot" in result.output
-    result = run("verify", str(out / "0"), "--rewards", address)
+    result = epoch_command("verify", str(out / "0"), "--rewards", address)
     assert result.exit_code == 0, result.output
-    result = run("finalize", "0", "--rewards", address, "--account", "TEST::1")
+    result = epoch_command(
+        "finalize", "0", "--rewards", address, "--account", account_alias(accounts, alice)
+    )
     assert result.exit_code != 0 and "window" in result.output
     chain.pending_timestamp = rewards.pendingProposal().challengeDeadline
     chain.mine()
-    result = run("finalize", "0", "--rewards", address, "--account", "TEST::1")
+    result = epoch_command(
+        "finalize", "0", "--rewards", address, "--account", account_alias(accounts, alice)
+    )
     assert result.exit_code == 0, result.output
-    result = run("claim", str(out / "0"), "--rewards", address, "--account", "TEST::2")
+    result = epoch_command(
+        "claim", str(out / "0"), "--rewards", address, "--account", account_alias(accounts, bob)
+    )
     assert result.exit_code == 0, result.output
     assert "claimed for 1 of 1 accounts" in result.output

@@ -15,7 +15,8 @@ from communis.chain import epochs
 from communis.engine.bundle import TOTALS, TREE, read_totals
 from communis.engine.merkle import Leaf, MerkleTree
 from communis.engine.policy import policy_hash
-from tests.rewards.conftest import POLICY, end_epoch
+from tests.helpers.constants import POLICY
+from tests.helpers.time import end_epoch
 
 DAY = 24 * 3600
 ROLES = ("creator", "curator", "guardian", "participant", "creator")
@@ -23,16 +24,16 @@ FAKES = [f"0x{'0' * 35}f00d{i}" for i in range(3)]
 
 
 @pytest.fixture
-def members(accounts):
+def contributors(accounts):
     return [accounts[i] for i in (1, 2, 6, 7, 8)]
 
 
 @pytest.fixture
-def ledger(tmp_path, members) -> Path:
+def ledger(tmp_path, contributors) -> Path:
     path = tmp_path / "ledger-0.jsonl"
     rows = [
         {"epoch": 0, "account": m.address, "role": role, "points": str(10 + 7 * i), "ref": f"r{i}"}
-        for i, (m, role) in enumerate(zip(members, ROLES, strict=True))
+        for i, (m, role) in enumerate(zip(contributors, ROLES, strict=True))
     ]
     path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
     return path
@@ -72,7 +73,7 @@ def test_engine_policy_is_the_contracts(rewards):
 
 
 def test_fraud_caught_challenged_upheld_then_honest_root_claimed(
-    rewards, token, influence, chain, genesis, bundles, proposer, guardian, gov, members, alice
+    rewards, token, influence, chain, genesis, bundles, proposer, guardian, gov, contributors, alice
 ):
     honest, padded, build = bundles
     assert build.root != read_totals(padded)["root"]
@@ -102,13 +103,13 @@ def test_fraud_caught_challenged_upheld_then_honest_root_claimed(
     epochs.finalize(rewards, 0, alice)
 
     # Someone claims for one member, then everyone else is claimed for in batches of two.
-    first = epochs.claim_one(rewards, honest, members[0].address, alice)
+    first = epochs.claim_one(rewards, honest, contributors[0].address, alice)
     assert first.details["tokens"] > 0
     scanned = []
     batches = epochs.claim_all(rewards, honest, alice, batch_size=2, on_scan=scanned.append)
-    assert scanned[-1] == len(members)
+    assert scanned[-1] == len(contributors)
     assert [b.details["accounts"] for b in batches] == [2, 2]
-    for member in members:
+    for member in contributors:
         leaf = build.tree.leaf(member.address)
         assert token.balanceOf(member) == leaf.tokens
         assert influence.storedBalanceOf(member) == leaf.influence
@@ -116,7 +117,7 @@ def test_fraud_caught_challenged_upheld_then_honest_root_claimed(
     # A rerun (e.g. after an interruption) sends nothing.
     assert epochs.claim_all(rewards, honest, alice, batch_size=2) == []
     with pytest.raises(epochs.EpochOpError, match="already claimed"):
-        epochs.claim_one(rewards, honest, members[0].address, alice)
+        epochs.claim_one(rewards, honest, contributors[0].address, alice)
     status = epochs.status(rewards)
     assert status.next_epoch == 1 and status.current_root == build.root
 
@@ -144,12 +145,10 @@ def test_challenge_resolved_through_governor_and_timelock(
     """resolve advances a real InfluenceGovernor proposal step by step until the timelock
     executes resolveChallenge."""
     zero = "0x" + "00" * 20
-    timelock = deployer.deploy(project.CommunisTimelock, 3600, [], [zero], deployer)
-    governor = deployer.deploy(
-        project.InfluenceGovernor, influence, timelock, 1, DAY, 0, 4, 3600, zero
-    )
-    timelock.grantRole(timelock.PROPOSER_ROLE(), governor, sender=deployer)
-    timelock.grantRole(timelock.CANCELLER_ROLE(), governor, sender=deployer)
+    timelock = gov.deploy(project.CommunisTimelock, 3600, [], [zero], gov)
+    governor = gov.deploy(project.InfluenceGovernor, influence, timelock, 1, DAY, 0, 4, 3600, zero)
+    timelock.grantRole(timelock.PROPOSER_ROLE(), governor, sender=gov)
+    timelock.grantRole(timelock.CANCELLER_ROLE(), governor, sender=gov)
     rewards.grantRole(rewards.GOVERNOR_ROLE(), timelock, sender=gov)
     influence.grantRole(influence.AWARDER_ROLE(), deployer, sender=deployer)
     influence.awardStored(bob, 10**20, sender=deployer)  # a member with a say
@@ -181,7 +180,7 @@ def test_challenge_resolved_through_governor_and_timelock(
 
 
 def test_two_epochs_built_cumulatively_and_claimed_at_once(
-    rewards, token, influence, chain, genesis, ledger, tmp_path, proposer, members, alice
+    rewards, token, influence, chain, genesis, ledger, tmp_path, proposer, contributors, alice
 ):
     """Epoch 1's bundle builds on epoch 0's; one claim after epoch 1 pays both epochs, each
     epoch's influence at its own growth factor."""
@@ -191,7 +190,7 @@ def test_two_epochs_built_cumulatively_and_claimed_at_once(
     build0 = epochs.build(rewards, ledger, out)
     rows = [
         {"epoch": 1, "account": m.address, "role": "participant", "points": "5", "ref": f"e1-{i}"}
-        for i, m in enumerate(members)
+        for i, m in enumerate(contributors)
     ]
     ledger1 = tmp_path / "ledger-1.jsonl"
     ledger1.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
@@ -210,7 +209,7 @@ def test_two_epochs_built_cumulatively_and_claimed_at_once(
         epochs.claim_all(rewards, out / "0", alice)
     epochs.claim_all(rewards, out / "1", alice, batch_size=10)
     half_life = int(influence.halfLife())
-    for member in members:
+    for member in contributors:
         tokens0 = build0.scores.tokens.amounts.get(member.address, 0)
         tokens1 = build1.scores.tokens.amounts.get(member.address, 0)
         assert token.balanceOf(member) == tokens0 + tokens1

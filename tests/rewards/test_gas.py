@@ -1,6 +1,6 @@
-"""Gas bounds of issue 4 on both EVMs, from the scenario bench/gas_rewards.py records.
+"""Gas bounds of claims and proposals on both EVMs, from the scenario bench/gas_rewards.py records.
 
-Issue 4 asks for a first claim (tokens + influence) of at most 190,000 gas and a repeat claim of
+The bounds are a first claim (tokens + influence) of at most 190,000 gas and a repeat claim of
 at most 125,000. A claim pays CommunityToken.mint and Influence.awardStored; measured alone in the
 same state, awardStored costs ~113k (first) / ~79k (repeat) of execution, because every award
 pushes two checkpoints at a new timestamp (the account's own delegate checkpoint, since Influence
@@ -42,16 +42,16 @@ def gas(project, accounts, chain):
 
 
 @pytest.mark.xfail(strict=True, reason=LEDGERS_TOO_EXPENSIVE)
-def test_first_claim_within_issue_bound(gas):
+def test_first_claim_within_bound(gas):
     assert gas["gas.claim.first"] <= FIRST_CLAIM_MAX
 
 
 @pytest.mark.xfail(strict=True, reason=LEDGERS_TOO_EXPENSIVE)
-def test_repeat_claim_within_issue_bound(gas):
+def test_repeat_claim_within_bound(gas):
     assert gas["gas.claim.repeat"] <= REPEAT_CLAIM_MAX
 
 
-def test_batched_first_claims_within_issue_bound(gas):
+def test_batched_first_claims_within_bound(gas):
     """Paid for in batches (`ape run epoch claim`), a first claim stays under the bound: the
     transaction base cost and Influence's total-supply checkpoint are shared."""
     assert gas["gas.claim.batch50_first_per_account"] <= FIRST_CLAIM_MAX

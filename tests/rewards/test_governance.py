@@ -5,7 +5,8 @@ from __future__ import annotations
 import ape
 import pytest
 
-from tests.rewards.conftest import POLICY, policy_hash
+from tests.helpers.constants import POLICY
+from tests.helpers.epochs import policy_hash
 
 
 def with_field(index: int, value):
@@ -28,18 +29,19 @@ def test_only_governance_sets_policy(rewards, gov, alice, deployer):
 
 
 @pytest.mark.parametrize(
-    "index, value, field",
+    "index, value",
     [
-        (3, 0, "accountCapBps"),
-        (3, 10_001, "accountCapBps"),
-        (4, 0, "challengeWindow"),
-        (0, 2**96, "tokenBudget"),
-        (5, 2**96, "proposerBond"),
-        (6, 2**96, "challengerBond"),
+        (3, 0),  # accountCapBps
+        (3, 10_001),
+        (4, 0),  # challengeWindow
+        (0, 2**96),  # tokenBudget
+        (5, 2**96),  # proposerBond
+        (6, 2**96),  # challengerBond
     ],
 )
-def test_invalid_policy_reverts(rewards, gov, index, value, field):
-    with ape.reverts(rewards.InvalidPolicy, field=field):
+def test_invalid_policy_reverts(rewards, gov, index, value):
+    # The error names the field by its PolicyField value, which is its index in Policy.
+    with ape.reverts(rewards.ContributionRewardsInvalidPolicy, field=index, value=value):
         rewards.setPolicy(with_field(index, value), sender=gov)
 
 
@@ -50,9 +52,9 @@ def test_only_governance_sets_treasury_reward_and_registry(rewards, gov, alice, 
         rewards.setChallengerRewardBps(10_000, sender=alice)
     with ape.reverts(rewards.AccessControlUnauthorizedAccount):
         rewards.setGuardianRegistry(alice, sender=alice)
-    with ape.reverts(rewards.ZeroAddress):
+    with ape.reverts(rewards.ContributionRewardsZeroTreasury):
         rewards.setTreasury(ape.utils.ZERO_ADDRESS, sender=gov)
-    with ape.reverts(rewards.InvalidBps):
+    with ape.reverts(rewards.ContributionRewardsInvalidBps):
         rewards.setChallengerRewardBps(10_001, sender=gov)
 
     assert rewards.setTreasury(bob, sender=gov).events == [rewards.TreasuryUpdated(bob)]

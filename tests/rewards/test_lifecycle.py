@@ -5,17 +5,9 @@ from __future__ import annotations
 import ape
 import pytest
 
-from tests.rewards.conftest import (
-    POLICY,
-    TOKEN,
-    WEEK,
-    cumulative,
-    end_epoch,
-    pass_window,
-    policy_hash,
-    propose,
-    settle,
-)
+from tests.helpers.constants import POLICY, TOKEN, WEEK
+from tests.helpers.epochs import cumulative, pass_window, policy_hash, propose, settle
+from tests.helpers.time import end_epoch
 
 PROPOSED, CHALLENGED, REJECTED, FINALIZED = 1, 2, 3, 4
 
@@ -44,11 +36,15 @@ def test_deployment_state(rewards, token, influence, registry, gov, treasury):
 def test_zero_addresses_revert(project, deployer, token, influence, gov, treasury):
     zero = ape.utils.ZERO_ADDRESS
     Rewards = project.ContributionRewards
-    with ape.reverts(Rewards.ZeroAddress):
+    with ape.reverts(Rewards.ContributionRewardsZeroToken):
         deployer.deploy(Rewards, zero, influence, gov, treasury, zero, POLICY, 0)
-    with ape.reverts(Rewards.ZeroAddress):
+    with ape.reverts(Rewards.ContributionRewardsZeroInfluenceLedger):
+        deployer.deploy(Rewards, token, zero, gov, treasury, zero, POLICY, 0)
+    with ape.reverts(Rewards.ContributionRewardsZeroGovernance):
+        deployer.deploy(Rewards, token, influence, zero, treasury, zero, POLICY, 0)
+    with ape.reverts(Rewards.ContributionRewardsZeroTreasury):
         deployer.deploy(Rewards, token, influence, gov, zero, zero, POLICY, 0)
-    with ape.reverts(Rewards.InvalidBps):
+    with ape.reverts(Rewards.ContributionRewardsInvalidBps):
         deployer.deploy(Rewards, token, influence, gov, treasury, zero, POLICY, 10_001)
 
 
@@ -69,7 +65,7 @@ def test_propose_then_finalize_returns_bond(rewards, token, chain, genesis, epoc
     assert rewards.epochStatus(0) == PROPOSED
 
     # Nothing is claimable and nothing finalizes before the window has passed.
-    with ape.reverts(rewards.ChallengeWindowOpen):
+    with ape.reverts(rewards.ContributionRewardsChallengeWindowOpen):
         rewards.finalize(0, sender=bob)
     assert rewards.currentRoot() == b"\0" * 32
 
@@ -85,7 +81,7 @@ def test_propose_then_finalize_returns_bond(rewards, token, chain, genesis, epoc
     assert rewards.finalizedTotals() == epoch0.totals
     assert rewards.nextEpoch() == 1
     assert rewards.epochStatus(0) == FINALIZED
-    with ape.reverts(rewards.WrongStatus):
+    with ape.reverts(rewards.ContributionRewardsWrongStatus):
         rewards.finalize(0, sender=bob)
 
 
@@ -94,25 +90,25 @@ def test_propose_guards(rewards, chain, genesis, epoch0, proposer, alice):
     with ape.reverts(rewards.AccessControlUnauthorizedAccount):
         propose(rewards, epoch0, alice)
     later = cumulative(1, {}, epoch0)
-    with ape.reverts(rewards.EpochOutOfOrder):
+    with ape.reverts(rewards.ContributionRewardsEpochOutOfOrder):
         propose(rewards, later, proposer)
-    with ape.reverts(rewards.PolicyMismatch):
+    with ape.reverts(rewards.ContributionRewardsPolicyMismatch):
         propose(rewards, epoch0, proposer, policy_hash=b"\1" * 32)
-    with ape.reverts(rewards.ZeroRoot):
+    with ape.reverts(rewards.ContributionRewardsZeroRoot):
         rewards.proposeRoot(
             0, b"\0" * 32, 0, 0, "", b"\0" * 32, rewards.policyHash(), sender=proposer
         )
     propose(rewards, epoch0, proposer)
-    with ape.reverts(rewards.ProposalPending):
+    with ape.reverts(rewards.ContributionRewardsProposalPending):
         propose(rewards, epoch0, proposer)
 
 
 def test_epoch_must_have_ended(rewards, chain, genesis, epoch0, proposer):
-    with ape.reverts(rewards.EpochNotEnded):
+    with ape.reverts(rewards.ContributionRewardsEpochNotEnded):
         propose(rewards, epoch0, proposer)
     # The last second of epoch 0 is still epoch 0.
     chain.pending_timestamp = genesis + WEEK - 1
-    with ape.reverts(rewards.EpochNotEnded):
+    with ape.reverts(rewards.ContributionRewardsEpochNotEnded):
         propose(rewards, epoch0, proposer)
     end_epoch(chain, genesis, 0)
     propose(rewards, epoch0, proposer)
@@ -123,9 +119,9 @@ def test_epochs_finalize_in_order(rewards, chain, genesis, epoch0, proposer, ali
     epoch1 = cumulative(1, {alice: (1 * TOKEN, 0)}, epoch0)
     epoch2 = cumulative(2, {alice: (1 * TOKEN, 0)}, epoch1)
     end_epoch(chain, genesis, 2)
-    with ape.reverts(rewards.EpochOutOfOrder):
+    with ape.reverts(rewards.ContributionRewardsEpochOutOfOrder):
         propose(rewards, epoch2, proposer)
-    with ape.reverts(rewards.EpochOutOfOrder):
+    with ape.reverts(rewards.ContributionRewardsEpochOutOfOrder):
         propose(rewards, epoch0, proposer)
     propose(rewards, epoch1, proposer)
     pass_window(chain, rewards)
@@ -148,13 +144,13 @@ def test_budget_overflow_attempts_revert(
 
     # Over the token budget by one unit, whatever the leaves say.
     greedy = cumulative(1, {alice: (token_budget + 1, 0)}, epoch0)
-    with ape.reverts(rewards.TokenBudgetExceeded):
+    with ape.reverts(rewards.ContributionRewardsTokenBudgetExceeded):
         propose(rewards, greedy, proposer)
     # A root can also lie about its totals: those are what the budget binds (and claims, too).
     unchanged = cumulative(1, {}, epoch0)
-    with ape.reverts(rewards.InfluenceBudgetExceeded):
+    with ape.reverts(rewards.ContributionRewardsInfluenceBudgetExceeded):
         propose(rewards, unchanged, proposer, totals=(tokens0, influence0 + influence_budget + 1))
-    with ape.reverts(rewards.CumulativeDecreased):
+    with ape.reverts(rewards.ContributionRewardsCumulativeDecreased):
         propose(rewards, unchanged, proposer, totals=(tokens0 - 1, influence0))
     # Exactly the budgets is fine.
     full = cumulative(1, {bob: (token_budget, POLICY[1])}, epoch0)
@@ -167,6 +163,6 @@ def test_policy_change_binds_new_proposals(rewards, chain, genesis, epoch0, prop
     old_hash = rewards.policyHash()
     new_policy = (POLICY[0] * 2, *POLICY[1:])
     rewards.setPolicy(new_policy, sender=gov)
-    with ape.reverts(rewards.PolicyMismatch):
+    with ape.reverts(rewards.ContributionRewardsPolicyMismatch):
         propose(rewards, epoch0, proposer, policy_hash=old_hash)
     propose(rewards, epoch0, proposer)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import ape
 import pytest
-from eth_account import Account
-from eth_account.messages import encode_typed_data
 
-from tests.conftest import GENESIS_SUPPLY, SUPPLY_CAP
+from tests.helpers.constants import GENESIS_SUPPLY, SUPPLY_CAP
+from tests.helpers.signing import sign_permit
 
 
 def minter_role(token) -> bytes:
@@ -25,13 +24,19 @@ def test_genesis_and_metadata(token, treasury, deployer):
 
 
 def test_genesis_above_cap_reverts(project, deployer, treasury):
-    with ape.reverts(project.CommunityToken.GenesisExceedsCap):
+    with ape.reverts(project.CommunityToken.CommunityTokenGenesisExceedsCap):
         deployer.deploy(project.CommunityToken, "C", "C", 10, deployer, treasury, 11)
 
 
-def test_zero_admin_reverts(project, deployer, treasury):
-    with ape.reverts(project.CommunityToken.ZeroAddress):
-        deployer.deploy(project.CommunityToken, "C", "C", 10, ape.utils.ZERO_ADDRESS, treasury, 1)
+def test_zero_addresses_revert(project, deployer, treasury):
+    zero = ape.utils.ZERO_ADDRESS
+    with ape.reverts(project.CommunityToken.CommunityTokenZeroAdmin):
+        deployer.deploy(project.CommunityToken, "C", "C", 10, zero, treasury, 1)
+    with ape.reverts(project.CommunityToken.CommunityTokenZeroGenesisHolder):
+        deployer.deploy(project.CommunityToken, "C", "C", 10, deployer, zero, 1)
+    # Without a genesis allocation there is no holder to check.
+    token = deployer.deploy(project.CommunityToken, "C", "C", 10, deployer, zero, 0)
+    assert token.totalSupply() == 0
 
 
 def test_only_minter_mints(token, deployer, alice, bob):
@@ -85,44 +90,6 @@ def test_transfer_gas_matches_plain_erc20(project, token, deployer, treasury, ac
 
 
 # --- EIP-2612 permit, signed off-chain with eth-account as a wallet would -----------------
-
-
-def sign_permit(token, owner, spender, value, deadline, *, chain_id, nonce=None):
-    if nonce is None:
-        nonce = token.nonces(owner)
-    typed = {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            "Permit": [
-                {"name": "owner", "type": "address"},
-                {"name": "spender", "type": "address"},
-                {"name": "value", "type": "uint256"},
-                {"name": "nonce", "type": "uint256"},
-                {"name": "deadline", "type": "uint256"},
-            ],
-        },
-        "primaryType": "Permit",
-        "domain": {
-            "name": token.name(),
-            "version": "1",
-            "chainId": chain_id,
-            "verifyingContract": token.address,
-        },
-        "message": {
-            "owner": owner.address,
-            "spender": spender.address,
-            "value": value,
-            "nonce": nonce,
-            "deadline": deadline,
-        },
-    }
-    signed = Account.sign_message(encode_typed_data(full_message=typed), owner.private_key)
-    return signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big")
 
 
 @pytest.fixture

@@ -32,8 +32,8 @@ def setup(workdir: Path) -> None:
     from eth_utils import keccak, to_checksum_address
 
     from communis.engine.bundle import TREE
-    from tests.rewards.conftest import CHALLENGER_REWARD_BPS, HALF_LIFE, POLICY, TOKEN, WEEK
-    from tests.rewards.conftest import cumulative as build_epoch
+    from tests.helpers.constants import CHALLENGER_REWARD_BPS, HALF_LIFE, POLICY, TOKEN, WEEK
+    from tests.helpers.epochs import cumulative as build_epoch
 
     project = ape.project
     deployer = ape.accounts.test_accounts[0]

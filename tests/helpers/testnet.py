@@ -1,0 +1,87 @@
+"""The public-testnet path run locally: `ape run deploy` against anvil with Sepolia's chain id,
+from a keystore account, and what the deploy tests read back from its journal."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+
+from eth_utils import to_checksum_address
+
+from tests.helpers.anvil import ROOT, Anvil
+
+SEPOLIA = 11155111
+ALIAS = "sepolia-deployer"
+PASSPHRASE = "correct horse battery staple"
+
+
+def deploy(
+    node: Anvil,
+    data: Path,
+    journals: Path,
+    *,
+    passphrase: str | None = PASSPHRASE,
+    account: str = ALIAS,
+    wait: bool = True,
+):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("APE_ACCOUNTS_")}
+    env["APE_DATA_FOLDER"] = str(data)
+    if passphrase is not None:
+        env[f"APE_ACCOUNTS_{ALIAS}_PASSPHRASE"] = passphrase
+    command = [
+        "ape",
+        "run",
+        "deploy",
+        "--network",
+        f"ethereum:sepolia:{node.url}",
+        "--account",
+        account,
+        "--deployments",
+        str(journals),
+    ]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    if not wait:
+        return process
+    output, _ = process.communicate(timeout=300)
+    return process.returncode, output
+
+
+def journal(journals: Path) -> dict:
+    return json.loads((journals / f"{SEPOLIA}.json").read_text())
+
+
+def wait_until_known(node: Anvil, tx_hash: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while node.rpc("eth_getTransactionByHash", tx_hash) is None:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{tx_hash} never reached the node")
+        time.sleep(0.05)
+
+
+def create_address(sender: str, nonce: int) -> str:
+    import rlp
+    from eth_utils import keccak, to_bytes
+
+    return to_checksum_address(keccak(rlp.encode([to_bytes(hexstr=sender), nonce]))[12:])
+
+
+KILL_AT = 5  # steps 0-4 finished, step 5 in flight when the deployer dies
+
+
+def wait_for_step(journals: Path, process: subprocess.Popen, index: int, status: str) -> dict:
+    deadline = time.monotonic() + 180
+    path = journals / f"{SEPOLIA}.json"
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"deploy exited early:\n{process.stdout.read()}")
+        if path.exists():
+            steps = json.loads(path.read_text())["steps"]
+            if len(steps) > index and steps[index]["status"] == status:
+                return steps[index]
+        time.sleep(0.05)
+    raise AssertionError(f"step {index} never reached {status!r}")

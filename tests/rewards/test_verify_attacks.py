@@ -1,0 +1,114 @@
+"""Attacks on `ape run epoch verify` (communis.chain.epochs.verify), on both EVMs: a proposer
+publishes bundles that agree with themselves but not with the chain, and verify must say so."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from communis.chain import epochs
+from communis.engine.bundle import build_bundle, read_totals
+from tests.helpers.attack_bundles import forge_previous_table, rebuild_on
+from tests.helpers.epochs import pass_window
+from tests.helpers.time import end_epoch
+
+ROLES = ("creator", "curator", "guardian", "participant", "creator")
+
+
+@pytest.fixture
+def members(accounts):
+    return [accounts[i] for i in (1, 2, 6, 7, 8)]
+
+
+def _ledger(path: Path, epoch: int, members) -> Path:
+    rows = [
+        {"epoch": epoch, "account": m.address, "role": role, "points": str(10 + 7 * i + epoch),
+         "ref": f"e{epoch}-{i}"}
+        for i, (m, role) in enumerate(zip(members, ROLES, strict=True))
+    ]  # fmt: skip
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def finalized_epoch_zero(rewards, chain, genesis, tmp_path, members, proposer, alice) -> Path:
+    """Epoch 0 built, proposed and finalized honestly; returns the bundles folder."""
+    out = tmp_path / "epochs"
+    epochs.build(rewards, _ledger(tmp_path / "ledger-0.jsonl", 0, members), out)
+    end_epoch(chain, genesis, 0)
+    epochs.propose(rewards, out / "0", proposer)
+    pass_window(chain, rewards)
+    epochs.finalize(rewards, 0, alice)
+    return out
+
+
+def test_attack_forged_previous_table_is_rejected_on_chain(
+    rewards, chain, genesis, tmp_path, members, proposer, finalized_epoch_zero
+):
+    """The proposer republishes epoch 0's bundle with one member's entitlement moved to an
+    accomplice (totals unchanged) and builds epoch 1 on it: every file agrees with every other,
+    but epoch 0's table is not the one finalized on chain."""
+    out = finalized_epoch_zero
+    ledger1 = _ledger(tmp_path / "ledger-1.jsonl", 1, members)
+    forge_previous_table(out / "0")
+    forged_root = rebuild_on(out / "0", ledger1, out / "1", policy=epochs.onchain_policy(rewards),
+                             half_life=int(epochs.influence_of(rewards).halfLife()))  # fmt: skip
+    end_epoch(chain, genesis, 1)
+    epochs.propose(rewards, out / "1", proposer)
+    assert read_totals(out / "1")["root"] == forged_root
+    result = epochs.verify(rewards, out / "1")
+    assert not result.ok
+    assert any("trusted root" in p for p in result.problems), result.problems
+
+
+def test_attack_null_previous_root_after_epoch_zero_is_rejected_on_chain(
+    rewards, chain, genesis, tmp_path, members, proposer, finalized_epoch_zero
+):
+    """Epoch 1 published as if it were the first epoch (previousRoot null): the entitlements of
+    epoch 0 that were not claimed yet would vanish from the tree."""
+    out = finalized_epoch_zero
+    policy = epochs.onchain_policy(rewards)
+    half_life = int(epochs.influence_of(rewards).halfLife())
+    ledger1 = _ledger(tmp_path / "ledger-1.jsonl", 1, members)
+    build_bundle(ledger1, policy, half_life, out / "1")
+    assert read_totals(out / "1")["previousRoot"] is None
+    end_epoch(chain, genesis, 1)
+    epochs.propose(rewards, out / "1", proposer)
+    result = epochs.verify(rewards, out / "1")
+    assert not result.ok
+    assert any("previousRoot" in p for p in result.problems), result.problems
+    (out / "0").rename(tmp_path / "elsewhere")
+    with pytest.raises(epochs.EpochOpError, match="previous epoch's bundle"):
+        epochs.verify(rewards, out / "1")
+
+
+@pytest.mark.parametrize("wrong", ["cumulativeTokens", "cumulativeInfluence", "ledgerHash"])
+def test_attack_honest_root_with_wrong_proposal_fields_is_rejected(
+    rewards, chain, genesis, tmp_path, members, proposer, wrong
+):
+    """The honest root proposed with totals or a ledger hash that are not the bundle's: the
+    contract's budget checks pass, but claims would fail once the totals run out."""
+    out = tmp_path / "epochs"
+    build = epochs.build(rewards, _ledger(tmp_path / "ledger-0.jsonl", 0, members), out)
+    end_epoch(chain, genesis, 0)
+    fields = {
+        "cumulativeTokens": build.table.total_tokens,
+        "cumulativeInfluence": build.table.total_influence_stored,
+        "ledgerHash": bytes.fromhex(build.ledger.keccak[2:]),
+    }
+    fields[wrong] = b"\x11" * 32 if wrong == "ledgerHash" else fields[wrong] - 1
+    rewards.proposeRoot(
+        0,
+        build.tree.root,
+        fields["cumulativeTokens"],
+        fields["cumulativeInfluence"],
+        "ipfs://bundle/0",
+        fields["ledgerHash"],
+        rewards.policyHash(),
+        sender=proposer,
+    )
+    result = epochs.verify(rewards, out / "0")
+    assert not result.ok
+    assert any("on chain" in p for p in result.problems), result.problems

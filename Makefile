@@ -90,6 +90,7 @@ SOL_FILES := 'contracts/**/*.sol'
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	node_modules/.bin/solhint --max-warnings 0 $(SOL_FILES)
 	node_modules/.bin/prettier --check $(SOL_FILES)
 

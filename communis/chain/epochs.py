@@ -66,7 +66,7 @@ def onchain_policy(rewards: Any) -> Policy:
     policy = Policy(
         token_budget=int(raw.tokenBudget),
         influence_budget=int(raw.influenceBudget),
-        role_weights=tuple(int(w) for w in raw.roleWeights),  # type: ignore[arg-type]
+        role_weights=tuple(int(w) for w in raw.roleWeights),
         account_cap_bps=int(raw.accountCapBps),
         challenge_window=int(raw.challengeWindow),
         proposer_bond=int(raw.proposerBond),

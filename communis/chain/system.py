@@ -41,9 +41,11 @@ class System:
                 f"nothing deployed on chain {chain_id} according to {journal.path}: "
                 "run `ape run deploy` first"
             )
+        deployed = journal.contracts()
         contracts = {
-            name: ape.project.get_contract(journal.step(name).contract).at(address)
-            for name, address in journal.contracts().items()
+            step.name: ape.project.get_contract(step.contract).at(deployed[step.name])
+            for step in journal.steps
+            if step.name in deployed
         }
         return cls(chain_id=chain_id, journal=journal, contracts=contracts)
 

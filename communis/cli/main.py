@@ -81,6 +81,10 @@ def build(
             before = previous if previous is not None else find_previous(out, epoch)
             if before is not None:
                 console.print(f"epoch {epoch}: cumulative from [bold]{before}[/]")
+
+            def progress(step: str, p: Path = ledger_path) -> None:
+                status.update(f"{p}: {step}")
+
             result = build_bundle(
                 ledger_path,
                 policy,
@@ -89,7 +93,7 @@ def build(
                 previous=before,
                 overwrite=overwrite,
                 workers=workers,
-                progress=lambda step, p=ledger_path: status.update(f"{p}: {step}"),
+                progress=progress,
             )
         previous = out / str(epoch)
         console.print(

@@ -362,7 +362,7 @@ def whale_and_weights(story: Story) -> Policy:
     weights = list(current.role_weights)
     weights[ROLES.index("creator")] = 1
     weights[ROLES.index("participant")] = 5
-    grab = replace(current, role_weights=tuple(weights))  # type: ignore[arg-type]
+    grab = replace(current, role_weights=tuple(weights))
     try:
         story.gov.propose([policy_action(rewards, grab)], "Whale: pay participants", sender=whale)
     except Exception as err:
@@ -380,7 +380,7 @@ def whale_and_weights(story: Story) -> Policy:
 
     weights = list(current.role_weights)
     weights[ROLES.index("curator")] = current.role_weights[ROLES.index("curator")] + 3
-    new_policy = replace(current, role_weights=tuple(weights))  # type: ignore[arg-type]
+    new_policy = replace(current, role_weights=tuple(weights))
     story.say("[bold]Governance[/bold]: contributors raise the curators' weight")
     proposal_id = pass_proposal(
         story, [policy_action(rewards, new_policy)], "Raise the curators' weight to 6"

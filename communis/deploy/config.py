@@ -199,7 +199,7 @@ def _rewards(data: dict[str, Any], path: Path) -> RewardsParams:
     policy = Policy(
         token_budget=_amount(table, "token_budget", where),
         influence_budget=_amount(table, "influence_budget", where),
-        role_weights=weights,  # type: ignore[arg-type]
+        role_weights=weights,
         account_cap_bps=_integer(table, "account_cap_bps", where, 1, 10_000),
         challenge_window=_duration(table, "challenge_window", where),
         proposer_bond=_amount(table, "proposer_bond", where),

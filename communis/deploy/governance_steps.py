@@ -130,13 +130,15 @@ def handover_steps(*, token: str = "CommunityToken") -> list[StepSpec]:
     ]
 
 
-def _grant(name: str, target: str, role: str, grantee: str, *, contract: str | None = None):
+def _grant(
+    name: str, target: str, role: str, grantee: str, *, contract: str | None = None
+) -> StepSpec:
     return StepSpec(
         name, "call", contract or target, (role, Ref(grantee)), function="grantRole", target=target
     )
 
 
-def _renounce(name: str, target: str, *, contract: str | None = None):
+def _renounce(name: str, target: str, *, contract: str | None = None) -> StepSpec:
     return StepSpec(
         name,
         "call",

@@ -62,7 +62,7 @@ def check_postconditions(
     for target, expected in balances.items():
         token = contracts[target]
         for account, amount in expected.items():
-            actual = int(token.balanceOf(account))
-            if actual != amount:
-                problems.append(f"{account} holds {actual} {target} units, not {amount}")
+            balance = int(token.balanceOf(account))
+            if balance != amount:
+                problems.append(f"{account} holds {balance} {target} units, not {amount}")
     return problems

@@ -122,6 +122,6 @@ def rewards_handover_steps() -> list[StepSpec]:
 
 
 def _call(
-    name: str, target: str, function: str, args: tuple, contract: str | None = None
+    name: str, target: str, function: str, args: tuple[Any, ...], contract: str | None = None
 ) -> StepSpec:
     return StepSpec(name, "call", contract or target, args, function=function, target=target)

@@ -125,7 +125,7 @@ def ledger_path(bundle: Path, totals: dict[str, Any]) -> Path:
         raise BundleError(
             f"{where}: ledger file {name!r} is not one of {', '.join(allowed)} inside the bundle"
         )
-    path = Path(bundle) / name
+    path = Path(bundle) / str(name)
     if path.is_symlink() or path.resolve().parent != Path(bundle).resolve():
         raise BundleError(f"{where}: ledger file {name!r} points outside the bundle")
     return path

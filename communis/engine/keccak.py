@@ -10,21 +10,30 @@ digest, so outputs never depend on the backend.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Protocol
 
-Hasher = Callable[[bytes], Any]
+
+class Digest(Protocol):
+    """A finished hash object: both backends' objects have these two methods."""
+
+    def digest(self) -> bytes: ...
+
+    def hexdigest(self) -> str: ...
+
+
+Hasher = Callable[[bytes], Digest]
 """A constructor ``h(data)`` whose result has ``.digest() -> bytes`` (32 bytes)."""
 
 
 def _pick_backend() -> tuple[str, Hasher]:
     try:
-        from sha3 import keccak_256  # type: ignore[import-not-found]
+        from sha3 import keccak_256
 
         return "pysha3", keccak_256
     except ImportError:  # pragma: no cover - depends on the environment
         from Crypto.Hash import keccak
 
-        def new(data: bytes) -> Any:
+        def new(data: bytes) -> Digest:
             return keccak.new(digest_bits=256, data=data)
 
         return "pycryptodome", new

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from communis.engine.jsonlimits import MAX_TREE_BYTES, JsonLimitError, load_json_text
 from communis.engine.keccak import keccak_256
@@ -149,7 +150,7 @@ def _hash_leaves_parallel(values: Sequence[Leaf]) -> list[bytes]:
     return split_proof(head) + tail
 
 
-def _sorted_order(hashes: list[bytes]) -> np.ndarray:
+def _sorted_order(hashes: list[bytes]) -> NDArray[np.intp]:
     """Indices that sort ``hashes`` ascending (bytes order), as a numpy array."""
     n = len(hashes)
     words = np.frombuffer(b"".join(hashes), dtype=">u8").reshape(n, 4)
@@ -229,7 +230,7 @@ class MerkleTree:
         self.values = tuple(values)
         self._positions = positions  # value index -> tree index
         self._by_account: dict[str, int] | None = None
-        self._node_array: np.ndarray | None = None
+        self._node_array: NDArray[np.uint8] | None = None
 
     # -- building -----------------------------------------------------------------------------
     @classmethod

@@ -64,8 +64,9 @@ class Policy:
 
     token_budget: int
     influence_budget: int
-    role_weights: tuple[int, int, int, int]
-    """Weight per point for creator, curator, guardian, participant (``roles.ROLES`` order)."""
+    role_weights: tuple[int, ...]
+    """Weight per point for creator, curator, guardian, participant (``roles.ROLES`` order);
+    ``__post_init__`` checks there is one per role."""
     account_cap_bps: int
     challenge_window: int
     proposer_bond: int
@@ -129,7 +130,7 @@ class Policy:
         return cls(
             token_budget=_parse_int("tokenBudget", data["tokenBudget"]),
             influence_budget=_parse_int("influenceBudget", data["influenceBudget"]),
-            role_weights=tuple(_parse_int("roleWeights", w) for w in weights),  # type: ignore[arg-type]
+            role_weights=tuple(_parse_int("roleWeights", w) for w in weights),
             account_cap_bps=_parse_int("accountCapBps", data["accountCapBps"]),
             challenge_window=_parse_int("challengeWindow", data["challengeWindow"]),
             proposer_bond=_parse_int("proposerBond", data["proposerBond"]),

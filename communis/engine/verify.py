@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from communis.engine.bundle import (
     POLICY,
@@ -86,14 +87,14 @@ def diff_trees(expected: MerkleTree, claimed: MerkleTree) -> tuple[Difference, .
     for key in sorted(want.keys() | have.keys()):
         a, b = want.get(key), have.get(key)
         if a != b:
-            account = (a or b).account  # type: ignore[union-attr]
+            account = (a or b).account  # type: ignore[union-attr]  # a != b: one is a Leaf
             out.append(Difference(account=account, expected=a, claimed=b))
     return tuple(out)
 
 
 def _anchored_previous(
     bundle: Path,
-    totals: dict,
+    totals: dict[str, Any],
     epoch: int,
     previous: Path | None,
     previous_root: bytes | str | None,

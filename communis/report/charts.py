@@ -11,14 +11,16 @@ Every function takes plain numbers, writes one PNG to ``path`` and returns ``pat
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
+from matplotlib.typing import RcKeyType
 
 from communis.report.metrics import gini, lorenz_curve, nakamoto_coefficient, nakamoto_share
 from communis.report.model import EpochReport, RunReport, role_order
@@ -38,7 +40,7 @@ _LORENZ_COLORS = ("#4C72B0", "#DD8452", "#55A868", "#8172B3", "#937860", "#DA8BC
 _EXTRA_COLORS = ("#937860", "#DA8BC3", "#8C8C8C", "#CCB974", "#64B5CD", "#C44E52")
 
 # rcParams applied while drawing: fixed font and hash salt, no per-machine style leaking in.
-STYLE: dict[str, object] = {
+STYLE: dict[RcKeyType, Any] = {
     "font.family": "DejaVu Sans",
     "font.size": 10,
     "axes.titlesize": 11,
@@ -83,7 +85,7 @@ def _save(fig: Figure, path: str | Path) -> Path:
     return path
 
 
-def _draw(draw, size: tuple[float, float], path: str | Path) -> Path:
+def _draw(draw: Callable[[Figure], None], size: tuple[float, float], path: str | Path) -> Path:
     with matplotlib.rc_context(STYLE):
         fig = _figure(size)
         draw(fig)

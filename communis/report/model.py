@@ -70,7 +70,7 @@ def _amount(value: Any, what: str) -> int:
     return value
 
 
-def _count(value: Any, what: str) -> int:
+def _count(value: object, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValueError(f"{what}: expected a non-negative integer, got {value!r}")
     return value

@@ -119,7 +119,8 @@ def run_stats(run: RunReport) -> RunStats:
 
 def units(amount: int, decimals: int) -> float:
     """``amount / 10**decimals`` as a float (for charts)."""
-    return amount / 10**decimals
+    scale: int = 10**decimals
+    return amount / scale
 
 
 def fmt_units(amount: int, decimals: int, places: int = 2) -> str:

@@ -6,6 +6,7 @@ import json
 import random
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from communis.engine.address import to_checksum
 from communis.engine.policy import Policy
@@ -62,8 +63,9 @@ def write(path: Path, text: str | bytes) -> Path:
     return path
 
 
-def policy(**changes: object) -> Policy:
-    base = dict(
+def policy(**changes: Any) -> Policy:
+    """The test policy with ``changes`` applied (values of any type, to test validation)."""
+    base: dict[str, Any] = dict(
         token_budget=1_000_000 * 10**18,
         influence_budget=500_000 * 10**18,
         role_weights=(5, 3, 4, 1),
@@ -73,4 +75,4 @@ def policy(**changes: object) -> Policy:
         challenger_bond=500 * 10**18,
     )
     base.update(changes)
-    return Policy(**base)  # type: ignore[arg-type]
+    return Policy(**base)

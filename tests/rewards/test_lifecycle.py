@@ -35,17 +35,19 @@ def test_deployment_state(rewards, token, influence, registry, gov, treasury):
 
 def test_zero_addresses_revert(project, deployer, token, influence, gov, treasury):
     zero = ape.utils.ZERO_ADDRESS
+    # Sent by an account that deploys nothing else: on anvil, ape decodes a failed deployment
+    # with the errors of whatever contract an earlier, reverted test left cached at that address.
     Rewards = project.ContributionRewards
     with ape.reverts(Rewards.ContributionRewardsZeroToken):
-        deployer.deploy(Rewards, zero, influence, gov, treasury, zero, POLICY, 0)
+        treasury.deploy(Rewards, zero, influence, gov, treasury, zero, POLICY, 0)
     with ape.reverts(Rewards.ContributionRewardsZeroInfluenceLedger):
-        deployer.deploy(Rewards, token, zero, gov, treasury, zero, POLICY, 0)
+        treasury.deploy(Rewards, token, zero, gov, treasury, zero, POLICY, 0)
     with ape.reverts(Rewards.ContributionRewardsZeroGovernance):
-        deployer.deploy(Rewards, token, influence, zero, treasury, zero, POLICY, 0)
+        treasury.deploy(Rewards, token, influence, zero, treasury, zero, POLICY, 0)
     with ape.reverts(Rewards.ContributionRewardsZeroTreasury):
-        deployer.deploy(Rewards, token, influence, gov, zero, zero, POLICY, 0)
+        treasury.deploy(Rewards, token, influence, gov, zero, zero, POLICY, 0)
     with ape.reverts(Rewards.ContributionRewardsInvalidBps):
-        deployer.deploy(Rewards, token, influence, gov, treasury, zero, POLICY, 10_001)
+        treasury.deploy(Rewards, token, influence, gov, treasury, zero, POLICY, 10_001)
 
 
 def test_propose_then_finalize_returns_bond(rewards, token, chain, genesis, epoch0, proposer, bob):

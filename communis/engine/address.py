@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from communis.engine.keccak import keccak_256
+from communis.engine.keccak import keccak_hex
 
 ADDRESS_RE = re.compile(r"0x[0-9a-fA-F]{40}\Z")
 ZERO_ADDRESS = "0x" + "0" * 40
@@ -18,7 +18,7 @@ def to_checksum(address: str) -> str:
     lower = address[2:].lower().encode("ascii")
     # Upper-case a letter where the matching nibble of keccak(lower hex) is >= 8: a byte mask
     # (0xff where the nibble is high) selects between the upper- and lower-case spellings.
-    mask = int.from_bytes(keccak_256(lower).hexdigest()[:40].encode("ascii").translate(_HIGH))
+    mask = int.from_bytes(keccak_hex(lower)[:40].encode("ascii").translate(_HIGH))
     low = int.from_bytes(lower)
     high = int.from_bytes(lower.upper())
     return "0x" + ((high & mask) | (low & ~mask)).to_bytes(40).decode("ascii")

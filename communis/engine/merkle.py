@@ -23,13 +23,13 @@ import operator
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
 from communis.engine.jsonlimits import MAX_TREE_BYTES, JsonLimitError, load_json_text
-from communis.engine.keccak import keccak_256
+from communis.engine.keccak import keccak
 from communis.engine.parallel import fork_call, gc_paused, workers_for
 from communis.errors import CommunisError
 
@@ -72,12 +72,12 @@ class Leaf:
 
 def leaf_hash(leaf: Leaf) -> bytes:
     """``keccak256(keccak256(abi.encode(leaf)))``."""
-    return keccak_256(keccak_256(leaf.encode()).digest()).digest()
+    return keccak(keccak(leaf.encode()))
 
 
 def node_hash(a: bytes, b: bytes) -> bytes:
     """Hash of a sorted pair, as OpenZeppelin's ``MerkleProof`` computes it."""
-    return keccak_256(a + b if a < b else b + a).digest()
+    return keccak(a + b if a < b else b + a)
 
 
 def process_proof(leaf: bytes, proof: Sequence[bytes]) -> bytes:
@@ -98,40 +98,53 @@ def split_proof(packed: bytes) -> list[bytes]:
     return [packed[i : i + 32] for i in range(0, len(packed), 32)]
 
 
-def _hash_leaves(values: Sequence[Leaf]) -> list[bytes]:
-    k = keccak_256
-    pad = _PAD12
+def _encoding_error(values: Sequence[Leaf]) -> MerkleError:
+    """The error naming the first leaf that cannot be ABI-encoded (the slow path of a failure)."""
+    for leaf in values:
+        try:
+            leaf.encode()
+        except (OverflowError, ValueError, AttributeError, TypeError) as exc:
+            return MerkleError(f"cannot encode leaf {leaf!r}: {exc}")
+    return MerkleError("every account must be a 0x-prefixed 20-byte hex address")
+
+
+def _account_bytes(values: Sequence[Leaf]) -> list[bytes]:
+    """The 20 address bytes of every leaf, in order (hex case does not matter)."""
     fromhex = bytes.fromhex
     try:
-        return [
-            k(
-                k(
-                    pad
-                    + fromhex(leaf.account[2:])
-                    + leaf.tokens.to_bytes(32, "big")
-                    + leaf.influence.to_bytes(32, "big")
-                ).digest()
-            ).digest()
-            for leaf in values
-        ]
-    except (OverflowError, ValueError, AttributeError, TypeError):
-        for leaf in values:  # find the culprit for the message
-            try:
-                leaf.encode()
-            except (OverflowError, ValueError, AttributeError, TypeError) as exc:
-                raise MerkleError(f"cannot encode leaf {leaf!r}: {exc}") from None
-        raise
+        accounts = [fromhex(leaf.account[2:]) for leaf in values]
+    except (ValueError, AttributeError, TypeError):
+        raise _encoding_error(values) from None
+    if sum(map(len, accounts)) != 20 * len(accounts):
+        raise _encoding_error(values)
+    return accounts
 
 
-def _has_duplicate_accounts(values: Sequence[Leaf]) -> bool:
-    """Whether two leaves have the same address (any hex case), without a million-entry set."""
+def _hash_leaves(values: Sequence[Leaf], accounts: Sequence[bytes] | None = None) -> list[bytes]:
+    """Leaf hashes of ``values`` (``accounts``: their :func:`_account_bytes`, if at hand)."""
+    k = keccak
+    pad = _PAD12
+    big: Literal["big"] = "big"
+    if accounts is None:
+        accounts = _account_bytes(values)
     try:
-        blob = bytes.fromhex("".join([leaf.account[2:] for leaf in values]))
-    except ValueError as exc:
-        raise MerkleError(f"malformed account address: {exc}") from None
-    if len(blob) != 20 * len(values):
-        raise MerkleError("every account must be a 0x-prefixed 20-byte hex address")
-    rows = np.frombuffer(blob, dtype=np.uint8).reshape(-1, 20)
+        return [
+            k(k(pad + account + leaf.tokens.to_bytes(32, big) + leaf.influence.to_bytes(32, big)))
+            for account, leaf in zip(accounts, values, strict=True)
+        ]
+    except (OverflowError, AttributeError, TypeError):
+        raise _encoding_error(values) from None
+
+
+def _has_duplicate_accounts(accounts: Sequence[bytes]) -> bool:
+    """Whether two leaves have the same address, without a million-entry set.
+
+    Bundles give their values sorted by address, which one comparison pass proves unique;
+    other orders are checked by sorting the addresses' first eight bytes with numpy.
+    """
+    if all(map(operator.lt, accounts, itertools.islice(accounts, 1, None))):
+        return False
+    rows = np.frombuffer(b"".join(accounts), dtype=np.uint8).reshape(-1, 20)
     head = rows[:, :8].copy().view(">u8").ravel()
     order = np.argsort(head, kind="stable")
     same = np.flatnonzero(head[order][1:] == head[order][:-1])
@@ -166,11 +179,10 @@ def _hash_range(tree: list[bytes], lo: int, hi: int) -> None:
     """``tree[i] = hash(tree[2i+1], tree[2i+2])`` for ``lo <= i <= hi`` (one depth)."""
     if hi < lo:
         return
-    k = keccak_256
+    k = keccak
     children = tree[2 * lo + 1 : 2 * hi + 3]
     tree[lo : hi + 1] = [
-        k(a + b if a < b else b + a).digest()
-        for a, b in zip(children[0::2], children[1::2], strict=True)
+        k(a + b if a < b else b + a) for a, b in zip(children[0::2], children[1::2], strict=True)
     ]
 
 
@@ -237,21 +249,24 @@ class MerkleTree:
     def build(cls, values: Sequence[Leaf], *, workers: int | None = None) -> MerkleTree:
         """Build the tree of ``values`` (kept in the given order; accounts must be unique).
 
-        ``workers`` (1 or 2) defaults to 2 for big trees on a machine with two cores or more.
+        ``workers=2`` hashes the two halves in a forked process: less wall time on two idle
+        cores, but more CPU in total, so the default is one process.
         """
         n = len(values)
         if n == 0:
             raise MerkleError("a Merkle tree needs at least one leaf")
-        if _has_duplicate_accounts(values):
-            raise MerkleError("accounts must be unique (one leaf per account)")
-        procs = workers_for(n, workers)
+        procs = workers_for(n, workers) if workers is not None else 1
         with gc_paused():
             return cls._build(values, procs)
 
     @classmethod
     def _build(cls, values: Sequence[Leaf], procs: int) -> MerkleTree:
         n = len(values)
-        hashes = _hash_leaves_parallel(values) if procs > 1 else _hash_leaves(values)
+        accounts = _account_bytes(values)
+        if _has_duplicate_accounts(accounts):
+            raise MerkleError("accounts must be unique (one leaf per account)")
+        hashes = _hash_leaves_parallel(values) if procs > 1 else _hash_leaves(values, accounts)
+        del accounts
         order = _sorted_order(hashes)
         # k-th smallest leaf at tree[2n - 2 - k]: the leaf block is the sorted list reversed.
         descending = order[::-1]
@@ -360,18 +375,29 @@ class MerkleTree:
         Equal to ``json.dumps(self.dump(), sort_keys=True, separators=(",", ":")) + "\\n"`` (a
         test checks it) but written directly, which is much faster for big trees.
         """
-        tree = ",".join(['"0x' + node.hex() + '"' for node in self.nodes])
-        values = ",".join(
-            [
-                f'{{"treeIndex":{pos},"value":["{leaf.account}","{leaf.tokens}","{leaf.influence}"]}}'
-                for leaf, pos in zip(self.values, self._positions, strict=True)
-            ]
-        )
+        return "".join(self.iter_dump())
+
+    def iter_dump(self, chunk: int = 1 << 16) -> Iterator[str]:
+        """:meth:`dumps` in pieces of about ``chunk`` nodes or values (what :meth:`save` writes)."""
         encoding = ",".join(f'"{t}"' for t in LEAF_ENCODING)
-        return (
-            f'{{"format":"{FORMAT}","leafEncoding":[{encoding}],"tree":[{tree}],'
-            f'"values":[{values}]}}\n'
-        )
+        yield f'{{"format":"{FORMAT}","leafEncoding":[{encoding}],"tree":['
+        nodes = self.nodes
+        for start in range(0, len(nodes), chunk):
+            lead = "," if start else ""
+            yield lead + ",".join(['"0x' + n.hex() + '"' for n in nodes[start : start + chunk]])
+        yield '],"values":['
+        values, positions = self.values, self._positions
+        for start in range(0, len(values), chunk):
+            lead = "," if start else ""
+            yield lead + ",".join(
+                [
+                    f'{{"treeIndex":{pos},"value":["{leaf.account}","{leaf.tokens}","{leaf.influence}"]}}'
+                    for leaf, pos in zip(
+                        values[start : start + chunk], positions[start : start + chunk], strict=True
+                    )
+                ]
+            )
+        yield "]}\n"
 
     def dump(self) -> dict[str, Any]:
         """The ``standard-v1`` dump as a dict (what ``StandardMerkleTree.dump()`` returns)."""
@@ -386,7 +412,8 @@ class MerkleTree:
         }
 
     def save(self, path: Path) -> None:
-        path.write_text(self.dumps(), encoding="utf-8")
+        with path.open("w", encoding="utf-8", newline="\n") as out:
+            out.writelines(self.iter_dump())
 
     @classmethod
     def from_dump(cls, data: Any, *, validate: bool = True) -> MerkleTree:

@@ -97,6 +97,9 @@ def test_dumps_is_canonical_json_and_loads_back(tmp_path: Path) -> None:
     tree = MerkleTree.build(_leaves(20))
     text = tree.dumps()
     assert text == json.dumps(tree.dump(), sort_keys=True, separators=(",", ":")) + "\n"
+    assert "".join(tree.iter_dump(chunk=3)) == text
+    tree.save(tmp_path / "tree.json")
+    assert (tmp_path / "tree.json").read_bytes() == text.encode("ascii")
     again = MerkleTree.loads(text)
     assert again.nodes == tree.nodes and again.values == tree.values
     assert again.proof(tree.values[3].account.lower()) == tree.proof(tree.values[3].account)
@@ -125,3 +128,29 @@ def test_duplicate_accounts_and_empty_trees_are_refused() -> None:
         MerkleTree.build([])
     with pytest.raises(KeyError):
         MerkleTree.build([leaf]).proof(random_accounts(2, seed=99)[1])
+
+
+@pytest.mark.parametrize(
+    "order", ["given", "reversed", "shuffled"], ids=["sorted", "reversed", "shuffled"]
+)
+def test_duplicate_accounts_are_found_in_any_order_and_hex_case(order: str) -> None:
+    leaves = _leaves(40)
+    twin = Leaf(leaves[17].account.lower(), 5, 5)  # same account, other spelling
+    values = [*leaves, twin]
+    if order == "reversed":
+        values.reverse()
+    elif order == "shuffled":
+        random.Random(1).shuffle(values)
+    with pytest.raises(MerkleError, match="unique"):
+        MerkleTree.build(values)
+    assert MerkleTree.build(leaves[::-1]).root == MerkleTree.build(leaves).root
+
+
+def test_a_malformed_leaf_is_named() -> None:
+    leaves = _leaves(5)
+    bad = [*leaves[:2], Leaf("0x1234", 1, 1), *leaves[2:]]
+    with pytest.raises(MerkleError, match="0x1234"):
+        MerkleTree.build(bad)
+    negative = [*leaves[:2], Leaf(leaves[2].account, -1, 1)]
+    with pytest.raises(MerkleError, match="uint256"):
+        MerkleTree.build(negative)

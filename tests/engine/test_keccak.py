@@ -25,5 +25,5 @@ def test_backend_matches_the_test_vectors(name: str) -> None:
 
 def test_the_fastest_installed_backend_is_used() -> None:
     installed = list(keccak_module.available_backends())
-    assert keccak_module.BACKEND == installed[0]
+    assert installed[0] == keccak_module.BACKEND
     assert keccak_module.BACKEND == "tiny-keccak"  # a declared dependency

@@ -575,10 +575,16 @@ def _check_columns(path: Path, rows: list[tuple[str, ...]], epoch: int) -> _Part
     """Validate whole columns at once; ``None`` (never an error) if anything looks wrong."""
     if not rows:
         return None
-    epochs, accounts, roles, points, refs = zip(*rows, strict=True)
-    del rows
-    if set(epochs) != {str(epoch)} or not set(roles) <= _ROLE_INDEX.keys():
+    # Column lists by comprehension: several times faster than zip(*rows) on a million rows.
+    if {row[0] for row in rows} != {str(epoch)}:
         return None
+    roles = [row[2] for row in rows]
+    if not set(roles) <= _ROLE_INDEX.keys():
+        return None
+    accounts = [row[1] for row in rows]
+    points = [row[3] for row in rows]
+    refs = [row[4] for row in rows]
+    del rows
     if len(set(refs)) != len(refs):
         return None
     for ref in refs:

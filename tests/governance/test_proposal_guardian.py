@@ -125,7 +125,9 @@ def test_resolve_challenge_on_a_contract_that_is_not_the_awarder_is_not_protecte
     calldata = [bytes(system.rewards.resolveChallenge.encode_input(0, True))]
     receipt = governor.propose(target, [0], calldata, "not a resolution", sender=alice)
     proposal_id = receipt.events.filter(governor.ProposalCreated)[0].proposalId
-    governor.cancel(target, [0], calldata, description_hash("not a resolution"), sender=system.guardian)
+    governor.cancel(
+        target, [0], calldata, description_hash("not a resolution"), sender=system.guardian
+    )
     assert governor.state(proposal_id) == CANCELED
 
 
@@ -136,7 +138,6 @@ def test_guardian_cancels_an_ordinary_proposal_before_the_sunset(system, members
     proposal = propose(governor, alice, _grab(system, alice), "just before the sunset")
     governor.cancel(*proposal.args, sender=system.guardian)
     assert governor.state(proposal.id) == CANCELED
-
 
 
 def test_sunset_is_set_at_deployment_and_ends_the_guardian(system, chain):
@@ -176,9 +177,13 @@ def test_is_protected_proposal(system):
     resolution = bytes(rewards.resolveChallenge.encode_input(0, True))
     other = bytes(governor.setVotingDelay.encode_input(2))
     assert governor.isProtectedProposal([governor.address], [0], [own])
-    assert governor.isProtectedProposal([governor.address, rewards.address], [0, 0], [own, resolution])
+    assert governor.isProtectedProposal(
+        [governor.address, rewards.address], [0, 0], [own, resolution]
+    )
     assert not governor.isProtectedProposal([governor.address], [1], [own])  # sends value
     assert not governor.isProtectedProposal([rewards.address], [0], [own])  # not this governor
-    assert not governor.isProtectedProposal([governor.address, governor.address], [0, 0], [own, other])
+    assert not governor.isProtectedProposal(
+        [governor.address, governor.address], [0, 0], [own, other]
+    )
     assert not governor.isProtectedProposal([governor.address], [0], [b"\x01"])
     assert not governor.isProtectedProposal([], [], [])

@@ -147,11 +147,14 @@ contract InfluenceGovernor is
         for (uint256 i = 0; i < targets.length; ++i) {
             if (values[i] != 0 || calldatas[i].length < 4) return false;
             bytes4 selector = bytes4(calldatas[i]);
-            bool guardianChange = targets[i] == address(this) &&
-                (selector == this.setProposalGuardian.selector || selector == this.setProposalGuardianSunset.selector);
+            bool guardianChange =
+                targets[i] == address(this) &&
+                    (selector == this.setProposalGuardian.selector ||
+                        selector == this.setProposalGuardianSunset.selector);
             if (guardianChange) continue;
-            bool resolution = selector == IContributionRewards.resolveChallenge.selector &&
-                IAccessControl(address(token())).hasRole(AWARDER_ROLE, targets[i]);
+            bool resolution =
+                selector == IContributionRewards.resolveChallenge.selector &&
+                    IAccessControl(address(token())).hasRole(AWARDER_ROLE, targets[i]);
             if (!resolution) return false;
         }
         return true;

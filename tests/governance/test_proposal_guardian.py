@@ -118,7 +118,7 @@ def test_resolve_challenge_on_a_contract_that_is_not_the_awarder_is_not_protecte
 ):
     """Only the ContributionRewards that Influence trusts (its AWARDER_ROLE) counts: the same
     selector sent elsewhere is an ordinary call."""
-    alice, bob, _ = members
+    alice = members[0]
     governor = system.governor
     impostor = system.registry  # any contract without AWARDER_ROLE on Influence
     target = [impostor.address]
@@ -132,7 +132,7 @@ def test_resolve_challenge_on_a_contract_that_is_not_the_awarder_is_not_protecte
 
 
 def test_guardian_cancels_an_ordinary_proposal_before_the_sunset(system, members, chain):
-    alice, bob, _ = members
+    alice = members[0]
     governor = system.governor
     travel(chain, system.genesis + GUARDIAN_TERM - 86400 * 7)
     proposal = propose(governor, alice, _grab(system, alice), "just before the sunset")

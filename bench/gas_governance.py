@@ -22,8 +22,10 @@ def _tick(chain, seconds: int = 12) -> None:
 
 def _governed_system(project, deployer, votes, name: str, guardian):
     timelock = deployer.deploy(project.CommunisTimelock, DAY, [], [f"0x{'00' * 20}"], deployer)
+    # InfluenceGovernor also takes the guardian's sunset (a year from now).
+    sunset = (votes.clock() + 52 * WEEK,) if name == "InfluenceGovernor" else ()
     governor = deployer.deploy(
-        getattr(project, name), votes, timelock, 1, WEEK, UNIT, 4, DAY, guardian
+        getattr(project, name), votes, timelock, 1, WEEK, UNIT, 4, DAY, guardian, *sunset
     )
     timelock.grantRole(timelock.PROPOSER_ROLE(), governor, sender=deployer)
     timelock.grantRole(timelock.CANCELLER_ROLE(), governor, sender=deployer)

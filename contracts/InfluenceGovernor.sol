@@ -11,6 +11,8 @@ import {GovernorVotesQuorumFraction} from "@openzeppelin/contracts/governance/ex
 import {GovernorTimelockControl} from "@openzeppelin/contracts/governance/extensions/GovernorTimelockControl.sol";
 import {GovernorPreventLateQuorum} from "@openzeppelin/contracts/governance/extensions/GovernorPreventLateQuorum.sol";
 import {GovernorProposalGuardian} from "@openzeppelin/contracts/governance/extensions/GovernorProposalGuardian.sol";
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {IContributionRewards} from "./interfaces/IContributionRewards.sol";
 
 /**
  * @title InfluenceGovernor
@@ -21,8 +23,22 @@ import {GovernorProposalGuardian} from "@openzeppelin/contracts/governance/exten
  * Modules: Settings (delay, period, threshold set by governance), CountingSimple, Votes
  * (Influence), VotesQuorumFraction, TimelockControl (CommunisTimelock executes everything),
  * PreventLateQuorum (a late quorum extends the vote) and ProposalGuardian (one address, set by
- * governance, may cancel any proposal that is not yet executed, including one waiting in the
+ * governance, may cancel a proposal that is not yet executed, including one waiting in the
  * timelock).
+ *
+ * The proposal guardian's veto is bounded:
+ * - it ends at {proposalGuardianSunset} (at most {MAX_PROPOSAL_GUARDIAN_TERM} after it is set);
+ *   from then on {proposalGuardian} is address(0) and proposers may cancel their own proposals,
+ *   as with no guardian;
+ * - it never reaches a protected proposal: one whose every action is, with zero value, a call to
+ *   this governor's {setProposalGuardian} or {setProposalGuardianSunset} (the guardian cannot
+ *   block its own replacement or removal), or a `resolveChallenge` call to a contract holding
+ *   Influence's AWARDER_ROLE, i.e. ContributionRewards (the guardian cannot stall the challenge
+ *   game by vetoing its resolutions). A proposal that bundles such a call with any other action
+ *   is not protected: otherwise adding a no-op `setProposalGuardian` would disarm the guardian.
+ * Invariant: the guardian cancels a proposal only if, at that moment, it is before the sunset
+ * and {isProtectedProposal} is false for the proposal's actions (or it is the proposer of a
+ * pending proposal, like anyone).
  *
  * Decay and thresholds. Influence returns votes decayed to the queried timepoint, and the
  * total decays by the same factor, so at a snapshot for/against/abstain and the quorum
@@ -43,6 +59,20 @@ contract InfluenceGovernor is
     GovernorPreventLateQuorum,
     GovernorProposalGuardian
 {
+    /// @notice The longest a proposal guardian's veto may last from when its sunset is set.
+    uint48 public constant MAX_PROPOSAL_GUARDIAN_TERM = 730 days;
+
+    /// @dev Influence's role for its reward distributor (ContributionRewards).
+    bytes32 private constant AWARDER_ROLE = keccak256("AWARDER_ROLE");
+
+    uint48 private _proposalGuardianSunset;
+
+    /// @notice The time after which the proposal guardian can no longer cancel changed.
+    event ProposalGuardianSunsetSet(uint48 oldSunset, uint48 newSunset);
+
+    /// @notice A guardian sunset later than `latest` (now + {MAX_PROPOSAL_GUARDIAN_TERM}).
+    error InfluenceGovernorSunsetTooLate(uint48 sunset, uint48 latest);
+
     /**
      * @notice Deploy the governor.
      * @param influence The Influence ledger (IERC5805, timestamp clock).
@@ -55,6 +85,8 @@ contract InfluenceGovernor is
      * @param initialVoteExtension Seconds a vote stays open after a late quorum.
      * @param initialProposalGuardian The address that may cancel proposals (address(0) lets
      * proposers cancel their own).
+     * @param initialProposalGuardianSunset Unix seconds from which the guardian can no longer
+     * cancel; at most now + {MAX_PROPOSAL_GUARDIAN_TERM} ({InfluenceGovernorSunsetTooLate}).
      */
     constructor(
         IVotes influence,
@@ -64,7 +96,8 @@ contract InfluenceGovernor is
         uint256 initialProposalThreshold,
         uint256 quorumNumeratorValue,
         uint48 initialVoteExtension,
-        address initialProposalGuardian
+        address initialProposalGuardian,
+        uint48 initialProposalGuardianSunset
     )
         Governor("InfluenceGovernor")
         GovernorSettings(initialVotingDelay, initialVotingPeriod, initialProposalThreshold)
@@ -74,6 +107,85 @@ contract InfluenceGovernor is
         GovernorPreventLateQuorum(initialVoteExtension)
     {
         _setProposalGuardian(initialProposalGuardian);
+        _setProposalGuardianSunset(initialProposalGuardianSunset);
+    }
+
+    /**
+     * @notice The address that may cancel proposals now: the configured guardian until
+     * {proposalGuardianSunset}, address(0) from then on (proposers then cancel their own).
+     */
+    function proposalGuardian() public view override returns (address) {
+        return clock() < _proposalGuardianSunset ? super.proposalGuardian() : address(0);
+    }
+
+    /// @notice Unix seconds from which the proposal guardian can no longer cancel.
+    function proposalGuardianSunset() public view returns (uint48) {
+        return _proposalGuardianSunset;
+    }
+
+    /**
+     * @notice Move the guardian's sunset to `newSunset` (earlier, or later up to now +
+     * {MAX_PROPOSAL_GUARDIAN_TERM}). Only through governance. Emits {ProposalGuardianSunsetSet}.
+     */
+    function setProposalGuardianSunset(uint48 newSunset) public onlyGovernance {
+        _setProposalGuardianSunset(newSunset);
+    }
+
+    /**
+     * @notice Whether the proposal guardian is barred from cancelling the proposal with these
+     * actions: every action is a protected call (it only replaces or removes the guardian,
+     * moves its sunset, or resolves challenges; see the contract notice).
+     */
+    function isProtectedProposal(
+        address[] memory targets,
+        uint256[] memory values,
+        bytes[] memory calldatas
+    ) public view returns (bool) {
+        if (targets.length == 0 || values.length != targets.length || calldatas.length != targets.length) {
+            return false;
+        }
+        for (uint256 i = 0; i < targets.length; ++i) {
+            if (values[i] != 0 || calldatas[i].length < 4) return false;
+            bytes4 selector = bytes4(calldatas[i]);
+            bool guardianChange =
+                targets[i] == address(this) &&
+                    (selector == this.setProposalGuardian.selector ||
+                        selector == this.setProposalGuardianSunset.selector);
+            if (guardianChange) continue;
+            bool resolution =
+                selector == IContributionRewards.resolveChallenge.selector &&
+                    IAccessControl(address(token())).hasRole(AWARDER_ROLE, targets[i]);
+            if (!resolution) return false;
+        }
+        return true;
+    }
+
+    /**
+     * @notice Cancel a proposal (OpenZeppelin's rules), except that the proposal guardian
+     * cannot cancel a protected proposal ({isProtectedProposal}): on one it has only the rights
+     * of any account (a proposer cancelling its own while pending). The check runs on the very
+     * actions the proposal id commits to, so ordinary proposals pay nothing for it.
+     */
+    function cancel(
+        address[] memory targets,
+        uint256[] memory values,
+        bytes[] memory calldatas,
+        bytes32 descriptionHash
+    ) public override returns (uint256) {
+        address caller = _msgSender();
+        address guardian = proposalGuardian();
+        if (guardian != address(0) && caller == guardian && isProtectedProposal(targets, values, calldatas)) {
+            uint256 proposalId = getProposalId(targets, values, calldatas, descriptionHash);
+            if (!Governor._validateCancel(proposalId, caller)) revert GovernorUnableToCancel(proposalId, caller);
+        }
+        return super.cancel(targets, values, calldatas, descriptionHash);
+    }
+
+    function _setProposalGuardianSunset(uint48 newSunset) internal {
+        uint48 latest = clock() + MAX_PROPOSAL_GUARDIAN_TERM;
+        if (newSunset > latest) revert InfluenceGovernorSunsetTooLate(newSunset, latest);
+        emit ProposalGuardianSunsetSet(_proposalGuardianSunset, newSunset);
+        _proposalGuardianSunset = newSunset;
     }
 
     // The overrides below only resolve multiple inheritance; every behaviour is OpenZeppelin's.

@@ -11,8 +11,8 @@ from pathlib import Path
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from communis.chain.accounts import AccountError, load_account
-from communis.deploy.config import ConfigError, load
+from communis.chain.accounts import AccountError, is_local, load_account
+from communis.deploy.config import ConfigError, check_for_chain, load
 from communis.deploy.deployer import Deployer, DeployError, default_journal_dir, plan_time
 from communis.deploy.journal import Journal, JournalError
 from communis.deploy.plan import build_plan
@@ -43,6 +43,7 @@ def cli(ecosystem, network, provider, alias, config_path, deployments):
         config = load(config_path)
         chain_id = ape.chain.chain_id
         account = load_account(alias, chain_id)
+        check_for_chain(config, live=not is_local(chain_id), deployer=account.address)
         journal = Journal.open(deployments or default_journal_dir(ape.project), chain_id)
         journal.config["path"] = str(config_path)
         plan = build_plan(config, now=plan_time(journal, ape.chain.blocks.head.timestamp))

@@ -346,19 +346,24 @@ class Governance:
         self.governor.execute(*self.find(proposal_id).args(), sender=sender)
 
     def cancel(self, proposal_id: int, *, sender: Any) -> None:
-        """Cancel a proposal: the proposal guardian at any time before execution (also while it
-        waits in the timelock), or the proposer while it is still pending."""
+        """Cancel a proposal: the proposal guardian before its sunset and before execution (also
+        while it waits in the timelock) unless the proposal is protected (it only changes the
+        guardian or resolves challenges), or the proposer while it is still pending."""
         self._expect(proposal_id, {"Pending", "Active", "Succeeded", "Queued"}, "cancel")
         guardian = self.governor.proposalGuardian()
         proposer = self.governor.proposalProposer(proposal_id)
         state = self.status(proposal_id).state
-        allowed = sender.address == guardian or (
+        targets, values, calldatas, _ = self.find(proposal_id).args()
+        protected = bool(self.governor.isProtectedProposal(targets, values, calldatas))
+        allowed = (sender.address == guardian and not protected) or (
             sender.address == proposer and (state == "Pending" or guardian == _ZERO)
         )
         if not allowed:
             raise GovernanceError(
                 f"{sender.address} cannot cancel proposal {proposal_id} ({state}): only the "
-                f"proposal guardian {guardian} can, or the proposer while it is pending"
+                f"proposal guardian {guardian} can (before its sunset, and never a proposal "
+                "that only changes the guardian or resolves challenges), or the proposer while "
+                "it is pending"
             )
         self.governor.cancel(*self.find(proposal_id).args(), sender=sender)
 

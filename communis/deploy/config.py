@@ -22,6 +22,8 @@ DECIMALS = 18
 ADDRESS_RE = re.compile(r"^0x[0-9a-fA-F]{40}$")
 DURATION_RE = re.compile(r"^(\d+)\s*([smhdw])$")
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+# InfluenceGovernor.MAX_PROPOSAL_GUARDIAN_TERM: the longest the proposal guardian's veto may last.
+MAX_PROPOSAL_GUARDIAN_TERM = 730 * UNIT_SECONDS["d"]
 
 
 class ConfigError(CommunisError, ValueError):
@@ -52,8 +54,9 @@ class GovernanceParams:
     proposal_threshold: int
     quorum_percent: int
     vote_extension: int
-    proposal_guardian: str  # "none", "deployer" or a 0x address
+    proposal_guardian: str  # "none" (the default), "deployer" or a 0x address
     guardian_application_threshold: int
+    proposal_guardian_term: int = 0  # seconds from deployment until the guardian's veto ends
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,18 @@ def _influence(data: dict[str, Any], path: Path) -> InfluenceParams:
 def _governance(data: dict[str, Any], path: Path) -> GovernanceParams:
     where = f"{path}: governance"
     table = _table(data, "governance", path)
+    guardian = _who(
+        table.get("proposal_guardian", "none"), ("none", "deployer"), f"{where}.proposal_guardian"
+    )
+    term = 0
+    if "proposal_guardian_term" in table or guardian != "none":
+        term = _duration(table, "proposal_guardian_term", where)
+        if not 0 < term <= MAX_PROPOSAL_GUARDIAN_TERM:
+            raise ConfigError(
+                f"{where}.proposal_guardian_term: must be > 0 and at most "
+                f"{MAX_PROPOSAL_GUARDIAN_TERM // UNIT_SECONDS['d']}d (the governor's maximum), "
+                f"got {table['proposal_guardian_term']!r}"
+            )
     return GovernanceParams(
         timelock_delay=_duration(table, "timelock_delay", where),
         voting_delay=_duration(table, "voting_delay", where),
@@ -177,10 +192,9 @@ def _governance(data: dict[str, Any], path: Path) -> GovernanceParams:
         proposal_threshold=_amount(table, "proposal_threshold", where),
         quorum_percent=_integer(table, "quorum_percent", where, 1, 100),
         vote_extension=_duration(table, "vote_extension", where),
-        proposal_guardian=_who(
-            table.get("proposal_guardian"), ("none", "deployer"), f"{where}.proposal_guardian"
-        ),
+        proposal_guardian=guardian,
         guardian_application_threshold=_amount(table, "guardian_application_threshold", where),
+        proposal_guardian_term=term,
     )
 
 
@@ -253,6 +267,33 @@ def _check_can_start(path: Path, token: TokenParams, rewards: RewardsParams) -> 
             f"{where}: the bonds of {len(rewards.proposers)} proposer(s) and "
             f"{len(rewards.guardians)} guardian(s) ({needed} units) exceed the genesis supply "
             f"({token.genesis_supply} units)"
+        )
+
+
+def check_for_chain(config: DeployConfig, *, live: bool, deployer: str) -> None:
+    """Refuse, on a live chain (``live``: not a local development chain), a config that leaves
+    the system in the deploying key's hands: a proposal guardian that is the deployer (it could
+    cancel any proposal), or initial guardians that are none or only the deployer (then nobody
+    else can challenge the first roots). ``deployer``: the deploying account's address."""
+    if not live:
+        return
+    path = config.path
+
+    def is_deployer(who: str) -> bool:
+        return who == "deployer" or who.lower() == deployer.lower()
+
+    if is_deployer(config.governance.proposal_guardian):
+        raise ConfigError(
+            f"{path}: governance.proposal_guardian: {config.governance.proposal_guardian!r} is "
+            f"the deploying account {deployer}; on a live chain the guardian's veto must not sit "
+            'with the deployer\'s key: set "none" or another 0x address'
+        )
+    guardians = config.rewards.guardians
+    if all(is_deployer(g) for g in guardians):
+        listed = "empty" if not guardians else f"only the deploying account {deployer}"
+        raise ConfigError(
+            f"{path}: rewards.guardians: is {listed}; on a live chain name at least one guardian "
+            "(a 0x address) besides the deployer, or nobody independent could challenge a root"
         )
 
 

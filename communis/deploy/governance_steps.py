@@ -53,6 +53,7 @@ class GovernanceParams:
     quorum_percent: int = 4
     vote_extension: int = 2 * DAY
     proposal_guardian: str = ZERO_ADDRESS  # zero: proposers may cancel their own
+    proposal_guardian_sunset: int = 0  # unix seconds from which the guardian cannot cancel
     guardian_application_threshold: int = 50 * UNIT  # influence, decayed to the time of applying
     guardians: tuple[Any, ...] = ()  # initial guardians (addresses or DEPLOYER)
 
@@ -85,6 +86,7 @@ def governance_steps(params: GovernanceParams, *, token: str = "CommunityToken")
                 params.quorum_percent,
                 params.vote_extension,
                 params.proposal_guardian,
+                params.proposal_guardian_sunset,
             ),
         ),
         StepSpec(

@@ -82,6 +82,9 @@ def build_plan(config: DeployConfig, *, now: int) -> list[StepSpec]:
         quorum_percent=gov.quorum_percent,
         vote_extension=gov.vote_extension,
         proposal_guardian=_who(gov.proposal_guardian),
+        proposal_guardian_sunset=now + gov.proposal_guardian_term
+        if gov.proposal_guardian_term
+        else 0,
         guardian_application_threshold=gov.guardian_application_threshold,
         guardians=tuple(_who(g) for g in config.rewards.guardians),
     )

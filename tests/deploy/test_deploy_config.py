@@ -6,12 +6,20 @@ from pathlib import Path
 
 import pytest
 
-from communis.deploy.config import ConfigError, load
+from communis.deploy.config import ConfigError, check_for_chain, load
+from communis.deploy.plan import build_plan
+from communis.deploy.steps import DEPLOYER
 
 pytestmark = pytest.mark.offchain
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = (ROOT / "config" / "deploy.toml").read_text(encoding="utf-8")
+DEPLOYING = "0x" + "d0" * 20  # the deploying account's address in the chain checks
+OTHER = "0x" + "0a" * 20
+ZERO = "0x" + "00" * 20
+WITH_GUARDIAN = SHIPPED.replace(
+    'proposal_guardian = "none"', f'proposal_guardian = "{OTHER}"'
+).replace('# proposal_guardian_term = "26w"', 'proposal_guardian_term = "26w"')
 
 
 def write(tmp_path, text: str) -> Path:
@@ -28,7 +36,13 @@ def test_shipped_config_is_valid():
     assert config.influence.epoch_duration * config.influence.half_life_epochs >= 26 * 7 * 86400
     assert config.rewards.policy.role_weights == (5, 3, 4, 1)
     assert config.rewards.proposers == ("deployer",)
+    assert config.governance.proposal_guardian == "none"
+    assert config.governance.proposal_guardian_term == 0
     assert len(config.sha256) == 64
+
+
+def test_demo_config_has_no_proposal_guardian():
+    assert load(ROOT / "examples" / "deploy-demo.toml").governance.proposal_guardian == "none"
 
 
 def test_units(tmp_path):
@@ -65,7 +79,22 @@ def test_units(tmp_path):
         ('epoch_duration = "1w"', 'epoch_duration = "7 days"', "influence.epoch_duration"),
         ("half_life_epochs = 26", "half_life_epochs = 25", "shorter than the 26 weeks"),
         ("quorum_percent = 4", "quorum_percent = 0", "governance.quorum_percent"),
-        ('proposal_guardian = "deployer"', 'proposal_guardian = "me"', "proposal_guardian"),
+        ('proposal_guardian = "none"', 'proposal_guardian = "me"', "proposal_guardian"),
+        (
+            'proposal_guardian = "none"',
+            'proposal_guardian = "deployer"',
+            'governance.proposal_guardian_term: expected a duration such as "90s"',
+        ),
+        (
+            '# proposal_guardian_term = "26w"',
+            'proposal_guardian_term = "731d"',
+            "governance.proposal_guardian_term: must be > 0 and at most 730d",
+        ),
+        (
+            '# proposal_guardian_term = "26w"',
+            'proposal_guardian_term = "0s"',
+            "governance.proposal_guardian_term: must be > 0",
+        ),
         ("account_cap_bps = 500", "account_cap_bps = 10001", "rewards.account_cap_bps"),
         ("creator_weight = 5", "creator_weight = -1", "rewards.creator_weight"),
         ('proposers = ["deployer"]', "proposers = []", "rewards.proposers: expected a non-empty"),
@@ -97,3 +126,73 @@ def test_config_whose_bonds_exceed_the_genesis_cannot_start(tmp_path):
     )
     with pytest.raises(ConfigError, match="exceed the genesis supply"):
         load(write(tmp_path, text))
+
+
+def test_proposal_guardian_defaults_to_none(tmp_path):
+    text = SHIPPED.replace('proposal_guardian = "none"\n', "")
+    assert "proposal_guardian =" not in text
+    assert load(write(tmp_path, text)).governance.proposal_guardian == "none"
+
+
+def _governor_args(config, now):
+    step = next(s for s in build_plan(config, now=now) if s.name == "InfluenceGovernor")
+    return step.args[-2:]  # proposal guardian, its sunset
+
+
+def test_plan_sets_the_guardian_sunset_from_the_term(tmp_path):
+    assert _governor_args(load(ROOT / "config" / "deploy.toml"), 1_000) == (ZERO, 0)
+    config = load(write(tmp_path, WITH_GUARDIAN))
+    assert config.governance.proposal_guardian_term == 26 * 7 * 86400
+    assert _governor_args(config, 1_000) == (OTHER, 1_000 + 26 * 7 * 86400)
+    deployer_guardian = WITH_GUARDIAN.replace(
+        f'proposal_guardian = "{OTHER}"', 'proposal_guardian = "deployer"'
+    )
+    assert _governor_args(load(write(tmp_path, deployer_guardian)), 5)[0] is DEPLOYER
+
+
+def _live_ready(text: str) -> str:
+    return text.replace("guardians = []", f'guardians = ["{OTHER}"]')
+
+
+@pytest.mark.parametrize("spelling", ["deployer", DEPLOYING, DEPLOYING.upper().replace("0X", "0x")])
+def test_attack_deployer_is_proposal_guardian_on_live_chain(tmp_path, spelling):
+    text = _live_ready(WITH_GUARDIAN).replace(
+        f'proposal_guardian = "{OTHER}"', f'proposal_guardian = "{spelling}"'
+    )
+    path = write(tmp_path, text)
+    config = load(path)
+    check_for_chain(config, live=False, deployer=DEPLOYING)  # local chains: fine
+    with pytest.raises(ConfigError) as info:
+        check_for_chain(config, live=True, deployer=DEPLOYING)
+    message = str(info.value)
+    assert str(path) in message and "governance.proposal_guardian" in message
+    assert DEPLOYING in message
+
+
+@pytest.mark.parametrize(
+    ("guardians", "listed"),
+    [
+        ("[]", "is empty"),
+        ('["deployer"]', f"is only the deploying account {DEPLOYING}"),
+        (f'["{DEPLOYING}"]', f"is only the deploying account {DEPLOYING}"),
+    ],
+)
+def test_attack_deployer_only_guardian_set_on_live_chain(tmp_path, guardians, listed):
+    path = write(tmp_path, SHIPPED.replace("guardians = []", f"guardians = {guardians}"))
+    config = load(path)
+    check_for_chain(config, live=False, deployer=DEPLOYING)
+    with pytest.raises(ConfigError) as info:
+        check_for_chain(config, live=True, deployer=DEPLOYING)
+    message = str(info.value)
+    assert str(path) in message and f"rewards.guardians: {listed}" in message
+
+
+def test_live_chain_accepts_an_independent_guardian(tmp_path):
+    for text in (_live_ready(SHIPPED), _live_ready(WITH_GUARDIAN)):
+        config = load(
+            write(
+                tmp_path,
+                text.replace(f'guardians = ["{OTHER}"]', f'guardians = ["deployer", "{OTHER}"]'),
+            )
+        )
+        check_for_chain(config, live=True, deployer=DEPLOYING)

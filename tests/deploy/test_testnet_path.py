@@ -9,10 +9,11 @@ import signal
 import pytest
 from eth_account import Account
 
-from tests.helpers.anvil import anvil
+from tests.helpers.anvil import ROOT, anvil
 from tests.helpers.testnet import (
     ALIAS,
     KILL_AT,
+    LIVE_GUARDIAN,
     PASSPHRASE,
     SEPOLIA,
     create_address,
@@ -88,6 +89,36 @@ def test_journal_records_what_verification_needs(keystore, tmp_path):
     assert token["args"][3] == address  # admin = the deployer
     assert {"tx_hash", "nonce", "block", "gas_used", "address"} <= token.keys()
     assert "raw_tx" not in token
+
+
+def test_attack_deployer_only_guardians_on_live_chain(keystore, tmp_path):
+    """The shipped config names no initial guardian: deployed as is on a live chain, nobody but
+    the deployer could challenge the first roots. It is refused before anything is sent."""
+    data, address = keystore
+    shipped = ROOT / "config" / "deploy.toml"
+    only_deployer = tmp_path / "only-deployer.toml"
+    only_deployer.write_text(
+        shipped.read_text().replace("guardians = []", f'guardians = ["{address.lower()}"]')
+    )
+    guardian_is_deployer = tmp_path / "guardian-deployer.toml"
+    guardian_is_deployer.write_text(
+        shipped.read_text()
+        .replace("guardians = []", f'guardians = ["{LIVE_GUARDIAN}"]')
+        .replace('proposal_guardian = "none"', 'proposal_guardian = "deployer"')
+        .replace('# proposal_guardian_term = "26w"', 'proposal_guardian_term = "26w"')
+    )
+    with anvil(chain_id=SEPOLIA) as node:
+        node.rpc("anvil_setBalance", address, hex(10**20))
+        for config, message in (
+            (shipped, "rewards.guardians: is empty"),
+            (only_deployer, f"rewards.guardians: is only the deploying account {address}"),
+            (guardian_is_deployer, "governance.proposal_guardian: 'deployer' is the deploying"),
+        ):
+            code, output = deploy(node, data, tmp_path / "d", config=config)
+            assert code != 0
+            assert message in output and str(config) in output
+            assert node.nonce(address, "pending") == 0
+    assert not (tmp_path / "d").exists()
 
 
 def test_test_mnemonic_refused_on_live_chain(tmp_path, keystore):

@@ -29,6 +29,7 @@ from tests.helpers.constants import (
     APPLICATION_THRESHOLD,
     CHALLENGER_REWARD_BPS,
     GENESIS_SUPPLY,
+    GUARDIAN_TERM,
     HALF_LIFE,
     MAX_UINT,
     POLICY,
@@ -90,6 +91,7 @@ proposal_threshold = "{_whole(PROPOSAL_THRESHOLD)}"
 quorum_percent = {QUORUM_PERCENT}
 vote_extension = "{_days(VOTE_EXTENSION)}"
 proposal_guardian = "{guardian}"
+proposal_guardian_term = "{_days(GUARDIAN_TERM)}"
 guardian_application_threshold = "{_whole(APPLICATION_THRESHOLD)}"
 
 [rewards]

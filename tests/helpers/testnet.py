@@ -16,6 +16,17 @@ from tests.helpers.anvil import ROOT, Anvil
 SEPOLIA = 11155111
 ALIAS = "sepolia-deployer"
 PASSPHRASE = "correct horse battery staple"
+# An initial guardian that is not the deployer: a live chain refuses a deployer-only guardian set.
+LIVE_GUARDIAN = "0x" + "6a" * 20
+
+
+def live_config(folder: Path) -> Path:
+    """config/deploy.toml with one independent initial guardian, as a live deployment needs."""
+    shipped = (ROOT / "config" / "deploy.toml").read_text(encoding="utf-8")
+    assert "guardians = []" in shipped
+    path = folder / "deploy.toml"
+    path.write_text(shipped.replace("guardians = []", f'guardians = ["{LIVE_GUARDIAN}"]'))
+    return path
 
 
 def deploy(
@@ -26,7 +37,10 @@ def deploy(
     passphrase: str | None = PASSPHRASE,
     account: str = ALIAS,
     wait: bool = True,
+    config: Path | None = None,
 ):
+    """`ape run deploy` from ``data``'s keystore into ``journals``; ``config`` defaults to
+    :func:`live_config`, written beside ``journals``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("APE_ACCOUNTS_")}
     env["APE_DATA_FOLDER"] = str(data)
     if passphrase is not None:
@@ -41,6 +55,8 @@ def deploy(
         account,
         "--deployments",
         str(journals),
+        "--config",
+        str(config if config is not None else live_config(journals.parent)),
     ]
     process = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True

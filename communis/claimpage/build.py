@@ -87,8 +87,9 @@ def build_claim_page(
         }
         for leaf in tree.values
     }
+    epoch = int(totals["epoch"])
     data = {
-        "epoch": int(totals["epoch"]),
+        "epoch": epoch,
         "root": tree.root_hex,
         "chainId": chain_id,
         "contracts": {n: {"address": c["address"], "abi": c["abi"]} for n, c in contracts.items()},
@@ -105,5 +106,5 @@ def build_claim_page(
     text = json.dumps(data, sort_keys=True, separators=(",", ":"))
     (out / "claims.js").write_text(f"window.COMMUNIS_CLAIMS = {text};\n", encoding="utf-8")
     return ClaimPage(
-        out=out, epoch=data["epoch"], root=tree.root_hex, members=len(members), chain_id=chain_id
+        out=out, epoch=epoch, root=tree.root_hex, members=len(members), chain_id=chain_id
     )

@@ -29,9 +29,9 @@ MNEMONIC = "test test test test test test test test test test test junk"
 
 WALLET = """
 window.ethereum = {
-  isCommunisTestWallet: true,
+  isCommunisInjectedWallet: true,
   async request({ method, params }) {
-    const reply = JSON.parse(await window.__testWallet(method, JSON.stringify(params || [])));
+    const reply = JSON.parse(await window.__injectedWallet(method, JSON.stringify(params || [])));
     if (reply.error) {
       const error = new Error(reply.error.message);
       error.code = reply.error.code;
@@ -45,7 +45,7 @@ window.ethereum = {
 """
 
 
-class TestWallet:
+class InjectedWallet:
     """The wallet behind the page's ``window.ethereum``: answers for one key, signs the page's
     transactions with it, and passes every other request to the node."""
 
@@ -176,13 +176,13 @@ def test_member_claims_through_the_page_with_an_injected_wallet(
     assert "cdn" not in (site / "index.html").read_text().lower()
     Account.enable_unaudited_hdwallet_features()
     key = Account.from_mnemonic(MNEMONIC, account_path="m/44'/60'/0'/0/1").key
-    wallet = TestWallet(node_url, key, chain.chain_id)
+    wallet = InjectedWallet(node_url, key, chain.chain_id)
     assert wallet.account.address == alice.address
     tokens_before = full.token.balanceOf(alice)
 
     with Chromium(chromium_path) as browser:
         page, result = browser.open((site / "index.html").as_uri(), init_script=WALLET)
-        page.expose_function("__testWallet", wallet)
+        page.expose_function("__injectedWallet", wallet)
         page.wallet_errors = wallet.errors
         page.goto((site / "index.html").as_uri(), wait_until="load")
         assert page.text_content("#epoch-number") == "0"

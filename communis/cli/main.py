@@ -23,8 +23,9 @@ from communis.engine.ledger import LedgerError, read_ledger
 from communis.engine.merkle import MerkleError, MerkleTree, verify_proof
 from communis.engine.policy import Policy, PolicyError
 from communis.engine.verify import verify_bundle
+from communis.errors import CommunisError
 
-_EXPECTED_ERRORS = (LedgerError, PolicyError, BundleError, MerkleError, OSError)
+_EXPECTED_ERRORS = (LedgerError, PolicyError, BundleError, MerkleError, CommunisError, OSError)
 
 
 def _console() -> Console:
@@ -243,6 +244,26 @@ def sample(out: Path, seed: int, count: int) -> None:
     for path in write_sample(out, seed=seed, count=count):
         click.echo(f"wrote {path}")
     click.echo(f"wrote {out / 'policy.json'}")
+
+
+@cli.command("claim-page")
+@click.argument("bundle", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--artifacts",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    required=True,
+    help="the deployment's artifacts folder, deployments/<chainId>/",
+)
+@click.option("--out", type=click.Path(path_type=Path), default=Path("site"), show_default=True)
+def claim_page(bundle: Path, artifacts: Path, out: Path) -> None:
+    """Write the members' static claim page for BUNDLE into OUT."""
+    from communis.claimpage.build import build_claim_page
+
+    page = build_claim_page(bundle, artifacts, out)
+    click.echo(
+        f"claim page for epoch {page.epoch} (root {page.root}, {page.members} members, "
+        f"chain {page.chain_id}): {page.out / 'index.html'}"
+    )
 
 
 @cli.command(context_settings={"ignore_unknown_options": True, "help_option_names": []})

@@ -20,10 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from communis.chain.accounts import is_local
-from communis.deploy.compiler import verification_input
+from communis.deploy.artifacts import write_artifacts
 from communis.deploy.journal import Journal, JournalError, Step
 from communis.deploy.postconditions import check_postconditions
 from communis.deploy.steps import DEPLOYER, Ref, StepSpec
+from communis.deploy.verification import StandardInput, deployable_container
+from communis.engine.jsonsafe import json_safe
 from communis.errors import CommunisError
 
 
@@ -65,6 +67,7 @@ class Deployer:
         self.web3 = self.provider.web3
         self.receipt_timeout = receipt_timeout
         self.on_step = on_step or (lambda _result: None)
+        self._deployables: dict[str, tuple[Any, StandardInput]] = {}
 
     # -- plan --------------------------------------------------------------------------------
 
@@ -103,7 +106,16 @@ class Deployer:
                     f"{self.journal.path}: the plan ran, but the chain does not hold what it "
                     "sets up: " + "; ".join(problems)
                 )
+        write_artifacts(self.project, self.journal, self._receipt)
         return self.journal
+
+    def _deployable(self, contract: str) -> tuple[Any, StandardInput]:
+        """The container a deploy step sends: compiled from the contract's standard-json input
+        (usual source names), so that the deployed code verifies as a perfect match."""
+        if contract not in self._deployables:
+            container, item, _ = deployable_container(self.project, contract)
+            self._deployables[contract] = (container, item)
+        return self._deployables[contract]
 
     def _check_config(self, config_sha256: str | None) -> None:
         if config_sha256 is None:
@@ -187,10 +199,10 @@ class Deployer:
 
     def _expected(self, step: Step) -> tuple[str | None, bytes]:
         """The receiver (None: a deployment) and calldata of ``step``'s transaction."""
-        container = self.project.get_contract(step.contract)
         if step.kind == "deploy":
-            txn = container.constructor.serialize_transaction(*step.args)
+            txn = self._deployable(step.contract)[0].constructor.serialize_transaction(*step.args)
             return None, bytes(txn.data)
+        container = self.project.get_contract(step.contract)
         if step.target is None or step.function is None:
             raise DeployError(f"step {step.name!r}: a call needs a target and a function")
         target = self.journal.address_of(step.target)
@@ -260,7 +272,7 @@ class Deployer:
 
     def _build_transaction(self, step: Step) -> Any:
         if step.kind == "deploy":
-            container = self.project.get_contract(step.contract)
+            container = self._deployable(step.contract)[0]
             return container.constructor.serialize_transaction(*step.args, sender=self.account)
         if step.target is None or step.function is None:
             raise DeployError(f"step {step.name!r}: a call needs a target and a function")
@@ -288,7 +300,7 @@ class Deployer:
         if signed is None:
             raise DeployError(f"step {step.name!r}: the transaction was not signed")
         if step.kind == "deploy":
-            verification = verification_input(self.project, step.contract)
+            verification = self._deployable(step.contract)[1]
             step.compiler = verification.compiler
             step.input_hash = verification.input_hash
         step.sender = self.account.address
@@ -400,8 +412,9 @@ def _decode_raw(raw: bytes) -> tuple[int, str | None, bytes]:
 
 
 def _as_json(value: Any) -> Any:
-    """``value`` as the journal stores it (tuples become lists)."""
-    return json.loads(json.dumps(value))
+    """``value`` as the journal stores it: tuples become lists, integers above 2^53 decimal
+    strings (ape converts them back by the ABI type when it encodes a call)."""
+    return json_safe(json.loads(json.dumps(value)))
 
 
 def default_journal_dir(project: Any) -> Path:

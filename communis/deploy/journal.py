@@ -6,8 +6,10 @@ killed at any point can therefore be resumed: a step already ``done`` is skipped
 the code at its address), a step ``sent`` is settled from its receipt, or its exact raw
 transaction is re-broadcast (same nonce: it can never be mined twice).
 
-Deploy steps also record the compiler's long version and a hash of the standard-json input, so
-that the contract can later be verified on a block explorer from a reproduced input.
+Deploy steps also record the compiler's long version and the hash of the standard-json input
+(:mod:`communis.deploy.verification`), so that the contract can later be verified on a block
+explorer from a reproduced input. Integers above 2^53 (the token cap, budgets) are written as
+decimal strings, so that any JSON reader gets every digit.
 
 This module is pure data and file handling; the chain side lives in :mod:`communis.deploy.deployer`.
 """
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from communis.engine.jsonlimits import load_json_file
+from communis.engine.jsonsafe import json_safe
 from communis.errors import CommunisError
 
 FORMAT = "communis-deployments-v1"
@@ -131,7 +134,7 @@ class Journal:
             "config": self.config,
             "steps": [s.to_json() for s in self.steps],
         }
-        text = json.dumps(data, indent=2, sort_keys=False) + "\n"
+        text = json.dumps(json_safe(data), indent=2, sort_keys=False) + "\n"
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:

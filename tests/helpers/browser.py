@@ -3,7 +3,8 @@
 Playwright does not download a browser here: it launches the system chromium through
 ``executable_path``. :meth:`Chromium.load` opens a page with no network (every request that is not
 ``file:`` or ``data:`` is recorded and aborted), records every console error, uncaught exception
-and failed load, evaluates an expression in the page and can take a full-page screenshot.
+and failed load, evaluates an expression in the page and can take a full-page screenshot;
+:meth:`Chromium.open` hands a test such a recorded page to drive.
 """
 
 from __future__ import annotations
@@ -108,6 +109,17 @@ class Chromium:
             result.screenshot = screenshot
         page.close()
         return result
+
+    def open(self, url: str, *, init_script: str | None = None) -> tuple[Page, PageResult]:
+        """Open ``url`` in a recorded page for a test to drive (close it with ``page.close()``);
+        ``init_script`` runs before the page's own scripts (e.g. an injected wallet)."""
+        result = PageResult(url=url)
+        page = self._browser.new_page(viewport={"width": self._width, "height": 800})
+        page.set_default_timeout(self._timeout_ms)
+        self._record(page, result)
+        if init_script is not None:
+            page.add_init_script(init_script)
+        return page, result
 
     @staticmethod
     def _record(page: Page, result: PageResult) -> None:

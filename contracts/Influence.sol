@@ -7,7 +7,6 @@ import {Votes} from "@openzeppelin/contracts/governance/utils/Votes.sol";
 import {IERC6372} from "@openzeppelin/contracts/interfaces/IERC6372.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
-import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
 import {IInfluence} from "./interfaces/IInfluence.sol";
@@ -329,6 +328,7 @@ contract Influence is IInfluence, Votes, AccessControl, GrowthTable {
         }
         emit Slashed(account, burnt);
         // N2 and N3: every balance is at most the total and is carried by its delegate.
+        // slither-disable-next-line unused-return (push returns the old and new totals, both known here)
         _total.push(clock(), uint208(_total.latest() - burnt));
         _moveDelegateVotes(delegates(account), address(0), burnt);
     }
@@ -344,6 +344,7 @@ contract Influence is IInfluence, Votes, AccessControl, GrowthTable {
     function _credit(uint256 storedUnits) private {
         uint256 newTotal = _total.latest() + storedUnits;
         if (newTotal > MAX_STORED_SUPPLY) revert InfluenceStoredOverflow(newTotal, MAX_STORED_SUPPLY);
+        // slither-disable-next-line unused-return (push returns the old and new totals, both known here)
         _total.push(clock(), uint208(newTotal));
         emit Credited(msg.sender, storedUnits);
     }

@@ -712,10 +712,11 @@ def claim_all(
     pending_timeout: float = 120.0,
 ) -> list[Sent]:
     """Claim for every account of ``bundle`` that is owed something, ``batch_size`` claims per
-    transaction (``claimMany``, which skips accounts paid by someone else meanwhile). Safe to rerun after an interruption (the RPC node or this process
-    dying mid-batch): it first waits for the sender's pending transactions (a batch already
-    sent), then reads what each account was already paid from the contract, so a rerun sends
-    only what is still owed and nothing is claimed twice."""
+    transaction (``claimMany``, which skips accounts paid by someone else meanwhile). Safe to
+    rerun after an interruption (the RPC node or this process dying mid-batch): it first waits
+    for the sender's pending transactions (a batch already sent), then reads what each account
+    was already paid from the contract, so a rerun sends only what is still owed and nothing is
+    claimed twice."""
     if batch_size < 1:
         raise EpochOpError("batch size must be at least 1")
     _wait_for_pending(sender, pending_timeout)

@@ -271,7 +271,6 @@ def test_slash_burns_future_keeps_past(influence, gov, awarder, alice, bob, chai
     assert influence.getPastTotalSupply(before) == 10 * UNIT
 
 
-
 def test_slashing_a_delegate_leaves_the_votes_delegated_to_it(
     influence, gov, awarder, alice, bob, chain
 ):

@@ -194,9 +194,7 @@ def test_attack_front_run_claim_does_not_revert_the_batch(
     """Someone claims for Bob just before a batch that includes him: a multicall of claims
     reverts as a whole (ContributionRewardsNothingToClaim), claimMany skips Bob and pays the
     others."""
-    requests = [
-        (a, *epoch0.leaf(a), epoch0.proof(a)) for a in (alice, bob, carol)
-    ]
+    requests = [(a, *epoch0.leaf(a), epoch0.proof(a)) for a in (alice, bob, carol)]
     claim(rewards, epoch0, bob, attacker)  # the front-run
     calls = [rewards.claim.encode_input(*r, epoch0.root) for r in requests]
     with ape.reverts(rewards.ContributionRewardsNothingToClaim, account=bob):

@@ -179,7 +179,6 @@ def test_challenge_resolved_through_governor_and_timelock(
     assert token.balanceOf(treasury) == treasury_before + POLICY[5] - reward
 
 
-
 def test_attack_front_run_during_claim_all_does_not_revert_its_batch(
     rewards, token, chain, genesis, bundles, proposer, contributors, alice, attacker
 ):

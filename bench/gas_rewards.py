@@ -15,8 +15,10 @@ Figures (gas of one transaction, deterministic):
   same state for the small tree and for one with ten times the contributors (equal: the cost does
   not depend on the number of contributors);
 - ``gas.claim.baseline_first`` / ``gas.claim.baseline_repeat``: the reference's claims;
-- ``gas.claim.batch50_first_per_account``: a multicall of 50 first claims, per account (how
-  ``ape run epoch claim`` pays for everyone);
+- ``gas.claim.batch50_per_account``: ``claimMany`` of 50 first claims, per account (how
+  ``ape run epoch claim`` pays for everyone); ``gas.claim.batch50_first_per_account``: the same
+  as a multicall of ``claim`` for 50 other accounts;
+- ``gas.finalize``: finalizing epoch 1 (the recurring case);
 - ``gas.mint.first`` / ``gas.mint.repeat`` and ``gas.awardStored.first`` /
   ``gas.awardStored.repeat``: CommunityToken.mint and Influence.awardStored sent directly (by an
   EOA holding the roles) to a fresh and then the same account, in the same state as the claims:
@@ -116,10 +118,11 @@ def scenario(project: Any, accounts: Any, chain: Any) -> dict[str, int]:
         )  # fmt: skip
         return receipt.gas_used
 
-    def finalize(epoch: int, tree) -> None:
+    def finalize(epoch: int, tree) -> int:
         _advance(chain, rewards.pendingProposal().challengeDeadline)
-        rewards.finalize(epoch, sender=carol)
+        receipt = rewards.finalize(epoch, sender=carol)
         reference.setRoot(tree.root, sender=deployer)
+        return receipt.gas_used
 
     def claim(contract, tree, table, account) -> int:
         _tick(chain)
@@ -148,7 +151,7 @@ def scenario(project: Any, accounts: Any, chain: Any) -> dict[str, int]:
     table1 = _epoch_table(1, {str(alice): (50 * TOKEN, 5 * TOKEN)}, table0)
     tree1 = _tree(table1)
     figures["gas.proposeRoot"] = propose(1, tree1, table1)
-    finalize(1, tree1)
+    figures["gas.finalize"] = finalize(1, tree1)
     figures["gas.claim.repeat"] = claim(rewards, tree1, table1, alice)
     figures["gas.claim.baseline_repeat"] = claim(reference, tree1, table1, alice)
     _tick(chain)
@@ -159,10 +162,15 @@ def scenario(project: Any, accounts: Any, chain: Any) -> dict[str, int]:
         ledgers = figures[f"gas.mint.{kind}"] + figures[f"gas.awardStored.{kind}"] - 2 * 21_000
         figures[f"gas.claim.own_{kind}"] = figures[f"gas.claim.{kind}"] - ledgers
 
-    # `ape run epoch claim` pays for many accounts per transaction (multicall): the base cost and
-    # Influence's total-supply checkpoint are shared by the batch.
-    batch = [a for a in sorted(table1) if a not in real][:BATCH]
-    calls = [rewards.claim.encode_input(a, *table1[a], tree1.proof(a), tree1.root) for a in batch]
+    # `ape run epoch claim` pays for many accounts per transaction (claimMany): the base cost and
+    # the contract-wide slots are shared by the batch.
+    unpaid = [a for a in sorted(table1) if a not in real]
+    batch, others = unpaid[:BATCH], unpaid[BATCH : 2 * BATCH]
+    requests = [(a, *table1[a], tree1.proof(a)) for a in batch]
+    _tick(chain)
+    receipt = rewards.claimMany(requests, tree1.root, sender=carol)
+    figures[f"gas.claim.batch{BATCH}_per_account"] = receipt.gas_used // BATCH
+    calls = [rewards.claim.encode_input(a, *table1[a], tree1.proof(a), tree1.root) for a in others]
     _tick(chain)
     receipt = rewards.multicall(calls, sender=carol)
     figures[f"gas.claim.batch{BATCH}_first_per_account"] = receipt.gas_used // BATCH

@@ -34,14 +34,28 @@ import {IMintableERC20} from "./interfaces/IMintableERC20.sol";
  *   ({_finalize}); {proposeRoot} accepts only `nextEpoch` and only when `epochAt(now) > epoch`.
  * - I2 per epoch, finalized totals grow by at most the token budget and the influence budget
  *   converted to stored units at that epoch's growth ({proposeRoot}).
- * - I3 `totalClaimed <= finalizedTotals` componentwise, kept as `_unclaimed = finalized - claimed
- *   >= 0` ({claim} never pays more than is left, {_finalize} adds each epoch's emission), so
+ * - I3 `totalClaimed <= finalizedTotals` componentwise, kept as the pool's `unclaimed = finalized
+ *   - claimed >= 0` ({_recordClaim} never pays more than is left, {_finalize} adds each epoch's emission), so
  *   whatever its leaves say, no root pays out more than the budgets of the epochs finalized so far.
  * - I4 `claimed[a] <= totalClaimed` componentwise (each claim adds the same delta to both).
  * - I5 every bond taken is paid out in full on the decision that ends its proposal (finalize:
  *   to the proposer; resolution: per the verdict), so the contract holds only the bonds of the
  *   undecided proposal and an honest proposer or challenger always gets its bond back.
- * - No loop runs over contributors: every function is O(1) apart from the proof length.
+ * - I6 the per-account cap holds on chain: what one claim pays an account is at most the sum, over
+ *   the epochs finalized since its previous claim, of that epoch's cap (`accountCapBps` of its
+ *   budgets, at the policy it was proposed under; influence in stored units at its growth). Kept
+ *   in O(1) by running sums of the caps written at finalization ({_finalize}) and, per account,
+ *   where the sums stood at its last claim ({_recordClaim}). By induction an account's claimed
+ *   total never exceeds the sum of the caps of all finalized epochs ({cumulativeAccountCap}), so
+ *   no root, not even the first one, can hand one account more than a capped share: a leaf
+ *   above the cap cannot be claimed until enough later epochs have finalized. The engine caps
+ *   every account at exactly this per epoch, so an honest leaf always passes.
+ * - I7 at finalization the epoch's influence emission is credited to Influence's total
+ *   ({IInfluence-credit}), and claims only move the claimant's votes ({IInfluence-awardCredited}):
+ *   Influence's stored total is the sum of the finalized emissions (minus slashing), so quorum
+ *   counts earned influence, claimed or not.
+ * - No loop runs over contributors: every function is O(1) apart from the proof length
+ *   ({claimMany} loops over the requests its caller sends).
  */
 contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyGuardTransient, Multicall {
     using SafeERC20 for IMintableERC20;
@@ -73,26 +87,42 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
     /// @notice The community's guardians (the GuardianRegistry); zero: only GUARDIAN_ROLE holders.
     IGuardianSource public guardianRegistry;
 
-    /// @notice The first epoch without a finalized root: the only epoch that can be proposed.
-    uint256 public nextEpoch;
-
     Proposal private _pending;
 
     // The newest finalized root and its cumulative totals (stored influence units).
     bytes32 private _root;
     Amounts private _finalized;
-    // Finalized but not yet paid out (finalized totals minus everything claimed): one slot for
-    // claims to read and write instead of two.
-    Amounts private _unclaimed;
-    // Paid out so far, per account.
-    mapping(address account => Amounts) private _claimed;
+    // What every claim reads and writes, in two slots.
+    Pool private _pool;
+    // Sum of the influence caps (stored units) of the first `epochs` finalized epochs (I6).
+    mapping(uint256 epochs => uint256) private _capInfluenceSum;
+    // Paid out so far, per account, and where the cap sums stood at its last claim.
+    mapping(address account => Account) private _accounts;
     mapping(uint256 epoch => bytes32) private _epochRoot;
 
     /// @dev Token amounts fit 96 bits (1e28 base units: ~79 billion tokens at 18 decimals) and
-    /// stored influence fits 160 bits, so each pair is one storage slot.
+    /// stored influence fits 208 bits, the width of Influence's checkpoints.
     struct Amounts {
         uint96 tokens;
-        uint160 influence;
+        uint208 influence;
+    }
+
+    /// @dev Finalized but not yet paid out (finalized totals minus everything claimed, I3), the
+    /// number of finalized epochs, and the sum of their token caps (I6).
+    struct Pool {
+        uint208 unclaimedInfluence;
+        uint48 epochs;
+        uint96 unclaimedTokens;
+        uint160 capTokens; // below 2^96 per epoch for fewer than 2^48 epochs: never overflows
+    }
+
+    /// @dev An account's claimed totals, and the finalized-epoch count and token cap sum at its
+    /// last claim (I6; zero before its first claim).
+    struct Account {
+        uint208 influence;
+        uint48 capEpochs;
+        uint96 tokens;
+        uint160 capTokens;
     }
 
     /**
@@ -218,7 +248,7 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
             if (status == Status.Proposed || status == Status.Challenged)
                 revert ContributionRewardsProposalPending(p.epoch);
         }
-        uint256 expected = nextEpoch;
+        uint256 expected = _pool.epochs;
         if (epoch != expected) revert ContributionRewardsEpochOutOfOrder(epoch, expected);
         uint256 current = influence.epochAt(uint48(block.timestamp));
         // slither-disable-next-line timestamp (epochs and the challenge window are days long: a validator's few seconds of timestamp skew cannot move a decision)
@@ -229,13 +259,14 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
         _checkBudgets(epoch, cumulativeTokens, cumulativeInfluence);
 
         uint96 bond = uint96(_policy.proposerBond); // fits: checked by _setPolicy
+        (p.capTokens, p.capInfluence) = _epochCap(epoch);
         p.root = root;
         p.proposer = msg.sender;
         p.challengeDeadline = SafeCast.toUint40(block.timestamp + _policy.challengeWindow);
         p.status = Status.Proposed;
         p.epoch = uint48(epoch); // epoch < epochAt(now) < 2**48
         p.cumulativeTokens = SafeCast.toUint96(cumulativeTokens);
-        p.cumulativeInfluence = SafeCast.toUint160(cumulativeInfluence);
+        p.cumulativeInfluence = SafeCast.toUint208(cumulativeInfluence);
         p.proposerBond = bond;
         p.challengerBond = 0;
         p.challengerRewardBps = 0;
@@ -297,9 +328,11 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
 
     /// @inheritdoc IContributionRewards
     /// @dev Pays `leaf - claimed[account]` for tokens and for influence (a component that is not
-    /// above what was paid pays nothing); reverts with {ContributionRewardsNothingToClaim} when both are zero, and
-    /// with {ContributionRewardsExceedsFinalizedTotals} if the payout would break I3. Mints through MINTER_ROLE and
-    /// awards stored influence through AWARDER_ROLE. Emits {Claimed}. Batch with {multicall}.
+    /// above what was paid pays nothing); reverts with {ContributionRewardsNothingToClaim} when both
+    /// are zero, with {ContributionRewardsExceedsFinalizedTotals} if the payout would break I3 and
+    /// with {ContributionRewardsAccountCapExceeded} if it would break I6. Mints through MINTER_ROLE
+    /// and awards influence already credited at finalization through AWARDER_ROLE. Emits {Claimed}.
+    /// Batch with {claimMany}.
     function claim(
         address account,
         uint256 cumulativeTokens,
@@ -307,18 +340,23 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
         bytes32[] calldata proof,
         bytes32 expectedRoot
     ) external nonReentrant {
-        bytes32 root = _root;
-        if (root == bytes32(0)) revert ContributionRewardsNoFinalizedRoot();
-        if (expectedRoot != bytes32(0) && expectedRoot != root)
-            revert ContributionRewardsRootChanged(expectedRoot, root);
-        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(account, cumulativeTokens, cumulativeInfluence))));
-        if (!MerkleProof.verifyCalldata(proof, root, leaf)) revert ContributionRewardsInvalidProof();
+        bytes32 root = _claimableRoot(expectedRoot);
+        if (!_claim(account, cumulativeTokens, cumulativeInfluence, proof, root))
+            revert ContributionRewardsNothingToClaim(account);
+    }
 
-        (uint256 tokens, uint256 influenceStored) = _recordClaim(account, cumulativeTokens, cumulativeInfluence);
-        emit Claimed(account, msg.sender, root, tokens, influenceStored);
-
-        if (tokens > 0) token.mint(account, tokens);
-        if (influenceStored > 0) influence.awardStored(account, influenceStored);
+    /// @inheritdoc IContributionRewards
+    /// @dev Each request is a {claim}, except that an account already paid up to its leaf is
+    /// skipped instead of reverting the whole batch. Emits {Claimed} for each account paid.
+    function claimMany(
+        ClaimRequest[] calldata requests,
+        bytes32 expectedRoot
+    ) external nonReentrant returns (uint256 paid) {
+        bytes32 root = _claimableRoot(expectedRoot);
+        for (uint256 i = 0; i < requests.length; ++i) {
+            ClaimRequest calldata r = requests[i];
+            if (_claim(r.account, r.cumulativeTokens, r.cumulativeInfluence, r.proof, root)) ++paid;
+        }
     }
 
     // ------------------------------------------------------------------ views
@@ -345,13 +383,33 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
 
     /// @notice Everything paid out so far (influence in stored units). Never above {finalizedTotals}.
     function totalClaimed() external view returns (uint256 tokens, uint256 influenceStored) {
-        return (_finalized.tokens - _unclaimed.tokens, _finalized.influence - _unclaimed.influence);
+        Pool memory pool = _pool;
+        return (_finalized.tokens - pool.unclaimedTokens, _finalized.influence - pool.unclaimedInfluence);
     }
 
     /// @notice What `account` has been paid so far (its leaf minus this is what a claim pays).
     function claimed(address account) external view returns (uint256 tokens, uint256 influenceStored) {
-        Amounts memory a = _claimed[account];
+        Account memory a = _accounts[account];
         return (a.tokens, a.influence);
+    }
+
+    /// @notice The first epoch without a finalized root: the only epoch that can be proposed (and
+    /// the number of finalized epochs).
+    function nextEpoch() external view returns (uint256) {
+        return _pool.epochs;
+    }
+
+    /// @notice The sum of the per-account caps of every finalized epoch (influence in stored
+    /// units): no account's claimed total can exceed it (I6).
+    function cumulativeAccountCap() external view returns (uint256 tokens, uint256 influenceStored) {
+        Pool memory pool = _pool;
+        return (pool.capTokens, _capInfluenceSum[pool.epochs]);
+    }
+
+    /// @notice The most the next claim can pay `account` under the cap (I6): the caps of the
+    /// epochs finalized since its last claim (influence in stored units).
+    function accountCapRoom(address account) external view returns (uint256 tokens, uint256 influenceStored) {
+        return _capRoom(_pool, _accounts[account]);
     }
 
     /// @notice The proposal in flight, or the last one decided (status tells which).
@@ -366,7 +424,7 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
 
     /// @notice The lifecycle status of `epoch`.
     function epochStatus(uint256 epoch) public view returns (Status) {
-        if (epoch < nextEpoch) return Status.Finalized;
+        if (epoch < _pool.epochs) return Status.Finalized;
         // slither-disable-next-line incorrect-equality,timestamp (compares epoch numbers, not balances or times: strict equality is the point)
         if (_pending.epoch == epoch && _pending.status != Status.None && _pending.status != Status.Finalized) {
             return _pending.status;
@@ -423,46 +481,114 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
         );
     }
 
+    /// @dev The newest finalized root, checked against the one the caller expects.
+    function _claimableRoot(bytes32 expectedRoot) private view returns (bytes32 root) {
+        root = _root;
+        if (root == bytes32(0)) revert ContributionRewardsNoFinalizedRoot();
+        if (expectedRoot != bytes32(0) && expectedRoot != root)
+            revert ContributionRewardsRootChanged(expectedRoot, root);
+    }
+
+    /// @dev Verifies the leaf and pays what it adds to what `account` was paid; false (and no
+    /// effect) if that is nothing. Effects, then the two calls to the ledgers.
+    function _claim(
+        address account,
+        uint256 cumulativeTokens,
+        uint256 cumulativeInfluence,
+        bytes32[] calldata proof,
+        bytes32 root
+    ) private returns (bool) {
+        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(account, cumulativeTokens, cumulativeInfluence))));
+        if (!MerkleProof.verifyCalldata(proof, root, leaf)) revert ContributionRewardsInvalidProof();
+
+        (uint256 tokens, uint256 influenceStored) = _recordClaim(account, cumulativeTokens, cumulativeInfluence);
+        if (tokens == 0 && influenceStored == 0) return false;
+        emit Claimed(account, msg.sender, root, tokens, influenceStored);
+
+        // slither-disable-next-line calls-loop (claimMany loops over its caller's requests; both ledgers are the system's own contracts)
+        if (tokens > 0) token.mint(account, tokens);
+        // slither-disable-next-line calls-loop (as above)
+        if (influenceStored > 0) influence.awardCredited(account, influenceStored);
+        return true;
+    }
+
     /// @dev The effects of a claim: what the leaf adds to what `account` was paid, booked per
-    /// account and in total. Reverts with {ContributionRewardsNothingToClaim} or {ContributionRewardsExceedsFinalizedTotals} (I3).
+    /// account and in total (nothing if it adds nothing). Reverts with
+    /// {ContributionRewardsExceedsFinalizedTotals} (I3) or {ContributionRewardsAccountCapExceeded} (I6).
     function _recordClaim(
         address account,
         uint256 cumulativeTokens,
         uint256 cumulativeInfluence
     ) private returns (uint256 tokens, uint256 influenceStored) {
-        Amounts memory paid = _claimed[account];
+        Account memory paid = _accounts[account];
         tokens = cumulativeTokens > paid.tokens ? cumulativeTokens - paid.tokens : 0;
         influenceStored = cumulativeInfluence > paid.influence ? cumulativeInfluence - paid.influence : 0;
-        if (tokens == 0 && influenceStored == 0) revert ContributionRewardsNothingToClaim(account);
+        if (tokens == 0 && influenceStored == 0) return (0, 0);
 
-        Amounts memory left = _unclaimed;
-        if (tokens > left.tokens || influenceStored > left.influence)
+        Pool memory pool = _pool;
+        if (tokens > pool.unclaimedTokens || influenceStored > pool.unclaimedInfluence)
             revert ContributionRewardsExceedsFinalizedTotals(); // I3
-        // Both deltas are at most what is left (< 2**96, < 2**160), and by I4 each per-account sum
+        (uint256 tokenRoom, uint256 influenceRoom) = _capRoom(pool, paid);
+        if (tokens > tokenRoom || influenceStored > influenceRoom) {
+            revert ContributionRewardsAccountCapExceeded(account, tokens, tokenRoom, influenceStored, influenceRoom); // I6
+        }
+        // Both deltas are at most what is left (< 2**96, < 2**208), and by I4 each per-account sum
         // is at most the finalized total, so the narrowing casts are exact.
         unchecked {
-            _unclaimed = Amounts(left.tokens - uint96(tokens), left.influence - uint160(influenceStored));
+            pool.unclaimedTokens -= uint96(tokens);
+            pool.unclaimedInfluence -= uint208(influenceStored);
         }
-        _claimed[account] = Amounts(uint96(paid.tokens + tokens), uint160(paid.influence + influenceStored));
+        _pool = pool;
+        _accounts[account] = Account(
+            uint208(paid.influence + influenceStored),
+            pool.epochs,
+            uint96(paid.tokens + tokens),
+            pool.capTokens
+        );
+    }
+
+    /// @dev The caps of the epochs finalized since `a`'s last claim (I6).
+    function _capRoom(
+        Pool memory pool,
+        Account memory a
+    ) private view returns (uint256 tokenRoom, uint256 influenceRoom) {
+        tokenRoom = pool.capTokens - a.capTokens;
+        influenceRoom = _capInfluenceSum[pool.epochs];
+        if (a.capEpochs != 0) influenceRoom -= _capInfluenceSum[a.capEpochs];
+    }
+
+    /// @dev The per-account cap of `epoch` under the policy in force (I6): `accountCapBps` of
+    /// each budget, floored as the engine floors it, influence converted to stored units at the
+    /// epoch's growth as the engine converts each award. Clamped to 2^208 - 1, above any claim.
+    function _epochCap(uint256 epoch) private view returns (uint96 tokens, uint208 influenceStored) {
+        Policy storage policy_ = _policy;
+        uint256 capBps = policy_.accountCapBps;
+        tokens = uint96((policy_.tokenBudget * capBps) / BPS); // tokenBudget < 2**96: checked by _setPolicy
+        uint256 stored = Math.mulDiv(Math.mulDiv(policy_.influenceBudget, capBps, BPS), influence.growth(epoch), Q64);
+        influenceStored = uint208(Math.min(stored, type(uint208).max));
     }
 
     function _finalize(Proposal storage p, uint256 epoch) private {
         bytes32 root = p.root;
         uint96 tokens = p.cumulativeTokens;
-        uint160 influenceStored = p.cumulativeInfluence;
+        uint208 influenceStored = p.cumulativeInfluence;
         Amounts memory previous = _finalized;
-        Amounts memory left = _unclaimed;
+        Pool memory pool = _pool;
         p.status = Status.Finalized;
-        nextEpoch = epoch + 1; // I1
         _root = root;
         _finalized = Amounts(tokens, influenceStored);
         // Totals never decrease (checked at proposal), so this only adds the epoch's emission.
-        _unclaimed = Amounts(
-            left.tokens + (tokens - previous.tokens),
-            left.influence + (influenceStored - previous.influence)
-        );
+        uint208 emitted = influenceStored - previous.influence;
+        pool.unclaimedTokens += tokens - previous.tokens;
+        pool.unclaimedInfluence += emitted;
+        // I6: the epoch's cap joins the running sums (epoch == pool.epochs, I1).
+        pool.capTokens += p.capTokens;
+        _capInfluenceSum[epoch + 1] = _capInfluenceSum[epoch] + p.capInfluence;
+        pool.epochs = uint48(epoch + 1); // I1
+        _pool = pool;
         _epochRoot[epoch] = root;
         emit RootFinalized(epoch, root, tokens, influenceStored);
+        if (emitted > 0) influence.credit(emitted); // I7
     }
 
     function _pay(address to, uint256 amount) private {

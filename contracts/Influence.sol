@@ -7,6 +7,7 @@ import {Votes} from "@openzeppelin/contracts/governance/utils/Votes.sol";
 import {IERC6372} from "@openzeppelin/contracts/interfaces/IERC6372.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
 import {IInfluence} from "./interfaces/IInfluence.sol";
 import {GrowthTable} from "./utils/GrowthTable.sol";
@@ -39,8 +40,32 @@ import {GrowthTable} from "./utils/GrowthTable.sol";
  * Thresholds elsewhere (the Governor's proposal threshold, the guardian application threshold)
  * are in influence and compared with influence decayed to the same timepoint, never with stored
  * units, so an equal threshold means the same thing at every epoch.
+ *
+ * The total (the quorum denominator) counts earned influence, claimed or not. The reward
+ * distributor {credit}s an epoch's whole emission to the total once, when the epoch's root
+ * finalizes, and each claim then {awardCredited}s an account's share without touching the total.
+ * So the Governor's quorum is a fraction of all influence earned up to the snapshot, and claiming
+ * (for oneself or for passive members, e.g. during a voting delay) moves only the claimant's
+ * delegate's votes, never quorum. {awardStored} credits and awards at once (an awarder without
+ * epochs). The total is kept here, in {_total}; OpenZeppelin's own total checkpoints stay empty.
+ *
+ * Invariants:
+ * - N1 `storedTotalSupply() == sum(credited) + sum(awardStored) - sum(slashed)`: only {credit},
+ *   {awardStored} and {slash} move {_total}.
+ * - N2 the sum of all stored balances is at most {storedTotalSupply}, as long as every awarder
+ *   {awardCredited}s at most what it {credit}ed (ContributionRewards keeps that: its claims never
+ *   pay more than its finalized totals, which it credits at finalization).
+ * - N3 the votes of every delegate sum to the stored balances (OpenZeppelin {Votes} moves votes
+ *   with balances and delegation).
+ *
+ * Slashing burns the slashed account's own balance and so the votes it carries, wherever they
+ * are delegated. Votes that other accounts delegated *to* the slashed account stay with it: they
+ * are the delegators' influence, and only they can move it (by delegating elsewhere). Governance
+ * that slashes a delegate for misconduct should tell its delegators to re-delegate.
  */
 contract Influence is IInfluence, Votes, AccessControl, GrowthTable {
+    using Checkpoints for Checkpoints.Trace208;
+
     /// @inheritdoc IInfluence
     bytes32 public constant AWARDER_ROLE = keccak256("AWARDER_ROLE");
 
@@ -68,6 +93,9 @@ contract Influence is IInfluence, Votes, AccessControl, GrowthTable {
     uint256 public immutable halfLife;
 
     mapping(address account => uint256) private _storedBalances;
+
+    /// @dev Stored-unit total over time: what {getPastTotalSupply} reads (N1).
+    Checkpoints.Trace208 private _total;
 
     /// @notice The `admin` given to the constructor was the zero address.
     error InfluenceZeroAdmin();
@@ -207,9 +235,10 @@ contract Influence is IInfluence, Votes, AccessControl, GrowthTable {
         return _toInfluence(stored, _epochAt(timepoint));
     }
 
-    /// @notice Total influence at `timepoint`, decayed to that timepoint.
+    /// @notice Total influence earned (credited) up to `timepoint`, claimed or not, decayed to
+    /// that timepoint: the Governor's quorum denominator.
     function getPastTotalSupply(uint256 timepoint) public view override(IVotes, Votes) returns (uint256) {
-        uint256 stored = super.getPastTotalSupply(timepoint); // reverts unless timepoint < clock()
+        uint256 stored = _total.upperLookupRecent(_validateTimepoint(timepoint)); // reverts unless timepoint < clock()
         return _toInfluence(stored, _epochAt(timepoint));
     }
 
@@ -230,7 +259,7 @@ contract Influence is IInfluence, Votes, AccessControl, GrowthTable {
 
     /// @notice Stored-unit total at `timepoint` (not decayed).
     function getPastStoredTotalSupply(uint256 timepoint) external view returns (uint256) {
-        return super.getPastTotalSupply(timepoint);
+        return _total.upperLookupRecent(_validateTimepoint(timepoint));
     }
 
     /// @notice The delegate of `account`; an account that never delegated is its own delegate.
@@ -249,32 +278,46 @@ contract Influence is IInfluence, Votes, AccessControl, GrowthTable {
     /**
      * @inheritdoc IInfluence
      * @dev Only {AWARDER_ROLE}. Zero is a no-op. Reverts with {InfluenceStoredOverflow} if the
-     * stored total would pass {MAX_STORED_SUPPLY}. Emits {Awarded}, `DelegateVotesChanged` and, on
-     * the first award to an account without a chosen delegate, `DelegateChanged(account, 0, account)`.
+     * stored total would pass {MAX_STORED_SUPPLY}. Emits {Credited}, {Awarded},
+     * `DelegateVotesChanged` and, on the first award to an account without a chosen delegate,
+     * `DelegateChanged(account, 0, account)`.
      */
     function awardStored(address account, uint256 storedUnits) external onlyRole(AWARDER_ROLE) {
         if (account == address(0)) revert InfluenceZeroAccount();
         if (storedUnits == 0) return;
-        uint256 newTotal = _getTotalSupply() + storedUnits;
-        if (newTotal > MAX_STORED_SUPPLY) revert InfluenceStoredOverflow(newTotal, MAX_STORED_SUPPLY);
-        uint256 before = _storedBalances[account];
-        // Cannot overflow: every balance is at most the stored total, checked above.
-        unchecked {
-            _storedBalances[account] = before + storedUnits;
-        }
-        if (before == 0 && super.delegates(account) == address(0)) {
-            emit DelegateChanged(account, address(0), account);
-        }
-        emit Awarded(account, storedUnits);
-        _transferVotingUnits(address(0), account, storedUnits);
+        _credit(storedUnits);
+        _award(account, storedUnits);
+    }
+
+    /**
+     * @inheritdoc IInfluence
+     * @dev Only {AWARDER_ROLE}. Zero is a no-op. Reverts with {InfluenceStoredOverflow} if the
+     * stored total would pass {MAX_STORED_SUPPLY}. Emits {Credited}.
+     */
+    function credit(uint256 storedUnits) external onlyRole(AWARDER_ROLE) {
+        if (storedUnits == 0) return;
+        _credit(storedUnits);
+    }
+
+    /**
+     * @inheritdoc IInfluence
+     * @dev Only {AWARDER_ROLE}, which must have {credit}ed at least as much as it awards this way
+     * (N2). Zero is a no-op. Emits {Awarded}, `DelegateVotesChanged` and, on the first award to an
+     * account without a chosen delegate, `DelegateChanged(account, 0, account)`.
+     */
+    function awardCredited(address account, uint256 storedUnits) external onlyRole(AWARDER_ROLE) {
+        if (account == address(0)) revert InfluenceZeroAccount();
+        if (storedUnits == 0) return;
+        _award(account, storedUnits);
     }
 
     /**
      * @inheritdoc IInfluence
      * @dev Only DEFAULT_ADMIN_ROLE (the governance timelock). Burns `min(storedUnits, balance)`,
      * so a proposal to slash everything can pass `type(uint256).max`; nothing to burn is a no-op.
-     * Past checkpoints (and so votes already cast) are untouched. Emits {Slashed} and
-     * `DelegateVotesChanged`.
+     * Past checkpoints (and so votes already cast) are untouched. Only the account's own balance
+     * is burnt: votes others delegated to it stay delegated to it (see the contract notes).
+     * Emits {Slashed} and `DelegateVotesChanged`.
      */
     function slash(address account, uint256 storedUnits) external onlyRole(DEFAULT_ADMIN_ROLE) {
         uint256 balance = _storedBalances[account];
@@ -284,10 +327,41 @@ contract Influence is IInfluence, Votes, AccessControl, GrowthTable {
             _storedBalances[account] = balance - burnt;
         }
         emit Slashed(account, burnt);
-        _transferVotingUnits(account, address(0), burnt);
+        // N2 and N3: every balance is at most the total and is carried by its delegate.
+        // slither-disable-next-line unused-return (push returns the old and new totals, both known here)
+        _total.push(clock(), uint208(_total.latest() - burnt));
+        _moveDelegateVotes(delegates(account), address(0), burnt);
     }
 
     // ------------------------------------------------------------------ internals
+
+    /// @dev The current stored-unit total (N1).
+    function _getTotalSupply() internal view override returns (uint256) {
+        return _total.latest();
+    }
+
+    /// @dev Adds `storedUnits` to the total (N1).
+    function _credit(uint256 storedUnits) private {
+        uint256 newTotal = _total.latest() + storedUnits;
+        if (newTotal > MAX_STORED_SUPPLY) revert InfluenceStoredOverflow(newTotal, MAX_STORED_SUPPLY);
+        // slither-disable-next-line unused-return (push returns the old and new totals, both known here)
+        _total.push(clock(), uint208(newTotal));
+        emit Credited(msg.sender, storedUnits);
+    }
+
+    /// @dev Adds `storedUnits` to `account`'s balance and to its delegate's votes (N3), without
+    /// touching the total.
+    function _award(address account, uint256 storedUnits) private {
+        uint256 before = _storedBalances[account];
+        _storedBalances[account] = before + storedUnits;
+        address chosen = super.delegates(account);
+        if (chosen == address(0)) {
+            chosen = account;
+            if (before == 0) emit DelegateChanged(account, address(0), account);
+        }
+        emit Awarded(account, storedUnits);
+        _moveDelegateVotes(address(0), chosen, storedUnits);
+    }
 
     /// @dev The epoch containing `timepoint` (0 before genesis).
     // slither-disable-next-line timestamp,assembly (epoch arithmetic on a timepoint, not a time-dependent decision; the assembly only skips a checked subtraction and division by a non-zero immutable)

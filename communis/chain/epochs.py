@@ -679,9 +679,8 @@ def _wait_for_pending(sender: Any, timeout: float, poll: float = 0.5) -> None:
     """Wait until ``sender`` has no transaction in the node's pool.
 
     A batch sent by an interrupted run may still be pending: scanning before it is mined would
-    count its accounts as unpaid, and a second batch for them would revert as a whole
-    (ContributionRewardsNothingToClaim) once the first lands. Raises EpochOpError if it stays
-    pending."""
+    count its accounts as unpaid and send a second batch for them, which would only skip them
+    (claimMany) but pay its gas for nothing. Raises EpochOpError if it stays pending."""
     import time
 
     import ape
@@ -713,10 +712,11 @@ def claim_all(
     pending_timeout: float = 120.0,
 ) -> list[Sent]:
     """Claim for every account of ``bundle`` that is owed something, ``batch_size`` claims per
-    transaction (multicall). Safe to rerun after an interruption (the RPC node or this process
-    dying mid-batch): it first waits for the sender's pending transactions (a batch already
-    sent), then reads what each account was already paid from the contract, so a rerun sends
-    only what is still owed and nothing is claimed twice."""
+    transaction (``claimMany``, which skips accounts paid by someone else meanwhile). Safe to
+    rerun after an interruption (the RPC node or this process dying mid-batch): it first waits
+    for the sender's pending transactions (a batch already sent), then reads what each account
+    was already paid from the contract, so a rerun sends only what is still owed and nothing is
+    claimed twice."""
     if batch_size < 1:
         raise EpochOpError("batch size must be at least 1")
     _wait_for_pending(sender, pending_timeout)
@@ -730,19 +730,18 @@ def claim_all(
             on_scan(index + 1)
     sent: list[Sent] = []
     for batch in _batches(dues, batch_size):
-        calls = [
-            rewards.claim.encode_input(
-                d.account, d.cumulative_tokens, d.cumulative_influence, d.proof, tree.root
-            )
-            for d in batch
+        requests = [
+            (d.account, d.cumulative_tokens, d.cumulative_influence, d.proof) for d in batch
         ]
-        receipt = rewards.multicall(calls, sender=sender)
+        # claimMany skips an account someone else paid since the scan instead of reverting.
+        receipt = rewards.claimMany(requests, tree.root, sender=sender)
+        paid = receipt.decode_logs(rewards.Claimed)
         result = _sent(
-            "multicall(claim)",
+            "claimMany",
             receipt,
-            accounts=len(batch),
-            tokens=sum(d.tokens for d in batch),
-            influence_stored=sum(d.influence for d in batch),
+            accounts=len(paid),
+            tokens=sum(int(log.tokens) for log in paid),
+            influence_stored=sum(int(log.influenceStored) for log in paid),
         )
         sent.append(result)
         if on_batch:

@@ -47,7 +47,7 @@ interface IContributionRewards {
         Finalized
     }
 
-    /// @notice The one proposal in flight (or the last one decided). Packed into five slots.
+    /// @notice The one proposal in flight (or the last one decided). Packed into seven slots.
     struct Proposal {
         bytes32 root;
         address proposer;
@@ -55,11 +55,21 @@ interface IContributionRewards {
         Status status;
         uint48 epoch;
         uint96 cumulativeTokens;
-        uint160 cumulativeInfluence; // stored units
         uint96 proposerBond;
-        uint96 challengerBond;
         uint16 challengerRewardBps; // fixed when challenged: the reward the challenger bonded for
+        uint208 cumulativeInfluence; // stored units
+        uint96 challengerBond;
         address challenger;
+        uint96 capTokens; // this epoch's per-account cap in tokens, at the policy it was proposed under
+        uint208 capInfluence; // the same in stored influence (at most 2^208 - 1: no claim is larger)
+    }
+
+    /// @notice One entry of {claimMany}: a leaf of the newest finalized root and its proof.
+    struct ClaimRequest {
+        address account;
+        uint256 cumulativeTokens;
+        uint256 cumulativeInfluence; // stored units
+        bytes32[] proof;
     }
 
     /// @notice The policy in force changed.
@@ -155,6 +165,16 @@ interface IContributionRewards {
     error ContributionRewardsNothingToClaim(address account);
     /// @notice Paying this claim would exceed the finalized cumulative totals (a forged root's leaves).
     error ContributionRewardsExceedsFinalizedTotals();
+    /// @notice Paying `account` `tokens` and `influenceStored` would exceed the per-account cap of
+    /// the epochs finalized since its last claim: it may receive at most `tokenRoom` and
+    /// `influenceRoom` (stored units) now.
+    error ContributionRewardsAccountCapExceeded(
+        address account,
+        uint256 tokens,
+        uint256 tokenRoom,
+        uint256 influenceStored,
+        uint256 influenceRoom
+    );
 
     /**
      * @notice Propose the cumulative root after `epoch` (the epoch after the last finalized one,
@@ -214,4 +234,14 @@ interface IContributionRewards {
         bytes32[] calldata proof,
         bytes32 expectedRoot
     ) external;
+
+    /**
+     * @notice {claim} for each of `requests`, skipping the accounts already paid up to their leaf
+     * (so that a claim sent first by someone else cannot revert the batch). Still reverts on
+     * anything else a single claim reverts on (a bad proof, the cap, the finalized totals).
+     * @param requests The leaves and proofs.
+     * @param expectedRoot The root the proofs were built for; bytes32(0) skips the check.
+     * @return paid How many of `requests` were paid (the others were already paid up).
+     */
+    function claimMany(ClaimRequest[] calldata requests, bytes32 expectedRoot) external returns (uint256 paid);
 }

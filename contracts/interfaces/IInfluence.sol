@@ -21,6 +21,8 @@ interface IInfluence is IERC5805 {
     event Awarded(address indexed account, uint256 storedUnits);
     /// @notice `storedUnits` were burnt from `account` by governance.
     event Slashed(address indexed account, uint256 storedUnits);
+    /// @notice `awarder` added `storedUnits` of earned influence to the total (claimed or not).
+    event Credited(address indexed awarder, uint256 storedUnits);
 
     // slither-disable-start naming-convention (the OpenZeppelin convention for role constants)
     /// @notice Role of the reward distributor, the only account that may award.
@@ -60,8 +62,17 @@ interface IInfluence is IERC5805 {
     /// @notice Influence at `epoch` of `storedUnits` (floor).
     function toInfluence(uint256 storedUnits, uint256 epoch) external view returns (uint256);
 
-    /// @notice Add `storedUnits` to `account`; counts for votes from now on. Only AWARDER_ROLE.
+    /// @notice Add `storedUnits` to `account` and to the total; counts for votes from now on.
+    /// Only AWARDER_ROLE.
     function awardStored(address account, uint256 storedUnits) external;
+
+    /// @notice Add `storedUnits` of earned influence to the total (the quorum denominator) before
+    /// any account receives it. Only AWARDER_ROLE.
+    function credit(uint256 storedUnits) external;
+
+    /// @notice Add `storedUnits` already {credit}ed to the total to `account`; counts for votes
+    /// from now on. Only AWARDER_ROLE.
+    function awardCredited(address account, uint256 storedUnits) external;
 
     /// @notice Burn `storedUnits` of `account` (a cheat's influence). Only governance.
     function slash(address account, uint256 storedUnits) external;

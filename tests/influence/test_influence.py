@@ -134,6 +134,7 @@ def test_epochs(influence, genesis):
 def test_award_counts_without_delegating(influence, awarder, alice):
     receipt = influence.awardStored(alice, 5 * UNIT, sender=awarder)
     assert receipt.events == [
+        influence.Credited(awarder, 5 * UNIT),
         influence.DelegateChanged(alice, ZERO, alice),
         influence.Awarded(alice, 5 * UNIT),
         influence.DelegateVotesChanged(alice, 0, 5 * UNIT),
@@ -146,6 +147,7 @@ def test_award_counts_without_delegating(influence, awarder, alice):
 
     receipt = influence.awardStored(alice, UNIT, sender=awarder)
     assert receipt.events == [
+        influence.Credited(awarder, UNIT),
         influence.Awarded(alice, UNIT),
         influence.DelegateVotesChanged(alice, 5 * UNIT, 6 * UNIT),
     ]
@@ -267,6 +269,72 @@ def test_slash_burns_future_keeps_past(influence, gov, awarder, alice, bob, chai
     snapshot(chain)
     assert influence.getPastVotes(bob, before) == 10 * UNIT
     assert influence.getPastTotalSupply(before) == 10 * UNIT
+
+
+def test_slashing_a_delegate_leaves_the_votes_delegated_to_it(
+    influence, gov, awarder, alice, bob, chain
+):
+    """Slashing burns the slashed account's own influence only: what others delegated to it
+    stays delegated to it until they move it (documented in Influence and docs/)."""
+    influence.awardStored(alice, 10 * UNIT, sender=awarder)
+    influence.awardStored(bob, 3 * UNIT, sender=awarder)
+    influence.invoke_transaction("delegate", bob, sender=alice)
+    influence.slash(bob, MAX_UINT, sender=gov)
+    assert influence.storedBalanceOf(bob) == 0
+    assert influence.getStoredVotes(bob) == 10 * UNIT
+    influence.invoke_transaction("delegate", alice, sender=alice)
+    assert influence.getStoredVotes(bob) == 0
+    assert influence.getStoredVotes(alice) == 10 * UNIT
+
+
+# --- the total counts credited influence, claimed or not -----------------------------------
+
+
+def test_credit_moves_the_total_only(influence, awarder, alice, chain):
+    receipt = influence.credit(7 * UNIT, sender=awarder)
+    assert receipt.events == [influence.Credited(awarder, 7 * UNIT)]
+    before = snapshot(chain)
+    chain.mine()
+    assert influence.getPastTotalSupply(before) == 7 * UNIT
+    assert influence.storedTotalSupply() == 7 * UNIT
+    assert influence.getStoredVotes(alice) == 0
+    assert influence.credit(0, sender=awarder).events == []
+
+
+def test_award_credited_moves_votes_but_not_the_total(influence, awarder, alice, bob, chain):
+    influence.credit(7 * UNIT, sender=awarder)
+    receipt = influence.awardCredited(alice, 5 * UNIT, sender=awarder)
+    assert receipt.events == [
+        influence.DelegateChanged(alice, ZERO, alice),
+        influence.Awarded(alice, 5 * UNIT),
+        influence.DelegateVotesChanged(alice, 0, 5 * UNIT),
+    ]
+    influence.invoke_transaction("delegate", bob, sender=alice)
+    receipt = influence.awardCredited(alice, 2 * UNIT, sender=awarder)
+    assert receipt.events == [
+        influence.Awarded(alice, 2 * UNIT),
+        influence.DelegateVotesChanged(bob, 5 * UNIT, 7 * UNIT),
+    ]
+    assert influence.storedTotalSupply() == 7 * UNIT
+    assert influence.storedBalanceOf(alice) == 7 * UNIT
+    assert influence.getStoredVotes(bob) == 7 * UNIT
+    assert influence.awardCredited(alice, 0, sender=awarder).events == []
+    with ape.reverts(influence.InfluenceZeroAccount):
+        influence.awardCredited(ZERO, 1, sender=awarder)
+
+
+def test_only_awarder_credits(influence, gov, alice):
+    with ape.reverts(influence.AccessControlUnauthorizedAccount):
+        influence.credit(UNIT, sender=gov)
+    with ape.reverts(influence.AccessControlUnauthorizedAccount):
+        influence.awardCredited(alice, UNIT, sender=alice)
+
+
+def test_credit_bound(influence, awarder):
+    top = influence.MAX_STORED_SUPPLY()
+    influence.credit(top, sender=awarder)
+    with ape.reverts(influence.InfluenceStoredOverflow):
+        influence.credit(1, sender=awarder)
 
 
 # --- delegation by signature ----------------------------------------------------------------

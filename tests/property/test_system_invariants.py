@@ -9,9 +9,12 @@ delegations, attempts by non-governance accounts to change parameters, and time 
 After every step it checks:
 
 1. token supply == genesis + everything claimed, and <= cap;
-2. stored influence total == the sum of the stored balances of every account the machine touched
-   (== the sum of the votes of their delegates), and == the influence claimed;
-3. no account has been paid more than its cumulative leaf in the newest finalized table;
+2. stored influence total == the finalized cumulative influence (credited at finalization,
+   claimed or not) >= the sum of the stored balances of every account the machine touched
+   (== the sum of the votes of their delegates) == the influence claimed;
+3. no account has been paid more than its cumulative leaf in the newest finalized table, nor
+   more than the per-account caps of the finalized epochs, and each account's room under the cap
+   is the caps of the epochs finalized since its last claim (a claim beyond it reverts);
 4. no epoch emitted more than its budget (tokens and stored influence), and the contract never
    paid out more than it finalized;
 5. every parameter equals the model's, which changes only when a proposal executes through the
@@ -44,7 +47,8 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from communis.engine.growth import ONE, growth, to_influence
+from communis.engine.growth import ONE, growth, to_influence, to_stored
+from communis.engine.policy import BPS
 from tests.helpers.constants import (
     ABSTAIN,
     AGAINST,
@@ -85,6 +89,13 @@ CI_SETTINGS = settings(
 )
 PROPOSED, CHALLENGED, REJECTED, FINALIZED = 1, 2, 3, 4
 NOBODY = to_checksum_address("0x" + "de" * 20)  # a fake account a padded root pays
+CAP_TOKENS = POLICY[0] * POLICY[3] // BPS  # the per-account cap of one epoch
+CAP_INFLUENCE = POLICY[1] * POLICY[3] // BPS  # (plain units)
+
+
+def epoch_cap(epoch: int) -> tuple[int, int]:
+    """The per-account cap of ``epoch``: tokens, and influence in stored units."""
+    return CAP_TOKENS, to_stored(CAP_INFLUENCE, epoch, HALF_LIFE)
 
 
 @dataclass
@@ -135,6 +146,10 @@ class System(RuleBasedStateMachine):
         self.pending_honest = True
         self.status = FINALIZED
         self.claimed: dict[str, tuple[int, int]] = dict(self.bootstrap.table)
+        # cap_sums[n]: the sum of the per-account caps of the first n finalized epochs; and the
+        # number of finalized epochs at each account's last claim.
+        self.cap_sums: list[tuple[int, int]] = [(0, 0), epoch_cap(0)]
+        self.last_claim: dict[str, int] = {a: 1 for a in self.bootstrap.table}
         # epoch, tokens, stored influence, token budget, influence budget (stored)
         self.emissions: list[tuple[int, int, int, int, int]] = [self.bootstrap_emission]
         self.delegate_of: dict[str, str] = {}
@@ -224,11 +239,15 @@ class System(RuleBasedStateMachine):
         influence=st.integers(0, 400),
     )
     def award(self, member: int, tokens: int, influence: int) -> None:
-        """Record a contribution in the next epoch's ledger (off chain)."""
+        """Record a contribution in the next epoch's ledger (off chain), capped per account and
+        epoch as the engine caps it (only a padded root pays beyond the cap)."""
         self.steps += 1
         account = self.members[member].address
         old = self.draft.get(account, (0, 0))
-        self.draft[account] = (old[0] + tokens * TOKEN, old[1] + influence * TOKEN)
+        self.draft[account] = (
+            min(old[0] + tokens * TOKEN, CAP_TOKENS),
+            min(old[1] + influence * TOKEN, CAP_INFLUENCE),
+        )
 
     @precondition(lambda self: self.status not in (PROPOSED, CHALLENGED))
     @rule(padded=st.booleans())
@@ -238,7 +257,7 @@ class System(RuleBasedStateMachine):
         awards = dict(self.draft)
         if padded:  # pay an account nobody earned anything for, and the proposer itself
             awards[NOBODY] = (1_000 * TOKEN, 100 * TOKEN)
-            awards[self.cheater.address] = (1_000 * TOKEN, 100 * TOKEN)
+            awards[self.cheater.address] = (CAP_TOKENS + TOKEN, 100 * TOKEN)  # beyond the cap
         if not awards and self.finalized is None:
             return  # nobody earned anything yet: no table, nothing to propose
         epoch = build_epoch(number, awards, self.finalized)
@@ -308,6 +327,9 @@ class System(RuleBasedStateMachine):
             )
         )
         self.finalized, self.pending, self.status = epoch, None, FINALIZED
+        cap = epoch_cap(epoch.number)
+        last = self.cap_sums[-1]
+        self.cap_sums.append((last[0] + cap[0], last[1] + cap[1]))
         self.draft.clear()
         self.seen["finalized"] += 1
 
@@ -318,6 +340,21 @@ class System(RuleBasedStateMachine):
         paid = self.claimed.get(account, (0, 0))
         return leaf[0] > paid[0] or leaf[1] > paid[1]
 
+    def room(self, account: str) -> tuple[int, int]:
+        """What the cap lets ``account`` be paid now: the caps since its last claim."""
+        now, then = self.cap_sums[-1], self.cap_sums[self.last_claim.get(account, 0)]
+        return now[0] - then[0], now[1] - then[1]
+
+    def within_cap(self, account: str) -> bool:
+        leaf = self.finalized.leaf(account)
+        paid = self.claimed.get(account, (0, 0))
+        room = self.room(account)
+        return max(leaf[0] - paid[0], 0) <= room[0] and max(leaf[1] - paid[1], 0) <= room[1]
+
+    def paid(self, account: str) -> None:
+        self.claimed[account] = self.finalized.leaf(account)
+        self.last_claim[account] = len(self.cap_sums) - 1
+
     @precondition(lambda self: self.finalized is not None)
     @rule(who=st.integers(0, 3), by=st.integers(0, 3))
     def claim(self, who: int, by: int) -> None:
@@ -327,8 +364,13 @@ class System(RuleBasedStateMachine):
             with ape.reverts():
                 self.try_claim(account, sender)
             return
+        if not self.within_cap(account.address):
+            with ape.reverts(self.f.rewards.ContributionRewardsAccountCapExceeded):
+                claim(self.f, self.finalized, account, sender)
+            self.seen["claim beyond the cap refused"] += 1
+            return
         claim(self.f, self.finalized, account, sender, expected_root=self.finalized.root)
-        self.claimed[account.address] = self.finalized.leaf(account)
+        self.paid(account.address)
         self.seen["claimed"] += 1
 
     def try_claim(self, account, sender) -> None:
@@ -340,22 +382,21 @@ class System(RuleBasedStateMachine):
     @precondition(lambda self: self.finalized is not None)
     @rule()
     def claim_all(self) -> None:
-        """The batch claim of `ape run epoch claim`: one multicall for everyone owed."""
+        """The batch claim of `ape run epoch claim`: one claimMany for every account in the
+        table within its cap, those already paid up included (skipped, not reverted)."""
         self.steps += 1
-        due = [a for a in self.finalized.table if a != NOBODY and self.owed(a)]
+        batch = [a for a in self.finalized.table if a != NOBODY and self.within_cap(a)]
+        due = [a for a in batch if self.owed(a)]
         if not due:
             return
         rewards = self.f.rewards
-        calls = [
-            rewards.claim.encode_input(
-                a, *self.finalized.leaf(a), self.finalized.proof(a), self.finalized.root
-            )
-            for a in due
-        ]
-        rewards.multicall(calls, sender=self.outsiders[0])
+        requests = [(a, *self.finalized.leaf(a), self.finalized.proof(a)) for a in batch]
+        receipt = rewards.claimMany(requests, self.finalized.root, sender=self.outsiders[0])
+        assert [str(e.account) for e in receipt.events.filter(rewards.Claimed)] == due
         for a in due:
-            self.claimed[a] = self.finalized.leaf(a)
+            self.paid(a)
         self.seen["claimed"] += len(due)
+        self.seen["paid-up accounts skipped in a batch"] += len(batch) - len(due)
 
     @rule(who=st.integers(0, 3), to=st.integers(0, 3))
     def delegate(self, who: int, to: int) -> None:
@@ -414,14 +455,26 @@ class System(RuleBasedStateMachine):
         assert rewards.totalClaimed()[0] == claimed_tokens
 
     @invariant()
-    def influence_total_is_the_sum_of_balances(self) -> None:
+    def influence_total_is_everything_finalized(self) -> None:
         influence = self.f.influence
         touched = [a.address for a in self.accounts] + [NOBODY]
         balances = sum(influence.storedBalanceOf(a) for a in touched)
         total = influence.storedTotalSupply()
-        assert total == balances == sum(s for _, s in self.claimed.values())
+        finalized = sum(e[2] for e in self.emissions)
+        assert total == finalized == self.f.rewards.finalizedTotals()[1]
+        assert balances == sum(s for _, s in self.claimed.values()) <= total
         delegates = {self.delegate_of.get(a, a) for a in touched}
-        assert sum(influence.getStoredVotes(d) for d in delegates) == total
+        assert sum(influence.getStoredVotes(d) for d in delegates) == balances
+
+    @invariant()
+    def nobody_paid_beyond_the_cap(self) -> None:
+        rewards = self.f.rewards
+        caps = self.cap_sums[-1]
+        assert tuple(int(x) for x in rewards.cumulativeAccountCap()) == caps
+        for account in [a.address for a in self.accounts] + [NOBODY]:
+            paid = self.claimed.get(account, (0, 0))
+            assert paid[0] <= caps[0] and paid[1] <= caps[1]
+            assert tuple(int(x) for x in rewards.accountCapRoom(account)) == self.room(account)
 
     @invariant()
     def nobody_paid_more_than_its_leaf(self) -> None:

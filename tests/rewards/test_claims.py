@@ -138,15 +138,15 @@ def test_claim_before_any_root(rewards, alice):
 def test_lying_totals_cannot_pay_beyond_them(rewards, token, chain, genesis, proposer, alice, bob):
     """A root whose leaves sum to more than its declared totals (which the budget bound) pays
     out at most the totals: the first claims get paid, the rest revert."""
-    epoch = cumulative(0, {alice: (5_000 * TOKEN, 0), bob: (5_000 * TOKEN, 0)})
+    epoch = cumulative(0, {alice: (2_000 * TOKEN, 0), bob: (2_000 * TOKEN, 0)})
     end_epoch(chain, genesis, 0)
-    propose(rewards, epoch, proposer, totals=(6_000 * TOKEN, 0))
+    propose(rewards, epoch, proposer, totals=(3_000 * TOKEN, 0))
     pass_window(chain, rewards)
     rewards.finalize(0, sender=bob)
     claim(rewards, epoch, alice, alice)
     with ape.reverts(rewards.ContributionRewardsExceedsFinalizedTotals):
         claim(rewards, epoch, bob, bob)
-    assert rewards.totalClaimed() == (5_000 * TOKEN, 0)
+    assert rewards.totalClaimed() == (2_000 * TOKEN, 0)
     assert token.balanceOf(bob) == 0
 
 
@@ -186,3 +186,38 @@ def test_batch_claims_with_multicall(rewards, token, epoch0, alice, bob, carol):
     assert len(receipt.events.filter(rewards.Claimed)) == 3
     assert token.balanceOf(carol) == 100 * TOKEN
     assert rewards.totalClaimed()[0] == 1_000 * TOKEN
+
+
+def test_attack_front_run_claim_does_not_revert_the_batch(
+    rewards, token, epoch0, alice, bob, carol, attacker
+):
+    """Someone claims for Bob just before a batch that includes him: a multicall of claims
+    reverts as a whole (ContributionRewardsNothingToClaim), claimMany skips Bob and pays the
+    others."""
+    requests = [(a, *epoch0.leaf(a), epoch0.proof(a)) for a in (alice, bob, carol)]
+    claim(rewards, epoch0, bob, attacker)  # the front-run
+    calls = [rewards.claim.encode_input(*r, epoch0.root) for r in requests]
+    with ape.reverts(rewards.ContributionRewardsNothingToClaim, account=bob):
+        rewards.multicall(calls, sender=carol)
+    receipt = rewards.claimMany(requests, epoch0.root, sender=carol)
+    paid = receipt.events.filter(rewards.Claimed)
+    assert [str(e.account) for e in paid] == [str(alice), str(carol)]
+    assert token.balanceOf(alice) == 600 * TOKEN
+    assert token.balanceOf(bob) == 300 * TOKEN
+    assert token.balanceOf(carol) == 100 * TOKEN
+    assert rewards.totalClaimed()[0] == 1_000 * TOKEN
+    # A batch of accounts all paid up is a no-op, not a revert.
+    rewards.claimMany(requests, epoch0.root, sender=carol)
+    assert rewards.totalClaimed()[0] == 1_000 * TOKEN
+
+
+def test_claim_many_still_reverts_on_a_bad_proof(rewards, epoch0, alice, bob, attacker):
+    tokens, stored = epoch0.leaf(alice)
+    requests = [
+        (bob, *epoch0.leaf(bob), epoch0.proof(bob)),
+        (attacker, tokens, stored, epoch0.proof(alice)),
+    ]
+    with ape.reverts(rewards.ContributionRewardsInvalidProof):
+        rewards.claimMany(requests, epoch0.root, sender=bob)
+    with ape.reverts(rewards.ContributionRewardsRootChanged):
+        rewards.claimMany(requests[:1], b"\1" * 32, sender=bob)

@@ -181,6 +181,29 @@ def test_challenge_resolved_through_governor_and_timelock(
     assert token.balanceOf(treasury) == treasury_before + POLICY[5] - reward
 
 
+def test_attack_front_run_during_claim_all_does_not_revert_its_batch(
+    rewards, token, chain, genesis, bundles, proposer, contributors, alice, attacker
+):
+    """Someone claims for a member after claim_all scanned it as unpaid and before its batch
+    lands: the batch still pays everyone else, skipping that member."""
+    honest, _, build = bundles
+    end_epoch(chain, genesis, 0)
+    epochs.propose(rewards, honest, proposer)
+    chain.pending_timestamp = rewards.pendingProposal().challengeDeadline
+    chain.mine()
+    epochs.finalize(rewards, 0, alice)
+    victim = contributors[0].address
+
+    def front_run(scanned: int) -> None:
+        if scanned == len(contributors):
+            epochs.claim_one(rewards, honest, victim, attacker)
+
+    batches = epochs.claim_all(rewards, honest, alice, batch_size=10, on_scan=front_run)
+    assert [b.details["accounts"] for b in batches] == [len(contributors) - 1]
+    for member in contributors:
+        assert token.balanceOf(member) == build.tree.leaf(member.address).tokens
+
+
 def test_two_epochs_built_cumulatively_and_claimed_at_once(
     rewards, token, influence, chain, genesis, ledger, tmp_path, proposer, contributors, alice
 ):

@@ -53,6 +53,7 @@ class GovernanceParams:
     voting_period: int
     proposal_threshold: int
     quorum_percent: int
+    minimum_voters: int  # distinct For/Abstain voters a proposal needs for quorum
     vote_extension: int
     proposal_guardian: str  # "none" (the default), "deployer" or a 0x address
     guardian_application_threshold: int
@@ -191,6 +192,7 @@ def _governance(data: dict[str, Any], path: Path) -> GovernanceParams:
         voting_period=_duration(table, "voting_period", where),
         proposal_threshold=_amount(table, "proposal_threshold", where),
         quorum_percent=_integer(table, "quorum_percent", where, 1, 100),
+        minimum_voters=_integer(table, "minimum_voters", where, 1, 2**32 - 1),
         vote_extension=_duration(table, "vote_extension", where),
         proposal_guardian=guardian,
         guardian_application_threshold=_amount(table, "guardian_application_threshold", where),

@@ -92,11 +92,15 @@ abstract contract GovernorCountingDistinct is Governor {
         _setMinimumVoters(initialMinimumVoters);
     }
 
-    /// @inheritdoc IGovernor
-    // solhint-disable-next-line func-name-mixedcase
+    // slither-disable-start naming-convention (COUNTING_MODE is the name IGovernor requires)
+    // solhint-disable func-name-mixedcase
+    /// @notice Governor Bravo support; quorum counts For and Abstain. GovernorCountingSimple's
+    /// string, so front-ends read it as before (the minimum of voters is {minimumVoters}).
     function COUNTING_MODE() public pure virtual override returns (string memory) {
         return "support=bravo&quorum=for,abstain";
     }
+    // solhint-enable func-name-mixedcase
+    // slither-disable-end naming-convention
 
     /// @inheritdoc IGovernor
     function hasVoted(uint256 proposalId, address account) public view virtual override returns (bool) {
@@ -184,7 +188,9 @@ abstract contract GovernorCountingDistinct is Governor {
         uint256 sum = SafeCast.toUint112(((tally >> shift) & _VOTES_MASK) + totalWeight);
         tally = (tally & ~(_VOTES_MASK << shift)) | (sum << shift);
         if (totalWeight > 0) {
-            tally = (tally & _TALLY_VOTES_MASK) | (uint256(SafeCast.toUint32((tally >> _VOTERS_SHIFT) + 1)) << _VOTERS_SHIFT);
+            tally =
+                (tally & _TALLY_VOTES_MASK) |
+                (uint256(SafeCast.toUint32((tally >> _VOTERS_SHIFT) + 1)) << _VOTERS_SHIFT);
         }
         proposalVote.tally = tally;
         return totalWeight;

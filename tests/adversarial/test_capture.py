@@ -19,7 +19,11 @@ def _epoch0_only_alice_claimed(chain, full, alice, bob, carol):
     total (what quorum counts) is hers alone."""
     epoch = cumulative(
         0,
-        {alice: (600 * TOKEN, 40 * TOKEN), bob: (300 * TOKEN, 30 * TOKEN), carol: (100 * TOKEN, 20 * TOKEN)},
+        {
+            alice: (600 * TOKEN, 40 * TOKEN),
+            bob: (300 * TOKEN, 30 * TOKEN),
+            carol: (100 * TOKEN, 20 * TOKEN),
+        },
     )
     settle(chain, full, epoch)
     claim(full, epoch, alice, alice)
@@ -42,7 +46,7 @@ def test_attack_one_member_reaches_quorum_alone(chain, full, alice, bob, carol):
 
     travel(chain, governor.proposalSnapshot(proposal.id) + 1)
     governor.castVote(proposal.id, FOR, sender=alice)
-    against, for_votes, abstain = governor.proposalVotes(proposal.id)
+    for_votes = governor.proposalVotes(proposal.id)[1]
     assert for_votes >= governor.quorum(governor.proposalSnapshot(proposal.id))
     assert governor.proposalQuorumVoters(proposal.id) == 1 < MINIMUM_VOTERS
     travel(chain, governor.proposalDeadline(proposal.id) + 1)

@@ -52,7 +52,8 @@ def test_deployed_minimum_and_stock_counting_abi(system, members, chain):
         "",
     )
     assert governor.proposalVotes(proposal.id) == (30 * UNIT, 40 * UNIT, 20 * UNIT)
-    assert governor.hasVoted(proposal.id, bob) and not governor.hasVoted(proposal.id, "0x" + "11" * 20)
+    assert governor.hasVoted(proposal.id, bob)
+    assert not governor.hasVoted(proposal.id, "0x" + "11" * 20)
     assert governor.proposalQuorumVoters(proposal.id) == 2  # For and Abstain, not Against
     with ape.reverts(governor.GovernorAlreadyCastVote):
         governor.castVote(proposal.id, FOR, sender=alice)

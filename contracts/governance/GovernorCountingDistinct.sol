@@ -202,9 +202,8 @@ abstract contract GovernorCountingDistinct is Governor {
             revert GovernorCountingDistinctMinimumTooLarge(newMinimumVoters, type(uint32).max);
         }
         uint48 now_ = clock();
-        uint256 oldMinimumVoters = _minimumVotersNow >> 48;
-        _minimumVotersHistory.push(now_, uint208(newMinimumVoters));
-        _minimumVotersNow = (newMinimumVoters << 48) | now_;
+        (uint256 oldMinimumVoters, uint256 pushed) = _minimumVotersHistory.push(now_, uint208(newMinimumVoters));
+        _minimumVotersNow = (pushed << 48) | now_;
         emit MinimumVotersSet(oldMinimumVoters, newMinimumVoters);
     }
 

@@ -54,10 +54,8 @@ from tests.helpers.constants import (
     FOR,
     GENESIS_SUPPLY,
     HALF_LIFE,
-    MINIMUM_VOTERS,
     POLICY,
     PROPOSAL_THRESHOLD,
-    QUEUED,
     QUORUM_PERCENT,
     SUCCEEDED,
     SUPPLY_CAP,
@@ -457,25 +455,6 @@ class System(RuleBasedStateMachine):
             assert not f.influence.hasRole(awarder, account)
             assert not f.rewards.hasRole(governor, account)
             assert not f.timelock.hasRole(proposer, account)
-
-    @invariant()
-    def nothing_passes_without_the_minimum_voters(self) -> None:
-        """The governor counts exactly the For/Abstain voters with influence at the snapshot, and
-        no proposal with fewer than the minimum succeeds, whatever influence they hold."""
-        influence, governor = self.f.influence, self.f.governor
-        for record in self.recorded:
-            s = record.snapshot
-            voters = {
-                vote.voter
-                for vote in record.votes
-                if vote.support in (FOR, ABSTAIN) and influence.getPastStoredVotes(vote.voter, s)
-            }
-            assert governor.proposalQuorumVoters(record.id) == len(voters)
-            assert governor.minimumVoters(s) == MINIMUM_VOTERS
-            if governor.state(record.id) in (SUCCEEDED, QUEUED, EXECUTED):
-                assert len(voters) >= MINIMUM_VOTERS
-            elif len(voters) < MINIMUM_VOTERS:
-                self.seen["proposals short of voters defeated"] += 1
 
     @invariant()
     def outcomes_at_a_snapshot_survive_decay(self) -> None:

@@ -22,10 +22,14 @@ def _tick(chain, seconds: int = 12) -> None:
 
 def _governed_system(project, deployer, votes, name: str, guardian):
     timelock = deployer.deploy(project.CommunisTimelock, DAY, [], [f"0x{'00' * 20}"], deployer)
-    # InfluenceGovernor also takes the guardian's sunset (a year from now).
-    sunset = (votes.clock() + 52 * WEEK,) if name == "InfluenceGovernor" else ()
+    # InfluenceGovernor also takes the minimum number of distinct voters (1: the measured vote
+    # reaches quorum alone, so castVote runs every check of both modules, as the reference's does)
+    # and the guardian's sunset (a year from now).
+    influence = name == "InfluenceGovernor"
+    minimum = (1,) if influence else ()
+    sunset = (votes.clock() + 52 * WEEK,) if influence else ()
     governor = deployer.deploy(
-        getattr(project, name), votes, timelock, 1, WEEK, UNIT, 4, DAY, guardian, *sunset
+        getattr(project, name), votes, timelock, 1, WEEK, UNIT, 4, *minimum, DAY, guardian, *sunset
     )
     timelock.grantRole(timelock.PROPOSER_ROLE(), governor, sender=deployer)
     timelock.grantRole(timelock.CANCELLER_ROLE(), governor, sender=deployer)

@@ -5,7 +5,6 @@ import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
 import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
 import {Governor} from "@openzeppelin/contracts/governance/Governor.sol";
 import {GovernorSettings} from "@openzeppelin/contracts/governance/extensions/GovernorSettings.sol";
-import {GovernorCountingSimple} from "@openzeppelin/contracts/governance/extensions/GovernorCountingSimple.sol";
 import {GovernorVotes} from "@openzeppelin/contracts/governance/extensions/GovernorVotes.sol";
 import {GovernorVotesQuorumFraction} from "@openzeppelin/contracts/governance/extensions/GovernorVotesQuorumFraction.sol";
 import {GovernorTimelockControl} from "@openzeppelin/contracts/governance/extensions/GovernorTimelockControl.sol";
@@ -13,15 +12,18 @@ import {GovernorPreventLateQuorum} from "@openzeppelin/contracts/governance/exte
 import {GovernorProposalGuardian} from "@openzeppelin/contracts/governance/extensions/GovernorProposalGuardian.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IContributionRewards} from "./interfaces/IContributionRewards.sol";
+import {GovernorCountingDistinct} from "./governance/GovernorCountingDistinct.sol";
 
 /**
  * @title InfluenceGovernor
- * @notice Communis governance: an unmodified OpenZeppelin Governor (same ABI and events, so
- * existing front-ends and indexers work) whose votes come from the Influence ledger, on its
- * timestamp clock. Tokens carry no votes: buying CommunityToken buys no say.
+ * @notice Communis governance: an OpenZeppelin Governor (same ABI and events, so existing
+ * front-ends and indexers work) whose votes come from the Influence ledger, on its timestamp
+ * clock. Tokens carry no votes: buying CommunityToken buys no say.
  *
- * Modules: Settings (delay, period, threshold set by governance), CountingSimple, Votes
- * (Influence), VotesQuorumFraction, TimelockControl (CommunisTimelock executes everything),
+ * Modules: Settings (delay, period, threshold set by governance), CountingDistinct
+ * (GovernorCountingSimple's counting and ABI; quorum also needs {minimumVoters} distinct
+ * For/Abstain voters, so one member holding the quorum's influence cannot pass a proposal
+ * alone), Votes (Influence), VotesQuorumFraction, TimelockControl (CommunisTimelock executes everything),
  * PreventLateQuorum (a late quorum extends the vote) and ProposalGuardian (one address, set by
  * governance, may cancel a proposal that is not yet executed, including one waiting in the
  * timelock).
@@ -52,9 +54,9 @@ import {IContributionRewards} from "./interfaces/IContributionRewards.sol";
 contract InfluenceGovernor is
     Governor,
     GovernorSettings,
-    GovernorCountingSimple,
     GovernorVotes,
     GovernorVotesQuorumFraction,
+    GovernorCountingDistinct,
     GovernorTimelockControl,
     GovernorPreventLateQuorum,
     GovernorProposalGuardian
@@ -82,6 +84,8 @@ contract InfluenceGovernor is
      * @param initialVotingPeriod Seconds the vote lasts.
      * @param initialProposalThreshold Influence (18 decimals, decayed to now) needed to propose.
      * @param quorumNumeratorValue Quorum in percent of the total influence at the snapshot.
+     * @param initialMinimumVoters Distinct accounts that must vote For or Abstain (with non-zero
+     * influence) for quorum, besides the quorum's influence; at least 1.
      * @param initialVoteExtension Seconds a vote stays open after a late quorum.
      * @param initialProposalGuardian The address that may cancel proposals (address(0) lets
      * proposers cancel their own).
@@ -95,6 +99,7 @@ contract InfluenceGovernor is
         uint32 initialVotingPeriod,
         uint256 initialProposalThreshold,
         uint256 quorumNumeratorValue,
+        uint256 initialMinimumVoters,
         uint48 initialVoteExtension,
         address initialProposalGuardian,
         uint48 initialProposalGuardianSunset
@@ -103,6 +108,7 @@ contract InfluenceGovernor is
         GovernorSettings(initialVotingDelay, initialVotingPeriod, initialProposalThreshold)
         GovernorVotes(influence)
         GovernorVotesQuorumFraction(quorumNumeratorValue)
+        GovernorCountingDistinct(initialMinimumVoters)
         GovernorTimelockControl(timelock_)
         GovernorPreventLateQuorum(initialVoteExtension)
     {

@@ -53,6 +53,7 @@ class GovernanceParams:
     voting_period: int
     proposal_threshold: int
     quorum_percent: int
+    minimum_voters: int  # distinct For/Abstain voters a proposal needs for quorum
     vote_extension: int
     proposal_guardian: str  # "none" (the default), "deployer" or a 0x address
     guardian_application_threshold: int
@@ -191,6 +192,7 @@ def _governance(data: dict[str, Any], path: Path) -> GovernanceParams:
         voting_period=_duration(table, "voting_period", where),
         proposal_threshold=_amount(table, "proposal_threshold", where),
         quorum_percent=_integer(table, "quorum_percent", where, 1, 100),
+        minimum_voters=_integer(table, "minimum_voters", where, 2, 2**32 - 1),
         vote_extension=_duration(table, "vote_extension", where),
         proposal_guardian=guardian,
         guardian_application_threshold=_amount(table, "guardian_application_threshold", where),
@@ -270,6 +272,36 @@ def _check_can_start(path: Path, token: TokenParams, rewards: RewardsParams) -> 
         )
 
 
+def max_account_share_bps(policy: Policy) -> int:
+    """The largest share of the total influence, in basis points, that one account can hold on
+    its own: the per-account cap ``accountCapBps`` of each epoch's influence budget.
+
+    Assumption: the total counts every epoch's whole influence budget (influence credited when
+    the epoch's root is finalized, and at least ``ceil(10000 / accountCapBps)`` scored accounts
+    so that the scoring emits the whole budget). Then at any snapshot one account holds
+    ``sum_e a_e w_e / sum_e B_e w_e <= cap`` with ``a_e <= cap * B_e``: the decay weight ``w_e``
+    of epoch ``e`` is the same for every account and the total, and the budgets ``B_e`` cancel,
+    so neither changes the bound (README, "No capture by one member"). Where the total counts
+    less (only claimed influence, an epoch with fewer scored accounts) the share can be larger;
+    the governor's minimum of distinct voters covers that case.
+    """
+    return policy.account_cap_bps
+
+
+def _check_no_capture(path: Path, governance: GovernanceParams, rewards: RewardsParams) -> None:
+    """Refuse settings under which one account alone can hold the quorum's influence."""
+    share = max_account_share_bps(rewards.policy)
+    quorum_bps = governance.quorum_percent * 100
+    if share >= quorum_bps:
+        raise ConfigError(
+            f"{path}: rewards.account_cap_bps = {rewards.policy.account_cap_bps} lets one account "
+            f"hold up to {share / 100:g}% of the total influence, which meets "
+            f"governance.quorum_percent = {governance.quorum_percent}: one member could reach "
+            f"quorum alone; set account_cap_bps below {quorum_bps} or quorum_percent above "
+            f"{share / 100:g}"
+        )
+
+
 def check_for_chain(config: DeployConfig, *, live: bool, deployer: str) -> None:
     """Refuse, on a live chain (``live``: not a local development chain), a config that leaves
     the system in the deploying key's hands: a proposal guardian that is the deployer (it could
@@ -315,11 +347,13 @@ def load(path: Path) -> DeployConfig:
     token = _token(data, path)
     rewards = _rewards(data, path)
     _check_can_start(path, token, rewards)
+    governance = _governance(data, path)
+    _check_no_capture(path, governance, rewards)
     return DeployConfig(
         path=path,
         sha256=hashlib.sha256(raw).hexdigest(),
         token=token,
         influence=_influence(data, path),
-        governance=_governance(data, path),
+        governance=governance,
         rewards=rewards,
     )

@@ -50,7 +50,8 @@ class GovernanceParams:
     voting_delay: int = DAY
     voting_period: int = WEEK
     proposal_threshold: int = 100 * UNIT  # influence, decayed to the time of proposing
-    quorum_percent: int = 4
+    quorum_percent: int = 10
+    minimum_voters: int = 3  # distinct For/Abstain voters a proposal needs for quorum
     vote_extension: int = 2 * DAY
     proposal_guardian: str = ZERO_ADDRESS  # zero: proposers may cancel their own
     proposal_guardian_sunset: int = 0  # unix seconds from which the guardian cannot cancel
@@ -84,6 +85,7 @@ def governance_steps(params: GovernanceParams, *, token: str = "CommunityToken")
                 params.voting_period,
                 params.proposal_threshold,
                 params.quorum_percent,
+                params.minimum_voters,
                 params.vote_extension,
                 params.proposal_guardian,
                 params.proposal_guardian_sunset,

@@ -80,6 +80,7 @@ def build_plan(config: DeployConfig, *, now: int) -> list[StepSpec]:
         voting_period=gov.voting_period,
         proposal_threshold=gov.proposal_threshold,
         quorum_percent=gov.quorum_percent,
+        minimum_voters=gov.minimum_voters,
         vote_extension=gov.vote_extension,
         proposal_guardian=_who(gov.proposal_guardian),
         proposal_guardian_sunset=now + gov.proposal_guardian_term

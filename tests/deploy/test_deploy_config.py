@@ -78,7 +78,8 @@ def test_units(tmp_path):
         ('genesis = "now"', 'genesis = "soon"', 'influence.genesis: expected "now"'),
         ('epoch_duration = "1w"', 'epoch_duration = "7 days"', "influence.epoch_duration"),
         ("half_life_epochs = 26", "half_life_epochs = 25", "shorter than the 26 weeks"),
-        ("quorum_percent = 4", "quorum_percent = 0", "governance.quorum_percent"),
+        ("quorum_percent = 10", "quorum_percent = 0", "governance.quorum_percent"),
+        ("minimum_voters = 3", "minimum_voters = 1", "governance.minimum_voters"),
         ('proposal_guardian = "none"', 'proposal_guardian = "me"', "proposal_guardian"),
         (
             'proposal_guardian = "none"',
@@ -196,3 +197,41 @@ def test_live_chain_accepts_an_independent_guardian(tmp_path):
             )
         )
         check_for_chain(config, live=True, deployer=DEPLOYING)
+
+
+def test_shipped_configs_keep_quorum_above_one_accounts_share():
+    for path in (ROOT / "config" / "deploy.toml", ROOT / "examples" / "deploy-demo.toml"):
+        config = load(path)
+        assert config.rewards.policy.account_cap_bps < config.governance.quorum_percent * 100
+        assert config.governance.minimum_voters >= 2
+
+
+@pytest.mark.parametrize(
+    ("cap_bps", "quorum_percent"),
+    [(500, 4), (500, 5), (10_000, 100), (2_000, 20)],
+)
+def test_attack_one_account_share_meets_quorum_refused(tmp_path, cap_bps, quorum_percent):
+    """The shipped config before the fix (a 5% cap over a 4% quorum) and every setting whose
+    cap reaches the quorum let one member meet quorum alone: refused, naming both keys."""
+    text = SHIPPED.replace("account_cap_bps = 500", f"account_cap_bps = {cap_bps}").replace(
+        "quorum_percent = 10", f"quorum_percent = {quorum_percent}"
+    )
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load(path)
+    message = str(info.value)
+    assert str(path) in message
+    assert f"rewards.account_cap_bps = {cap_bps}" in message
+    assert f"governance.quorum_percent = {quorum_percent}" in message
+    assert "one member could reach quorum alone" in message
+
+
+def test_cap_just_below_quorum_is_accepted(tmp_path):
+    text = SHIPPED.replace("account_cap_bps = 500", "account_cap_bps = 999")
+    assert load(write(tmp_path, text)).rewards.policy.account_cap_bps == 999
+
+
+def test_plan_passes_the_minimum_voters_to_the_governor(tmp_path):
+    config = load(write(tmp_path, SHIPPED.replace("minimum_voters = 3", "minimum_voters = 7")))
+    step = next(s for s in build_plan(config, now=0) if s.name == "InfluenceGovernor")
+    assert step.args[5:7] == (10, 7)  # quorum percent, minimum voters

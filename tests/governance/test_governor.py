@@ -133,6 +133,7 @@ def test_whale_with_all_tokens_cannot_propose_or_sway(system, members, whale, tr
     assert receipt.events[0].weight == 0
     governor.castVote(proposal.id, AGAINST, sender=carol)
     assert votes(governor, proposal) == (30 * UNIT, 20 * UNIT, 0)
+    governor.castVote(proposal.id, ABSTAIN, sender=alice)  # the second For/Abstain voter
     end_voting(chain, governor, proposal)
     assert governor.state(proposal.id) == SUCCEEDED
 
@@ -175,6 +176,7 @@ def test_awards_after_snapshot_do_not_count(system, members, awarder, chain):
     assert receipt.events[0].weight == 20 * UNIT
     assert receipt.events[0].reason == "more now"
     governor.castVote(proposal.id, FOR, sender=alice)
+    governor.castVote(proposal.id, ABSTAIN, sender=members[1])
     end_voting(chain, governor, proposal)
     assert governor.state(proposal.id) == SUCCEEDED
 
@@ -258,6 +260,10 @@ def test_late_quorum_extends_the_vote(system, members, chain):
     proposal = propose(governor, alice, noop_action(system), "late quorum")
     deadline = governor.proposalDeadline(proposal.id)
     assert deadline == governor.proposalSnapshot(proposal.id) + VOTING_PERIOD
+    start_voting(chain, governor, proposal)
+    # Alice's abstention holds the quorum's influence but is one voter: no quorum yet.
+    governor.castVote(proposal.id, ABSTAIN, sender=alice)
+    assert governor.proposalDeadline(proposal.id) == deadline
     chain.pending_timestamp = deadline - 60
     receipt = governor.castVote(proposal.id, FOR, sender=carol)
     extended = receipt.events.filter(governor.ProposalExtended)

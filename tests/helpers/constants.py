@@ -21,6 +21,7 @@ VOTING_DELAY = DAY
 VOTING_PERIOD = WEEK
 PROPOSAL_THRESHOLD = 10 * UNIT
 QUORUM_PERCENT = 20
+MINIMUM_VOTERS = 2  # distinct For/Abstain voters a proposal needs for quorum
 VOTE_EXTENSION = 2 * DAY
 GUARDIAN_TERM = 26 * WEEK  # the proposal guardian may cancel until genesis + this
 APPLICATION_THRESHOLD = 5 * UNIT
@@ -32,7 +33,7 @@ POLICY = (
     10_000 * TOKEN,
     1_000 * TOKEN,
     (5, 3, 4, 1),
-    2_000,
+    1_500,  # below the quorum: one account cannot meet it alone
     2 * DAY,
     1_000 * TOKEN,
     200 * TOKEN,

@@ -32,6 +32,7 @@ from tests.helpers.constants import (
     GUARDIAN_TERM,
     HALF_LIFE,
     MAX_UINT,
+    MINIMUM_VOTERS,
     POLICY,
     PROPOSAL_THRESHOLD,
     QUORUM_PERCENT,
@@ -89,6 +90,7 @@ voting_delay = "{_days(VOTING_DELAY)}"
 voting_period = "{_days(VOTING_PERIOD)}"
 proposal_threshold = "{_whole(PROPOSAL_THRESHOLD)}"
 quorum_percent = {QUORUM_PERCENT}
+minimum_voters = {MINIMUM_VOTERS}
 vote_extension = "{_days(VOTE_EXTENSION)}"
 proposal_guardian = "{guardian}"
 proposal_guardian_term = "{_days(GUARDIAN_TERM)}"

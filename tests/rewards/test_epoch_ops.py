@@ -147,7 +147,7 @@ def test_challenge_resolved_through_governor_and_timelock(
     zero = "0x" + "00" * 20
     timelock = gov.deploy(project.CommunisTimelock, 3600, [], [zero], gov)
     governor = gov.deploy(
-        project.InfluenceGovernor, influence, timelock, 1, DAY, 0, 4, 3600, zero, 0
+        project.InfluenceGovernor, influence, timelock, 1, DAY, 0, 4, 1, 3600, zero, 0
     )
     timelock.grantRole(timelock.PROPOSER_ROLE(), governor, sender=gov)
     timelock.grantRole(timelock.CANCELLER_ROLE(), governor, sender=gov)

@@ -20,7 +20,7 @@ ZERO = "0x" + "00" * 20
 def governor(project, rewards, influence, deployer, gov):
     timelock = deployer.deploy(project.CommunisTimelock, 3600, [], [ZERO], deployer)
     contract = deployer.deploy(
-        project.InfluenceGovernor, influence, timelock, 1, DAY, 0, 4, 3600, ZERO, 0
+        project.InfluenceGovernor, influence, timelock, 1, DAY, 0, 4, 1, 3600, ZERO, 0
     )
     timelock.grantRole(timelock.PROPOSER_ROLE(), contract, sender=deployer)
     timelock.grantRole(timelock.CANCELLER_ROLE(), contract, sender=deployer)

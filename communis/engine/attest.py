@@ -955,19 +955,24 @@ def verify_attestations(
             if listed is None:
                 problem("line-not-a-row", f"lists ledger line {line}, which is not a row")
                 continue
-            other = covered.setdefault(line, sb)
-            if other is not sb:
+            other = covered.get(line)
+            if other is None:
+                covered[line] = sb
+            else:
+                where = (
+                    "this batch lists it twice"
+                    if other is sb
+                    else f"attester {other.batch.attester}'s batch ({att_file}:{other.file_line})"
+                )
                 add(
                     Problem(
                         led_file,
                         line,
                         attester,
                         "row-in-two-batches",
-                        f"row already counted by attester {other.batch.attester}'s batch "
-                        f"({att_file}:{other.file_line})",
+                        f"row already counted: {where}",
                     )
                 )
-                continue
             batch_rows.append(listed)
         if len(batch_rows) != b.row_count or sum(r.points for r in batch_rows) != b.points:
             problem(

@@ -18,6 +18,7 @@ FIGURE_MODULES = [
     "bench.gas_governance",
     "bench.gas_rewards",
     "bench.engine",
+    "bench.attest",
 ]
 
 RESULTS = Path(__file__).resolve().parent / "results.json"

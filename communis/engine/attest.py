@@ -43,6 +43,7 @@ from communis.engine.jsonlimits import JsonLimitError, load_json_text
 from communis.engine.keccak import keccak, keccak_256
 from communis.engine.ledger import LedgerError, Row, iter_numbered_rows
 from communis.engine.merkle import MerkleError, proof_of, tree_of_hashes
+from communis.engine.parallel import gc_paused
 from communis.engine.roles import ROLES
 from communis.errors import CommunisError
 
@@ -817,7 +818,25 @@ def verify_attestations(
     attester; refs must be unique; every epoch field must be the ledger's. Each problem found is
     reported (file, line, attester, reason); nothing stops at the first.
     """
-    ledger = Path(ledger)
+    with gc_paused():
+        return _verify(
+            Path(ledger),
+            attestations,
+            attesters,
+            domain,
+            expected_attester_set_sha3,
+            contract_signatures,
+        )
+
+
+def _verify(
+    ledger: Path,
+    attestations: Attestations,
+    attesters: AttesterSet,
+    domain: Domain,
+    expected_attester_set_sha3: str | None,
+    contract_signatures: ContractSignatureCheck | None,
+) -> AttestationReport:
     att_file = str(attestations.path or ATTESTATIONS_FILE)
     led_file = str(ledger)
     problems: list[Problem] = []

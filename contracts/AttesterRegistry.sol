@@ -59,31 +59,31 @@ contract AttesterRegistry is Ownable, EIP712, IAttesterRegistry {
     // ------------------------------------------------------------------ governance
 
     /**
-     * @notice Appoint `attester` with `budget` points per epoch, from the current epoch on. Only governance.
+     * @notice Appoint `attester` with `amount` points per epoch, from the current epoch on. Only governance.
      * @dev Emits {AttesterAppointed}. Reverts for the zero address, a zero budget, a budget above
      * 2^208 - 1 and a current attester. A removed attester can be appointed again.
      */
-    function appoint(address attester, uint256 budget) external onlyOwner {
+    function appoint(address attester, uint256 amount) external onlyOwner {
         if (attester == address(0)) revert AttesterRegistryZeroAccount();
-        uint208 newBudget = _checkedBudget(attester, budget);
+        uint208 newBudget = _checkedBudget(attester, amount);
         uint48 epoch = _epochKey();
         if (_budgets[attester].latest() != 0) revert AttesterRegistryAlreadyAttester(attester);
         _write(attester, epoch, 0, newBudget);
-        emit AttesterAppointed(attester, budget, epoch);
+        emit AttesterAppointed(attester, amount, epoch);
     }
 
     /**
-     * @notice Change `attester`'s budget to `budget`, from the current epoch on. Only governance.
+     * @notice Change `attester`'s budget to `amount`, from the current epoch on. Only governance.
      * @dev Emits {AttesterBudgetSet}. Reverts for an account that is no attester now and for a
      * zero budget (use {remove}).
      */
-    function setBudget(address attester, uint256 budget) external onlyOwner {
-        uint208 newBudget = _checkedBudget(attester, budget);
+    function setBudget(address attester, uint256 amount) external onlyOwner {
+        uint208 newBudget = _checkedBudget(attester, amount);
         uint48 epoch = _epochKey();
         uint208 oldBudget = _budgets[attester].latest();
         if (oldBudget == 0) revert AttesterRegistryNotAttester(attester);
         _write(attester, epoch, oldBudget, newBudget);
-        emit AttesterBudgetSet(attester, oldBudget, budget, epoch);
+        emit AttesterBudgetSet(attester, oldBudget, amount, epoch);
     }
 
     /**
@@ -225,7 +225,9 @@ contract AttesterRegistry is Ownable, EIP712, IAttesterRegistry {
     function _write(address attester, uint48 epoch, uint208 oldBudget, uint208 newBudget) private {
         uint256 total = uint256(_totalBudget.latest()) - oldBudget + newBudget;
         if (total > type(uint208).max) revert AttesterRegistryTotalBudgetOverflow(total);
+        // slither-disable-next-line unused-return (push returns the old and new values, both known here)
         _budgets[attester].push(epoch, newBudget);
+        // slither-disable-next-line unused-return (as above)
         _totalBudget.push(epoch, uint208(total));
     }
 

@@ -17,6 +17,7 @@ FIGURE_MODULES = [
     "bench.gas_token",
     "bench.gas_governance",
     "bench.gas_rewards",
+    "bench.gas_attest",
     "bench.engine",
     "bench.attest",
 ]

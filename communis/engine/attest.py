@@ -948,6 +948,10 @@ def _verify(
 
     # -- batches ----------------------------------------------------------------------------
     covered: dict[int, SignedBatch] = {}
+    last_line = max(rows, default=0)
+    # An honest file lists every row once: a file listing far more lines than the ledger has
+    # rows is refused as a whole rather than walked line by line.
+    visits_left = 2 * len(rows) + 1024
     seen_attesters: dict[str, SignedBatch] = {}
     for sb in attestations.batches:
         b = sb.batch
@@ -969,7 +973,27 @@ def _verify(
 
         # Rows of the batch: existence, overlap, then root, count and points.
         batch_rows: list[Row] = []
-        for line in sb.line_numbers():
+        listed_lines: list[int] = []
+        for first, last in sb.lines:
+            if last > last_line:
+                problem(
+                    "line-not-a-row",
+                    f"lists ledger lines {max(first, last_line + 1)}..{last}, past the last row "
+                    f"(line {last_line})",
+                )
+            stop = min(last, last_line)
+            visits_left -= max(0, stop - first + 1)
+            if visits_left < 0:
+                break
+            listed_lines.extend(range(first, stop + 1))
+        if visits_left < 0:
+            problem(
+                "row-in-two-batches",
+                f"the batches list more than twice as many lines as the ledger has rows "
+                f"({len(rows)}); the rest of the file is not examined",
+            )
+            break
+        for line in listed_lines:
             listed = rows.get(line)
             if listed is None:
                 problem("line-not-a-row", f"lists ledger line {line}, which is not a row")

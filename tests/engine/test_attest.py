@@ -431,3 +431,20 @@ def test_row_listed_twice_by_one_batch(signed) -> None:
     report = check(ledger, path, attesters)
     assert "row-in-two-batches" in codes(report)
     assert any("lists it twice" in p.reason for p in report.problems)
+
+
+def test_line_range_past_the_ledger_is_not_walked(signed) -> None:
+    """A hostile range (a trillion lines) is named once, not iterated."""
+    ledger, path, attesters = signed
+    rewrite(path, lambda b: b[0]["lines"].append([25, 10**12]))
+    report = check(ledger, path, attesters)
+    past = [p for p in report.problems if p.code == "line-not-a-row"]
+    assert len(past) == 1 and "31.." in past[0].reason
+
+
+def test_lines_listed_over_and_over_are_refused(signed) -> None:
+    ledger, path, attesters = signed
+    rewrite(path, lambda b: b[0].update(lines=[[1, 30]] * 10_000))
+    report = check(ledger, path, attesters)
+    assert any("twice as many lines" in p.reason for p in report.problems)
+    assert len(report.problems) < 100

@@ -17,7 +17,9 @@ FIGURE_MODULES = [
     "bench.gas_token",
     "bench.gas_governance",
     "bench.gas_rewards",
+    "bench.gas_attest",
     "bench.engine",
+    "bench.attest",
 ]
 
 RESULTS = Path(__file__).resolve().parent / "results.json"

@@ -231,6 +231,41 @@ def _hash_internal(tree: list[bytes], leaves: int, workers: int = 1) -> None:
     _hash_range(tree, 0, 0)
 
 
+def tree_of_hashes(hashes: list[bytes], *, workers: int = 1) -> tuple[list[bytes], list[int]]:
+    """The tree over already-hashed leaves, in OpenZeppelin's layout.
+
+    Returns ``(nodes, positions)``: all ``2n - 1`` nodes (root first) and the tree index of
+    each given leaf hash, in the order given. For leaves of any encoding hashed the
+    ``StandardMerkleTree`` way (``keccak256(keccak256(abi.encode(...)))``). Duplicate hashes
+    are allowed.
+    """
+    n = len(hashes)
+    if n == 0:
+        raise MerkleError("a Merkle tree needs at least one leaf")
+    order = _sorted_order(hashes)
+    # k-th smallest leaf at tree[2n - 2 - k]: the leaf block is the sorted list reversed.
+    descending = order[::-1]
+    tree: list[bytes] = [b""] * (n - 1)
+    tree.extend(operator.itemgetter(*descending.tolist())(hashes) if n > 1 else hashes)
+    del hashes
+    position_array = np.empty(n, dtype=np.int64)
+    position_array[descending] = np.arange(n - 1, 2 * n - 1, dtype=np.int64)
+    positions: list[int] = position_array.tolist()
+    _hash_internal(tree, n, workers)
+    if len(tree) != 2 * n - 1:  # pragma: no cover - internal invariant
+        raise MerkleError("internal error: wrong tree size")
+    return tree, positions
+
+
+def proof_of(nodes: Sequence[bytes], position: int) -> list[bytes]:
+    """Proof (siblings from the leaf up) for the node at tree index ``position``."""
+    proof: list[bytes] = []
+    while position > 0:
+        proof.append(nodes[position - 1 if position % 2 == 0 else position + 1])
+        position = (position - 1) // 2
+    return proof
+
+
 class MerkleTree:
     """A built tree: its nodes, its values and where each value's leaf sits."""
 
@@ -261,25 +296,12 @@ class MerkleTree:
 
     @classmethod
     def _build(cls, values: Sequence[Leaf], procs: int) -> MerkleTree:
-        n = len(values)
         accounts = _account_bytes(values)
         if _has_duplicate_accounts(accounts):
             raise MerkleError("accounts must be unique (one leaf per account)")
         hashes = _hash_leaves_parallel(values) if procs > 1 else _hash_leaves(values, accounts)
         del accounts
-        order = _sorted_order(hashes)
-        # k-th smallest leaf at tree[2n - 2 - k]: the leaf block is the sorted list reversed.
-        descending = order[::-1]
-        tree: list[bytes] = [b""] * (n - 1)
-        tree.extend(operator.itemgetter(*descending.tolist())(hashes) if n > 1 else hashes)
-        del hashes
-        position_array = np.empty(n, dtype=np.int64)
-        position_array[descending] = np.arange(n - 1, 2 * n - 1, dtype=np.int64)
-        positions: list[int] = position_array.tolist()
-        size = 2 * n - 1
-        _hash_internal(tree, n, procs)
-        if len(tree) != size:  # pragma: no cover - internal invariant
-            raise MerkleError("internal error: wrong tree size")
+        tree, positions = tree_of_hashes(hashes, workers=procs)
         return cls(tree, values, positions)
 
     def _check_unique_accounts(self) -> None:
@@ -320,12 +342,7 @@ class MerkleTree:
 
     def proof_at(self, value_index: int) -> list[bytes]:
         """Proof (siblings from the leaf up) for the value at ``value_index``."""
-        position = self._positions[value_index]
-        proof: list[bytes] = []
-        while position > 0:
-            proof.append(self.nodes[position - 1 if position % 2 == 0 else position + 1])
-            position = (position - 1) // 2
-        return proof
+        return proof_of(self.nodes, self._positions[value_index])
 
     def proof(self, account: str) -> list[bytes]:
         """Proof for ``account``'s leaf."""

@@ -1,0 +1,89 @@
+"""Property: no ledger with a row not signed by a registered attester ever verifies, and every
+ledger whose rows are all signed by registered attesters within budget does."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from communis.engine.attest import (
+    ATTESTATIONS_FILE,
+    attest,
+    read_attestations,
+    verify_attestations,
+    write_attestations,
+)
+from communis.engine.roles import ROLES
+from tests.helpers.attest import DOMAIN, POINT, attester_set, key, numbered
+from tests.helpers.ledger import account, jsonl, row, write
+
+pytestmark = pytest.mark.offchain
+
+EPOCH = 3
+REGISTERED = [key(1), key(2), key(3)]
+OUTSIDER = key(9)
+BIG = 10**15 * POINT
+
+# Who signs a row: a registered attester (0..2), an outsider (3) or nobody (4).
+signer_choice = st.integers(min_value=0, max_value=4)
+ledger_rows = st.lists(
+    st.tuples(
+        st.integers(min_value=0, max_value=5),
+        st.sampled_from(ROLES),
+        st.integers(min_value=0, max_value=10**6),
+        signer_choice,
+    ),
+    min_size=1,
+    max_size=14,
+)
+
+
+def _verify(rows, tamper: int | None = None) -> bool:
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp)
+        text = [
+            row(EPOCH, account(who), role, f"{points // 100}.{points % 100:02d}", f"ev/{i}")
+            for i, (who, role, points, _) in enumerate(rows)
+        ]
+        ledger = write(base / "ledger.jsonl", jsonl(text))
+        numbered_rows = numbered(ledger)
+        keys = [*REGISTERED, OUTSIDER]
+        signers = []
+        for index, k in enumerate(keys):
+            lines = [n for (n, _), (*_, s) in zip(numbered_rows, rows, strict=True) if s == index]
+            if lines:
+                signers.append((k, lines))
+        if not signers:
+            return False
+        attestations = attest(numbered_rows, signers, DOMAIN, EPOCH)
+        path = base / ATTESTATIONS_FILE
+        write_attestations(attestations, path)
+        if tamper is not None:  # the proposer edits one signed row after signing
+            lines = ledger.read_text().splitlines(keepends=True)
+            index = tamper % len(lines)
+            lines[index] = lines[index].replace('"ref": "ev/', '"ref": "ev/x')
+            ledger.write_text("".join(lines))
+        report = verify_attestations(
+            ledger,
+            read_attestations(path),
+            attester_set(dict.fromkeys(REGISTERED, BIG), [EPOCH]),
+            DOMAIN,
+        )
+        return report.ok
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ledger_rows)
+def test_verifies_exactly_when_every_row_is_signed_by_an_attester(rows) -> None:
+    every_row_attested = all(signer < len(REGISTERED) for *_, signer in rows)
+    assert _verify(rows) == every_row_attested
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ledger_rows, st.integers(min_value=0, max_value=100))
+def test_a_row_changed_after_signing_never_verifies(rows, where) -> None:
+    assert not _verify(rows, tamper=where)

@@ -1,0 +1,73 @@
+"""Shared builders for attested-ledger tests: keys, a domain, a ledger and its attestations."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from communis.engine.attest import (
+    Attestations,
+    AttesterSet,
+    Domain,
+    SigningKey,
+    attest,
+    write_attestations,
+)
+from communis.engine.ledger import Row, iter_numbered_rows
+from tests.helpers.ledger import jsonl, sample_rows, write
+
+REGISTRY = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
+CHAIN_ID = 1337
+DOMAIN = Domain(CHAIN_ID, REGISTRY)
+POINT = 10**18
+
+
+def key(n: int) -> SigningKey:
+    """A deterministic test key (n >= 1)."""
+    return SigningKey((0xA77E57 * 1000 + n).to_bytes(32, "big"))
+
+
+def attester_set(
+    budgets: Mapping[SigningKey | str, int],
+    epochs: Sequence[int],
+    *,
+    contracts: Sequence[str] = (),
+    chain_id: int = CHAIN_ID,
+    registry: str = REGISTRY,
+) -> AttesterSet:
+    table = {
+        (k.address if isinstance(k, SigningKey) else k): budget for k, budget in budgets.items()
+    }
+    return AttesterSet(
+        chain_id, registry, {e: dict(table) for e in epochs}, frozenset(contracts), sha3=""
+    )
+
+
+def ledger_file(tmp: Path, epoch: int, count: int = 30, rows: list[dict] | None = None) -> Path:
+    return write(
+        tmp / "ledger.jsonl", jsonl(rows if rows is not None else sample_rows(epoch, count))
+    )
+
+
+def numbered(path: Path) -> list[tuple[int, Row]]:
+    return list(iter_numbered_rows(path, whole_ledger_checks=False))
+
+
+def split_attest(
+    ledger: Path,
+    keys: Sequence[SigningKey],
+    epoch: int,
+    *,
+    domain: Domain = DOMAIN,
+    out: Path | None = None,
+) -> Attestations:
+    """Each key signs a contiguous share of the rows; written to ``out`` when given."""
+    rows = numbered(ledger)
+    share = -(-len(rows) // len(keys))
+    signers = [
+        (k, [line for line, _ in rows[i * share : (i + 1) * share]]) for i, k in enumerate(keys)
+    ]
+    result = attest(rows, [(k, lines) for k, lines in signers if lines], domain, epoch)
+    if out is not None:
+        write_attestations(result, out)
+    return result

@@ -22,7 +22,7 @@ from typing import Any
 
 from communis.chain.governance import STATES as GOVERNOR_STATES
 from communis.chain.governance import for_proposer
-from communis.engine.bundle import TREE, build_bundle, find_previous, read_totals
+from communis.engine.bundle import TREE, build_bundle, find_previous, load_totals
 from communis.engine.merkle import MerkleTree
 from communis.engine.policy import Policy, policy_hash
 from communis.engine.verify import VerifyResult, verify_bundle
@@ -62,19 +62,15 @@ def _bytes32(value: bytes | str) -> bytes:
 
 def onchain_policy(rewards: Any) -> Policy:
     """The policy in force, as the engine's :class:`Policy` (its hash is checked)."""
-    raw = rewards.policy()
-    policy = Policy(
-        token_budget=int(raw.tokenBudget),
-        influence_budget=int(raw.influenceBudget),
-        role_weights=tuple(int(w) for w in raw.roleWeights),
-        account_cap_bps=int(raw.accountCapBps),
-        challenge_window=int(raw.challengeWindow),
-        proposer_bond=int(raw.proposerBond),
-        challenger_bond=int(raw.challengerBond),
-    )
+    policy = Policy.from_abi(rewards.policy())
     if policy_hash(policy) != _bytes32(rewards.policyHash()):
         raise EpochOpError("the engine's policy hash differs from the contract's policyHash()")
     return policy
+
+
+def epoch_end(influence: Any, epoch: int) -> int:
+    """When ``epoch`` ends (and can be proposed): ``genesis + (epoch + 1) * epochDuration``."""
+    return int(influence.genesis()) + (epoch + 1) * int(influence.epochDuration())
 
 
 def influence_of(rewards: Any) -> Any:
@@ -157,8 +153,7 @@ def status(rewards: Any) -> RewardsStatus:
         now=now,
         current_epoch=int(influence.epochAt(now)),
         next_epoch=next_epoch,
-        next_epoch_ends=int(influence.genesis())
-        + (next_epoch + 1) * int(influence.epochDuration()),
+        next_epoch_ends=epoch_end(influence, next_epoch),
         current_root=_hex(rewards.currentRoot()),
         finalized_tokens=int(finalized[0]),
         finalized_influence=int(finalized[1]),
@@ -317,8 +312,7 @@ def verify(
     (a later policy change does not make an honest root look wrong); the half-life is
     Influence's.
     """
-    totals = read_totals(bundle)
-    epoch = int(totals["epoch"])
+    epoch = load_totals(bundle).epoch
     previous_root = previous_root_on_chain(rewards, epoch)
     if previous is None and previous_root is not None:
         previous = find_previous(Path(bundle).parent, epoch)
@@ -379,8 +373,8 @@ def propose(rewards: Any, bundle: Path, sender: Any, *, uri: str | None = None) 
     """Propose ``bundle``'s root (approving the proposer bond first if needed)."""
     import ape
 
-    totals = read_totals(bundle)
-    epoch = int(totals["epoch"])
+    totals = load_totals(bundle)
+    epoch = totals.epoch
     expected = int(rewards.nextEpoch())
     if epoch != expected:
         raise EpochOpError(
@@ -391,28 +385,27 @@ def propose(rewards: Any, bundle: Path, sender: Any, *, uri: str | None = None) 
         raise EpochOpError(f"epoch {pending.epoch} is still {pending.status.name.lower()}")
     influence = influence_of(rewards)
     now = ape.chain.blocks.head.timestamp
-    ends = int(influence.genesis()) + (epoch + 1) * int(influence.epochDuration())
+    ends = epoch_end(influence, epoch)
     if now < ends:
         raise EpochOpError(f"epoch {epoch} ends at {ends} (in {ends - now} s): propose after that")
     in_force = _hex(rewards.policyHash())
-    if totals["policyHash"] != in_force:
+    if totals.policy_hash != in_force:
         raise EpochOpError(
-            f"the bundle was computed under policy {totals['policyHash']} but {in_force} is in "
+            f"the bundle was computed under policy {totals.policy_hash} but {in_force} is in "
             "force: rebuild it (ape run epoch build)"
         )
     if not rewards.hasRole(rewards.PROPOSER_ROLE(), sender):
         raise EpochOpError(f"{sender.address} lacks PROPOSER_ROLE (governance grants it)")
     bond = int(rewards.policy().proposerBond)
     done = [s for s in [_ensure_allowance(rewards, sender, bond)] if s]
-    cumulative = totals["cumulativeTotals"]
-    tokens, stored = int(cumulative["tokens"]), int(cumulative["influenceStored"])
+    tokens, stored = totals.cumulative.tokens, totals.cumulative.influence_stored
     receipt = rewards.proposeRoot(
         epoch,
-        _bytes32(totals["root"]),
+        _bytes32(totals.root),
         tokens,
         stored,
         uri or str(Path(bundle).resolve()),
-        _bytes32(totals["ledger"]["keccak256"]),
+        _bytes32(totals.ledger.keccak256),
         _bytes32(in_force),
         sender=sender,
     )
@@ -422,7 +415,7 @@ def propose(rewards: Any, bundle: Path, sender: Any, *, uri: str | None = None) 
             "proposeRoot",
             receipt,
             epoch=epoch,
-            root=totals["root"],
+            root=totals.root,
             cumulative_tokens=tokens,
             cumulative_influence_stored=stored,
             bond=bond,

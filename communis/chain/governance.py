@@ -17,13 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from eth_utils import is_address, keccak, to_checksum_address
 
+from communis.engine.units import format_amount, format_time
 from communis.errors import CommunisError
 
 STATES = (
@@ -38,7 +38,6 @@ STATES = (
 )
 SUPPORT = {"against": 0, "for": 1, "abstain": 2}
 _ZERO = "0x" + "00" * 20
-DECIMALS = 18
 
 #: Names of the governance contracts in the deployment journal.
 GOVERNOR = "InfluenceGovernor"
@@ -110,46 +109,21 @@ class ProposalStatus:
         return self.for_votes + self.abstain_votes >= self.quorum
 
     def render(self) -> str:
-        quorum = "after the snapshot" if self.quorum is None else amount(self.quorum)
+        quorum = "after the snapshot" if self.quorum is None else format_amount(self.quorum)
         reached = {None: "", True: " (reached)", False: " (not reached)"}[self.quorum_reached]
         rows = [
             ("proposal", str(self.proposal_id)),
             ("state", self.state),
             ("proposer", self.proposer),
-            ("for", amount(self.for_votes)),
-            ("against", amount(self.against_votes)),
-            ("abstain", amount(self.abstain_votes)),
+            ("for", format_amount(self.for_votes)),
+            ("against", format_amount(self.against_votes)),
+            ("abstain", format_amount(self.abstain_votes)),
             ("quorum", quorum + reached),
-            ("snapshot", when(self.snapshot, self.now)),
-            ("deadline", when(self.deadline, self.now)),
-            ("eta", when(self.eta, self.now) if self.eta else "not queued"),
+            ("snapshot", format_time(self.snapshot, now=self.now)),
+            ("deadline", format_time(self.deadline, now=self.now)),
+            ("eta", format_time(self.eta, now=self.now) if self.eta else "not queued"),
         ]
         return "\n".join(f"{name:>9}  {value}" for name, value in rows)
-
-
-def amount(value: int) -> str:
-    """``value`` (18 decimals) as whole units, exact, with thousands separators."""
-    whole = Decimal(value).scaleb(-DECIMALS)
-    text = f"{whole:,f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def when(timestamp: int, now: int) -> str:
-    stamp = datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-    delta = timestamp - now
-    relative = f"in {_duration(delta)}" if delta > 0 else f"{_duration(-delta)} ago"
-    return f"{timestamp} ({stamp}, {relative})"
-
-
-def _duration(seconds: int) -> str:
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{days}d {hours}h"
-    if hours:
-        return f"{hours}h {minutes}m"
-    return f"{minutes}m {secs}s"
 
 
 def parse_argument(text: str, abi_type: str) -> Any:
@@ -302,8 +276,8 @@ class Governance:
         votes = self.governor.getVotes(sender.address, clock - 1)
         if votes < threshold:
             raise GovernanceError(
-                f"{sender.address} has {amount(votes)} influence, the proposal threshold is "
-                f"{amount(threshold)}: earn or be delegated more influence first"
+                f"{sender.address} has {format_amount(votes)} influence, the proposal threshold "
+                f"is {format_amount(threshold)}: earn or be delegated more influence first"
             )
         receipt = self.governor.propose(
             [a.target for a in actions],
@@ -341,7 +315,7 @@ class Governance:
         now = self._now()
         if now < eta:
             raise GovernanceError(
-                f"proposal {proposal_id} is in the timelock until {when(eta, now)}"
+                f"proposal {proposal_id} is in the timelock until {format_time(eta, now=now)}"
             )
         self.governor.execute(*self.find(proposal_id).args(), sender=sender)
 

@@ -22,6 +22,7 @@ from communis.engine.bundle import TREE, BundleError, build_bundle, find_previou
 from communis.engine.ledger import LedgerError, read_ledger
 from communis.engine.merkle import MerkleError, MerkleTree, verify_proof
 from communis.engine.policy import Policy, PolicyError
+from communis.engine.units import format_amount
 from communis.engine.verify import verify_bundle
 
 _EXPECTED_ERRORS = (LedgerError, PolicyError, BundleError, MerkleError, OSError)
@@ -32,8 +33,7 @@ def _console() -> Console:
 
 
 def _tokens(value: int) -> str:
-    whole, frac = divmod(value, 10**18)
-    return f"{whole:,}.{frac // 10**14:04d}"
+    return format_amount(value, places=4, trim=False)
 
 
 @click.group()

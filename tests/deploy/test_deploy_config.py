@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from communis.deploy.config import ConfigError, load
+from communis.engine.policy import DEFAULT_POLICY
 
 pytestmark = pytest.mark.offchain
 
@@ -26,7 +27,7 @@ def test_shipped_config_is_valid():
     assert config.token.genesis_holder == "timelock"
     assert config.influence.genesis is None  # "now"
     assert config.influence.epoch_duration * config.influence.half_life_epochs >= 26 * 7 * 86400
-    assert config.rewards.policy.role_weights == (5, 3, 4, 1)
+    assert config.rewards.policy == DEFAULT_POLICY  # the data file agrees with the code
     assert config.rewards.proposers == ("deployer",)
     assert len(config.sha256) == 64
 

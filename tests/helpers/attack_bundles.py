@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from communis.engine.bundle import TOTALS, TREE, build_bundle, canonical_json
+from communis.engine.bundle import TOTALS, TREE, build_bundle, canonical_json, replace_tree
 from communis.engine.merkle import Leaf, MerkleTree
 from communis.engine.policy import Policy
 from tests.helpers.ledger import jsonl, sample_rows, write
@@ -54,11 +54,7 @@ def forge_previous_table(previous: Path) -> tuple[str, str]:
         accomplice.tokens + victim.tokens,
         accomplice.influence + victim.influence,
     )
-    forged = MerkleTree.build(leaves)
-    forged.save(previous / TREE)
-    totals = totals_of(previous)
-    totals["root"] = forged.root_hex
-    save_totals(previous, totals)
+    replace_tree(previous, MerkleTree.build(leaves))
     return victim.account, accomplice.account
 
 

@@ -29,6 +29,7 @@ from communis.engine.verify import VerifyResult, verify_bundle
 from communis.errors import CommunisError
 
 ZERO32 = b"\0" * 32
+ZERO_ADDRESS = "0x" + "00" * 20
 MAX_UINT256 = 2**256 - 1
 
 

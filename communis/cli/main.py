@@ -17,15 +17,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from communis.cli.base import OfflineGroup, run_standalone
 from communis.demo.sample import KEY_MEMBERS, MEMBERS, SEED, write_sample
-from communis.engine.bundle import TREE, BundleError, build_bundle, find_previous, read_totals
-from communis.engine.ledger import LedgerError, read_ledger
+from communis.engine.bundle import TREE, BundleError, build_bundle, find_previous, load_totals
+from communis.engine.ledger import read_ledger
 from communis.engine.merkle import MerkleError, MerkleTree, verify_proof
-from communis.engine.policy import Policy, PolicyError
+from communis.engine.policy import Policy
 from communis.engine.units import format_amount
 from communis.engine.verify import verify_bundle
-
-_EXPECTED_ERRORS = (LedgerError, PolicyError, BundleError, MerkleError, OSError)
 
 
 def _console() -> Console:
@@ -36,7 +35,7 @@ def _tokens(value: int) -> str:
     return format_amount(value, places=4, trim=False)
 
 
-@click.group()
+@click.group(cls=OfflineGroup)
 @click.version_option(package_name="communis")
 def cli() -> None:
     """Communis epoch engine: build, verify and prove epoch reward bundles, offline."""
@@ -157,8 +156,7 @@ def verify(
         raise BundleError("give --half-life: the one in force, not the bundle's own")
     if policy_path is None and policy_hash is None:
         raise BundleError("give --policy or --policy-hash: the policy in force, not the bundle's")
-    totals = read_totals(bundle)
-    epoch = int(totals["epoch"])
+    epoch = load_totals(bundle).epoch
     if previous_root is None and epoch != first_epoch:
         raise BundleError(
             f"{bundle}: epoch {epoch} builds on epoch {epoch - 1}: give --previous-root (the "
@@ -222,7 +220,7 @@ def proof(bundle: Path, account: str) -> None:
     click.echo(
         json.dumps(
             {
-                "epoch": read_totals(bundle)["epoch"],
+                "epoch": load_totals(bundle).epoch,
                 "root": tree.root_hex,
                 "account": leaf.account,
                 "cumulativeTokens": str(leaf.tokens),
@@ -257,22 +255,8 @@ def report(args: tuple[str, ...]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Console entry point: expected errors become one red line and exit status 2."""
-    try:
-        cli.main(args=argv, prog_name="communis", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        return int(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
-    except click.exceptions.Abort:
-        return 130
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    except _EXPECTED_ERRORS as exc:
-        _console().print(f"[red]error[/]: {escape(str(exc))}")
-        return 2
-    return 0
+    """Console entry point: expected errors become one line on stderr and exit status 2."""
+    return run_standalone(cli, argv, "communis")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from communis.chain.governance import STATES as GOVERNOR_STATES
-from communis.chain.governance import for_proposer
+from communis.chain.governance import Action, Governance, Proposal, for_proposer
 from communis.engine.bundle import TREE, build_bundle, find_previous, load_totals
 from communis.engine.merkle import MerkleTree
 from communis.engine.policy import Policy, policy_hash
@@ -469,33 +469,15 @@ def finalize(rewards: Any, epoch: int, sender: Any) -> Sent:
 # ------------------------------------------------------------------------------ resolve
 
 
-@dataclass(frozen=True)
-class Resolution:
-    """A governance proposal that resolves a challenge: one call to resolveChallenge."""
-
-    targets: list[str]
-    values: list[int]
-    calldatas: list[bytes]
-    description: str
-
-    @property
-    def description_hash(self) -> bytes:
-        from eth_utils import keccak
-
-        return keccak(text=self.description)
-
-
-def resolution(rewards: Any, epoch: int, upheld: bool, proposer: str) -> Resolution:
-    """The resolution proposal of ``epoch``'s challenge as ``proposer`` submits it: the
-    description ends in ``#proposer=<address>``, so only ``proposer`` can create it and nobody
-    can block it by creating (and cancelling) the same proposal first."""
+def resolution(rewards: Any, epoch: int, upheld: bool, proposer: str) -> Proposal:
+    """The resolution proposal of ``epoch``'s challenge as ``proposer`` submits it: one call to
+    ``resolveChallenge``; the description ends in ``#proposer=<address>``, so only
+    ``proposer`` can create it and nobody can block it by creating (and cancelling) the same
+    proposal first."""
     calldata = bytes(rewards.resolveChallenge.encode_input(epoch, upheld))
-    return Resolution(
-        targets=[str(rewards.address)],
-        values=[0],
-        calldatas=[calldata],
-        description=for_proposer(resolution_text(epoch, upheld), proposer),
-    )
+    text = resolution_text(epoch, upheld)
+    action = Action(str(rewards.address), 0, calldata, text)
+    return Proposal((action,), for_proposer(text, proposer))
 
 
 def resolution_text(epoch: int, upheld: bool) -> str:
@@ -513,7 +495,7 @@ def _proposal_state(governor: Any, proposal_id: int) -> str | None:
 
 def find_resolution(
     governor: Any, rewards: Any, epoch: int, upheld: bool, *, from_block: int = 0
-) -> Resolution | None:
+) -> Proposal | None:
     """The newest resolution proposal of ``epoch``'s challenge that was not cancelled, whoever
     proposed it (from the ProposalCreated events)."""
     import ape
@@ -521,12 +503,7 @@ def find_resolution(
     logs = governor.ProposalCreated.range(from_block, ape.chain.blocks.height + 1)
     for log in reversed(list(logs)):
         wanted = resolution(rewards, epoch, upheld, str(log.proposer))
-        same = (
-            [str(t) for t in log.targets] == wanted.targets
-            and [int(v) for v in log.values] == wanted.values
-            and [bytes(c) for c in log.calldatas] == wanted.calldatas
-            and log.description == wanted.description
-        )
+        same = Proposal.from_event(log) == wanted
         if same and _proposal_state(governor, int(log.proposalId)) != "Canceled":
             return wanted
     return None
@@ -565,14 +542,14 @@ def resolve(
 
     import ape
 
+    gov = Governance(governor)
     r = find_resolution(governor, rewards, epoch, upheld, from_block=from_block)
     r = r or resolution(rewards, epoch, upheld, sender.address)
-    args = (r.targets, r.values, r.calldatas)
-    proposal_id = int(governor.hashProposal(*args, r.description_hash))
+    proposal_id = gov.proposal_id(r)
     state = _proposal_state(governor, proposal_id)
     done: list[Sent | str] = []
     if state is None:
-        receipt = governor.propose(*args, r.description, sender=sender)
+        receipt = gov.submit(r, sender=sender)
         done.append(_sent("governor.propose", receipt, proposal_id=proposal_id, epoch=epoch))
         starts = int(governor.proposalSnapshot(proposal_id))
         done.append(f"proposal {proposal_id} created; voting starts after {starts}")
@@ -583,10 +560,10 @@ def resolve(
             ends = int(governor.proposalDeadline(proposal_id))
             done.append(f"proposal {proposal_id} is open for votes until {ends}")
         else:
-            receipt = governor.castVote(proposal_id, vote, sender=sender)
+            receipt = gov.cast(proposal_id, vote, sender=sender)
             done.append(_sent("governor.castVote", receipt, proposal_id=proposal_id, support=vote))
     elif state == "Succeeded":
-        receipt = governor.queue(*args, r.description_hash, sender=sender)
+        receipt = gov.queue(proposal_id, sender=sender, proposal=r)
         eta = int(governor.proposalEta(proposal_id))
         done.append(_sent("governor.queue", receipt, proposal_id=proposal_id, eta=eta))
     elif state == "Queued":
@@ -594,7 +571,7 @@ def resolve(
         if ape.chain.blocks.head.timestamp < eta:
             done.append(f"queued; executable from {eta}")
         else:
-            receipt = governor.execute(*args, r.description_hash, sender=sender)
+            receipt = gov.execute(proposal_id, sender=sender, proposal=r)
             done.append(_sent("governor.execute", receipt, proposal_id=proposal_id, epoch=epoch))
     else:
         done.append(f"proposal {proposal_id} is {state}: nothing more to do")

@@ -16,7 +16,7 @@ proposal's snapshot, so they are already decayed to that timepoint and comparabl
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -60,30 +60,51 @@ def for_proposer(description: str, proposer: str) -> str:
 
 @dataclass(frozen=True)
 class Action:
-    """One call the timelock will make if the proposal passes."""
+    """One call the timelock will make if the proposal passes (``label`` is for people only)."""
 
     target: str
     value: int
     calldata: bytes
-    label: str
+    label: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
-class ProposalCall:
-    """What `queue` and `execute` need: the proposal as it was proposed."""
+class Proposal:
+    """A governor proposal: its calls and its whole description (as proposed, suffix included).
 
-    proposal_id: int
-    targets: tuple[str, ...]
-    values: tuple[int, ...]
-    calldatas: tuple[bytes, ...]
+    The one proposal type of the package: the resolution of a challenge
+    (:func:`communis.chain.epochs.resolution`) and every ``ape run govern`` proposal are built
+    as one, and :class:`Governance` proposes, queues and executes it."""
+
+    actions: tuple[Action, ...]
     description: str
+
+    @property
+    def targets(self) -> list[str]:
+        return [a.target for a in self.actions]
+
+    @property
+    def values(self) -> list[int]:
+        return [a.value for a in self.actions]
+
+    @property
+    def calldatas(self) -> list[bytes]:
+        return [a.calldata for a in self.actions]
 
     @property
     def description_hash(self) -> bytes:
         return keccak(text=self.description)
 
     def args(self) -> tuple[list[str], list[int], list[bytes], bytes]:
-        return list(self.targets), list(self.values), list(self.calldatas), self.description_hash
+        """What ``hashProposal``, ``queue``, ``execute`` and ``cancel`` take."""
+        return self.targets, self.values, self.calldatas, self.description_hash
+
+    @classmethod
+    def from_event(cls, log: Any) -> Proposal:
+        """The proposal a ``ProposalCreated`` event records."""
+        calls = zip(log.targets, log.values, log.calldatas, strict=True)
+        actions = tuple(Action(str(t), int(v), bytes(c)) for t, v, c in calls)
+        return cls(actions, str(log.description))
 
 
 @dataclass(frozen=True)
@@ -267,10 +288,19 @@ class Governance:
     def propose(self, actions: Sequence[Action], description: str, *, sender: Any) -> int:
         """Submit a proposal; returns its id. The sender needs the proposal threshold. The
         description gets the ``#proposer=`` suffix (see :func:`for_proposer`)."""
-        if not actions:
-            raise GovernanceError("a proposal needs at least one action")
         if not description.strip():
             raise GovernanceError("a proposal needs a description")
+        proposal = Proposal(tuple(actions), for_proposer(description, sender.address))
+        receipt = self.submit(proposal, sender=sender)
+        return int(receipt.events.filter(self.governor.ProposalCreated)[0].proposalId)
+
+    def proposal_id(self, proposal: Proposal) -> int:
+        return int(self.governor.hashProposal(*proposal.args()))
+
+    def submit(self, proposal: Proposal, *, sender: Any) -> Any:
+        """Propose ``proposal`` as it stands; returns the receipt."""
+        if not proposal.actions:
+            raise GovernanceError("a proposal needs at least one action")
         threshold = self.governor.proposalThreshold()
         clock = self.governor.clock()
         votes = self.governor.getVotes(sender.address, clock - 1)
@@ -279,14 +309,13 @@ class Governance:
                 f"{sender.address} has {format_amount(votes)} influence, the proposal threshold "
                 f"is {format_amount(threshold)}: earn or be delegated more influence first"
             )
-        receipt = self.governor.propose(
-            [a.target for a in actions],
-            [a.value for a in actions],
-            [a.calldata for a in actions],
-            for_proposer(description, sender.address),
+        return self.governor.propose(
+            proposal.targets,
+            proposal.values,
+            proposal.calldatas,
+            proposal.description,
             sender=sender,
         )
-        return receipt.events.filter(self.governor.ProposalCreated)[0].proposalId
 
     def vote(self, proposal_id: int, support: str, *, sender: Any, reason: str = "") -> int:
         """Cast a vote (for/against/abstain); returns the weight counted."""
@@ -294,22 +323,26 @@ class Governance:
             choice = SUPPORT[support.lower()]
         except KeyError:
             raise GovernanceError(f"support must be one of {', '.join(SUPPORT)}") from None
+        receipt = self.cast(proposal_id, choice, sender=sender, reason=reason)
+        return int(receipt.events.filter(self.governor.VoteCast)[0].weight)
+
+    def cast(self, proposal_id: int, support: int, *, sender: Any, reason: str = "") -> Any:
+        """Cast a vote (0 against, 1 for, 2 abstain); returns the receipt."""
         self._expect(proposal_id, {"Active"}, "vote")
         if self.governor.hasVoted(proposal_id, sender.address):
             raise GovernanceError(f"{sender.address} already voted on {proposal_id}")
         if reason:
-            receipt = self.governor.castVoteWithReason(proposal_id, choice, reason, sender=sender)
-        else:
-            receipt = self.governor.castVote(proposal_id, choice, sender=sender)
-        return receipt.events.filter(self.governor.VoteCast)[0].weight
+            return self.governor.castVoteWithReason(proposal_id, support, reason, sender=sender)
+        return self.governor.castVote(proposal_id, support, sender=sender)
 
-    def queue(self, proposal_id: int, *, sender: Any) -> None:
-        """Queue a succeeded proposal in the timelock."""
+    def queue(self, proposal_id: int, *, sender: Any, proposal: Proposal | None = None) -> Any:
+        """Queue a succeeded proposal in the timelock (``proposal``: its calls, if known;
+        else they are read from its event); returns the receipt."""
         self._expect(proposal_id, {"Succeeded"}, "queue")
-        self.governor.queue(*self.find(proposal_id).args(), sender=sender)
+        return self.governor.queue(*(proposal or self.find(proposal_id)).args(), sender=sender)
 
-    def execute(self, proposal_id: int, *, sender: Any) -> None:
-        """Execute a queued proposal once the timelock delay has passed."""
+    def execute(self, proposal_id: int, *, sender: Any, proposal: Proposal | None = None) -> Any:
+        """Execute a queued proposal once the timelock delay has passed; returns the receipt."""
         self._expect(proposal_id, {"Queued"}, "execute")
         eta = self.governor.proposalEta(proposal_id)
         now = self._now()
@@ -317,7 +350,7 @@ class Governance:
             raise GovernanceError(
                 f"proposal {proposal_id} is in the timelock until {format_time(eta, now=now)}"
             )
-        self.governor.execute(*self.find(proposal_id).args(), sender=sender)
+        return self.governor.execute(*(proposal or self.find(proposal_id)).args(), sender=sender)
 
     def cancel(self, proposal_id: int, *, sender: Any) -> None:
         """Cancel a proposal: the proposal guardian at any time before execution (also while it
@@ -357,20 +390,14 @@ class Governance:
             now=self._now(),
         )
 
-    def find(self, proposal_id: int, *, from_block: int = 0) -> ProposalCall:
+    def find(self, proposal_id: int, *, from_block: int = 0) -> Proposal:
         """The proposal's calls, from its ProposalCreated event."""
         import ape
 
         head = ape.chain.blocks.height
         for log in self.governor.ProposalCreated.range(from_block, head + 1):
             if log.proposalId == proposal_id:
-                return ProposalCall(
-                    proposal_id,
-                    tuple(log.targets),
-                    tuple(log.values),
-                    tuple(bytes(c) for c in log.calldatas),
-                    log.description,
-                )
+                return Proposal.from_event(log)
         raise GovernanceError(f"no ProposalCreated event for proposal {proposal_id}")
 
     def proposals(self, *, from_block: int = 0) -> Iterable[int]:

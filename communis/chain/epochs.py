@@ -14,11 +14,11 @@ ledger); ``epochs/<chainId>/<epoch>/`` is where ``build`` puts them by default.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from dataclasses import replace as dataclass_replace
 from enum import IntEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from communis.chain.governance import STATES as GOVERNOR_STATES
 from communis.chain.governance import Action, Governance, Proposal, for_proposer
@@ -28,9 +28,14 @@ from communis.engine.policy import Policy, policy_hash
 from communis.engine.verify import VerifyResult, verify_bundle
 from communis.errors import CommunisError
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 ZERO32 = b"\0" * 32
 ZERO_ADDRESS = "0x" + "00" * 20
 MAX_UINT256 = 2**256 - 1
+
+R = TypeVar("R", bound="DataclassInstance")
 
 
 class Status(IntEnum):
@@ -56,6 +61,23 @@ def _hex(value: bytes | str) -> str:
 
 def _bytes32(value: bytes | str) -> bytes:
     return bytes.fromhex(_hex(value)[2:].rjust(64, "0"))
+
+
+def _from_struct(cls: type[R], source: Any, **given: Any) -> R:
+    """``cls`` filled from a contract struct or event whose fields are ``cls``'s in camelCase:
+    bytes become 0x hex, addresses strings, numbers ints; ``given`` fields are taken as they
+    are."""
+    values = dict(given)
+    for f in fields(cls):
+        if f.name in values:
+            continue
+        head, *rest = f.name.split("_")
+        value = getattr(source, head + "".join(word.title() for word in rest))
+        if isinstance(value, bytes | bytearray):
+            values[f.name] = _hex(bytes(value))
+        else:
+            values[f.name] = str(value) if isinstance(value, str) else int(value)
+    return cls(**values)
 
 
 # ------------------------------------------------------------------------------ reading state
@@ -127,18 +149,7 @@ def pending_proposal(rewards: Any) -> Pending | None:
     status = Status(int(p.status))
     if status in (Status.NONE, Status.FINALIZED):
         return None
-    return Pending(
-        epoch=int(p.epoch),
-        status=status,
-        root=_hex(p.root),
-        proposer=str(p.proposer),
-        challenge_deadline=int(p.challengeDeadline),
-        cumulative_tokens=int(p.cumulativeTokens),
-        cumulative_influence=int(p.cumulativeInfluence),
-        proposer_bond=int(p.proposerBond),
-        challenger=str(p.challenger),
-        challenger_bond=int(p.challengerBond),
-    )
+    return _from_struct(Pending, p, status=status)
 
 
 def status(rewards: Any) -> RewardsStatus:
@@ -169,10 +180,6 @@ def status(rewards: Any) -> RewardsStatus:
 
 
 # ------------------------------------------------------------------------------ build / verify
-
-
-def default_bundle_dir(chain_id: int, epoch: int, root: Path | None = None) -> Path:
-    return (root or Path("epochs")) / str(chain_id) / str(epoch)
 
 
 def build(
@@ -244,16 +251,7 @@ def proposal_of(rewards: Any, epoch: int, root: str, *, from_block: int = 0) -> 
         return None
     if not found:
         return None
-    log = found[-1]
-    return Proposed(
-        epoch=int(log.epoch),
-        root=_hex(log.root),
-        proposer=str(log.proposer),
-        cumulative_tokens=int(log.cumulativeTokens),
-        cumulative_influence=int(log.cumulativeInfluence),
-        ledger_hash=_hex(log.ledgerHash),
-        policy_hash=_hex(log.policyHash),
-    )
+    return _from_struct(Proposed, found[-1])
 
 
 def proposed_policy_hash(rewards: Any, epoch: int, root: str, *, from_block: int = 0) -> str | None:

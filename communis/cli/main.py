@@ -11,6 +11,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -117,7 +118,11 @@ def build(
 @click.option(
     "--policy", "policy_path", type=click.Path(path_type=Path), help="Policy in force (JSON)."
 )
-@click.option("--policy-hash", help="The policy hash proposed with the root (0x...).")
+@click.option(
+    "--policy-hash",
+    "expected_policy_hash",
+    help="The policy hash proposed with the root (0x...).",
+)
 @click.option("--half-life", type=click.IntRange(min=1), help="In force (Influence.halfLife()).")
 @click.option(
     "--previous-root", help="Trusted root of the previous epoch (rootOf(epoch - 1) on chain)."
@@ -134,17 +139,13 @@ def build(
     show_default=True,
     help="The community's first epoch (its previous table is empty).",
 )
-@click.option("--tree", "tree_path", type=click.Path(path_type=Path), help="Claimed tree.json.")
+@click.option("--tree", "claimed_tree", type=click.Path(path_type=Path), help="Claimed tree.json.")
 def verify(
     bundle: Path,
-    root: str | None,
     policy_path: Path | None,
-    policy_hash: str | None,
     half_life: int | None,
-    previous_root: str | None,
     previous: Path | None,
-    first_epoch: int,
-    tree_path: Path | None,
+    **checks: Any,
 ) -> None:
     """Recompute BUNDLE's epoch and compare it with ROOT; exit 1 and name accounts if wrong.
 
@@ -154,30 +155,22 @@ def verify(
     console = _console()
     if half_life is None:
         raise BundleError("give --half-life: the one in force, not the bundle's own")
-    if policy_path is None and policy_hash is None:
+    if policy_path is None and checks["expected_policy_hash"] is None:
         raise BundleError("give --policy or --policy-hash: the policy in force, not the bundle's")
     epoch = load_totals(bundle).epoch
-    if previous_root is None and epoch != first_epoch:
+    if checks["previous_root"] is None and epoch != checks["first_epoch"]:
         raise BundleError(
             f"{bundle}: epoch {epoch} builds on epoch {epoch - 1}: give --previous-root (the "
             f"root of epoch {epoch - 1} on chain; the bundle folder's is not evidence)"
         )
-    if previous is None and previous_root is not None:
+    if previous is None and checks["previous_root"] is not None:
         previous = find_previous(bundle.parent, epoch)
         if previous is None:
             raise BundleError(f"{bundle}: cannot find the previous bundle; pass --previous")
     policy = Policy.load(policy_path) if policy_path else None
     with console.status(f"recomputing epoch {epoch}"):
         result = verify_bundle(
-            bundle,
-            root=root,
-            policy=policy,
-            expected_policy_hash=policy_hash,
-            half_life=half_life,
-            previous=previous,
-            previous_root=previous_root,
-            first_epoch=first_epoch,
-            claimed_tree=tree_path,
+            bundle, policy=policy, half_life=half_life, previous=previous, **checks
         )
     console.print(f"epoch {result.epoch}: recomputed root {result.expected_root}")
     if result.root is not None:

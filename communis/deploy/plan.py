@@ -71,20 +71,15 @@ def bond_steps(config: DeployConfig) -> list[StepSpec]:
 def build_plan(config: DeployConfig, *, now: int) -> list[StepSpec]:
     """Every step of a Communis deployment; ``now`` is the chain time for a "now" genesis."""
     influence, gov = config.influence, config.governance
-    governance = governance_steps.GovernanceParams(
-        genesis=influence.genesis if influence.genesis is not None else now,
-        epoch_duration=influence.epoch_duration,
-        half_life_epochs=influence.half_life_epochs,
-        timelock_delay=gov.timelock_delay,
-        voting_delay=gov.voting_delay,
-        voting_period=gov.voting_period,
-        proposal_threshold=gov.proposal_threshold,
-        quorum_percent=gov.quorum_percent,
-        vote_extension=gov.vote_extension,
-        proposal_guardian=_who(gov.proposal_guardian),
-        guardian_application_threshold=gov.guardian_application_threshold,
-        guardians=tuple(_who(g) for g in config.rewards.guardians),
-    )
+    # The [influence] and [governance] tables name their values as the steps' parameters do.
+    given = {
+        **vars(influence),
+        **vars(gov),
+        "genesis": influence.genesis if influence.genesis is not None else now,
+        "proposal_guardian": _who(gov.proposal_guardian),
+        "guardians": tuple(_who(g) for g in config.rewards.guardians),
+    }
+    governance = governance_steps.GovernanceParams(**given)
     rewards = rewards_steps.RewardsParams(
         policy=config.rewards.policy,
         challenger_reward_bps=config.rewards.challenger_reward_bps,

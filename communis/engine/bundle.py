@@ -197,16 +197,7 @@ def _compute_epoch(
         raise BundleError(f"epoch {ledger.epoch}: nobody is owed anything, there is no tree")
     note("merkle tree")
     tree = MerkleTree.build(leaves, workers=workers)
-    return EpochBuild(
-        ledger=ledger,
-        policy=policy,
-        half_life=half_life,
-        scores=scores,
-        previous=previous,
-        previous_root=previous_root,
-        table=table,
-        tree=tree,
-    )
+    return EpochBuild(ledger, policy, half_life, scores, previous, previous_root, table, tree)
 
 
 def read_totals(bundle: Path) -> dict[str, Any]:

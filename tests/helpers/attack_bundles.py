@@ -58,15 +58,11 @@ def forge_previous_table(previous: Path) -> tuple[str, str]:
     return victim.account, accomplice.account
 
 
-def rebuild_on(
-    previous: Path,
-    ledger: Path,
-    out: Path,
-    *,
-    policy: Policy | None = None,
-    half_life: int = HALF_LIFE,
-) -> str:
-    """Build ``ledger``'s epoch on ``previous`` (forged or not) into ``out``; returns the root."""
-    used = policy if policy is not None else test_policy()
+def rebuild_on(previous: Path, ledger: Path, out: Path, **given: Policy | int) -> str:
+    """Build ``ledger``'s epoch on ``previous`` (forged or not) into ``out``; returns the root.
+    ``given``: ``policy`` and ``half_life`` if not the tests' own."""
+    used = given.get("policy", test_policy())
+    half_life = given.get("half_life", HALF_LIFE)
+    assert isinstance(used, Policy) and isinstance(half_life, int)
     build = build_bundle(ledger, used, half_life, out, previous=previous, overwrite=True)
     return build.root

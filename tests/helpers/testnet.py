@@ -18,15 +18,11 @@ ALIAS = "sepolia-deployer"
 PASSPHRASE = "correct horse battery staple"
 
 
-def deploy(
-    node: Anvil,
-    data: Path,
-    journals: Path,
-    *,
-    passphrase: str | None = PASSPHRASE,
-    account: str = ALIAS,
-    wait: bool = True,
-):
+def deploy(node: Anvil, data: Path, journals: Path, *, wait=True, **options: str | None):
+    """``ape run deploy`` to ``node`` from the keystore in ``data``; ``options``: ``account``
+    (default: the keystore account) and ``passphrase`` (None: not given)."""
+    passphrase = options.get("passphrase", PASSPHRASE)
+    account = options.get("account") or ALIAS
     env = {k: v for k, v in os.environ.items() if not k.startswith("APE_ACCOUNTS_")}
     env["APE_DATA_FOLDER"] = str(data)
     if passphrase is not None:

@@ -397,7 +397,7 @@ def propose(rewards: Any, bundle: Path, sender: Any, *, uri: str | None = None) 
         raise EpochOpError(f"{sender.address} lacks PROPOSER_ROLE (governance grants it)")
     bond = int(rewards.policy().proposerBond)
     done = [s for s in [_ensure_allowance(rewards, sender, bond)] if s]
-    tokens, stored = totals.cumulative.tokens, totals.cumulative.influence_stored
+    tokens, stored = totals.cumulative_totals.tokens, totals.cumulative_totals.influence_stored
     receipt = rewards.proposeRoot(
         epoch,
         _bytes32(totals.root),

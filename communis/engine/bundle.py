@@ -127,7 +127,7 @@ class EpochBuild:
                 influence_stored=self.epoch_influence_stored(),
                 capped_accounts=len(tokens.capped),
             ),
-            cumulative=CumulativeTotals(
+            cumulative_totals=CumulativeTotals(
                 tokens=self.table.total_tokens,
                 influence_stored=self.table.total_influence_stored,
             ),

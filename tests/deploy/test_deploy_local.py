@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from communis.chain.system import System
 from communis.deploy.config import load
 from communis.deploy.deployer import Deployer
@@ -15,16 +13,6 @@ from communis.deploy.plan import build_plan
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN = b"\x00" * 32
-
-
-@pytest.fixture
-def config():
-    return load(ROOT / "config" / "deploy.toml")
-
-
-@pytest.fixture
-def plan(config, chain):
-    return build_plan(config, now=chain.pending_timestamp)
 
 
 def run(project, account, chain, directory, plan, log):

@@ -104,7 +104,7 @@ def test_totals_read_typed_and_written_back_exactly(tmp_path: Path) -> None:
     totals = load_totals(folder)
     assert totals == build.totals()
     assert totals.to_json() == read_totals(folder)
-    assert totals.cumulative.tokens == build.table.total_tokens
+    assert totals.cumulative_totals.tokens == build.table.total_tokens
     assert totals.previous_root is None and totals.ledger.file == "ledger.jsonl"
     raw = read_totals(folder)
     raw["epochTotals"]["tokens"] = 5  # a number where the format has a decimal string

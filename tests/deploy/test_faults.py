@@ -28,6 +28,7 @@ from tests.helpers.testnet import (
     SEPOLIA,
     assert_resumed,
     deploy,
+    deploy_on_fresh_node,
     deploy_until_step_in_flight,
 )
 
@@ -138,10 +139,7 @@ def test_journal_of_another_node_is_refused_and_nothing_sent(keystore, tmp_path)
     URL, or a fork): refuse instead of deploying a second system."""
     data, address = keystore
     journals = tmp_path / "deployments"
-    with anvil(chain_id=SEPOLIA) as node:
-        node.rpc("anvil_setBalance", address, hex(10**20))
-        code, output = deploy(node, data, journals)
-        assert code == 0, output
+    deploy_on_fresh_node(data, journals, address)
     recorded = (journals / f"{SEPOLIA}.json").read_text()
     with anvil(chain_id=SEPOLIA) as other:
         other.rpc("anvil_setBalance", address, hex(10**20))

@@ -18,6 +18,7 @@ from tests.helpers.testnet import (
     assert_resumed,
     create_address,
     deploy,
+    deploy_on_fresh_node,
     deploy_until_step_in_flight,
     journal,
 )
@@ -58,10 +59,7 @@ def test_killed_deploy_resumes_without_deploying_twice(keystore, tmp_path, fate)
 def test_journal_records_what_verification_needs(keystore, tmp_path):
     data, address = keystore
     journals = tmp_path / "deployments"
-    with anvil(chain_id=SEPOLIA) as node:
-        node.rpc("anvil_setBalance", address, hex(10**20))
-        code, output = deploy(node, data, journals)
-        assert code == 0, output
+    deploy_on_fresh_node(data, journals, address)
     recorded = journal(journals)
     assert recorded["chainId"] == SEPOLIA
     token = recorded["steps"][0]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from eth_utils import to_checksum_address
 
-from tests.helpers.anvil import ROOT, Anvil
+from tests.helpers.anvil import ROOT, Anvil, anvil
 
 SEPOLIA = 11155111
 ALIAS = "sepolia-deployer"
@@ -114,3 +114,13 @@ def assert_resumed(node: Anvil, data: Path, journals: Path, address: str, before
             assert step["address"] == create_address(address, step["nonce"])
             assert node.code(step["address"]) not in ("0x", "")
     return steps
+
+
+def deploy_on_fresh_node(data: Path, journals: Path, address: str) -> str:
+    """A whole deploy from ``address`` (the keystore's, funded first) on a fresh Sepolia-id anvil,
+    stopped afterwards; returns the deploy's output."""
+    with anvil(chain_id=SEPOLIA) as node:
+        node.rpc("anvil_setBalance", address, hex(10**20))
+        code, output = deploy(node, data, journals)
+    assert code == 0, output
+    return output

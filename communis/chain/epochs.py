@@ -30,6 +30,8 @@ from communis.errors import CommunisError
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
+    from ape.api import AccountAPI, ReceiptAPI
+    from ape.contracts import ContractInstance
 
 ZERO32 = b"\0" * 32
 ZERO_ADDRESS = "0x" + "00" * 20
@@ -83,7 +85,7 @@ def _from_struct(cls: type[R], source: Any, **given: Any) -> R:
 # ------------------------------------------------------------------------------ reading state
 
 
-def onchain_policy(rewards: Any) -> Policy:
+def onchain_policy(rewards: ContractInstance) -> Policy:
     """The policy in force, as the engine's :class:`Policy` (its hash is checked)."""
     policy = Policy.from_abi(rewards.policy())
     if policy_hash(policy) != _bytes32(rewards.policyHash()):
@@ -91,18 +93,18 @@ def onchain_policy(rewards: Any) -> Policy:
     return policy
 
 
-def epoch_end(influence: Any, epoch: int) -> int:
+def epoch_end(influence: ContractInstance, epoch: int) -> int:
     """When ``epoch`` ends (and can be proposed): ``genesis + (epoch + 1) * epochDuration``."""
     return int(influence.genesis()) + (epoch + 1) * int(influence.epochDuration())
 
 
-def influence_of(rewards: Any) -> Any:
+def influence_of(rewards: ContractInstance) -> ContractInstance:
     import ape
 
     return ape.project.Influence.at(rewards.influence())
 
 
-def token_of(rewards: Any) -> Any:
+def token_of(rewards: ContractInstance) -> ContractInstance:
     import ape
 
     return ape.project.CommunityToken.at(rewards.token())
@@ -143,7 +145,7 @@ class RewardsStatus:
     pending: Pending | None
 
 
-def pending_proposal(rewards: Any) -> Pending | None:
+def pending_proposal(rewards: ContractInstance) -> Pending | None:
     """The proposal in flight (Proposed or Challenged, or Rejected awaiting a new one)."""
     p = rewards.pendingProposal()
     status = Status(int(p.status))
@@ -152,7 +154,7 @@ def pending_proposal(rewards: Any) -> Pending | None:
     return _from_struct(Pending, p, status=status)
 
 
-def status(rewards: Any) -> RewardsStatus:
+def status(rewards: ContractInstance) -> RewardsStatus:
     import ape
 
     influence = influence_of(rewards)
@@ -183,7 +185,7 @@ def status(rewards: Any) -> RewardsStatus:
 
 
 def build(
-    rewards: Any,
+    rewards: ContractInstance,
     ledger: Path,
     out_root: Path,
     *,
@@ -215,7 +217,7 @@ def build(
     )
 
 
-def root_under_test(rewards: Any, epoch: int) -> str | None:
+def root_under_test(rewards: ContractInstance, epoch: int) -> str | None:
     """The on-chain root of ``epoch``: the pending proposal's, else the finalized one."""
     pending = pending_proposal(rewards)
     if pending is not None and pending.epoch == epoch and pending.status != Status.REJECTED:
@@ -237,7 +239,9 @@ class Proposed:
     policy_hash: str
 
 
-def proposal_of(rewards: Any, epoch: int, root: str, *, from_block: int = 0) -> Proposed | None:
+def proposal_of(
+    rewards: ContractInstance, epoch: int, root: str, *, from_block: int = 0
+) -> Proposed | None:
     """The latest ``RootProposed`` event of ``epoch`` with ``root`` (None if there is none or the
     node cannot return the logs)."""
     import ape
@@ -254,14 +258,16 @@ def proposal_of(rewards: Any, epoch: int, root: str, *, from_block: int = 0) -> 
     return _from_struct(Proposed, found[-1])
 
 
-def proposed_policy_hash(rewards: Any, epoch: int, root: str, *, from_block: int = 0) -> str | None:
+def proposed_policy_hash(
+    rewards: ContractInstance, epoch: int, root: str, *, from_block: int = 0
+) -> str | None:
     """The policy hash ``root`` was proposed under for ``epoch`` (from its RootProposed event;
     None if the node cannot return the logs)."""
     proposal = proposal_of(rewards, epoch, root, from_block=from_block)
     return proposal.policy_hash if proposal else None
 
 
-def previous_root_on_chain(rewards: Any, epoch: int) -> str | None:
+def previous_root_on_chain(rewards: ContractInstance, epoch: int) -> str | None:
     """The finalized root of ``epoch - 1``, the trust anchor of ``epoch``'s previous table
     (None for epoch 0, whose previous table is empty)."""
     if epoch == 0:
@@ -301,7 +307,7 @@ def _compare_with_proposal(result: VerifyResult, proposal: Proposed | None) -> l
 
 
 def verify(
-    rewards: Any, bundle: Path, *, previous: Path | None = None, from_block: int = 0
+    rewards: ContractInstance, bundle: Path, *, previous: Path | None = None, from_block: int = 0
 ) -> VerifyResult:
     """Recompute ``bundle`` and compare it with the epoch's proposal on chain (pending or
     finalized): its root, cumulative totals, ledger hash and policy hash.
@@ -349,11 +355,11 @@ class Sent:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-def _sent(action: str, receipt: Any, **details: Any) -> Sent:
+def _sent(action: str, receipt: ReceiptAPI, **details: Any) -> Sent:
     return Sent(action, str(receipt.txn_hash), int(receipt.gas_used), details)
 
 
-def _ensure_allowance(rewards: Any, owner: Any, amount: int) -> Sent | None:
+def _ensure_allowance(rewards: ContractInstance, owner: AccountAPI, amount: int) -> Sent | None:
     if amount == 0:
         return None
     token = token_of(rewards)
@@ -368,7 +374,9 @@ def _ensure_allowance(rewards: Any, owner: Any, amount: int) -> Sent | None:
     return _sent("approve", receipt, spender=str(rewards.address), amount=amount)
 
 
-def propose(rewards: Any, bundle: Path, sender: Any, *, uri: str | None = None) -> list[Sent]:
+def propose(
+    rewards: ContractInstance, bundle: Path, sender: AccountAPI, *, uri: str | None = None
+) -> list[Sent]:
     """Propose ``bundle``'s root (approving the proposer bond first if needed)."""
     import ape
 
@@ -424,7 +432,9 @@ def propose(rewards: Any, bundle: Path, sender: Any, *, uri: str | None = None) 
     return done
 
 
-def challenge(rewards: Any, epoch: int, sender: Any, *, evidence: str = "") -> list[Sent]:
+def challenge(
+    rewards: ContractInstance, epoch: int, sender: AccountAPI, *, evidence: str = ""
+) -> list[Sent]:
     """Challenge the pending root of ``epoch`` (approving the challenger bond first if needed)."""
     import ape
 
@@ -447,7 +457,7 @@ def challenge(rewards: Any, epoch: int, sender: Any, *, evidence: str = "") -> l
     return done
 
 
-def finalize(rewards: Any, epoch: int, sender: Any) -> Sent:
+def finalize(rewards: ContractInstance, epoch: int, sender: AccountAPI) -> Sent:
     """Finalize the unchallenged root of ``epoch`` once its window has passed."""
     import ape
 
@@ -467,7 +477,7 @@ def finalize(rewards: Any, epoch: int, sender: Any) -> Sent:
 # ------------------------------------------------------------------------------ resolve
 
 
-def resolution(rewards: Any, epoch: int, upheld: bool, proposer: str) -> Proposal:
+def resolution(rewards: ContractInstance, epoch: int, upheld: bool, proposer: str) -> Proposal:
     """The resolution proposal of ``epoch``'s challenge as ``proposer`` submits it: one call to
     ``resolveChallenge``; the description ends in ``#proposer=<address>``, so only
     ``proposer`` can create it and nobody can block it by creating (and cancelling) the same
@@ -484,7 +494,7 @@ def resolution_text(epoch: int, upheld: bool) -> str:
     return f"ContributionRewards: {verdict} the challenge of epoch {epoch}"
 
 
-def _proposal_state(governor: Any, proposal_id: int) -> str | None:
+def _proposal_state(governor: ContractInstance, proposal_id: int) -> str | None:
     try:
         return GOVERNOR_STATES[int(governor.state(proposal_id))]
     except Exception:  # GovernorNonexistentProposal
@@ -492,7 +502,12 @@ def _proposal_state(governor: Any, proposal_id: int) -> str | None:
 
 
 def find_resolution(
-    governor: Any, rewards: Any, epoch: int, upheld: bool, *, from_block: int = 0
+    governor: ContractInstance,
+    rewards: ContractInstance,
+    epoch: int,
+    upheld: bool,
+    *,
+    from_block: int = 0,
 ) -> Proposal | None:
     """The newest resolution proposal of ``epoch``'s challenge that was not cancelled, whoever
     proposed it (from the ProposalCreated events)."""
@@ -508,12 +523,12 @@ def find_resolution(
 
 
 def resolve(
-    rewards: Any,
+    rewards: ContractInstance,
     epoch: int,
     upheld: bool,
-    sender: Any,
+    sender: AccountAPI,
     *,
-    governor: Any | None = None,
+    governor: ContractInstance | None = None,
     vote: int | None = None,
     from_block: int = 0,
 ) -> list[Sent | str]:
@@ -593,7 +608,7 @@ def load_tree(bundle: Path) -> MerkleTree:
     return MerkleTree.load(Path(bundle) / TREE, validate=False)
 
 
-def _claimable_tree(rewards: Any, bundle: Path) -> MerkleTree:
+def _claimable_tree(rewards: ContractInstance, bundle: Path) -> MerkleTree:
     tree = load_tree(bundle)
     current = _hex(rewards.currentRoot())
     if tree.root_hex != current:
@@ -604,7 +619,7 @@ def _claimable_tree(rewards: Any, bundle: Path) -> MerkleTree:
     return tree
 
 
-def owed(rewards: Any, tree: MerkleTree, account: str) -> Owed:
+def owed(rewards: ContractInstance, tree: MerkleTree, account: str) -> Owed:
     leaf = tree.leaf(account)
     paid = rewards.claimed(leaf.account)
     return Owed(
@@ -617,7 +632,7 @@ def owed(rewards: Any, tree: MerkleTree, account: str) -> Owed:
     )
 
 
-def claim_one(rewards: Any, bundle: Path, account: str, sender: Any) -> Sent:
+def claim_one(rewards: ContractInstance, bundle: Path, account: str, sender: AccountAPI) -> Sent:
     """Claim everything ``account`` is owed under the current root (anyone may send it)."""
     tree = _claimable_tree(rewards, bundle)
     try:
@@ -644,7 +659,7 @@ def _batches(items: Sequence[Owed], size: int) -> Iterator[Sequence[Owed]]:
         yield items[start : start + size]
 
 
-def _wait_for_pending(sender: Any, timeout: float, poll: float = 0.5) -> None:
+def _wait_for_pending(sender: AccountAPI, timeout: float, poll: float = 0.5) -> None:
     """Wait until ``sender`` has no transaction in the node's pool.
 
     A batch sent by an interrupted run may still be pending: scanning before it is mined would
@@ -672,9 +687,9 @@ def _wait_for_pending(sender: Any, timeout: float, poll: float = 0.5) -> None:
 
 
 def claim_all(
-    rewards: Any,
+    rewards: ContractInstance,
     bundle: Path,
-    sender: Any,
+    sender: AccountAPI,
     *,
     batch_size: int = 50,
     on_scan: Callable[[int], None] | None = None,

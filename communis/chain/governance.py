@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eth_utils import is_address, keccak, to_checksum_address
 
@@ -44,6 +44,10 @@ GOVERNOR = "InfluenceGovernor"
 REGISTRY = "GuardianRegistry"
 INFLUENCE = "Influence"
 TIMELOCK = "CommunisTimelock"
+
+if TYPE_CHECKING:
+    from ape.api import AccountAPI, ReceiptAPI
+    from ape.contracts import ContractInstance
 
 
 class GovernanceError(CommunisError, RuntimeError):
@@ -186,9 +190,11 @@ def parse_argument(text: str, abi_type: str) -> Any:
 class Governance:
     """Governance operations on one InfluenceGovernor and the contracts it governs."""
 
-    def __init__(self, governor: Any, contracts: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self, governor: ContractInstance, contracts: Mapping[str, ContractInstance] | None = None
+    ) -> None:
         self.governor = governor
-        self.contracts: dict[str, Any] = dict(contracts or {})
+        self.contracts: dict[str, ContractInstance] = dict(contracts or {})
         self.contracts.setdefault(GOVERNOR, governor)
 
     # --- connecting ------------------------------------------------------------------------
@@ -219,7 +225,7 @@ class Governance:
         }
         return cls(governor, contracts)
 
-    def contract(self, name: str) -> Any:
+    def contract(self, name: str) -> ContractInstance:
         """A governed contract by journal name, or ``ContractType@0xaddress``."""
         import ape
 
@@ -285,7 +291,7 @@ class Governance:
 
     # --- lifecycle -------------------------------------------------------------------------
 
-    def propose(self, actions: Sequence[Action], description: str, *, sender: Any) -> int:
+    def propose(self, actions: Sequence[Action], description: str, *, sender: AccountAPI) -> int:
         """Submit a proposal; returns its id. The sender needs the proposal threshold. The
         description gets the ``#proposer=`` suffix (see :func:`for_proposer`)."""
         if not description.strip():
@@ -297,7 +303,7 @@ class Governance:
     def proposal_id(self, proposal: Proposal) -> int:
         return int(self.governor.hashProposal(*proposal.args()))
 
-    def submit(self, proposal: Proposal, *, sender: Any) -> Any:
+    def submit(self, proposal: Proposal, *, sender: AccountAPI) -> ReceiptAPI:
         """Propose ``proposal`` as it stands; returns the receipt."""
         if not proposal.actions:
             raise GovernanceError("a proposal needs at least one action")
@@ -317,7 +323,7 @@ class Governance:
             sender=sender,
         )
 
-    def vote(self, proposal_id: int, support: str, *, sender: Any, reason: str = "") -> int:
+    def vote(self, proposal_id: int, support: str, *, sender: AccountAPI, reason: str = "") -> int:
         """Cast a vote (for/against/abstain); returns the weight counted."""
         try:
             choice = SUPPORT[support.lower()]
@@ -326,7 +332,9 @@ class Governance:
         receipt = self.cast(proposal_id, choice, sender=sender, reason=reason)
         return int(receipt.events.filter(self.governor.VoteCast)[0].weight)
 
-    def cast(self, proposal_id: int, support: int, *, sender: Any, reason: str = "") -> Any:
+    def cast(
+        self, proposal_id: int, support: int, *, sender: AccountAPI, reason: str = ""
+    ) -> ReceiptAPI:
         """Cast a vote (0 against, 1 for, 2 abstain); returns the receipt."""
         self._expect(proposal_id, {"Active"}, "vote")
         if self.governor.hasVoted(proposal_id, sender.address):
@@ -335,13 +343,17 @@ class Governance:
             return self.governor.castVoteWithReason(proposal_id, support, reason, sender=sender)
         return self.governor.castVote(proposal_id, support, sender=sender)
 
-    def queue(self, proposal_id: int, *, sender: Any, proposal: Proposal | None = None) -> Any:
+    def queue(
+        self, proposal_id: int, *, sender: AccountAPI, proposal: Proposal | None = None
+    ) -> ReceiptAPI:
         """Queue a succeeded proposal in the timelock (``proposal``: its calls, if known;
         else they are read from its event); returns the receipt."""
         self._expect(proposal_id, {"Succeeded"}, "queue")
         return self.governor.queue(*(proposal or self.find(proposal_id)).args(), sender=sender)
 
-    def execute(self, proposal_id: int, *, sender: Any, proposal: Proposal | None = None) -> Any:
+    def execute(
+        self, proposal_id: int, *, sender: AccountAPI, proposal: Proposal | None = None
+    ) -> ReceiptAPI:
         """Execute a queued proposal once the timelock delay has passed; returns the receipt."""
         self._expect(proposal_id, {"Queued"}, "execute")
         eta = self.governor.proposalEta(proposal_id)
@@ -352,7 +364,7 @@ class Governance:
             )
         return self.governor.execute(*(proposal or self.find(proposal_id)).args(), sender=sender)
 
-    def cancel(self, proposal_id: int, *, sender: Any) -> None:
+    def cancel(self, proposal_id: int, *, sender: AccountAPI) -> None:
         """Cancel a proposal: the proposal guardian at any time before execution (also while it
         waits in the timelock), or the proposer while it is still pending."""
         self._expect(proposal_id, {"Pending", "Active", "Succeeded", "Queued"}, "cancel")
@@ -420,4 +432,4 @@ class Governance:
     def _now() -> int:
         import ape
 
-        return ape.chain.blocks.head.timestamp
+        return int(ape.chain.blocks.head.timestamp)

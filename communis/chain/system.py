@@ -12,10 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from communis.deploy.journal import Journal
 from communis.errors import CommunisError
+
+if TYPE_CHECKING:
+    from ape.contracts import ContractInstance
 
 
 class NotDeployedError(CommunisError, RuntimeError):
@@ -26,7 +29,7 @@ class NotDeployedError(CommunisError, RuntimeError):
 class System:
     chain_id: int
     journal: Journal
-    contracts: dict[str, Any]
+    contracts: dict[str, ContractInstance]
 
     @classmethod
     def load(cls, deployments: Path | None = None) -> System:
@@ -49,7 +52,7 @@ class System:
         }
         return cls(chain_id=chain_id, journal=journal, contracts=contracts)
 
-    def get(self, name: str) -> Any:
+    def get(self, name: str) -> ContractInstance:
         try:
             return self.contracts[name]
         except KeyError:
@@ -58,25 +61,25 @@ class System:
             ) from None
 
     @property
-    def token(self) -> Any:
+    def token(self) -> ContractInstance:
         return self.get("CommunityToken")
 
     @property
-    def influence(self) -> Any:
+    def influence(self) -> ContractInstance:
         return self.get("Influence")
 
     @property
-    def timelock(self) -> Any:
+    def timelock(self) -> ContractInstance:
         return self.get("CommunisTimelock")
 
     @property
-    def governor(self) -> Any:
+    def governor(self) -> ContractInstance:
         return self.get("InfluenceGovernor")
 
     @property
-    def guardians(self) -> Any:
+    def guardians(self) -> ContractInstance:
         return self.get("GuardianRegistry")
 
     @property
-    def rewards(self) -> Any:
+    def rewards(self) -> ContractInstance:
         return self.get("ContributionRewards")

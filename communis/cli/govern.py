@@ -160,28 +160,29 @@ def vote(
     _step(governor_address, proposal_id, cast)
 
 
-@cli.command()
-@common
-@click.argument("proposal_id", type=int)
-def queue(governor_address: str | None, alias: str | None, proposal_id: int) -> None:
-    """Queue a succeeded PROPOSAL_ID in the timelock."""
-    _step(governor_address, proposal_id, lambda gov: gov.queue(proposal_id, sender=signer(alias)))
+_STEPS: dict[str, tuple[str, Callable[..., Any]]] = {
+    "queue": ("Queue a succeeded PROPOSAL_ID in the timelock.", Governance.queue),
+    "execute": ("Execute a queued PROPOSAL_ID after the timelock delay.", Governance.execute),
+    "cancel": (
+        "Cancel PROPOSAL_ID (the proposal guardian, even while queued; the proposer while "
+        "pending).",
+        Governance.cancel,
+    ),
+}
 
 
-@cli.command()
-@common
-@click.argument("proposal_id", type=int)
-def execute(governor_address: str | None, alias: str | None, proposal_id: int) -> None:
-    """Execute a queued PROPOSAL_ID after the timelock delay."""
-    _step(governor_address, proposal_id, lambda gov: gov.execute(proposal_id, sender=signer(alias)))
+def _step_command(name: str, help_text: str, method: Callable[..., Any]) -> None:
+    """``ape run govern NAME PROPOSAL_ID``: one ``Governance`` step on the proposal."""
+
+    @cli.command(name, help=help_text)
+    @common
+    @click.argument("proposal_id", type=int)
+    def command(governor_address: str | None, alias: str | None, proposal_id: int) -> None:
+        _step(governor_address, proposal_id, lambda g: method(g, proposal_id, sender=signer(alias)))
 
 
-@cli.command()
-@common
-@click.argument("proposal_id", type=int)
-def cancel(governor_address: str | None, alias: str | None, proposal_id: int) -> None:
-    """Cancel PROPOSAL_ID (the proposal guardian, even while queued; the proposer while pending)."""
-    _step(governor_address, proposal_id, lambda gov: gov.cancel(proposal_id, sender=signer(alias)))
+for _name, (_help, _method) in _STEPS.items():
+    _step_command(_name, _help, _method)
 
 
 @cli.command()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -44,12 +44,16 @@ description_option: Callable[[F], F] = click.option(
     "-d", "--description", required=True, help="What the proposal does and why"
 )
 
+if TYPE_CHECKING:
+    from ape.api import AccountAPI
+    from ape.contracts import ContractInstance
+
 
 class NoGovernorError(CommunisError, RuntimeError):
     """The command needs a governor and none is known."""
 
 
-def signer(alias: str | None) -> Any:
+def signer(alias: str | None) -> AccountAPI:
     """The account ``--account`` names, on the connected chain."""
     import ape
 
@@ -62,10 +66,10 @@ def signer(alias: str | None) -> Any:
 class Deployed:
     """The contracts a command works on: from ``--rewards``/``--governor`` or the journal."""
 
-    rewards: Any
-    governor: Any | None
+    rewards: ContractInstance
+    governor: ContractInstance | None
 
-    def need_governor(self) -> Any:
+    def need_governor(self) -> ContractInstance:
         if self.governor is None:
             raise NoGovernorError("no governor known: pass --governor ADDRESS (or --direct)")
         return self.governor

@@ -25,6 +25,16 @@ class NotDeployedError(CommunisError, RuntimeError):
     """The system is not (fully) deployed on this network."""
 
 
+class _Named:
+    """``system.<attribute>``: the deployed contract of that journal name (``System.get``)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, system: System, owner: type[System]) -> ContractInstance:
+        return system.get(self.name)
+
+
 @dataclass(frozen=True)
 class System:
     chain_id: int
@@ -60,26 +70,9 @@ class System:
                 f"{name} is not deployed on chain {self.chain_id} (see {self.journal.path})"
             ) from None
 
-    @property
-    def token(self) -> ContractInstance:
-        return self.get("CommunityToken")
-
-    @property
-    def influence(self) -> ContractInstance:
-        return self.get("Influence")
-
-    @property
-    def timelock(self) -> ContractInstance:
-        return self.get("CommunisTimelock")
-
-    @property
-    def governor(self) -> ContractInstance:
-        return self.get("InfluenceGovernor")
-
-    @property
-    def guardians(self) -> ContractInstance:
-        return self.get("GuardianRegistry")
-
-    @property
-    def rewards(self) -> ContractInstance:
-        return self.get("ContributionRewards")
+    token = _Named("CommunityToken")
+    influence = _Named("Influence")
+    timelock = _Named("CommunisTimelock")
+    governor = _Named("InfluenceGovernor")
+    guardians = _Named("GuardianRegistry")
+    rewards = _Named("ContributionRewards")

@@ -120,26 +120,29 @@ def propose_set_parameter(
     )
 
 
-@propose.command("grant-guardian")
-@common
-@description_option
-@click.argument("account")
-def propose_grant_guardian(
-    governor_address: str | None, alias: str | None, description: str, account: str
-) -> None:
-    """Make ACCOUNT a guardian (GuardianRegistry.grantGuardian)."""
-    _submit(governor_address, alias, lambda gov: [gov.grant_guardian(account)], description)
+def _guardian_command(name: str, help_text: str, action: Callable[..., Action]) -> None:
+    """``ape run govern propose NAME ACCOUNT``: a proposal of one GuardianRegistry call."""
+
+    @propose.command(name, help=help_text)
+    @common
+    @description_option
+    @click.argument("account")
+    def command(
+        governor_address: str | None, alias: str | None, description: str, account: str
+    ) -> None:
+        _submit(governor_address, alias, lambda gov: [action(gov, account)], description)
 
 
-@propose.command("revoke-guardian")
-@common
-@description_option
-@click.argument("account")
-def propose_revoke_guardian(
-    governor_address: str | None, alias: str | None, description: str, account: str
-) -> None:
-    """Remove ACCOUNT from the guardians (GuardianRegistry.revokeGuardian)."""
-    _submit(governor_address, alias, lambda gov: [gov.revoke_guardian(account)], description)
+_guardian_command(
+    "grant-guardian",
+    "Make ACCOUNT a guardian (GuardianRegistry.grantGuardian).",
+    Governance.grant_guardian,
+)
+_guardian_command(
+    "revoke-guardian",
+    "Remove ACCOUNT from the guardians (GuardianRegistry.revokeGuardian).",
+    Governance.revoke_guardian,
+)
 
 
 @cli.command()

@@ -28,18 +28,16 @@ account_option: Callable[[F], F] = click.option(
     default=None,
     help="ape account alias [default: TEST::0, local chains only]",
 )
-rewards_option: Callable[[F], F] = click.option(
-    "--rewards",
-    "rewards_address",
-    default=None,
-    help="ContributionRewards address [default: from the deployment journal]",
-)
-governor_option: Callable[[F], F] = click.option(
-    "--governor",
-    "governor_address",
-    default=None,
-    help="InfluenceGovernor address [default: from the deployment journal]",
-)
+
+
+def _address_option(contract: str, flag: str) -> Callable[[F], F]:
+    """``--FLAG ADDRESS`` of ``contract``, passed to the command as ``FLAG_address``."""
+    where = "[default: from the deployment journal]"
+    return click.option(f"--{flag}", f"{flag}_address", default=None, help=f"{contract} {where}")
+
+
+rewards_option = _address_option("ContributionRewards address", "rewards")
+governor_option = _address_option("InfluenceGovernor address", "governor")
 description_option: Callable[[F], F] = click.option(
     "-d", "--description", required=True, help="What the proposal does and why"
 )

@@ -228,12 +228,5 @@ def verify_bundle(
         problems.append(f"root {given} is not the recomputed root {expected_root}")
         if given != bundle_root:
             problems.append("the root under test is not the bundle's tree either")
-    return VerifyResult(
-        epoch=epoch,
-        expected_root=expected_root,
-        root=given,
-        bundle_root=bundle_root,
-        differences=differences,
-        problems=tuple(problems),
-        build=build,
-    )
+    found = (given, bundle_root, differences, tuple(problems))
+    return VerifyResult(epoch, expected_root, *found, build)

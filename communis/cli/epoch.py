@@ -35,6 +35,7 @@ console = Console()
 BUNDLE = click.Path(exists=True, file_okay=False, path_type=Path)
 FOLDER = click.Path(file_okay=False, path_type=Path)
 VOTES = ("against", "for", "abstain")
+epoch_argument = click.argument("epoch", type=int)
 
 
 def _say(text: str) -> None:
@@ -174,7 +175,7 @@ def propose(rewards_address: str | None, alias: str | None, bundle: Path, uri: s
 @cli.command()
 @rewards_option
 @account_option
-@click.argument("epoch", type=int)
+@epoch_argument
 @click.option("--evidence", default="", help="URI of the evidence (e.g. a verify report)")
 def challenge(rewards_address: str | None, alias: str | None, epoch: int, evidence: str) -> None:
     """Challenge the pending root of EPOCH, bonding the challenger bond (guardians only)."""
@@ -185,7 +186,7 @@ def challenge(rewards_address: str | None, alias: str | None, epoch: int, eviden
 @cli.command()
 @rewards_option
 @account_option
-@click.argument("epoch", type=int)
+@epoch_argument
 @click.option("--uphold/--reject", required=True, help="Is the challenge right?")
 @governor_option
 @click.option("--direct", is_flag=True, help="Resolve directly (sender holds GOVERNOR_ROLE)")
@@ -214,7 +215,7 @@ def resolve(
 @cli.command()
 @rewards_option
 @account_option
-@click.argument("epoch", type=int)
+@epoch_argument
 def finalize(rewards_address: str | None, alias: str | None, epoch: int) -> None:
     """Finalize EPOCH's unchallenged root after its window (anyone)."""
     rewards = deployed(rewards_address).rewards

@@ -86,6 +86,9 @@ def _save(fig: Figure, path: str | Path) -> Path:
     return path
 
 
+Epochs = Sequence[EpochReport]
+
+
 @dataclass(frozen=True)
 class Shown:
     """How a run's amounts are shown: decimals of the token and of influence, token symbol."""
@@ -291,15 +294,10 @@ def influence_concentration_chart(
 # Treasury and emission against budget ----------------------------------------------------------
 
 
-def budget_chart(
-    epochs: Sequence[EpochReport],
-    path: str | Path,
-    *,
-    shown: Shown = CMN,
-    title: str = "Emission against budget, and the treasury",
-) -> Path:
+def budget_chart(epochs: Epochs, path: str | Path, *, shown: Shown = CMN, title: str = "") -> Path:
     """Per epoch: tokens emitted vs token budget, influence emitted vs influence budget (grouped
     bars, with the emitted share written on each bar), and the treasury balance."""
+    title = title or "Emission against budget, and the treasury"
     labels = [f"epoch {e.epoch}" for e in epochs]
     xs = list(range(len(epochs)))
     w = 0.38

@@ -168,8 +168,7 @@ def verify(
 @click.option("--uri", default=None, help="Where the bundle is published [default: its path]")
 def propose(rewards_address: str | None, alias: str | None, bundle: Path, uri: str | None) -> None:
     """Propose BUNDLE's root, bonding the proposer bond."""
-    rewards = deployed(rewards_address).rewards
-    _print_sent(epochs.propose(rewards, bundle, signer(alias), uri=uri))
+    _print_sent(epochs.propose(deployed(rewards_address).rewards, bundle, signer(alias), uri=uri))
 
 
 @cli.command()

@@ -98,3 +98,10 @@ def test_config_whose_bonds_exceed_the_genesis_cannot_start(tmp_path):
     )
     with pytest.raises(ConfigError, match="exceed the genesis supply"):
         load(write(tmp_path, text))
+
+
+@pytest.mark.parametrize("shipped", ["config/deploy.toml", "examples/deploy-demo.toml"])
+def test_shipped_configs_start_with_the_default_policy(shipped: str) -> None:
+    """The data files carry the starting policy as data; the code's one source is
+    DEFAULT_POLICY, and the two must agree."""
+    assert load(ROOT / shipped).rewards.policy == DEFAULT_POLICY

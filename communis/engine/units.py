@@ -10,6 +10,8 @@ whole units with thousands separators, computed exactly on integers (never throu
 
 Times are unix timestamps, shown in UTC; with ``now`` they also say how far away they are::
 
+    format_compact(47_090_000.0)                     -> "47.09M"      (for a glance, a float)
+
     format_time(0)                 -> "1970-01-01 00:00:00 UTC"
     format_time(90, now=30)        -> "90 (1970-01-01 00:01:30 UTC, in 1m 0s)"
 """
@@ -52,6 +54,15 @@ def format_amount(
     if places is not None and not trim and places > digits:
         fraction += "0" * (places - digits)
     return f"{sign}{whole:,}" + (f".{fraction}" if fraction else "")
+
+
+def format_compact(value: float, digits: int = 4) -> str:
+    """A quantity for a glance (a table cell, a chart axis): ``digits`` significant digits and a
+    suffix, ``47.09M``, ``950k``, ``12``. ``value`` is already in whole units."""
+    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= scale:
+            return f"{value / scale:.{digits}g}{suffix}"
+    return f"{value:.{digits}g}"
 
 
 def format_duration(seconds: int) -> str:

@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 from matplotlib.typing import RcKeyType
 
+from communis.engine.units import format_compact
 from communis.report.metrics import gini, lorenz_curve, nakamoto_coefficient, nakamoto_share
 from communis.report.model import EpochReport, RunReport, role_order
 from communis.report.stats import units
@@ -60,10 +61,7 @@ _PNG_METADATA = {"Software": None}
 
 def _compact(value: float, _pos: object = None) -> str:
     """Axis labels such as ``250k``, ``1.5M``, ``40M`` instead of ``40000000``."""
-    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= scale:
-            return f"{value / scale:.3g}{suffix}"
-    return f"{value:.3g}"
+    return format_compact(value, 3)
 
 
 def role_color(role: str, index: int = 0) -> str:

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from communis.cli.base import OfflineGroup, run_standalone
+from communis.cli.expected import OfflineGroup, run_standalone
 from communis.demo.sample import KEY_MEMBERS, MEMBERS, SEED, write_sample
 from communis.engine.bundle import TREE, BundleError, build_bundle, find_previous, load_totals
 from communis.engine.ledger import read_ledger

@@ -9,7 +9,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from communis.cli.base import OfflineCommand
+from communis.cli.expected import OfflineCommand
 from communis.cli.main import main
 from communis.engine.merkle import Leaf, MerkleTree, split_proof, verify_proof
 from communis.errors import CommunisError

@@ -25,6 +25,12 @@ class NotDeployedError(CommunisError, RuntimeError):
     """The system is not (fully) deployed on this network."""
 
 
+def _has_code(address: str) -> bool:
+    import ape
+
+    return bool(ape.chain.provider.get_code(address))
+
+
 class _Named:
     """``system.<attribute>``: the deployed contract of that journal name (``System.get``)."""
 
@@ -55,6 +61,13 @@ class System:
                 "run `ape run deploy` first"
             )
         deployed = journal.contracts()
+        missing = sorted(name for name, address in deployed.items() if not _has_code(address))
+        if missing:
+            raise NotDeployedError(
+                f"{journal.path} lists {', '.join(missing)} but chain {chain_id} has no code at "
+                "their addresses (a local chain restarted, or the journal of another node): "
+                "move the journal away and run `ape run deploy`"
+            )
         contracts = {
             step.name: ape.project.get_contract(step.contract).at(deployed[step.name])
             for step in journal.steps

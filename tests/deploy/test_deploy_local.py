@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from communis.chain.system import System
+import pytest
+
+from communis.chain.system import NotDeployedError, System
 from communis.deploy.config import load
 from communis.deploy.deployer import Deployer
 from communis.deploy.journal import Journal
@@ -54,6 +56,14 @@ def test_rerun_sends_nothing(project, deployer, chain, tmp_path, plan):
     run(project, deployer, chain, tmp_path, plan, log)
     assert {r.action for r in log} == {"skipped"}
     assert deployer.nonce == nonce
+
+
+def test_loading_a_journal_of_a_forgotten_chain_says_so(project, deployer, chain, tmp_path, plan):
+    journal = run(project, deployer, chain, tmp_path, plan, [])
+    journal.steps[0].address = "0x000000000000000000000000000000000000dEaD"  # no code
+    journal.save()
+    with pytest.raises(NotDeployedError, match=r"lists CommunityToken but chain \d+ has no code"):
+        System.load(tmp_path)
 
 
 def test_local_journal_of_a_forgotten_chain_starts_over(project, deployer, chain, tmp_path, plan):

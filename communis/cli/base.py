@@ -15,22 +15,17 @@ Groups use :class:`CommunisGroup`, whose subcommands get :class:`CommunisCommand
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 from ape.cli import ConnectedProviderCommand
 
-from communis.cli.expected import EXIT_EXPECTED, ExpectedError, expected_errors
+from communis.cli.expected import EXIT_EXPECTED, ExpectedError, MappedErrorsCommand
 
 __all__ = ["EXIT_EXPECTED", "CommunisCommand", "CommunisGroup", "ExpectedError"]
 
 
-class CommunisCommand(ConnectedProviderCommand):
-    """A command connected to the ``--network`` given, with expected errors mapped once."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        with expected_errors():
-            return super().invoke(ctx)
+class CommunisCommand(MappedErrorsCommand, ConnectedProviderCommand):
+    """A command connected to the ``--network`` given (ape's class, after MappedErrorsCommand in the
+    method order: errors raised while connected are mapped too)."""
 
 
 class CommunisGroup(click.Group):

@@ -68,8 +68,9 @@ def run_standalone(command: click.Command, argv: list[str] | None, prog_name: st
     return 0
 
 
-class OfflineCommand(click.Command):
-    """A command that needs no network, with expected errors mapped the same way."""
+class MappedErrorsCommand(click.Command):
+    """A command whose expected errors end as one line (exit status 2), with no network (the
+    offline tool's); ``CommunisCommand`` puts it in front of ape's connected command class."""
 
     def invoke(self, ctx: click.Context) -> Any:
         with expected_errors():
@@ -77,7 +78,7 @@ class OfflineCommand(click.Command):
 
 
 class OfflineGroup(click.Group):
-    """A group whose subcommands are :class:`OfflineCommand` (the ``communis`` tool's)."""
+    """A group whose subcommands are :class:`MappedErrorsCommand` (the ``communis`` tool's)."""
 
-    command_class = OfflineCommand
+    command_class = MappedErrorsCommand
     group_class = type

@@ -9,7 +9,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from communis.cli.expected import OfflineCommand
+from communis.cli.expected import MappedErrorsCommand
 from communis.cli.main import main
 from communis.engine.merkle import Leaf, MerkleTree, split_proof, verify_proof
 from communis.errors import CommunisError
@@ -85,7 +85,7 @@ def test_errors_are_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFi
     ],
 )  # fmt: skip
 def test_the_command_classes_map_expected_errors_once(error: Exception, line: str) -> None:
-    @click.command(cls=OfflineCommand)
+    @click.command(cls=MappedErrorsCommand)
     def fails() -> None:
         raise error
 
@@ -96,7 +96,7 @@ def test_the_command_classes_map_expected_errors_once(error: Exception, line: st
 
 @pytest.mark.parametrize("bug", [ValueError("a bug"), OSError("no file involved")])
 def test_the_command_classes_let_bugs_through(bug: Exception) -> None:
-    @click.command(cls=OfflineCommand)
+    @click.command(cls=MappedErrorsCommand)
     def fails() -> None:
         raise bug
 

@@ -26,7 +26,7 @@ import ape
 import pytest
 
 from tests.helpers.constants import GENESIS_SUPPLY, SUPPLY_CAP
-from tests.helpers.system import Full, deploy_system
+from tests.helpers.system import Full, Roles, deploy_system
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -128,12 +128,5 @@ def deployed_system(
 ) -> Full:
     """The whole system from the deployment plan, handed over to the timelock, with the guardian
     also in the guardian registry (tests/helpers/system.py)."""
-    return deploy_system(
-        project,
-        chain,
-        deployer,
-        tmp_path_factory.mktemp("deployments"),
-        proposer=proposer,
-        guardian=guardian,
-        treasury=treasury,
-    )
+    roles = Roles(proposer, guardian, treasury)
+    return deploy_system(project, chain, deployer, tmp_path_factory.mktemp("deployments"), roles)

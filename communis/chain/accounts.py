@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import os
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING
 
 from communis.errors import CommunisError
 
 LOCAL_CHAIN_IDS = frozenset({1337, 31337})
 TEST_MNEMONIC = "test test test test test test test test test test test junk"
 CHECKED_TEST_ACCOUNTS = 20
+
+if TYPE_CHECKING:
+    from ape.api import AccountAPI
 
 
 class AccountError(CommunisError, RuntimeError):
@@ -53,7 +56,7 @@ def check_allowed(address: str, chain_id: int) -> None:
         )
 
 
-def load_account(alias: str | None, chain_id: int) -> Any:
+def load_account(alias: str | None, chain_id: int) -> AccountAPI:
     """The ape account to sign with. ``TEST::<n>`` or nothing means a test account (local only)."""
     import ape
 

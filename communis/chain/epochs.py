@@ -14,22 +14,30 @@ ledger); ``epochs/<chainId>/<epoch>/`` is where ``build`` puts them by default.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from dataclasses import replace as dataclass_replace
 from enum import IntEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from communis.chain.governance import STATES as GOVERNOR_STATES
-from communis.chain.governance import for_proposer
-from communis.engine.bundle import TREE, build_bundle, find_previous, read_totals
+from communis.chain.governance import Action, Governance, Proposal, for_proposer
+from communis.engine.bundle import TREE, build_bundle, find_previous, load_totals
 from communis.engine.merkle import MerkleTree
 from communis.engine.policy import Policy, policy_hash
 from communis.engine.verify import VerifyResult, verify_bundle
 from communis.errors import CommunisError
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+    from ape.api import AccountAPI, ReceiptAPI
+    from ape.contracts import ContractInstance
+
 ZERO32 = b"\0" * 32
+ZERO_ADDRESS = "0x" + "00" * 20
 MAX_UINT256 = 2**256 - 1
+
+R = TypeVar("R", bound="DataclassInstance")
 
 
 class Status(IntEnum):
@@ -57,33 +65,46 @@ def _bytes32(value: bytes | str) -> bytes:
     return bytes.fromhex(_hex(value)[2:].rjust(64, "0"))
 
 
+def _from_struct(cls: type[R], source: Any, **given: Any) -> R:
+    """``cls`` filled from a contract struct or event whose fields are ``cls``'s in camelCase:
+    bytes become 0x hex, addresses strings, numbers ints; ``given`` fields are taken as they
+    are."""
+    values = dict(given)
+    for f in fields(cls):
+        if f.name in values:
+            continue
+        head, *rest = f.name.split("_")
+        value = getattr(source, head + "".join(word.title() for word in rest))
+        if isinstance(value, bytes | bytearray):
+            values[f.name] = _hex(bytes(value))
+        else:
+            values[f.name] = str(value) if isinstance(value, str) else int(value)
+    return cls(**values)
+
+
 # ------------------------------------------------------------------------------ reading state
 
 
-def onchain_policy(rewards: Any) -> Policy:
+def onchain_policy(rewards: ContractInstance) -> Policy:
     """The policy in force, as the engine's :class:`Policy` (its hash is checked)."""
-    raw = rewards.policy()
-    policy = Policy(
-        token_budget=int(raw.tokenBudget),
-        influence_budget=int(raw.influenceBudget),
-        role_weights=tuple(int(w) for w in raw.roleWeights),
-        account_cap_bps=int(raw.accountCapBps),
-        challenge_window=int(raw.challengeWindow),
-        proposer_bond=int(raw.proposerBond),
-        challenger_bond=int(raw.challengerBond),
-    )
+    policy = Policy.from_abi(rewards.policy())
     if policy_hash(policy) != _bytes32(rewards.policyHash()):
         raise EpochOpError("the engine's policy hash differs from the contract's policyHash()")
     return policy
 
 
-def influence_of(rewards: Any) -> Any:
+def epoch_end(influence: ContractInstance, epoch: int) -> int:
+    """When ``epoch`` ends (and can be proposed): ``genesis + (epoch + 1) * epochDuration``."""
+    return int(influence.genesis()) + (epoch + 1) * int(influence.epochDuration())
+
+
+def influence_of(rewards: ContractInstance) -> ContractInstance:
     import ape
 
     return ape.project.Influence.at(rewards.influence())
 
 
-def token_of(rewards: Any) -> Any:
+def token_of(rewards: ContractInstance) -> ContractInstance:
     import ape
 
     return ape.project.CommunityToken.at(rewards.token())
@@ -124,27 +145,16 @@ class RewardsStatus:
     pending: Pending | None
 
 
-def pending_proposal(rewards: Any) -> Pending | None:
+def pending_proposal(rewards: ContractInstance) -> Pending | None:
     """The proposal in flight (Proposed or Challenged, or Rejected awaiting a new one)."""
     p = rewards.pendingProposal()
     status = Status(int(p.status))
     if status in (Status.NONE, Status.FINALIZED):
         return None
-    return Pending(
-        epoch=int(p.epoch),
-        status=status,
-        root=_hex(p.root),
-        proposer=str(p.proposer),
-        challenge_deadline=int(p.challengeDeadline),
-        cumulative_tokens=int(p.cumulativeTokens),
-        cumulative_influence=int(p.cumulativeInfluence),
-        proposer_bond=int(p.proposerBond),
-        challenger=str(p.challenger),
-        challenger_bond=int(p.challengerBond),
-    )
+    return _from_struct(Pending, p, status=status)
 
 
-def status(rewards: Any) -> RewardsStatus:
+def status(rewards: ContractInstance) -> RewardsStatus:
     import ape
 
     influence = influence_of(rewards)
@@ -157,8 +167,7 @@ def status(rewards: Any) -> RewardsStatus:
         now=now,
         current_epoch=int(influence.epochAt(now)),
         next_epoch=next_epoch,
-        next_epoch_ends=int(influence.genesis())
-        + (next_epoch + 1) * int(influence.epochDuration()),
+        next_epoch_ends=epoch_end(influence, next_epoch),
         current_root=_hex(rewards.currentRoot()),
         finalized_tokens=int(finalized[0]),
         finalized_influence=int(finalized[1]),
@@ -175,12 +184,8 @@ def status(rewards: Any) -> RewardsStatus:
 # ------------------------------------------------------------------------------ build / verify
 
 
-def default_bundle_dir(chain_id: int, epoch: int, root: Path | None = None) -> Path:
-    return (root or Path("epochs")) / str(chain_id) / str(epoch)
-
-
 def build(
-    rewards: Any,
+    rewards: ContractInstance,
     ledger: Path,
     out_root: Path,
     *,
@@ -212,7 +217,7 @@ def build(
     )
 
 
-def root_under_test(rewards: Any, epoch: int) -> str | None:
+def root_under_test(rewards: ContractInstance, epoch: int) -> str | None:
     """The on-chain root of ``epoch``: the pending proposal's, else the finalized one."""
     pending = pending_proposal(rewards)
     if pending is not None and pending.epoch == epoch and pending.status != Status.REJECTED:
@@ -234,7 +239,9 @@ class Proposed:
     policy_hash: str
 
 
-def proposal_of(rewards: Any, epoch: int, root: str, *, from_block: int = 0) -> Proposed | None:
+def proposal_of(
+    rewards: ContractInstance, epoch: int, root: str, *, from_block: int = 0
+) -> Proposed | None:
     """The latest ``RootProposed`` event of ``epoch`` with ``root`` (None if there is none or the
     node cannot return the logs)."""
     import ape
@@ -248,26 +255,19 @@ def proposal_of(rewards: Any, epoch: int, root: str, *, from_block: int = 0) -> 
         return None
     if not found:
         return None
-    log = found[-1]
-    return Proposed(
-        epoch=int(log.epoch),
-        root=_hex(log.root),
-        proposer=str(log.proposer),
-        cumulative_tokens=int(log.cumulativeTokens),
-        cumulative_influence=int(log.cumulativeInfluence),
-        ledger_hash=_hex(log.ledgerHash),
-        policy_hash=_hex(log.policyHash),
-    )
+    return _from_struct(Proposed, found[-1])
 
 
-def proposed_policy_hash(rewards: Any, epoch: int, root: str, *, from_block: int = 0) -> str | None:
+def proposed_policy_hash(
+    rewards: ContractInstance, epoch: int, root: str, *, from_block: int = 0
+) -> str | None:
     """The policy hash ``root`` was proposed under for ``epoch`` (from its RootProposed event;
     None if the node cannot return the logs)."""
     proposal = proposal_of(rewards, epoch, root, from_block=from_block)
     return proposal.policy_hash if proposal else None
 
 
-def previous_root_on_chain(rewards: Any, epoch: int) -> str | None:
+def previous_root_on_chain(rewards: ContractInstance, epoch: int) -> str | None:
     """The finalized root of ``epoch - 1``, the trust anchor of ``epoch``'s previous table
     (None for epoch 0, whose previous table is empty)."""
     if epoch == 0:
@@ -307,7 +307,7 @@ def _compare_with_proposal(result: VerifyResult, proposal: Proposed | None) -> l
 
 
 def verify(
-    rewards: Any, bundle: Path, *, previous: Path | None = None, from_block: int = 0
+    rewards: ContractInstance, bundle: Path, *, previous: Path | None = None, from_block: int = 0
 ) -> VerifyResult:
     """Recompute ``bundle`` and compare it with the epoch's proposal on chain (pending or
     finalized): its root, cumulative totals, ledger hash and policy hash.
@@ -317,8 +317,7 @@ def verify(
     (a later policy change does not make an honest root look wrong); the half-life is
     Influence's.
     """
-    totals = read_totals(bundle)
-    epoch = int(totals["epoch"])
+    epoch = load_totals(bundle).epoch
     previous_root = previous_root_on_chain(rewards, epoch)
     if previous is None and previous_root is not None:
         previous = find_previous(Path(bundle).parent, epoch)
@@ -356,11 +355,11 @@ class Sent:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-def _sent(action: str, receipt: Any, **details: Any) -> Sent:
+def _sent(action: str, receipt: ReceiptAPI, **details: Any) -> Sent:
     return Sent(action, str(receipt.txn_hash), int(receipt.gas_used), details)
 
 
-def _ensure_allowance(rewards: Any, owner: Any, amount: int) -> Sent | None:
+def _ensure_allowance(rewards: ContractInstance, owner: AccountAPI, amount: int) -> Sent | None:
     if amount == 0:
         return None
     token = token_of(rewards)
@@ -375,12 +374,14 @@ def _ensure_allowance(rewards: Any, owner: Any, amount: int) -> Sent | None:
     return _sent("approve", receipt, spender=str(rewards.address), amount=amount)
 
 
-def propose(rewards: Any, bundle: Path, sender: Any, *, uri: str | None = None) -> list[Sent]:
+def propose(
+    rewards: ContractInstance, bundle: Path, sender: AccountAPI, *, uri: str | None = None
+) -> list[Sent]:
     """Propose ``bundle``'s root (approving the proposer bond first if needed)."""
     import ape
 
-    totals = read_totals(bundle)
-    epoch = int(totals["epoch"])
+    totals = load_totals(bundle)
+    epoch = totals.epoch
     expected = int(rewards.nextEpoch())
     if epoch != expected:
         raise EpochOpError(
@@ -391,28 +392,27 @@ def propose(rewards: Any, bundle: Path, sender: Any, *, uri: str | None = None) 
         raise EpochOpError(f"epoch {pending.epoch} is still {pending.status.name.lower()}")
     influence = influence_of(rewards)
     now = ape.chain.blocks.head.timestamp
-    ends = int(influence.genesis()) + (epoch + 1) * int(influence.epochDuration())
+    ends = epoch_end(influence, epoch)
     if now < ends:
         raise EpochOpError(f"epoch {epoch} ends at {ends} (in {ends - now} s): propose after that")
     in_force = _hex(rewards.policyHash())
-    if totals["policyHash"] != in_force:
+    if totals.policy_hash != in_force:
         raise EpochOpError(
-            f"the bundle was computed under policy {totals['policyHash']} but {in_force} is in "
+            f"the bundle was computed under policy {totals.policy_hash} but {in_force} is in "
             "force: rebuild it (ape run epoch build)"
         )
     if not rewards.hasRole(rewards.PROPOSER_ROLE(), sender):
         raise EpochOpError(f"{sender.address} lacks PROPOSER_ROLE (governance grants it)")
     bond = int(rewards.policy().proposerBond)
     done = [s for s in [_ensure_allowance(rewards, sender, bond)] if s]
-    cumulative = totals["cumulativeTotals"]
-    tokens, stored = int(cumulative["tokens"]), int(cumulative["influenceStored"])
+    tokens, stored = totals.cumulative_totals.tokens, totals.cumulative_totals.influence_stored
     receipt = rewards.proposeRoot(
         epoch,
-        _bytes32(totals["root"]),
+        _bytes32(totals.root),
         tokens,
         stored,
         uri or str(Path(bundle).resolve()),
-        _bytes32(totals["ledger"]["keccak256"]),
+        _bytes32(totals.ledger.keccak256),
         _bytes32(in_force),
         sender=sender,
     )
@@ -422,7 +422,7 @@ def propose(rewards: Any, bundle: Path, sender: Any, *, uri: str | None = None) 
             "proposeRoot",
             receipt,
             epoch=epoch,
-            root=totals["root"],
+            root=totals.root,
             cumulative_tokens=tokens,
             cumulative_influence_stored=stored,
             bond=bond,
@@ -432,7 +432,9 @@ def propose(rewards: Any, bundle: Path, sender: Any, *, uri: str | None = None) 
     return done
 
 
-def challenge(rewards: Any, epoch: int, sender: Any, *, evidence: str = "") -> list[Sent]:
+def challenge(
+    rewards: ContractInstance, epoch: int, sender: AccountAPI, *, evidence: str = ""
+) -> list[Sent]:
     """Challenge the pending root of ``epoch`` (approving the challenger bond first if needed)."""
     import ape
 
@@ -455,7 +457,7 @@ def challenge(rewards: Any, epoch: int, sender: Any, *, evidence: str = "") -> l
     return done
 
 
-def finalize(rewards: Any, epoch: int, sender: Any) -> Sent:
+def finalize(rewards: ContractInstance, epoch: int, sender: AccountAPI) -> Sent:
     """Finalize the unchallenged root of ``epoch`` once its window has passed."""
     import ape
 
@@ -475,33 +477,15 @@ def finalize(rewards: Any, epoch: int, sender: Any) -> Sent:
 # ------------------------------------------------------------------------------ resolve
 
 
-@dataclass(frozen=True)
-class Resolution:
-    """A governance proposal that resolves a challenge: one call to resolveChallenge."""
-
-    targets: list[str]
-    values: list[int]
-    calldatas: list[bytes]
-    description: str
-
-    @property
-    def description_hash(self) -> bytes:
-        from eth_utils import keccak
-
-        return keccak(text=self.description)
-
-
-def resolution(rewards: Any, epoch: int, upheld: bool, proposer: str) -> Resolution:
-    """The resolution proposal of ``epoch``'s challenge as ``proposer`` submits it: the
-    description ends in ``#proposer=<address>``, so only ``proposer`` can create it and nobody
-    can block it by creating (and cancelling) the same proposal first."""
+def resolution(rewards: ContractInstance, epoch: int, upheld: bool, proposer: str) -> Proposal:
+    """The resolution proposal of ``epoch``'s challenge as ``proposer`` submits it: one call to
+    ``resolveChallenge``; the description ends in ``#proposer=<address>``, so only
+    ``proposer`` can create it and nobody can block it by creating (and cancelling) the same
+    proposal first."""
     calldata = bytes(rewards.resolveChallenge.encode_input(epoch, upheld))
-    return Resolution(
-        targets=[str(rewards.address)],
-        values=[0],
-        calldatas=[calldata],
-        description=for_proposer(resolution_text(epoch, upheld), proposer),
-    )
+    text = resolution_text(epoch, upheld)
+    action = Action(str(rewards.address), 0, calldata, text)
+    return Proposal((action,), for_proposer(text, proposer))
 
 
 def resolution_text(epoch: int, upheld: bool) -> str:
@@ -510,7 +494,7 @@ def resolution_text(epoch: int, upheld: bool) -> str:
     return f"ContributionRewards: {verdict} the challenge of epoch {epoch}"
 
 
-def _proposal_state(governor: Any, proposal_id: int) -> str | None:
+def _proposal_state(governor: ContractInstance, proposal_id: int) -> str | None:
     try:
         return GOVERNOR_STATES[int(governor.state(proposal_id))]
     except Exception:  # GovernorNonexistentProposal
@@ -518,8 +502,13 @@ def _proposal_state(governor: Any, proposal_id: int) -> str | None:
 
 
 def find_resolution(
-    governor: Any, rewards: Any, epoch: int, upheld: bool, *, from_block: int = 0
-) -> Resolution | None:
+    governor: ContractInstance,
+    rewards: ContractInstance,
+    epoch: int,
+    upheld: bool,
+    *,
+    from_block: int = 0,
+) -> Proposal | None:
     """The newest resolution proposal of ``epoch``'s challenge that was not cancelled, whoever
     proposed it (from the ProposalCreated events)."""
     import ape
@@ -527,24 +516,19 @@ def find_resolution(
     logs = governor.ProposalCreated.range(from_block, ape.chain.blocks.height + 1)
     for log in reversed(list(logs)):
         wanted = resolution(rewards, epoch, upheld, str(log.proposer))
-        same = (
-            [str(t) for t in log.targets] == wanted.targets
-            and [int(v) for v in log.values] == wanted.values
-            and [bytes(c) for c in log.calldatas] == wanted.calldatas
-            and log.description == wanted.description
-        )
+        same = Proposal.from_event(log) == wanted
         if same and _proposal_state(governor, int(log.proposalId)) != "Canceled":
             return wanted
     return None
 
 
 def resolve(
-    rewards: Any,
+    rewards: ContractInstance,
     epoch: int,
     upheld: bool,
-    sender: Any,
+    sender: AccountAPI,
     *,
-    governor: Any | None = None,
+    governor: ContractInstance | None = None,
     vote: int | None = None,
     from_block: int = 0,
 ) -> list[Sent | str]:
@@ -571,14 +555,14 @@ def resolve(
 
     import ape
 
+    gov = Governance(governor)
     r = find_resolution(governor, rewards, epoch, upheld, from_block=from_block)
     r = r or resolution(rewards, epoch, upheld, sender.address)
-    args = (r.targets, r.values, r.calldatas)
-    proposal_id = int(governor.hashProposal(*args, r.description_hash))
+    proposal_id = gov.proposal_id(r)
     state = _proposal_state(governor, proposal_id)
     done: list[Sent | str] = []
     if state is None:
-        receipt = governor.propose(*args, r.description, sender=sender)
+        receipt = gov.submit(r, sender=sender)
         done.append(_sent("governor.propose", receipt, proposal_id=proposal_id, epoch=epoch))
         starts = int(governor.proposalSnapshot(proposal_id))
         done.append(f"proposal {proposal_id} created; voting starts after {starts}")
@@ -589,10 +573,10 @@ def resolve(
             ends = int(governor.proposalDeadline(proposal_id))
             done.append(f"proposal {proposal_id} is open for votes until {ends}")
         else:
-            receipt = governor.castVote(proposal_id, vote, sender=sender)
+            receipt = gov.cast(proposal_id, vote, sender=sender)
             done.append(_sent("governor.castVote", receipt, proposal_id=proposal_id, support=vote))
     elif state == "Succeeded":
-        receipt = governor.queue(*args, r.description_hash, sender=sender)
+        receipt = gov.queue(proposal_id, sender=sender, proposal=r)
         eta = int(governor.proposalEta(proposal_id))
         done.append(_sent("governor.queue", receipt, proposal_id=proposal_id, eta=eta))
     elif state == "Queued":
@@ -600,7 +584,7 @@ def resolve(
         if ape.chain.blocks.head.timestamp < eta:
             done.append(f"queued; executable from {eta}")
         else:
-            receipt = governor.execute(*args, r.description_hash, sender=sender)
+            receipt = gov.execute(proposal_id, sender=sender, proposal=r)
             done.append(_sent("governor.execute", receipt, proposal_id=proposal_id, epoch=epoch))
     else:
         done.append(f"proposal {proposal_id} is {state}: nothing more to do")
@@ -624,7 +608,7 @@ def load_tree(bundle: Path) -> MerkleTree:
     return MerkleTree.load(Path(bundle) / TREE, validate=False)
 
 
-def _claimable_tree(rewards: Any, bundle: Path) -> MerkleTree:
+def _claimable_tree(rewards: ContractInstance, bundle: Path) -> MerkleTree:
     tree = load_tree(bundle)
     current = _hex(rewards.currentRoot())
     if tree.root_hex != current:
@@ -635,7 +619,7 @@ def _claimable_tree(rewards: Any, bundle: Path) -> MerkleTree:
     return tree
 
 
-def owed(rewards: Any, tree: MerkleTree, account: str) -> Owed:
+def owed(rewards: ContractInstance, tree: MerkleTree, account: str) -> Owed:
     leaf = tree.leaf(account)
     paid = rewards.claimed(leaf.account)
     return Owed(
@@ -648,7 +632,7 @@ def owed(rewards: Any, tree: MerkleTree, account: str) -> Owed:
     )
 
 
-def claim_one(rewards: Any, bundle: Path, account: str, sender: Any) -> Sent:
+def claim_one(rewards: ContractInstance, bundle: Path, account: str, sender: AccountAPI) -> Sent:
     """Claim everything ``account`` is owed under the current root (anyone may send it)."""
     tree = _claimable_tree(rewards, bundle)
     try:
@@ -675,7 +659,7 @@ def _batches(items: Sequence[Owed], size: int) -> Iterator[Sequence[Owed]]:
         yield items[start : start + size]
 
 
-def _wait_for_pending(sender: Any, timeout: float, poll: float = 0.5) -> None:
+def _wait_for_pending(sender: AccountAPI, timeout: float, poll: float = 0.5) -> None:
     """Wait until ``sender`` has no transaction in the node's pool.
 
     A batch sent by an interrupted run may still be pending: scanning before it is mined would
@@ -702,9 +686,9 @@ def _wait_for_pending(sender: Any, timeout: float, poll: float = 0.5) -> None:
 
 
 def claim_all(
-    rewards: Any,
+    rewards: ContractInstance,
     bundle: Path,
-    sender: Any,
+    sender: AccountAPI,
     *,
     batch_size: int = 50,
     on_scan: Callable[[int], None] | None = None,

@@ -16,14 +16,14 @@ proposal's snapshot, so they are already decayed to that timepoint and comparabl
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eth_utils import is_address, keccak, to_checksum_address
 
+from communis.engine.units import format_amount, format_time
 from communis.errors import CommunisError
 
 STATES = (
@@ -38,13 +38,16 @@ STATES = (
 )
 SUPPORT = {"against": 0, "for": 1, "abstain": 2}
 _ZERO = "0x" + "00" * 20
-DECIMALS = 18
 
 #: Names of the governance contracts in the deployment journal.
 GOVERNOR = "InfluenceGovernor"
 REGISTRY = "GuardianRegistry"
 INFLUENCE = "Influence"
 TIMELOCK = "CommunisTimelock"
+
+if TYPE_CHECKING:
+    from ape.api import AccountAPI, ReceiptAPI
+    from ape.contracts import ContractInstance
 
 
 class GovernanceError(CommunisError, RuntimeError):
@@ -61,30 +64,51 @@ def for_proposer(description: str, proposer: str) -> str:
 
 @dataclass(frozen=True)
 class Action:
-    """One call the timelock will make if the proposal passes."""
+    """One call the timelock will make if the proposal passes (``label`` is for people only)."""
 
     target: str
     value: int
     calldata: bytes
-    label: str
+    label: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
-class ProposalCall:
-    """What `queue` and `execute` need: the proposal as it was proposed."""
+class Proposal:
+    """A governor proposal: its calls and its whole description (as proposed, suffix included).
 
-    proposal_id: int
-    targets: tuple[str, ...]
-    values: tuple[int, ...]
-    calldatas: tuple[bytes, ...]
+    The one proposal type of the package: the resolution of a challenge
+    (:func:`communis.chain.epochs.resolution`) and every ``ape run govern`` proposal are built
+    as one, and :class:`Governance` proposes, queues and executes it."""
+
+    actions: tuple[Action, ...]
     description: str
+
+    @property
+    def targets(self) -> list[str]:
+        return [a.target for a in self.actions]
+
+    @property
+    def values(self) -> list[int]:
+        return [a.value for a in self.actions]
+
+    @property
+    def calldatas(self) -> list[bytes]:
+        return [a.calldata for a in self.actions]
 
     @property
     def description_hash(self) -> bytes:
         return keccak(text=self.description)
 
     def args(self) -> tuple[list[str], list[int], list[bytes], bytes]:
-        return list(self.targets), list(self.values), list(self.calldatas), self.description_hash
+        """What ``hashProposal``, ``queue``, ``execute`` and ``cancel`` take."""
+        return self.targets, self.values, self.calldatas, self.description_hash
+
+    @classmethod
+    def from_event(cls, log: Any) -> Proposal:
+        """The proposal a ``ProposalCreated`` event records."""
+        calls = zip(log.targets, log.values, log.calldatas, strict=True)
+        actions = tuple(Action(str(t), int(v), bytes(c)) for t, v, c in calls)
+        return cls(actions, str(log.description))
 
 
 @dataclass(frozen=True)
@@ -110,46 +134,21 @@ class ProposalStatus:
         return self.for_votes + self.abstain_votes >= self.quorum
 
     def render(self) -> str:
-        quorum = "after the snapshot" if self.quorum is None else amount(self.quorum)
+        quorum = "after the snapshot" if self.quorum is None else format_amount(self.quorum)
         reached = {None: "", True: " (reached)", False: " (not reached)"}[self.quorum_reached]
         rows = [
             ("proposal", str(self.proposal_id)),
             ("state", self.state),
             ("proposer", self.proposer),
-            ("for", amount(self.for_votes)),
-            ("against", amount(self.against_votes)),
-            ("abstain", amount(self.abstain_votes)),
+            ("for", format_amount(self.for_votes)),
+            ("against", format_amount(self.against_votes)),
+            ("abstain", format_amount(self.abstain_votes)),
             ("quorum", quorum + reached),
-            ("snapshot", when(self.snapshot, self.now)),
-            ("deadline", when(self.deadline, self.now)),
-            ("eta", when(self.eta, self.now) if self.eta else "not queued"),
+            ("snapshot", format_time(self.snapshot, now=self.now)),
+            ("deadline", format_time(self.deadline, now=self.now)),
+            ("eta", format_time(self.eta, now=self.now) if self.eta else "not queued"),
         ]
         return "\n".join(f"{name:>9}  {value}" for name, value in rows)
-
-
-def amount(value: int) -> str:
-    """``value`` (18 decimals) as whole units, exact, with thousands separators."""
-    whole = Decimal(value).scaleb(-DECIMALS)
-    text = f"{whole:,f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def when(timestamp: int, now: int) -> str:
-    stamp = datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-    delta = timestamp - now
-    relative = f"in {_duration(delta)}" if delta > 0 else f"{_duration(-delta)} ago"
-    return f"{timestamp} ({stamp}, {relative})"
-
-
-def _duration(seconds: int) -> str:
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{days}d {hours}h"
-    if hours:
-        return f"{hours}h {minutes}m"
-    return f"{minutes}m {secs}s"
 
 
 def parse_argument(text: str, abi_type: str) -> Any:
@@ -191,9 +190,11 @@ def parse_argument(text: str, abi_type: str) -> Any:
 class Governance:
     """Governance operations on one InfluenceGovernor and the contracts it governs."""
 
-    def __init__(self, governor: Any, contracts: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self, governor: ContractInstance, contracts: Mapping[str, ContractInstance] | None = None
+    ) -> None:
         self.governor = governor
-        self.contracts: dict[str, Any] = dict(contracts or {})
+        self.contracts: dict[str, ContractInstance] = dict(contracts or {})
         self.contracts.setdefault(GOVERNOR, governor)
 
     # --- connecting ------------------------------------------------------------------------
@@ -224,7 +225,7 @@ class Governance:
         }
         return cls(governor, contracts)
 
-    def contract(self, name: str) -> Any:
+    def contract(self, name: str) -> ContractInstance:
         """A governed contract by journal name, or ``ContractType@0xaddress``."""
         import ape
 
@@ -290,62 +291,80 @@ class Governance:
 
     # --- lifecycle -------------------------------------------------------------------------
 
-    def propose(self, actions: Sequence[Action], description: str, *, sender: Any) -> int:
+    def propose(self, actions: Sequence[Action], description: str, *, sender: AccountAPI) -> int:
         """Submit a proposal; returns its id. The sender needs the proposal threshold. The
         description gets the ``#proposer=`` suffix (see :func:`for_proposer`)."""
-        if not actions:
-            raise GovernanceError("a proposal needs at least one action")
         if not description.strip():
             raise GovernanceError("a proposal needs a description")
+        proposal = Proposal(tuple(actions), for_proposer(description, sender.address))
+        receipt = self.submit(proposal, sender=sender)
+        return int(receipt.events.filter(self.governor.ProposalCreated)[0].proposalId)
+
+    def proposal_id(self, proposal: Proposal) -> int:
+        return int(self.governor.hashProposal(*proposal.args()))
+
+    def submit(self, proposal: Proposal, *, sender: AccountAPI) -> ReceiptAPI:
+        """Propose ``proposal`` as it stands; returns the receipt."""
+        if not proposal.actions:
+            raise GovernanceError("a proposal needs at least one action")
         threshold = self.governor.proposalThreshold()
         clock = self.governor.clock()
         votes = self.governor.getVotes(sender.address, clock - 1)
         if votes < threshold:
             raise GovernanceError(
-                f"{sender.address} has {amount(votes)} influence, the proposal threshold is "
-                f"{amount(threshold)}: earn or be delegated more influence first"
+                f"{sender.address} has {format_amount(votes)} influence, the proposal threshold "
+                f"is {format_amount(threshold)}: earn or be delegated more influence first"
             )
-        receipt = self.governor.propose(
-            [a.target for a in actions],
-            [a.value for a in actions],
-            [a.calldata for a in actions],
-            for_proposer(description, sender.address),
+        return self.governor.propose(
+            proposal.targets,
+            proposal.values,
+            proposal.calldatas,
+            proposal.description,
             sender=sender,
         )
-        return receipt.events.filter(self.governor.ProposalCreated)[0].proposalId
 
-    def vote(self, proposal_id: int, support: str, *, sender: Any, reason: str = "") -> int:
+    def vote(self, proposal_id: int, support: str, *, sender: AccountAPI, reason: str = "") -> int:
         """Cast a vote (for/against/abstain); returns the weight counted."""
         try:
             choice = SUPPORT[support.lower()]
         except KeyError:
             raise GovernanceError(f"support must be one of {', '.join(SUPPORT)}") from None
+        receipt = self.cast(proposal_id, choice, sender=sender, reason=reason)
+        return int(receipt.events.filter(self.governor.VoteCast)[0].weight)
+
+    def cast(
+        self, proposal_id: int, support: int, *, sender: AccountAPI, reason: str = ""
+    ) -> ReceiptAPI:
+        """Cast a vote (0 against, 1 for, 2 abstain); returns the receipt."""
         self._expect(proposal_id, {"Active"}, "vote")
         if self.governor.hasVoted(proposal_id, sender.address):
             raise GovernanceError(f"{sender.address} already voted on {proposal_id}")
         if reason:
-            receipt = self.governor.castVoteWithReason(proposal_id, choice, reason, sender=sender)
-        else:
-            receipt = self.governor.castVote(proposal_id, choice, sender=sender)
-        return receipt.events.filter(self.governor.VoteCast)[0].weight
+            return self.governor.castVoteWithReason(proposal_id, support, reason, sender=sender)
+        return self.governor.castVote(proposal_id, support, sender=sender)
 
-    def queue(self, proposal_id: int, *, sender: Any) -> None:
-        """Queue a succeeded proposal in the timelock."""
+    def queue(
+        self, proposal_id: int, *, sender: AccountAPI, proposal: Proposal | None = None
+    ) -> ReceiptAPI:
+        """Queue a succeeded proposal in the timelock (``proposal``: its calls, if known;
+        else they are read from its event); returns the receipt."""
         self._expect(proposal_id, {"Succeeded"}, "queue")
-        self.governor.queue(*self.find(proposal_id).args(), sender=sender)
+        return self.governor.queue(*(proposal or self.find(proposal_id)).args(), sender=sender)
 
-    def execute(self, proposal_id: int, *, sender: Any) -> None:
-        """Execute a queued proposal once the timelock delay has passed."""
+    def execute(
+        self, proposal_id: int, *, sender: AccountAPI, proposal: Proposal | None = None
+    ) -> ReceiptAPI:
+        """Execute a queued proposal once the timelock delay has passed; returns the receipt."""
         self._expect(proposal_id, {"Queued"}, "execute")
         eta = self.governor.proposalEta(proposal_id)
         now = self._now()
         if now < eta:
             raise GovernanceError(
-                f"proposal {proposal_id} is in the timelock until {when(eta, now)}"
+                f"proposal {proposal_id} is in the timelock until {format_time(eta, now=now)}"
             )
-        self.governor.execute(*self.find(proposal_id).args(), sender=sender)
+        return self.governor.execute(*(proposal or self.find(proposal_id)).args(), sender=sender)
 
-    def cancel(self, proposal_id: int, *, sender: Any) -> None:
+    def cancel(self, proposal_id: int, *, sender: AccountAPI) -> None:
         """Cancel a proposal: the proposal guardian before its sunset and before execution (also
         while it waits in the timelock) unless the proposal is protected (it only changes the
         guardian or resolves challenges), or the proposer while it is still pending."""
@@ -388,20 +407,14 @@ class Governance:
             now=self._now(),
         )
 
-    def find(self, proposal_id: int, *, from_block: int = 0) -> ProposalCall:
+    def find(self, proposal_id: int, *, from_block: int = 0) -> Proposal:
         """The proposal's calls, from its ProposalCreated event."""
         import ape
 
         head = ape.chain.blocks.height
         for log in self.governor.ProposalCreated.range(from_block, head + 1):
             if log.proposalId == proposal_id:
-                return ProposalCall(
-                    proposal_id,
-                    tuple(log.targets),
-                    tuple(log.values),
-                    tuple(bytes(c) for c in log.calldatas),
-                    log.description,
-                )
+                return Proposal.from_event(log)
         raise GovernanceError(f"no ProposalCreated event for proposal {proposal_id}")
 
     def proposals(self, *, from_block: int = 0) -> Iterable[int]:
@@ -424,4 +437,4 @@ class Governance:
     def _now() -> int:
         import ape
 
-        return ape.chain.blocks.head.timestamp
+        return int(ape.chain.blocks.head.timestamp)

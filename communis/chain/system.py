@@ -12,21 +12,40 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from communis.deploy.journal import Journal
 from communis.errors import CommunisError
+
+if TYPE_CHECKING:
+    from ape.contracts import ContractInstance
 
 
 class NotDeployedError(CommunisError, RuntimeError):
     """The system is not (fully) deployed on this network."""
 
 
+def _has_code(address: str) -> bool:
+    import ape
+
+    return bool(ape.chain.provider.get_code(address))
+
+
+class _Named:
+    """``system.<attribute>``: the deployed contract of that journal name (``System.get``)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, system: System, owner: type[System]) -> ContractInstance:
+        return system.get(self.name)
+
+
 @dataclass(frozen=True)
 class System:
     chain_id: int
     journal: Journal
-    contracts: dict[str, Any]
+    contracts: dict[str, ContractInstance]
 
     @classmethod
     def load(cls, deployments: Path | None = None) -> System:
@@ -42,6 +61,13 @@ class System:
                 "run `ape run deploy` first"
             )
         deployed = journal.contracts()
+        missing = sorted(name for name, address in deployed.items() if not _has_code(address))
+        if missing:
+            raise NotDeployedError(
+                f"{journal.path} lists {', '.join(missing)} but chain {chain_id} has no code at "
+                "their addresses (a local chain restarted, or the journal of another node): "
+                "move the journal away and run `ape run deploy`"
+            )
         contracts = {
             step.name: ape.project.get_contract(step.contract).at(deployed[step.name])
             for step in journal.steps
@@ -49,7 +75,7 @@ class System:
         }
         return cls(chain_id=chain_id, journal=journal, contracts=contracts)
 
-    def get(self, name: str) -> Any:
+    def get(self, name: str) -> ContractInstance:
         try:
             return self.contracts[name]
         except KeyError:
@@ -57,26 +83,9 @@ class System:
                 f"{name} is not deployed on chain {self.chain_id} (see {self.journal.path})"
             ) from None
 
-    @property
-    def token(self) -> Any:
-        return self.get("CommunityToken")
-
-    @property
-    def influence(self) -> Any:
-        return self.get("Influence")
-
-    @property
-    def timelock(self) -> Any:
-        return self.get("CommunisTimelock")
-
-    @property
-    def governor(self) -> Any:
-        return self.get("InfluenceGovernor")
-
-    @property
-    def guardians(self) -> Any:
-        return self.get("GuardianRegistry")
-
-    @property
-    def rewards(self) -> Any:
-        return self.get("ContributionRewards")
+    token = _Named("CommunityToken")
+    influence = _Named("Influence")
+    timelock = _Named("CommunisTimelock")
+    governor = _Named("InfluenceGovernor")
+    guardians = _Named("GuardianRegistry")
+    rewards = _Named("ContributionRewards")

@@ -11,21 +11,21 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from communis.cli.expected import OfflineGroup, run_standalone
 from communis.demo.sample import KEY_MEMBERS, MEMBERS, SEED, write_sample
-from communis.engine.bundle import TREE, BundleError, build_bundle, find_previous, read_totals
-from communis.engine.ledger import LedgerError, read_ledger
+from communis.engine.bundle import TREE, BundleError, build_bundle, find_previous, load_totals
+from communis.engine.ledger import read_ledger
 from communis.engine.merkle import MerkleError, MerkleTree, verify_proof
-from communis.engine.policy import Policy, PolicyError
+from communis.engine.policy import Policy
+from communis.engine.units import format_amount
 from communis.engine.verify import verify_bundle
-from communis.errors import CommunisError
-
-_EXPECTED_ERRORS = (LedgerError, PolicyError, BundleError, MerkleError, CommunisError, OSError)
 
 
 def _console() -> Console:
@@ -33,11 +33,10 @@ def _console() -> Console:
 
 
 def _tokens(value: int) -> str:
-    whole, frac = divmod(value, 10**18)
-    return f"{whole:,}.{frac // 10**14:04d}"
+    return format_amount(value, places=4, trim=False)
 
 
-@click.group()
+@click.group(cls=OfflineGroup)
 @click.version_option(package_name="communis")
 def cli() -> None:
     """Communis epoch engine: build, verify and prove epoch reward bundles, offline."""
@@ -119,7 +118,11 @@ def build(
 @click.option(
     "--policy", "policy_path", type=click.Path(path_type=Path), help="Policy in force (JSON)."
 )
-@click.option("--policy-hash", help="The policy hash proposed with the root (0x...).")
+@click.option(
+    "--policy-hash",
+    "expected_policy_hash",
+    help="The policy hash proposed with the root (0x...).",
+)
 @click.option("--half-life", type=click.IntRange(min=1), help="In force (Influence.halfLife()).")
 @click.option(
     "--previous-root", help="Trusted root of the previous epoch (rootOf(epoch - 1) on chain)."
@@ -136,17 +139,13 @@ def build(
     show_default=True,
     help="The community's first epoch (its previous table is empty).",
 )
-@click.option("--tree", "tree_path", type=click.Path(path_type=Path), help="Claimed tree.json.")
+@click.option("--tree", "claimed_tree", type=click.Path(path_type=Path), help="Claimed tree.json.")
 def verify(
     bundle: Path,
-    root: str | None,
     policy_path: Path | None,
-    policy_hash: str | None,
     half_life: int | None,
-    previous_root: str | None,
     previous: Path | None,
-    first_epoch: int,
-    tree_path: Path | None,
+    **checks: Any,
 ) -> None:
     """Recompute BUNDLE's epoch and compare it with ROOT; exit 1 and name accounts if wrong.
 
@@ -156,31 +155,22 @@ def verify(
     console = _console()
     if half_life is None:
         raise BundleError("give --half-life: the one in force, not the bundle's own")
-    if policy_path is None and policy_hash is None:
+    if policy_path is None and checks["expected_policy_hash"] is None:
         raise BundleError("give --policy or --policy-hash: the policy in force, not the bundle's")
-    totals = read_totals(bundle)
-    epoch = int(totals["epoch"])
-    if previous_root is None and epoch != first_epoch:
+    epoch = load_totals(bundle).epoch
+    if checks["previous_root"] is None and epoch != checks["first_epoch"]:
         raise BundleError(
             f"{bundle}: epoch {epoch} builds on epoch {epoch - 1}: give --previous-root (the "
             f"root of epoch {epoch - 1} on chain; the bundle folder's is not evidence)"
         )
-    if previous is None and previous_root is not None:
+    if previous is None and checks["previous_root"] is not None:
         previous = find_previous(bundle.parent, epoch)
         if previous is None:
             raise BundleError(f"{bundle}: cannot find the previous bundle; pass --previous")
     policy = Policy.load(policy_path) if policy_path else None
     with console.status(f"recomputing epoch {epoch}"):
         result = verify_bundle(
-            bundle,
-            root=root,
-            policy=policy,
-            expected_policy_hash=policy_hash,
-            half_life=half_life,
-            previous=previous,
-            previous_root=previous_root,
-            first_epoch=first_epoch,
-            claimed_tree=tree_path,
+            bundle, policy=policy, half_life=half_life, previous=previous, **checks
         )
     console.print(f"epoch {result.epoch}: recomputed root {result.expected_root}")
     if result.root is not None:
@@ -223,7 +213,7 @@ def proof(bundle: Path, account: str) -> None:
     click.echo(
         json.dumps(
             {
-                "epoch": read_totals(bundle)["epoch"],
+                "epoch": load_totals(bundle).epoch,
                 "root": tree.root_hex,
                 "account": leaf.account,
                 "cumulativeTokens": str(leaf.tokens),
@@ -278,22 +268,8 @@ def report(args: tuple[str, ...]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Console entry point: expected errors become one red line and exit status 2."""
-    try:
-        cli.main(args=argv, prog_name="communis", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        return int(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
-    except click.exceptions.Abort:
-        return 130
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    except _EXPECTED_ERRORS as exc:
-        _console().print(f"[red]error[/]: {escape(str(exc))}")
-        return 2
-    return 0
+    """Console entry point: expected errors become one line on stderr and exit status 2."""
+    return run_standalone(cli, argv, "communis")
 
 
 if __name__ == "__main__":

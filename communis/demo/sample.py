@@ -21,7 +21,7 @@ from pathlib import Path
 
 from communis.engine.address import to_checksum
 from communis.engine.keccak import keccak
-from communis.engine.policy import Policy
+from communis.engine.policy import DEFAULT_POLICY
 from communis.engine.roles import ROLES
 
 SEED = 20260401
@@ -38,17 +38,8 @@ KEY_MEMBERS: tuple[tuple[str, str], ...] = (
 )
 """(address, main role) of ape's test accounts 1-6, always members."""
 
-SAMPLE_POLICY = Policy(
-    token_budget=100_000 * 10**18,
-    influence_budget=10_000 * 10**18,
-    role_weights=(5, 3, 4, 1),
-    account_cap_bps=500,
-    challenge_window=2 * 86_400,
-    proposer_bond=1_000 * 10**18,
-    challenger_bond=250 * 10**18,
-)
-"""The starting policy of config/deploy.toml: 100k tokens and 10k influence per epoch, 5% cap
-per account, two-day challenge window."""
+SAMPLE_POLICY = DEFAULT_POLICY
+"""The sample community is scored with the starting policy (as config/deploy.toml deploys it)."""
 
 _EVIDENCE = {
     "creator": "forum/post",

@@ -23,7 +23,6 @@ Any step that does not do what it claims raises :class:`DemoError`.
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -42,21 +41,25 @@ from communis.deploy.console import step_progress
 from communis.deploy.deployer import Deployer, plan_time
 from communis.deploy.journal import Journal
 from communis.deploy.plan import build_plan
-from communis.deploy.rewards_steps import policy_args
-from communis.engine.bundle import TOTALS, TREE, EpochBuild, read_totals
+from communis.engine.bundle import TREE, EpochBuild, replace_tree
 from communis.engine.merkle import Leaf, MerkleTree
 from communis.engine.policy import Policy, policy_hash
 from communis.engine.roles import ROLES
+from communis.engine.units import format_amount
 from communis.errors import CommunisError
 from communis.report import BondSlash, EpochReport, Proposal, Reward, RunReport
 
-UNIT = 10**18
 FAKE_ACCOUNTS = 12
 WHALE_SHARE_BPS = 3_000
 
 
 class DemoError(CommunisError, RuntimeError):
     """A step of the demo did not do what it claims."""
+
+
+def whole(value: int, places: int = 0) -> str:
+    """``value`` (18 decimals) rounded to ``places`` decimals, as the story prints amounts."""
+    return format_amount(value, places=places, trim=False, rounding=True)
 
 
 def check(condition: bool, claim: str) -> None:
@@ -121,8 +124,7 @@ class Story:
         self.chain.mine()
 
     def end_of_epoch(self, epoch: int) -> int:
-        influence = self.sys.influence
-        return int(influence.genesis()) + (epoch + 1) * int(influence.epochDuration())
+        return epochs.epoch_end(self.sys.influence, epoch)
 
 
 # ----------------------------------------------------------------------------------- steps
@@ -222,7 +224,7 @@ def claim_everyone(story: Story, bundle: Path) -> None:
     gas = sum(s.gas_used for s in sent)
     story.say(
         f"   claimed for {accounts} accounts in {len(sent)} transactions: "
-        f"{tokens / UNIT:,.0f} CMN, {gas:,} gas"
+        f"{whole(tokens)} CMN, {gas:,} gas"
     )
 
 
@@ -250,11 +252,7 @@ def pad_bundle(honest: Path, out: Path, fakes: int) -> tuple[Path, list[str]]:
         )
         for i, a in enumerate(fake)
     ]
-    padded = MerkleTree.build(leaves)
-    padded.save(out / TREE)
-    totals = read_totals(out)
-    totals["root"] = padded.root_hex
-    (out / TOTALS).write_text(json.dumps(totals, indent=2, sort_keys=True) + "\n")
+    replace_tree(out, MerkleTree.build(leaves))
     return out, fake
 
 
@@ -290,8 +288,8 @@ def catch_fraud(story: Story, epoch: int, honest: Path) -> BondSlash:
     gained = int(token.balanceOf(guardian)) - guardian_before
     check(gained > 0, "the guardian gets its bond back and a reward")
     story.say(
-        f"   upheld: proposer lost its {bond / UNIT:,.0f} CMN bond; the guardian earned "
-        f"{gained / UNIT:,.0f} CMN net; the fake accounts are erased"
+        f"   upheld: proposer lost its {whole(bond)} CMN bond; the guardian earned "
+        f"{whole(gained)} CMN net; the fake accounts are erased"
     )
     return BondSlash(proposer.address, bond, "root padded with fake accounts")
 
@@ -318,8 +316,8 @@ def pass_proposal(
     status = gov.status(proposal_id)
     check(status.state == "Executed", f"proposal '{description}' executed")
     story.say(
-        f"   proposal '{description}': {status.for_votes / UNIT:,.1f} influence for, quorum "
-        f"{(status.quorum or 0) / UNIT:,.1f}; queued, executed by the timelock"
+        f"   proposal '{description}': {whole(status.for_votes, 1)} influence for, quorum "
+        f"{whole(status.quorum or 0, 1)}; queued, executed by the timelock"
     )
     story.proposals.append(
         Proposal(
@@ -353,7 +351,7 @@ def whale_and_weights(story: Story) -> Policy:
     votes = int(governor.getVotes(whale, governor.clock() - 1))
     share = amount * 100 / int(token.totalSupply())
     story.say(
-        f"[bold]The whale[/bold] buys {amount / UNIT:,.0f} CMN ({share:.0f}% of the supply): "
+        f"[bold]The whale[/bold] buys {whole(amount)} CMN ({share:.0f}% of the supply): "
         f"voting power {votes}"
     )
     check(votes == 0, "tokens bought give no votes")
@@ -397,7 +395,7 @@ def whale_and_weights(story: Story) -> Policy:
 
 
 def policy_action(rewards: Any, policy: Policy) -> Action:
-    calldata = bytes(rewards.setPolicy.encode_input(policy_args(policy)))
+    calldata = bytes(rewards.setPolicy.encode_input(policy.to_abi()))
     weights = "/".join(map(str, policy.role_weights))
     return Action(rewards.address, 0, calldata, f"ContributionRewards.setPolicy(weights {weights})")
 

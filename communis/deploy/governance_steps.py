@@ -24,6 +24,7 @@ from typing import Any
 from eth_utils import keccak
 
 from communis.deploy.steps import DEPLOYER, Ref, StepSpec
+from communis.engine.units import UNIT
 
 ZERO_ADDRESS = "0x" + "00" * 20
 # Roles as 0x hex: the journal records step arguments as JSON.
@@ -36,7 +37,6 @@ MINTER_ROLE = "0x" + keccak(text="MINTER_ROLE").hex()
 HOUR = 3600
 DAY = 24 * HOUR
 WEEK = 7 * DAY
-UNIT = 10**18
 
 
 @dataclass(frozen=True)

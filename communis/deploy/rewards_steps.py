@@ -31,7 +31,7 @@ from typing import Any
 from eth_utils import keccak
 
 from communis.deploy.steps import DEPLOYER, Ref, StepSpec
-from communis.engine.policy import Policy
+from communis.engine.policy import DEFAULT_POLICY, Policy
 
 NAME = "ContributionRewards"
 DEFAULT_ADMIN_ROLE = "0x" + "00" * 32
@@ -39,19 +39,6 @@ GOVERNOR_ROLE = "0x" + keccak(text="GOVERNOR_ROLE").hex()
 PROPOSER_ROLE = "0x" + keccak(text="PROPOSER_ROLE").hex()
 MINTER_ROLE = "0x" + keccak(text="MINTER_ROLE").hex()
 AWARDER_ROLE = "0x" + keccak(text="AWARDER_ROLE").hex()
-
-UNIT = 10**18
-DAY = 24 * 3600
-
-DEFAULT_POLICY = Policy(
-    token_budget=100_000 * UNIT,
-    influence_budget=10_000 * UNIT,
-    role_weights=(5, 3, 4, 1),  # creator, curator, guardian, participant
-    account_cap_bps=500,
-    challenge_window=2 * DAY,
-    proposer_bond=1_000 * UNIT,
-    challenger_bond=250 * UNIT,
-)
 
 
 @dataclass(frozen=True)
@@ -65,15 +52,8 @@ class RewardsParams:
 
 def policy_args(policy: Policy) -> list[Any]:
     """The constructor's Policy tuple, as JSON-friendly nested lists (the journal records it)."""
-    return [
-        policy.token_budget,
-        policy.influence_budget,
-        list(policy.role_weights),
-        policy.account_cap_bps,
-        policy.challenge_window,
-        policy.proposer_bond,
-        policy.challenger_bond,
-    ]
+    tokens, influence, weights, *rest = policy.to_abi()
+    return [tokens, influence, list(weights), *rest]
 
 
 def rewards_steps(

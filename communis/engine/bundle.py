@@ -21,7 +21,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,19 +34,45 @@ from communis.engine.parallel import gc_paused
 from communis.engine.policy import Policy, policy_hash
 from communis.engine.roles import ROLES
 from communis.engine.scoring import EpochScores, score_epoch
-from communis.errors import CommunisError
+from communis.engine.totals import (
+    BUNDLE_FORMAT,
+    CumulativeTotals,
+    EpochTotals,
+    LedgerInfo,
+    Totals,
+)
+from communis.engine.totals import BundleError as BundleError
+from communis.engine.units import format_amount
 
-BUNDLE_FORMAT = "communis-epoch-v1"
 TOTALS = "totals.json"
 TREE = "tree.json"
 POLICY = "policy.json"
 REPORT = "report.md"
 
+__all__ = [
+    "BUNDLE_FORMAT",
+    "POLICY",
+    "REPORT",
+    "TOTALS",
+    "TREE",
+    "BundleError",
+    "EpochBuild",
+    "build_bundle",
+    "canonical_json",
+    "compute_epoch",
+    "find_previous",
+    "ledger_file_name",
+    "ledger_path",
+    "load_previous",
+    "load_totals",
+    "read_totals",
+    "render_report",
+    "replace_tree",
+    "write_bundle",
+    "write_totals",
+]
+
 Progress = Callable[[str], None]
-
-
-class BundleError(CommunisError, ValueError):
-    """A bundle cannot be written or read."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,52 +99,50 @@ class EpochBuild:
     def epoch_influence_stored(self) -> int:
         return self.table.total_influence_stored - self.previous.total_influence_stored
 
-    def totals(self) -> dict[str, Any]:
-        """The content of ``totals.json``."""
+    def totals(self) -> Totals:
+        """What ``totals.json`` records."""
         tokens, influence = self.scores.tokens, self.scores.influence
-        return {
-            "bundleFormat": BUNDLE_FORMAT,
-            "epoch": self.epoch,
-            "halfLife": self.half_life,
-            "growth": str(growth(self.epoch, self.half_life)),
-            "root": self.root,
-            "previousEpoch": self.previous.epoch,
-            "previousRoot": self.previous_root,
-            "accounts": len(self.tree),
-            "contributors": sum(1 for score in self.scores.scores.values() if score > 0),
-            "ledger": {
-                "file": ledger_file_name(self.ledger.format),
-                "format": self.ledger.format,
-                "rows": self.ledger.rows,
-                "sha256": self.ledger.sha256,
-                "keccak256": self.ledger.keccak,
-            },
-            "policyHash": "0x" + policy_hash(self.policy).hex(),
-            "epochTotals": {
-                "tokens": str(tokens.total),
-                "tokensUnemitted": str(tokens.unemitted),
-                "influence": str(influence.total),
-                "influenceUnemitted": str(influence.unemitted),
-                "influenceStored": str(self.epoch_influence_stored()),
-                "cappedAccounts": len(tokens.capped),
-            },
-            "cumulativeTotals": {
-                "tokens": str(self.table.total_tokens),
-                "influenceStored": str(self.table.total_influence_stored),
-            },
-        }
+        return Totals(
+            epoch=self.epoch,
+            half_life=self.half_life,
+            growth=growth(self.epoch, self.half_life),
+            root=self.root,
+            previous_epoch=self.previous.epoch,
+            previous_root=self.previous_root,
+            accounts=len(self.tree),
+            contributors=sum(1 for score in self.scores.scores.values() if score > 0),
+            ledger=LedgerInfo(
+                file=ledger_file_name(self.ledger.format),
+                format=self.ledger.format,
+                rows=self.ledger.rows,
+                sha256=self.ledger.sha256,
+                keccak256=self.ledger.keccak,
+            ),
+            policy_hash="0x" + policy_hash(self.policy).hex(),
+            epoch_totals=EpochTotals(
+                tokens=tokens.total,
+                tokens_unemitted=tokens.unemitted,
+                influence=influence.total,
+                influence_unemitted=influence.unemitted,
+                influence_stored=self.epoch_influence_stored(),
+                capped_accounts=len(tokens.capped),
+            ),
+            cumulative_totals=CumulativeTotals(
+                tokens=self.table.total_tokens,
+                influence_stored=self.table.total_influence_stored,
+            ),
+        )
 
 
 def ledger_file_name(fmt: str) -> str:
     return f"ledger.{fmt}"
 
 
-def ledger_path(bundle: Path, totals: dict[str, Any]) -> Path:
+def ledger_path(bundle: Path, totals: Totals) -> Path:
     """The bundle's own ledger file named by ``totals.json``: one of the names a bundle is written
     with, a regular file directly inside ``bundle``; anything else (an absolute path, ``..``, a
     link out of the folder) would let a bundle be checked against a ledger it does not carry."""
-    info = totals.get("ledger")
-    name = info.get("file") if isinstance(info, dict) else None
+    name = totals.ledger.file
     allowed = sorted(ledger_file_name(fmt) for fmt in FORMATS)
     where = Path(bundle) / TOTALS
     if name not in allowed:
@@ -173,19 +197,11 @@ def _compute_epoch(
         raise BundleError(f"epoch {ledger.epoch}: nobody is owed anything, there is no tree")
     note("merkle tree")
     tree = MerkleTree.build(leaves, workers=workers)
-    return EpochBuild(
-        ledger=ledger,
-        policy=policy,
-        half_life=half_life,
-        scores=scores,
-        previous=previous,
-        previous_root=previous_root,
-        table=table,
-        tree=tree,
-    )
+    return EpochBuild(ledger, policy, half_life, scores, previous, previous_root, table, tree)
 
 
 def read_totals(bundle: Path) -> dict[str, Any]:
+    """``totals.json`` as it stands in the file (a JSON object of this bundle format)."""
     path = Path(bundle) / TOTALS
     try:
         totals = load_json_file(path)
@@ -196,14 +212,30 @@ def read_totals(bundle: Path) -> dict[str, Any]:
     return totals
 
 
+def load_totals(bundle: Path) -> Totals:
+    """``totals.json`` as a :class:`Totals`."""
+    return Totals.from_json(read_totals(bundle), str(Path(bundle) / TOTALS))
+
+
+def write_totals(bundle: Path, totals: Totals) -> None:
+    (Path(bundle) / TOTALS).write_text(canonical_json(totals.to_json()), encoding="utf-8")
+
+
+def replace_tree(bundle: Path, tree: MerkleTree) -> None:
+    """Put ``tree`` into ``bundle`` in place of its own and point ``totals.json`` at its root
+    (everything else unchanged): how a forged bundle is made, to show that verify catches it."""
+    tree.save(Path(bundle) / TREE)
+    write_totals(bundle, replace(load_totals(bundle), root=tree.root_hex))
+
+
 def load_previous(bundle: Path, *, validate: bool = True) -> tuple[CumulativeTable, str]:
     """The cumulative table and root committed to by an earlier bundle."""
-    totals = read_totals(bundle)
+    totals = load_totals(bundle)
     with gc_paused():
         tree = MerkleTree.load(Path(bundle) / TREE, validate=validate)
-    if tree.root_hex != totals["root"]:
+    if tree.root_hex != totals.root:
         raise BundleError(f"{bundle}: tree.json root differs from totals.json root")
-    return CumulativeTable.from_tree(tree, int(totals["epoch"])), tree.root_hex
+    return CumulativeTable.from_tree(tree, totals.epoch), tree.root_hex
 
 
 def find_previous(out_root: Path, epoch: int) -> Path | None:
@@ -264,7 +296,7 @@ def write_bundle(build: EpochBuild, out_dir: Path, *, overwrite: bool = False) -
         shutil.copyfile(build.ledger.path, staging / ledger_file_name(build.ledger.format))
         (staging / POLICY).write_text(build.policy.dumps(), encoding="utf-8")
         build.tree.save(staging / TREE)
-        (staging / TOTALS).write_text(canonical_json(build.totals()), encoding="utf-8")
+        write_totals(staging, build.totals())
         (staging / REPORT).write_text(render_report(build), encoding="utf-8")
         if out_dir.exists():
             shutil.rmtree(out_dir)
@@ -274,12 +306,8 @@ def write_bundle(build: EpochBuild, out_dir: Path, *, overwrite: bool = False) -
         raise
 
 
-def _units(value: int, decimals: int = 18) -> str:
-    whole, frac = divmod(value, 10**decimals)
-    text = f"{whole:,}"
-    if frac:
-        text += "." + f"{frac:0{decimals}d}"[:4].rstrip("0")
-    return text.rstrip(".")
+def _amount(value: int) -> str:
+    return format_amount(value, places=4)
 
 
 def render_report(build: EpochBuild, top: int = 10) -> str:
@@ -292,15 +320,15 @@ def render_report(build: EpochBuild, top: int = 10) -> str:
         "",
         f"- Root: `{build.root}`",
         f"- Previous root: `{build.previous_root or 'none (first epoch)'}`",
-        f"- Ledger: `{totals['ledger']['file']}`, {build.ledger.rows} rows, "
+        f"- Ledger: `{totals.ledger.file}`, {build.ledger.rows} rows, "
         f"sha256 `{build.ledger.sha256}`",
-        f"- Policy hash: `{totals['policyHash']}`",
-        f"- Contributors this epoch: {totals['contributors']}; accounts in the tree: "
-        f"{totals['accounts']}",
-        f"- Tokens emitted: {_units(tokens.total)} of {_units(tokens.budget)} "
-        f"(cap per account {_units(tokens.cap)}, {len(tokens.capped)} capped)",
-        f"- Influence awarded: {_units(influence.total)} of {_units(influence.budget)} "
-        f"(stored units {totals['epochTotals']['influenceStored']}, half-life "
+        f"- Policy hash: `{totals.policy_hash}`",
+        f"- Contributors this epoch: {totals.contributors}; accounts in the tree: "
+        f"{totals.accounts}",
+        f"- Tokens emitted: {_amount(tokens.total)} of {_amount(tokens.budget)} "
+        f"(cap per account {_amount(tokens.cap)}, {len(tokens.capped)} capped)",
+        f"- Influence awarded: {_amount(influence.total)} of {_amount(influence.budget)} "
+        f"(stored units {totals.epoch_totals.influence_stored}, half-life "
         f"{build.half_life} epochs)",
         "",
         "## Points by role",
@@ -328,7 +356,7 @@ def render_report(build: EpochBuild, top: int = 10) -> str:
     for account, amount in ranked[:top]:
         cumulative = build.table.entries.get(account, (0, 0))[0]
         lines.append(
-            f"| `{account}` | {_units(amount)} | {_units(influence.amounts.get(account, 0))} "
-            f"| {_units(cumulative)} |"
+            f"| `{account}` | {_amount(amount)} | {_amount(influence.amounts.get(account, 0))} "
+            f"| {_amount(cumulative)} |"
         )
     return "\n".join(lines) + "\n"

@@ -22,6 +22,7 @@ readers never lose precision, e.g. ``{"tokenBudget": "1000000000000000000000", .
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,9 +30,16 @@ from typing import Any
 from communis.engine.jsonlimits import load_json_file
 from communis.engine.keccak import keccak
 from communis.engine.roles import ROLES
+from communis.engine.units import UNIT
 from communis.errors import CommunisError
 
 BPS = 10_000
+DAY = 86_400
+
+ABI_TYPE = "(uint256,uint256,uint32[4],uint16,uint64,uint256,uint256)"
+"""``ContributionRewards.Policy`` as an ABI tuple type."""
+
+PolicyTuple = tuple[int, int, tuple[int, ...], int, int, int, int]
 
 
 class PolicyError(CommunisError, ValueError):
@@ -89,17 +97,46 @@ class Policy:
         """The most one account may receive of ``budget`` (floor of capBps of it)."""
         return budget * self.account_cap_bps // BPS
 
-    def encode(self) -> bytes:
-        """``abi.encode(policy)``: ten 32-byte words."""
-        words = [
+    def to_abi(self) -> PolicyTuple:
+        """The ``ContributionRewards.Policy`` struct as the ABI takes it (constructor,
+        ``setPolicy``), fields in declaration order."""
+        return (
             self.token_budget,
             self.influence_budget,
-            *self.role_weights,
+            tuple(self.role_weights),
             self.account_cap_bps,
             self.challenge_window,
             self.proposer_bond,
             self.challenger_bond,
-        ]
+        )
+
+    @classmethod
+    def from_abi(cls, value: Any) -> Policy:
+        """The policy read from the contract: ``policy()``'s struct (fields by their Solidity
+        names), or a sequence in declaration order (what :meth:`to_abi` gives)."""
+        if hasattr(value, "tokenBudget"):
+            fields = [getattr(value, name) for name in JSON_FIELDS]
+        elif isinstance(value, Sequence):
+            fields = list(value)
+        else:
+            raise PolicyError(f"not a Policy struct: {value!r}")
+        if len(fields) != len(JSON_FIELDS):
+            raise PolicyError(f"a Policy struct has {len(JSON_FIELDS)} fields, got {len(fields)}")
+        tokens, influence, weights, cap, window, bond, challenger_bond = fields
+        return cls(
+            token_budget=int(tokens),
+            influence_budget=int(influence),
+            role_weights=tuple(int(w) for w in weights),
+            account_cap_bps=int(cap),
+            challenge_window=int(window),
+            proposer_bond=int(bond),
+            challenger_bond=int(challenger_bond),
+        )
+
+    def encode(self) -> bytes:
+        """``abi.encode(policy)``: ten 32-byte words (every field is static)."""
+        tokens, influence, weights, *rest = self.to_abi()
+        words = [tokens, influence, *weights, *rest]
         return b"".join(word.to_bytes(32, "big") for word in words)
 
     def to_json(self) -> dict[str, Any]:
@@ -176,3 +213,17 @@ def _parse_int(name: str, value: object) -> int:
     if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 78:
         return int(value)
     raise PolicyError(f"{name} must be a non-negative integer or decimal string, got {value!r}")
+
+
+DEFAULT_POLICY = Policy(
+    token_budget=100_000 * UNIT,
+    influence_budget=10_000 * UNIT,
+    role_weights=(5, 3, 4, 1),  # creator, curator, guardian, participant
+    account_cap_bps=500,
+    challenge_window=2 * DAY,
+    proposer_bond=1_000 * UNIT,
+    challenger_bond=250 * UNIT,
+)
+"""The starting policy: 100k tokens and 10k influence per epoch, a 5% cap per account, a two-day
+challenge window. ``config/deploy.toml`` and ``examples/policy.json`` hold it as data (a test
+checks that they agree), the sample community and the deployment defaults use it."""

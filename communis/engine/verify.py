@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from communis.engine.bundle import (
     POLICY,
+    TOTALS,
     TREE,
     BundleError,
     EpochBuild,
@@ -31,6 +31,7 @@ from communis.engine.cumulative import CumulativeTable
 from communis.engine.ledger import read_ledger
 from communis.engine.merkle import Leaf, MerkleError, MerkleTree
 from communis.engine.policy import Policy, policy_hash
+from communis.engine.totals import Totals
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +95,7 @@ def diff_trees(expected: MerkleTree, claimed: MerkleTree) -> tuple[Difference, .
 
 def _anchored_previous(
     bundle: Path,
-    totals: dict[str, Any],
+    totals: Totals,
     epoch: int,
     previous: Path | None,
     previous_root: bytes | str | None,
@@ -102,7 +103,7 @@ def _anchored_previous(
     problems: list[str],
 ) -> tuple[CumulativeTable | None, str | None]:
     """The previous epoch's table, checked against the trusted ``previous_root``."""
-    claimed = totals.get("previousRoot")
+    claimed = totals.previous_root
     if previous_root is None:
         if epoch != first_epoch:
             raise BundleError(
@@ -170,10 +171,11 @@ def verify_bundle(
             "bundle's own policy.json is what is being checked"
         )
     problems: list[str] = []
-    totals = read_totals(bundle)
-    epoch = int(totals["epoch"])
-    if half_life != totals.get("halfLife"):
-        problems.append(f"bundle half-life {totals.get('halfLife')} is not the given {half_life}")
+    written = read_totals(bundle)
+    totals = Totals.from_json(written, str(bundle / TOTALS))
+    epoch = totals.epoch
+    if half_life != totals.half_life:
+        problems.append(f"bundle half-life {totals.half_life} is not the given {half_life}")
     bundle_policy = Policy.load(bundle / POLICY)
     if policy is None:
         policy = bundle_policy
@@ -185,10 +187,12 @@ def verify_bundle(
             f"policy hash {_as_hex(expected_policy_hash)} is not the hash {used_hash} of the "
             "policy used"
         )
-    ledger_info = totals["ledger"]
     ledger = read_ledger(ledger_path(bundle, totals), epoch=epoch)
-    for key, actual in (("sha256", ledger.sha256), ("keccak256", ledger.keccak)):
-        if ledger_info.get(key) != actual:
+    for key, written_hash, actual in (
+        ("sha256", totals.ledger.sha256, ledger.sha256),
+        ("keccak256", totals.ledger.keccak256, ledger.keccak),
+    ):
+        if written_hash != actual:
             problems.append(f"ledger {key} {actual} differs from totals.json")
 
     prev_table, prev_root = _anchored_previous(
@@ -213,23 +217,16 @@ def verify_bundle(
 
     if bundle_root is not None and bundle_root != expected_root:
         problems.append(f"{tree_path.name} root {bundle_root} is not the recomputed root")
-    if totals.get("root") != expected_root:
-        problems.append(f"totals.json root {totals.get('root')} is not the recomputed root")
-    recomputed_totals = build.totals()
+    if totals.root != expected_root:
+        problems.append(f"totals.json root {totals.root} is not the recomputed root")
+    recomputed_totals = build.totals().to_json()
     for key in ("epochTotals", "cumulativeTotals", "policyHash", "accounts"):
-        if totals.get(key) != recomputed_totals[key]:
+        if written.get(key) != recomputed_totals[key]:
             problems.append(f"totals.json {key} differs from the recomputation")
     given = None if root is None else _as_hex(root)
     if given is not None and given != expected_root:
         problems.append(f"root {given} is not the recomputed root {expected_root}")
         if given != bundle_root:
             problems.append("the root under test is not the bundle's tree either")
-    return VerifyResult(
-        epoch=epoch,
-        expected_root=expected_root,
-        root=given,
-        bundle_root=bundle_root,
-        differences=differences,
-        problems=tuple(problems),
-        build=build,
-    )
+    found = (given, bundle_root, differences, tuple(problems))
+    return VerifyResult(epoch, expected_root, *found, build)

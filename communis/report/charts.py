@@ -12,6 +12,7 @@ Every function takes plain numbers, writes one PNG to ``path`` and returns ``pat
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 from matplotlib.typing import RcKeyType
 
+from communis.engine.units import format_compact
 from communis.report.metrics import gini, lorenz_curve, nakamoto_coefficient, nakamoto_share
 from communis.report.model import EpochReport, RunReport, role_order
 from communis.report.stats import units
@@ -59,10 +61,7 @@ _PNG_METADATA = {"Software": None}
 
 def _compact(value: float, _pos: object = None) -> str:
     """Axis labels such as ``250k``, ``1.5M``, ``40M`` instead of ``40000000``."""
-    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= scale:
-            return f"{value / scale:.3g}{suffix}"
-    return f"{value:.3g}"
+    return format_compact(value, 3)
 
 
 def role_color(role: str, index: int = 0) -> str:
@@ -85,6 +84,25 @@ def _save(fig: Figure, path: str | Path) -> Path:
     return path
 
 
+Epochs = Sequence[EpochReport]
+
+
+@dataclass(frozen=True)
+class Shown:
+    """How a run's amounts are shown: decimals of the token and of influence, token symbol."""
+
+    token_decimals: int = 18
+    influence_decimals: int = 18
+    token_symbol: str = "CMN"
+
+    @classmethod
+    def of(cls, run: RunReport) -> Shown:
+        return cls(run.token_decimals, run.influence_decimals, run.token_symbol)
+
+
+CMN = Shown()
+
+
 def _draw(draw: Callable[[Figure], None], size: tuple[float, float], path: str | Path) -> Path:
     with matplotlib.rc_context(STYLE):
         fig = _figure(size)
@@ -99,9 +117,7 @@ def rewards_by_role_chart(
     epochs: Sequence[EpochReport],
     path: str | Path,
     *,
-    token_decimals: int = 18,
-    influence_decimals: int = 18,
-    token_symbol: str = "CMN",
+    shown: Shown = CMN,
     title: str = "Rewards by role",
 ) -> Path:
     """Stacked bars per epoch, one segment per role: tokens (left) and influence (right)."""
@@ -113,8 +129,8 @@ def rewards_by_role_chart(
         axes = fig.subplots(1, 2)
         fig.subplots_adjust(left=0.08, right=0.84, bottom=0.1, top=0.83, wspace=0.28)
         for ax, kind, decimals, unit in (
-            (axes[0], "tokens", token_decimals, token_symbol),
-            (axes[1], "influence", influence_decimals, "influence"),
+            (axes[0], "tokens", shown.token_decimals, shown.token_symbol),
+            (axes[1], "influence", shown.influence_decimals, "influence"),
         ):
             bottoms = [0.0] * len(epochs)
             for i, role in enumerate(roles):
@@ -276,17 +292,10 @@ def influence_concentration_chart(
 # Treasury and emission against budget ----------------------------------------------------------
 
 
-def budget_chart(
-    epochs: Sequence[EpochReport],
-    path: str | Path,
-    *,
-    token_decimals: int = 18,
-    influence_decimals: int = 18,
-    token_symbol: str = "CMN",
-    title: str = "Emission against budget, and the treasury",
-) -> Path:
+def budget_chart(epochs: Epochs, path: str | Path, *, shown: Shown = CMN, title: str = "") -> Path:
     """Per epoch: tokens emitted vs token budget, influence emitted vs influence budget (grouped
     bars, with the emitted share written on each bar), and the treasury balance."""
+    title = title or "Emission against budget, and the treasury"
     labels = [f"epoch {e.epoch}" for e in epochs]
     xs = list(range(len(epochs)))
     w = 0.38
@@ -299,14 +308,14 @@ def budget_chart(
                 axes[0],
                 [e.token_budget for e in epochs],
                 [e.tokens_emitted for e in epochs],
-                token_decimals,
-                token_symbol,
+                shown.token_decimals,
+                shown.token_symbol,
             ),
             (
                 axes[1],
                 [e.influence_budget for e in epochs],
                 [e.influence_emitted for e in epochs],
-                influence_decimals,
+                shown.influence_decimals,
                 "influence",
             ),
         ):
@@ -331,21 +340,19 @@ def budget_chart(
             ax.yaxis.set_major_formatter(FuncFormatter(_compact))
             ax.set_ylim(top=max([*b, *m, 0]) * 1.12 or 1)
         ax = axes[2]
+        treasury = [units(e.treasury_balance, shown.token_decimals) for e in epochs]
         ax.plot(
             xs,
-            [units(e.treasury_balance, token_decimals) for e in epochs],
+            treasury,
             marker="o",
             color="#55A868",
             linewidth=2,
         )
         ax.set_xticks(xs, labels)
-        ax.set_ylim(
-            bottom=0,
-            top=max([units(e.treasury_balance, token_decimals) for e in epochs] + [0]) * 1.1 or 1,
-        )
+        ax.set_ylim(bottom=0, top=max([*treasury, 0]) * 1.1 or 1)
         ax.set_xlim(-0.5, len(epochs) - 0.5)
         ax.yaxis.set_major_formatter(FuncFormatter(_compact))
-        ax.set_title(f"treasury ({token_symbol}) at epoch end")
+        ax.set_title(f"treasury ({shown.token_symbol}) at epoch end")
         fig.suptitle(title)
 
     return _draw(draw, (12.0, 4.2), path)
@@ -363,9 +370,7 @@ def epoch_charts(run: RunReport, epoch: EpochReport, out_dir: str | Path) -> dic
         "rewards_by_role": rewards_by_role_chart(
             [epoch],
             out / f"epoch-{n}-rewards-by-role.png",
-            token_decimals=run.token_decimals,
-            influence_decimals=run.influence_decimals,
-            token_symbol=run.token_symbol,
+            shown=Shown.of(run),
             title=f"Epoch {n}: rewards by role",
         ),
         "lorenz": lorenz_chart(
@@ -395,9 +400,7 @@ def run_charts(run: RunReport, out_dir: str | Path) -> dict[str, Path]:
         "rewards_by_role": rewards_by_role_chart(
             run.epochs,
             out / "run-rewards-by-role.png",
-            token_decimals=run.token_decimals,
-            influence_decimals=run.influence_decimals,
-            token_symbol=run.token_symbol,
+            shown=Shown.of(run),
             title="Rewards by role, per epoch",
         ),
         "lorenz": lorenz_chart(
@@ -412,8 +415,6 @@ def run_charts(run: RunReport, out_dir: str | Path) -> dict[str, Path]:
         "budget": budget_chart(
             run.epochs,
             out / "run-budget.png",
-            token_decimals=run.token_decimals,
-            influence_decimals=run.influence_decimals,
-            token_symbol=run.token_symbol,
+            shown=Shown.of(run),
         ),
     }

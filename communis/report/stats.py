@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from communis.engine.units import format_amount
 from communis.report.metrics import gini, nakamoto_coefficient, nakamoto_share, top_k_share
 from communis.report.model import EpochReport, RunReport
 
@@ -124,11 +125,8 @@ def units(amount: int, decimals: int) -> float:
 
 
 def fmt_units(amount: int, decimals: int, places: int = 2) -> str:
-    """``amount`` in whole units with thousands separators, e.g. ``1,234.57``; exact rounding."""
-    scaled = Fraction(amount, 10**decimals)
-    q = round(scaled * 10**places)
-    whole, frac = divmod(q, 10**places)
-    return f"{whole:,}" + (f".{frac:0{places}d}" if places else "")
+    """``amount`` in whole units, rounded to ``places`` fixed decimals, e.g. ``1,234.57``."""
+    return format_amount(amount, decimals=decimals, places=places, trim=False, rounding=True)
 
 
 def fmt_pct(value: float | None, places: int = 1) -> str:

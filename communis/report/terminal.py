@@ -7,6 +7,7 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from communis.engine.units import format_compact
 from communis.report.model import RunReport
 from communis.report.stats import fmt_count, fmt_pct, fmt_units, ratio, run_stats
 
@@ -26,11 +27,7 @@ def _short(account: str) -> str:
 
 def compact_units(amount: int, decimals: int) -> str:
     """``amount`` in whole units, abbreviated: ``47.09M``, ``950k``, ``12``."""
-    value = amount / 10**decimals
-    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if value >= scale:
-            return f"{value / scale:.4g}{suffix}"
-    return f"{value:.4g}"
+    return format_compact(amount / 10**decimals)
 
 
 def roles_table(run: RunReport) -> Table:

@@ -8,7 +8,22 @@ from pathlib import Path
 import pytest
 from eth_account import Account
 
+from communis.deploy.config import load
+from communis.deploy.plan import build_plan
+from tests.helpers.anvil import ROOT
 from tests.helpers.testnet import ALIAS, PASSPHRASE
+
+
+@pytest.fixture
+def config():
+    """The shipped deployment parameters (config/deploy.toml)."""
+    return load(ROOT / "config" / "deploy.toml")
+
+
+@pytest.fixture
+def plan(config, chain):
+    """The deployment plan of ``config``, genesis now."""
+    return build_plan(config, now=chain.pending_timestamp)
 
 
 @pytest.fixture

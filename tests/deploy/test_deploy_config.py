@@ -9,6 +9,7 @@ import pytest
 from communis.deploy.config import ConfigError, check_for_chain, load
 from communis.deploy.plan import build_plan
 from communis.deploy.steps import DEPLOYER
+from communis.engine.policy import DEFAULT_POLICY
 
 pytestmark = pytest.mark.offchain
 
@@ -34,7 +35,7 @@ def test_shipped_config_is_valid():
     assert config.token.genesis_holder == "timelock"
     assert config.influence.genesis is None  # "now"
     assert config.influence.epoch_duration * config.influence.half_life_epochs >= 26 * 7 * 86400
-    assert config.rewards.policy.role_weights == (5, 3, 4, 1)
+    assert config.rewards.policy == DEFAULT_POLICY  # the data file agrees with the code
     assert config.rewards.proposers == ("deployer",)
     assert config.governance.proposal_guardian == "none"
     assert config.governance.proposal_guardian_term == 0
@@ -235,3 +236,10 @@ def test_plan_passes_the_minimum_voters_to_the_governor(tmp_path):
     config = load(write(tmp_path, SHIPPED.replace("minimum_voters = 3", "minimum_voters = 7")))
     step = next(s for s in build_plan(config, now=0) if s.name == "InfluenceGovernor")
     assert step.args[5:7] == (10, 7)  # quorum percent, minimum voters
+
+
+@pytest.mark.parametrize("shipped", ["config/deploy.toml", "examples/deploy-demo.toml"])
+def test_shipped_configs_start_with_the_default_policy(shipped: str) -> None:
+    """The data files carry the starting policy as data; the code's one source is
+    DEFAULT_POLICY, and the two must agree."""
+    assert load(ROOT / shipped).rewards.policy == DEFAULT_POLICY

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from communis.chain.system import System
+from communis.chain.system import NotDeployedError, System
 from communis.deploy.config import load
 from communis.deploy.deployer import Deployer
 from communis.deploy.journal import Journal
@@ -15,16 +15,6 @@ from communis.deploy.plan import build_plan
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN = b"\x00" * 32
-
-
-@pytest.fixture
-def config():
-    return load(ROOT / "config" / "deploy.toml")
-
-
-@pytest.fixture
-def plan(config, chain):
-    return build_plan(config, now=chain.pending_timestamp)
 
 
 def run(project, account, chain, directory, plan, log):
@@ -66,6 +56,14 @@ def test_rerun_sends_nothing(project, deployer, chain, tmp_path, plan):
     run(project, deployer, chain, tmp_path, plan, log)
     assert {r.action for r in log} == {"skipped"}
     assert deployer.nonce == nonce
+
+
+def test_loading_a_journal_of_a_forgotten_chain_says_so(project, deployer, chain, tmp_path, plan):
+    journal = run(project, deployer, chain, tmp_path, plan, [])
+    journal.steps[0].address = "0x000000000000000000000000000000000000dEaD"  # no code
+    journal.save()
+    with pytest.raises(NotDeployedError, match=r"lists CommunityToken but chain \d+ has no code"):
+        System.load(tmp_path)
 
 
 def test_local_journal_of_a_forgotten_chain_starts_over(project, deployer, chain, tmp_path, plan):

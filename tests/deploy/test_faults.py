@@ -26,11 +26,10 @@ from tests.helpers.anvil import ROOT, anvil, free_port
 from tests.helpers.testnet import (
     KILL_AT,
     SEPOLIA,
-    create_address,
+    assert_resumed,
     deploy,
-    journal,
-    wait_for_step,
-    wait_until_known,
+    deploy_on_fresh_node,
+    deploy_until_step_in_flight,
 )
 
 pytestmark = pytest.mark.offchain
@@ -98,15 +97,7 @@ def test_node_killed_mid_deployment_resumes_from_the_journal(keystore, tmp_path)
     persist = ("--state", str(state), "--state-interval", "1")
     with anvil(chain_id=SEPOLIA, mining=False, extra=persist, port=port) as node:
         node.rpc("anvil_setBalance", address, hex(10**20))
-        process = deploy(node, data, journals, wait=False)
-        before = []
-        for index in range(KILL_AT):
-            step = wait_for_step(journals, process, index, "sent")
-            wait_until_known(node, step["tx_hash"])
-            node.rpc("evm_mine")
-            before.append(wait_for_step(journals, process, index, "done"))
-        sent = wait_for_step(journals, process, KILL_AT, "sent")
-        wait_until_known(node, sent["tx_hash"])
+        process, before, sent = deploy_until_step_in_flight(node, data, journals)
         wait_for_state_dump(state, node, address, KILL_AT)
         kill_node(node)  # the RPC node dies with step KILL_AT in flight
         output = stop(process)
@@ -118,17 +109,7 @@ def test_node_killed_mid_deployment_resumes_from_the_journal(keystore, tmp_path)
             if step["kind"] == "deploy":
                 assert node.code(step["address"]) not in ("0x", "")
         settle_pending(node, address)
-        code, output = deploy(node, data, journals)
-        assert code == 0, output
-        steps = journal(journals)["steps"]
-        assert all(s["status"] == "done" for s in steps), steps
-        assert steps[:KILL_AT] == before  # finished steps untouched
-        assert steps[KILL_AT]["tx_hash"] == sent["tx_hash"]  # the same signed transaction
-        assert node.nonce(address) == len(steps)  # every step sent exactly once
-        for step in steps:
-            if step["kind"] == "deploy":
-                assert step["address"] == create_address(address, step["nonce"])
-                assert node.code(step["address"]) not in ("0x", "")
+        assert_resumed(node, data, journals, address, before, sent)
 
 
 # --- journals that do not belong to the connected chain -----------------------------------------
@@ -158,10 +139,7 @@ def test_journal_of_another_node_is_refused_and_nothing_sent(keystore, tmp_path)
     URL, or a fork): refuse instead of deploying a second system."""
     data, address = keystore
     journals = tmp_path / "deployments"
-    with anvil(chain_id=SEPOLIA) as node:
-        node.rpc("anvil_setBalance", address, hex(10**20))
-        code, output = deploy(node, data, journals)
-        assert code == 0, output
+    deploy_on_fresh_node(data, journals, address)
     recorded = (journals / f"{SEPOLIA}.json").read_text()
     with anvil(chain_id=SEPOLIA) as other:
         other.rpc("anvil_setBalance", address, hex(10**20))

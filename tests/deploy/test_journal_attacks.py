@@ -19,16 +19,6 @@ ROOT = Path(__file__).resolve().parents[2]
 ADMIN = b"\x00" * 32
 
 
-@pytest.fixture
-def config():
-    return load(ROOT / "config" / "deploy.toml")
-
-
-@pytest.fixture
-def plan(config, chain):
-    return build_plan(config, now=chain.pending_timestamp)
-
-
 def _run(project, account, chain, directory, plan, *, config_sha256=None):
     journal = Journal.open(directory, chain.chain_id)
     deployer = Deployer(project, account, journal)

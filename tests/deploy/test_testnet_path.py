@@ -16,11 +16,12 @@ from tests.helpers.testnet import (
     LIVE_GUARDIAN,
     PASSPHRASE,
     SEPOLIA,
+    assert_resumed,
     create_address,
     deploy,
+    deploy_on_fresh_node,
+    deploy_until_step_in_flight,
     journal,
-    wait_for_step,
-    wait_until_known,
 )
 
 pytestmark = pytest.mark.offchain
@@ -32,16 +33,8 @@ def test_killed_deploy_resumes_without_deploying_twice(keystore, tmp_path, fate)
     journals = tmp_path / "deployments"
     with anvil(chain_id=SEPOLIA, mining=False) as node:
         node.rpc("anvil_setBalance", address, hex(10**20))
-        process = deploy(node, data, journals, wait=False)
         # Mine step by step, so the kill lands exactly while step KILL_AT is in flight.
-        before = []
-        for index in range(KILL_AT):
-            step = wait_for_step(journals, process, index, "sent")
-            wait_until_known(node, step["tx_hash"])
-            node.rpc("evm_mine")
-            before.append(wait_for_step(journals, process, index, "done"))
-        sent = wait_for_step(journals, process, KILL_AT, "sent")
-        wait_until_known(node, sent["tx_hash"])  # journaled, then broadcast
+        process, before, sent = deploy_until_step_in_flight(node, data, journals)
         process.send_signal(signal.SIGKILL)
         process.wait()
         assert sent["sender"] == address and sent["nonce"] == KILL_AT and sent["raw_tx"]
@@ -55,17 +48,8 @@ def test_killed_deploy_resumes_without_deploying_twice(keystore, tmp_path, fate)
             assert node.nonce(address) == KILL_AT + 1
         node.rpc("evm_setAutomine", True)
 
-        code, output = deploy(node, data, journals)
-        assert code == 0, output
-        steps = journal(journals)["steps"]
-        assert all(s["status"] == "done" for s in steps), steps
-        assert steps[:KILL_AT] == before  # finished steps untouched
-        assert steps[KILL_AT]["tx_hash"] == sent["tx_hash"]  # the same signed transaction
+        steps = assert_resumed(node, data, journals, address, before, sent)
         assert steps[0]["address"] == create_address(address, 0)
-        for step in steps:
-            if step["kind"] == "deploy":
-                assert node.code(step["address"]) not in ("0x", "")
-        assert node.nonce(address) == len(steps)  # every step sent exactly once
 
         code, output = deploy(node, data, journals)
         assert code == 0, output
@@ -76,10 +60,7 @@ def test_killed_deploy_resumes_without_deploying_twice(keystore, tmp_path, fate)
 def test_journal_records_what_verification_needs(keystore, tmp_path):
     data, address = keystore
     journals = tmp_path / "deployments"
-    with anvil(chain_id=SEPOLIA) as node:
-        node.rpc("anvil_setBalance", address, hex(10**20))
-        code, output = deploy(node, data, journals)
-        assert code == 0, output
+    deploy_on_fresh_node(data, journals, address)
     recorded = journal(journals)
     assert recorded["chainId"] == SEPOLIA
     token = recorded["steps"][0]

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from communis.chain import epochs
 from communis.chain.system import System
+from communis.cli.top_contributors import top_contributors
 from communis.deploy.config import load
 from communis.deploy.deployer import Deployer
 from communis.deploy.journal import Journal
 from communis.deploy.plan import build_plan
-from tests.helpers.scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,7 +47,7 @@ def test_top_contributors(project, chain, accounts, tmp_path):
     epochs.finalize(system.rewards, 0, deployer)
     epochs.claim_all(system.rewards, tmp_path / "epochs" / "0", accounts[8])
 
-    top = load_script("top_contributors").top_contributors(system, limit=2)
+    top = top_contributors(system, limit=2)
     assert len(top) == 2
     assert top == sorted(top, key=lambda row: (-row[1], row[0]))
     claimants = {a.address for a, _, _ in rows}

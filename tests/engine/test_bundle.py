@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from communis.engine.bundle import BundleError, build_bundle, load_previous, read_totals
+from communis.engine.bundle import (
+    BundleError,
+    build_bundle,
+    load_previous,
+    load_totals,
+    read_totals,
+)
 from communis.engine.growth import to_stored
 from communis.engine.merkle import MerkleTree
 from communis.engine.policy import policy_hash
@@ -89,3 +95,19 @@ def test_failed_write_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyP
     with pytest.raises(OSError, match="disk full"):
         build_bundle(ledger, policy(), 4, tmp_path / "out" / "1")
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_totals_read_typed_and_written_back_exactly(tmp_path: Path) -> None:
+    ledger = write(tmp_path / "epoch-1.jsonl", jsonl(sample_rows(1)))
+    build = build_bundle(ledger, policy(), 4, tmp_path / "out" / "1")
+    folder = tmp_path / "out" / "1"
+    totals = load_totals(folder)
+    assert totals == build.totals()
+    assert totals.to_json() == read_totals(folder)
+    assert totals.cumulative_totals.tokens == build.table.total_tokens
+    assert totals.previous_root is None and totals.ledger.file == "ledger.jsonl"
+    raw = read_totals(folder)
+    raw["epochTotals"]["tokens"] = 5  # a number where the format has a decimal string
+    (folder / "totals.json").write_text(json.dumps(raw))
+    with pytest.raises(BundleError, match=r"totals.json: epochTotals.tokens must be a decimal"):
+        load_totals(folder)

@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import click
 import pytest
+from click.testing import CliRunner
 
+from communis.cli.expected import MappedErrorsCommand
 from communis.cli.main import main
 from communis.engine.merkle import Leaf, MerkleTree, split_proof, verify_proof
+from communis.errors import CommunisError
 from tests.helpers.ledger import jsonl, policy, random_accounts, sample_rows, write
 
 pytestmark = pytest.mark.offchain
@@ -70,3 +74,31 @@ def test_errors_are_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFi
     assert f"{bad}:1: field 'account'" in capsys.readouterr().err.replace("\n", "")
     assert not (tmp_path / "out").exists()
     assert main(["proof", str(tmp_path), "0x" + "12" * 20]) != 0
+
+
+@pytest.mark.parametrize(
+    ("error", "line"),
+    [
+        (CommunisError("the ledger is late"), "error: the ledger is late"),
+        (FileNotFoundError(2, "No such file or directory", "epochs/7"),
+         "error: epochs/7: No such file or directory"),
+    ],
+)  # fmt: skip
+def test_the_command_classes_map_expected_errors_once(error: Exception, line: str) -> None:
+    @click.command(cls=MappedErrorsCommand)
+    def fails() -> None:
+        raise error
+
+    result = CliRunner(mix_stderr=False).invoke(fails, [])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == line and result.stdout == ""
+
+
+@pytest.mark.parametrize("bug", [ValueError("a bug"), OSError("no file involved")])
+def test_the_command_classes_let_bugs_through(bug: Exception) -> None:
+    @click.command(cls=MappedErrorsCommand)
+    def fails() -> None:
+        raise bug
+
+    result = CliRunner().invoke(fails, [])
+    assert result.exit_code == 1 and result.exception is bug

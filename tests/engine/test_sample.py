@@ -9,7 +9,7 @@ import pytest
 
 from communis.demo.sample import KEY_MEMBERS, SAMPLE_POLICY, write_sample
 from communis.engine.ledger import read_ledger
-from communis.engine.policy import Policy
+from communis.engine.policy import DEFAULT_POLICY, Policy
 from communis.engine.roles import ROLES
 from communis.engine.scoring import score_epoch
 from tests.helpers.ledger import ROOT
@@ -30,7 +30,7 @@ def test_shipped_examples_are_what_the_generator_writes(generated: Path) -> None
     for name in ("policy.json", "ledgers/epoch-0.jsonl", "ledgers/epoch-1.jsonl",
                  "ledgers/epoch-2.jsonl"):  # fmt: skip
         assert (EXAMPLES / name).read_bytes() == (generated / name).read_bytes(), name
-    assert Policy.load(EXAMPLES / "policy.json") == SAMPLE_POLICY
+    assert Policy.load(EXAMPLES / "policy.json") == SAMPLE_POLICY == DEFAULT_POLICY
 
 
 def test_same_seed_same_bytes_other_seed_other_bytes(generated: Path, tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers.constants import UNIT
-from tests.helpers.system import Full, deploy_system
+from tests.helpers.system import Full, Roles, deploy_system
 from tests.helpers.time import advance
 
 
@@ -15,18 +15,8 @@ from tests.helpers.time import advance
 def system(
     project, chain, deployer, proposer, guardian, treasury, awarder, tmp_path_factory
 ) -> Full:
-    return deploy_system(
-        project,
-        chain,
-        deployer,
-        tmp_path_factory.mktemp("deployments"),
-        proposer=proposer,
-        guardian=guardian,
-        treasury=treasury,
-        registry_guardian=False,
-        awarder=awarder,
-        fund_bonds=False,
-    )
+    roles = Roles(proposer, guardian, treasury, awarder, registry_guardian=False, fund_bonds=False)
+    return deploy_system(project, chain, deployer, tmp_path_factory.mktemp("deployments"), roles)
 
 
 @pytest.fixture

@@ -15,9 +15,9 @@ from communis.chain.governance import (
     TIMELOCK,
     Governance,
     GovernanceError,
-    amount,
     parse_argument,
 )
+from communis.engine.units import format_amount
 from tests.helpers.constants import UNIT
 from tests.helpers.governance import end_voting, start_voting
 from tests.helpers.scripts import load_script
@@ -49,8 +49,8 @@ def test_parse_argument_and_amount():
             parse_argument(text, kind)
     with pytest.raises(GovernanceError, match="arrays"):
         parse_argument("1", "uint256[]")
-    assert amount(1234567 * 10**17) == "123,456.7"
-    assert amount(5 * UNIT) == "5"
+    assert format_amount(1234567 * 10**17) == "123,456.7"
+    assert format_amount(5 * UNIT) == "5"
 
 
 def test_lifecycle_through_the_module(governance, system, members, chain, whale):

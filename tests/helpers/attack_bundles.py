@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from communis.engine.bundle import TOTALS, TREE, build_bundle, canonical_json
+from communis.engine.bundle import TOTALS, TREE, build_bundle, canonical_json, replace_tree
 from communis.engine.merkle import Leaf, MerkleTree
 from communis.engine.policy import Policy
 from tests.helpers.ledger import jsonl, sample_rows, write
@@ -54,23 +54,15 @@ def forge_previous_table(previous: Path) -> tuple[str, str]:
         accomplice.tokens + victim.tokens,
         accomplice.influence + victim.influence,
     )
-    forged = MerkleTree.build(leaves)
-    forged.save(previous / TREE)
-    totals = totals_of(previous)
-    totals["root"] = forged.root_hex
-    save_totals(previous, totals)
+    replace_tree(previous, MerkleTree.build(leaves))
     return victim.account, accomplice.account
 
 
-def rebuild_on(
-    previous: Path,
-    ledger: Path,
-    out: Path,
-    *,
-    policy: Policy | None = None,
-    half_life: int = HALF_LIFE,
-) -> str:
-    """Build ``ledger``'s epoch on ``previous`` (forged or not) into ``out``; returns the root."""
-    used = policy if policy is not None else test_policy()
+def rebuild_on(previous: Path, ledger: Path, out: Path, **given: Policy | int) -> str:
+    """Build ``ledger``'s epoch on ``previous`` (forged or not) into ``out``; returns the root.
+    ``given``: ``policy`` and ``half_life`` if not the tests' own."""
+    used = given.get("policy", test_policy())
+    half_life = given.get("half_life", HALF_LIFE)
+    assert isinstance(used, Policy) and isinstance(half_life, int)
     build = build_bundle(ledger, used, half_life, out, previous=previous, overwrite=True)
     return build.root

@@ -32,8 +32,9 @@ def setup(workdir: Path) -> None:
     from eth_utils import keccak, to_checksum_address
 
     from communis.engine.bundle import TREE
-    from tests.helpers.constants import CHALLENGER_REWARD_BPS, HALF_LIFE, POLICY, TOKEN, WEEK
+    from tests.helpers.constants import HALF_LIFE, POLICY, TOKEN, WEEK
     from tests.helpers.epochs import cumulative as build_epoch
+    from tests.helpers.epochs import deploy_rewards
 
     project = ape.project
     deployer = ape.accounts.test_accounts[0]
@@ -41,18 +42,7 @@ def setup(workdir: Path) -> None:
     token = deployer.deploy(project.CommunityToken, "C", "C", 10**27, deployer, deployer, 10**24)
     influence = deployer.deploy(project.Influence, deployer, now, WEEK, HALF_LIFE)
     zero = "0x0000000000000000000000000000000000000000"
-    rewards = deployer.deploy(
-        project.ContributionRewards,
-        token,
-        influence,
-        deployer,
-        deployer,
-        zero,
-        POLICY,
-        CHALLENGER_REWARD_BPS,
-    )
-    token.grantRole(token.MINTER_ROLE(), rewards, sender=deployer)
-    influence.grantRole(influence.AWARDER_ROLE(), rewards, sender=deployer)
+    rewards = deploy_rewards(project, deployer, token, influence, (deployer, deployer, zero))
     rewards.grantRole(rewards.PROPOSER_ROLE(), deployer, sender=deployer)
     token.approve(rewards, 2**256 - 1, sender=deployer)
 

@@ -3,11 +3,15 @@ system the fixtures deploy (tests/helpers/system.py writes them into a deploymen
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from communis.engine.policy import ABI_TYPE, DEFAULT_POLICY
+from communis.engine.units import UNIT
+
 ZERO = "0x0000000000000000000000000000000000000000"
 MAX_UINT = 2**256 - 1
 
-UNIT = 10**18  # one whole token, or one whole unit of influence
-TOKEN = UNIT
+TOKEN = UNIT  # one whole token (UNIT: also one whole unit of influence)
 HOUR = 3600
 DAY = 24 * HOUR
 WEEK = 7 * DAY
@@ -27,18 +31,17 @@ GUARDIAN_TERM = 26 * WEEK  # the proposal guardian may cancel until genesis + th
 APPLICATION_THRESHOLD = 5 * UNIT
 CHALLENGER_REWARD_BPS = 5_000
 
-# tokenBudget, influenceBudget, roleWeights, accountCapBps, challengeWindow, proposerBond,
-# challengerBond: the layout of ContributionRewards.Policy.
-POLICY = (
-    10_000 * TOKEN,
-    1_000 * TOKEN,
-    (5, 3, 4, 1),
-    1_500,  # below the quorum: one account cannot meet it alone
-    2 * DAY,
-    1_000 * TOKEN,
-    200 * TOKEN,
+# The policy the test system runs with: the default one with a smaller budget (so that caps bind
+# with few accounts) and cheaper challenges; as the ABI tuple (ContributionRewards.Policy layout).
+TEST_POLICY = replace(
+    DEFAULT_POLICY,
+    token_budget=10_000 * TOKEN,
+    influence_budget=1_000 * TOKEN,
+    account_cap_bps=1_500,  # below the test quorum: one account cannot meet it alone
+    challenger_bond=200 * TOKEN,
 )
-POLICY_ABI = "(uint256,uint256,uint32[4],uint16,uint64,uint256,uint256)"
+POLICY = TEST_POLICY.to_abi()
+POLICY_ABI = ABI_TYPE
 
 # Governor vote types and proposal states (OpenZeppelin's IGovernor order).
 AGAINST, FOR, ABSTAIN = 0, 1, 2

@@ -10,7 +10,7 @@ from eth_utils import keccak
 
 from communis.engine.growth import to_stored
 from communis.engine.merkle import Leaf, MerkleTree
-from tests.helpers.constants import HALF_LIFE, POLICY_ABI
+from tests.helpers.constants import CHALLENGER_REWARD_BPS, HALF_LIFE, POLICY, POLICY_ABI
 from tests.helpers.time import end_epoch
 
 
@@ -96,3 +96,16 @@ def settle(chain, genesis, rewards, epoch: Epoch, proposer):
     propose(rewards, epoch, proposer)
     pass_window(chain, rewards)
     return rewards.finalize(epoch.number, sender=proposer)
+
+
+def deploy_rewards(project, deployer, token, influence, admins):
+    """ContributionRewards under the test policy, allowed to mint ``token`` and award
+    ``influence``; ``admins``: its (governor, treasury, guardian registry)."""
+    governor, treasury, registry = admins
+    rewards = deployer.deploy(
+        project.ContributionRewards, token, influence, governor, treasury, registry, POLICY,
+        CHALLENGER_REWARD_BPS,
+    )  # fmt: skip
+    token.grantRole(token.MINTER_ROLE(), rewards, sender=deployer)
+    influence.grantRole(influence.AWARDER_ROLE(), rewards, sender=deployer)
+    return rewards

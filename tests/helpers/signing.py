@@ -19,59 +19,39 @@ def _sign(typed: dict, signer) -> tuple[int, bytes, bytes]:
     return signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big")
 
 
+def _typed(contract, domain_name: str, primary: str, message: dict, *, chain_id: int) -> dict:
+    """EIP-712 typed data of ``message`` (field types read from its values: addresses are
+    accounts, everything else uint256) for ``contract``."""
+    fields = [
+        {"name": name, "type": "address" if hasattr(value, "address") else "uint256"}
+        for name, value in message.items()
+    ]
+    return {
+        "types": {"EIP712Domain": DOMAIN, primary: fields},
+        "primaryType": primary,
+        "domain": {
+            "name": domain_name,
+            "version": "1",
+            "chainId": chain_id,
+            "verifyingContract": contract.address,
+        },
+        "message": {k: getattr(v, "address", v) for k, v in message.items()},
+    }
+
+
 def sign_permit(token, owner, spender, value, deadline, *, chain_id, nonce=None):
     """(v, r, s) of ``owner``'s permit letting ``spender`` move ``value`` until ``deadline``."""
     if nonce is None:
         nonce = token.nonces(owner)
-    typed = {
-        "types": {
-            "EIP712Domain": DOMAIN,
-            "Permit": [
-                {"name": "owner", "type": "address"},
-                {"name": "spender", "type": "address"},
-                {"name": "value", "type": "uint256"},
-                {"name": "nonce", "type": "uint256"},
-                {"name": "deadline", "type": "uint256"},
-            ],
-        },
-        "primaryType": "Permit",
-        "domain": {
-            "name": token.name(),
-            "version": "1",
-            "chainId": chain_id,
-            "verifyingContract": token.address,
-        },
-        "message": {
-            "owner": owner.address,
-            "spender": spender.address,
-            "value": value,
-            "nonce": nonce,
-            "deadline": deadline,
-        },
-    }
-    return _sign(typed, owner)
+    message = {"owner": owner, "spender": spender, "value": value, "nonce": nonce,
+               "deadline": deadline}  # fmt: skip
+    return _sign(_typed(token, token.name(), "Permit", message, chain_id=chain_id), owner)
 
 
 def sign_delegation(influence, signer, delegatee, nonce, expiry, *, chain_id):
     """(v, r, s) of ``signer``'s delegation of its influence to ``delegatee``."""
-    typed = {
-        "types": {
-            "EIP712Domain": DOMAIN,
-            "Delegation": [
-                {"name": "delegatee", "type": "address"},
-                {"name": "nonce", "type": "uint256"},
-                {"name": "expiry", "type": "uint256"},
-            ],
-        },
-        "primaryType": "Delegation",
-        "domain": {
-            "name": "Communis Influence",
-            "version": "1",
-            "chainId": chain_id,
-            "verifyingContract": influence.address,
-        },
-        "message": {"delegatee": delegatee.address, "nonce": nonce, "expiry": expiry},
-    }
+    message = {"delegatee": delegatee, "nonce": nonce, "expiry": expiry}
+    typed = _typed(influence, "Communis Influence", "Delegation", message, chain_id=chain_id)
     return _sign(typed, signer)
 
 

@@ -147,54 +147,44 @@ class Full:
     journal: Path | None = None
 
 
-def deploy_system(
-    project,
-    chain,
-    deployer,
-    journals: Path,
-    *,
-    proposer,
-    guardian,
-    treasury,
-    registry_guardian: bool = True,
-    awarder=None,
-    fund_bonds: bool = True,
-) -> Full:
-    """Run the deployment plan into a fresh journal folder ``journals``. With ``fund_bonds`` the
-    proposer and the guardian then get tokens for their bonds from the treasury and approve
+@dataclass(frozen=True)
+class Roles:
+    """Who plays which part in a deployed test system (see :class:`Full`), and how it is wired:
+    ``registry_guardian``: the guardian also in the guardian registry; ``fund_bonds``: the
+    proposer and the guardian get tokens for their bonds from the treasury and approve
     ContributionRewards."""
+
+    proposer: Any
+    guardian: Any
+    treasury: Any
+    awarder: Any = None
+    registry_guardian: bool = True
+    fund_bonds: bool = True
+
+
+def deploy_system(project, chain, deployer, journals: Path, roles: Roles) -> Full:
+    """Run the deployment plan into a fresh journal folder ``journals``."""
     path = journals / "deploy.toml"
     path.parent.mkdir(parents=True, exist_ok=True)
     text = config_text(
-        proposer=proposer.address,
-        guardian=guardian.address,
-        treasury=treasury.address,
-        guardians=(guardian.address,) if registry_guardian else (),
+        proposer=roles.proposer.address,
+        guardian=roles.guardian.address,
+        treasury=roles.treasury.address,
+        guardians=(roles.guardian.address,) if roles.registry_guardian else (),
     )
     path.write_text(text)
     genesis = chain.pending_timestamp
     plan = with_stand_ins(
         build_plan(load(path), now=genesis),
-        awarder=awarder.address if awarder is not None else None,
+        awarder=roles.awarder.address if roles.awarder is not None else None,
     )
     Deployer(project, deployer, Journal.open(journals, chain.chain_id)).run(plan)
     system = System.load(journals)
-    full = Full(
-        token=system.token,
-        influence=system.influence,
-        timelock=system.timelock,
-        governor=system.governor,
-        registry=system.guardians,
-        rewards=system.rewards,
-        genesis=genesis,
-        proposer=proposer,
-        guardian=guardian,
-        treasury=treasury,
-        awarder=awarder,
-        journal=journals,
-    )
-    for account in (proposer, guardian) if fund_bonds else ():
-        full.token.transfer(account, PROPOSER_FUNDS, sender=treasury)
+    contracts = (system.token, system.influence, system.timelock, system.governor)
+    people = (roles.proposer, roles.guardian, roles.treasury, roles.awarder)
+    full = Full(*contracts, system.guardians, system.rewards, genesis, *people, journals)
+    for account in (roles.proposer, roles.guardian) if roles.fund_bonds else ():
+        full.token.transfer(account, PROPOSER_FUNDS, sender=roles.treasury)
         full.token.approve(full.rewards, MAX_UINT, sender=account)
     return full
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from eth_utils import to_checksum_address
 
-from tests.helpers.anvil import ROOT, Anvil
+from tests.helpers.anvil import ROOT, Anvil, anvil
 
 SEPOLIA = 11155111
 ALIAS = "sepolia-deployer"
@@ -101,3 +101,46 @@ def wait_for_step(journals: Path, process: subprocess.Popen, index: int, status:
                 return steps[index]
         time.sleep(0.05)
     raise AssertionError(f"step {index} never reached {status!r}")
+
+
+def deploy_until_step_in_flight(node: Anvil, data: Path, journals: Path):
+    """Start a deploy on a node that mines only on request, mine steps 0..KILL_AT-1 one by one
+    and wait until step KILL_AT is journaled and broadcast; returns (the deploy process, the
+    finished steps, the step in flight)."""
+    process = deploy(node, data, journals, wait=False)
+    before = []
+    for index in range(KILL_AT):
+        step = wait_for_step(journals, process, index, "sent")
+        wait_until_known(node, step["tx_hash"])
+        node.rpc("evm_mine")
+        before.append(wait_for_step(journals, process, index, "done"))
+    sent = wait_for_step(journals, process, KILL_AT, "sent")
+    wait_until_known(node, sent["tx_hash"])  # journaled, then broadcast
+    return process, before, sent
+
+
+def assert_resumed(node: Anvil, data: Path, journals: Path, address: str, before, sent) -> list:
+    """Rerun the deploy and check it finished every step without sending any twice: the finished
+    steps untouched, the step in flight with its own signed transaction; returns the steps."""
+    code, output = deploy(node, data, journals)
+    assert code == 0, output
+    steps = journal(journals)["steps"]
+    assert all(s["status"] == "done" for s in steps), steps
+    assert steps[:KILL_AT] == before  # finished steps untouched
+    assert steps[KILL_AT]["tx_hash"] == sent["tx_hash"]  # the same signed transaction
+    assert node.nonce(address) == len(steps)  # every step sent exactly once
+    for step in steps:
+        if step["kind"] == "deploy":
+            assert step["address"] == create_address(address, step["nonce"])
+            assert node.code(step["address"]) not in ("0x", "")
+    return steps
+
+
+def deploy_on_fresh_node(data: Path, journals: Path, address: str) -> str:
+    """A whole deploy from ``address`` (the keystore's, funded first) on a fresh Sepolia-id anvil,
+    stopped afterwards; returns the deploy's output."""
+    with anvil(chain_id=SEPOLIA) as node:
+        node.rpc("anvil_setBalance", address, hex(10**20))
+        code, output = deploy(node, data, journals)
+    assert code == 0, output
+    return output

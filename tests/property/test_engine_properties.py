@@ -36,8 +36,12 @@ budgets = st.one_of(st.integers(0, 1_000), st.integers(0, 10**27))
 caps = st.one_of(st.just(BPS), st.integers(1, BPS))
 
 
-@CI
-@given(scores=scores_strategy, budget=budgets, cap_bps=caps)
+def allocation_cases(test):
+    """Run ``test`` on random (scores, budget, cap_bps) cases."""
+    return CI(given(scores=scores_strategy, budget=budgets, cap_bps=caps)(test))
+
+
+@allocation_cases
 def test_allocation_respects_cap_and_conserves_budget(
     scores: dict[str, int], budget: int, cap_bps: int
 ) -> None:
@@ -58,8 +62,7 @@ def test_allocation_respects_cap_and_conserves_budget(
         assert result.total == budget and not result.capped
 
 
-@CI
-@given(scores=scores_strategy, budget=budgets, cap_bps=caps)
+@allocation_cases
 def test_allocation_is_monotonic_in_score(
     scores: dict[str, int], budget: int, cap_bps: int
 ) -> None:

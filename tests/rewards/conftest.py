@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers.constants import CHALLENGER_REWARD_BPS, HALF_LIFE, MAX_UINT, POLICY, TOKEN, WEEK
+from tests.helpers.constants import HALF_LIFE, MAX_UINT, TOKEN, WEEK
+from tests.helpers.epochs import deploy_rewards
 
 
 @pytest.fixture(scope="module")
@@ -34,18 +35,7 @@ def registry(project, deployer, influence, gov, guardian):
 def rewards(project, deployer, token, influence, registry, gov, treasury, proposer, guardian):
     """ContributionRewards wired as a deployment does: minter + awarder roles, a bonded proposer
     and a registry guardian, both funded from the treasury and with the bonds approved."""
-    contract = deployer.deploy(
-        project.ContributionRewards,
-        token,
-        influence,
-        gov,
-        treasury,
-        registry,
-        POLICY,
-        CHALLENGER_REWARD_BPS,
-    )
-    token.grantRole(token.MINTER_ROLE(), contract, sender=deployer)
-    influence.grantRole(influence.AWARDER_ROLE(), contract, sender=deployer)
+    contract = deploy_rewards(project, deployer, token, influence, (gov, treasury, registry))
     contract.grantRole(contract.PROPOSER_ROLE(), proposer, sender=gov)
     for account in (proposer, guardian):
         token.transfer(account, 10_000 * TOKEN, sender=treasury)

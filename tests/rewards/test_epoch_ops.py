@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from communis.chain import epochs
-from communis.engine.bundle import TOTALS, TREE, read_totals
+from communis.engine.bundle import TREE, read_totals, replace_tree
 from communis.engine.merkle import Leaf, MerkleTree
 from communis.engine.policy import policy_hash
 from tests.helpers.constants import POLICY
@@ -51,11 +51,7 @@ def pad(honest: Path, out: Path) -> Path:
     from eth_utils import to_checksum_address
 
     leaves += [Leaf(to_checksum_address(f), share, 0) for f in FAKES]
-    padded = MerkleTree.build(sorted(leaves, key=lambda leaf: leaf.account))
-    padded.save(out / TREE)
-    totals = read_totals(out)
-    totals["root"] = padded.root_hex
-    (out / TOTALS).write_text(json.dumps(totals, indent=2, sort_keys=True) + "\n")
+    replace_tree(out, MerkleTree.build(sorted(leaves, key=lambda leaf: leaf.account)))
     return out
 
 

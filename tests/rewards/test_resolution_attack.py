@@ -10,6 +10,7 @@ import pytest
 from ape.exceptions import ContractLogicError
 
 from communis.chain import epochs
+from communis.chain.governance import Action, Proposal
 from tests.helpers.time import end_epoch
 
 DAY = 24 * 3600
@@ -72,12 +73,10 @@ def test_attack_squatted_fixed_description_does_not_block_the_resolution(
 ):
     """Even the description without any proposer suffix cannot block the tool."""
     epoch = challenged
-    fixed = epochs.Resolution(
-        targets=[str(rewards.address)],
-        values=[0],
-        calldatas=[bytes(rewards.resolveChallenge.encode_input(epoch, True))],
-        description=f"ContributionRewards: uphold the challenge of epoch {epoch}",
+    call = Action(
+        str(rewards.address), 0, bytes(rewards.resolveChallenge.encode_input(epoch, True))
     )
+    fixed = Proposal((call,), f"ContributionRewards: uphold the challenge of epoch {epoch}")
     _squat(governor, fixed, carol)
     sent = epochs.resolve(rewards, epoch, True, bob, governor=governor)
     assert [s.action for s in sent if isinstance(s, epochs.Sent)] == ["governor.propose"]

@@ -13,13 +13,8 @@ from communis.deploy.deployer import Deployer
 from communis.deploy.governance_steps import GovernanceParams, governance_steps, handover_steps
 from communis.deploy.journal import Journal
 from communis.deploy.plan import token_steps
-from communis.deploy.rewards_steps import (
-    DEFAULT_POLICY,
-    RewardsParams,
-    rewards_handover_steps,
-    rewards_steps,
-)
-from communis.engine.policy import policy_hash
+from communis.deploy.rewards_steps import RewardsParams, rewards_handover_steps, rewards_steps
+from communis.engine.policy import DEFAULT_POLICY, policy_hash
 
 ROOT = Path(__file__).resolve().parents[2]
 

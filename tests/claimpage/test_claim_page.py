@@ -21,7 +21,7 @@ from communis.engine.bundle import BUNDLE_FORMAT, TOTALS, TREE
 from tests.helpers.browser import SUMMARY, Chromium, find_chromium
 from tests.helpers.constants import TOKEN
 from tests.helpers.epochs import cumulative
-from tests.helpers.system import deploy_system, settle
+from tests.helpers.system import Roles, deploy_system, settle
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOT = REPO / "reports" / "screenshots" / "claim-page.png"
@@ -154,9 +154,8 @@ def finalized(
     """The system deployed from the plan, epoch 0 finalized with awards to alice and bob, its
     bundle and the deployment's artifacts folder."""
     journals = tmp_path_factory.mktemp("deployments")
-    full = deploy_system(
-        project, chain, deployer, journals, proposer=proposer, guardian=guardian, treasury=treasury
-    )
+    roles = Roles(proposer=proposer, guardian=guardian, treasury=treasury)
+    full = deploy_system(project, chain, deployer, journals, roles)
     epoch = cumulative(0, {alice: (120 * TOKEN, 12 * TOKEN), bob: (80 * TOKEN, 8 * TOKEN)})
     settle(chain, full, epoch)
     bundle = tmp_path_factory.mktemp("bundle")

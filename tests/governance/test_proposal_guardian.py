@@ -165,8 +165,12 @@ def test_sunset_moves_only_through_governance_and_within_the_maximum(system, mem
 def test_governor_refuses_a_sunset_beyond_the_maximum(project, deployer, system, chain):
     latest = chain.pending_timestamp + 730 * 86400
     args = (system.influence, system.timelock, 1, 604800, UNIT, 4, 1, 86400, deployer.address)
+    # Sent by a fresh account: on anvil, ape decodes a failed deployment with the errors of
+    # whatever contract an earlier, reverted test left cached at that CREATE address.
+    fresh = ape.accounts.test_accounts.generate_test_account()
+    deployer.transfer(fresh, 10**18)
     with ape.reverts(project.InfluenceGovernor.InfluenceGovernorSunsetTooLate):
-        deployer.deploy(project.InfluenceGovernor, *args, latest + 3600)
+        fresh.deploy(project.InfluenceGovernor, *args, latest + 3600)
     governor = deployer.deploy(project.InfluenceGovernor, *args, latest - 60)
     assert governor.proposalGuardianSunset() == latest - 60
 

@@ -138,15 +138,16 @@ def test_claim_before_any_root(rewards, alice):
 def test_lying_totals_cannot_pay_beyond_them(rewards, token, chain, genesis, proposer, alice, bob):
     """A root whose leaves sum to more than its declared totals (which the budget bound) pays
     out at most the totals: the first claims get paid, the rest revert."""
-    epoch = cumulative(0, {alice: (2_000 * TOKEN, 0), bob: (2_000 * TOKEN, 0)})
+    # Each leaf within the per-account cap (15% of the 10,000 budget), their sum above the totals.
+    epoch = cumulative(0, {alice: (1_500 * TOKEN, 0), bob: (1_500 * TOKEN, 0)})
     end_epoch(chain, genesis, 0)
-    propose(rewards, epoch, proposer, totals=(3_000 * TOKEN, 0))
+    propose(rewards, epoch, proposer, totals=(2_000 * TOKEN, 0))
     pass_window(chain, rewards)
     rewards.finalize(0, sender=bob)
     claim(rewards, epoch, alice, alice)
     with ape.reverts(rewards.ContributionRewardsExceedsFinalizedTotals):
         claim(rewards, epoch, bob, bob)
-    assert rewards.totalClaimed() == (2_000 * TOKEN, 0)
+    assert rewards.totalClaimed() == (1_500 * TOKEN, 0)
     assert token.balanceOf(bob) == 0
 
 

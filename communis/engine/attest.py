@@ -436,14 +436,8 @@ class AttesterSet:
     @classmethod
     def load(cls, path: Path) -> AttesterSet:
         path = Path(path)
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise AttestationError(f"{path}: cannot read: {exc.strerror}") from None
-        data = _load_json(raw, path)
         where = str(path)
-        if not isinstance(data, dict) or data.get("format") != ATTESTERS_FORMAT:
-            raise AttestationError(f"{where}: not an attester set (format {ATTESTERS_FORMAT})")
+        raw, data = _read_document(path, ATTESTERS_FORMAT, "an attester set")
         chain_id = _int_field(data, "chainId", where)
         registry = _address_field(data, "registry", where)
         contracts = data.get("contracts", [])
@@ -581,6 +575,19 @@ def _load_json(raw: bytes, path: Path) -> Any:
         raise AttestationError(str(exc)) from None
 
 
+def _read_document(path: Path, expected_format: str, what: str) -> tuple[bytes, dict[str, Any]]:
+    """The bytes of ``path`` and the JSON object they hold, whose ``format`` must be
+    ``expected_format`` (``what``: its name in the error when it is not one)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise AttestationError(f"{path}: cannot read: {exc.strerror}") from None
+    data = _load_json(raw, path)
+    if not isinstance(data, dict) or data.get("format") != expected_format:
+        raise AttestationError(f"{path}: not {what} (format {expected_format})")
+    return raw, data
+
+
 def _checked_address(value: object, where: str) -> str:
     if not isinstance(value, str) or not ADDRESS_RE.match(value):
         raise AttestationError(f"{where}: {value!r} is not a 0x-prefixed 20-byte hex address")
@@ -626,14 +633,8 @@ def read_attestations(path: Path) -> Attestations:
     any length are kept for the verifier to name); :func:`verify_attestations` judges content.
     """
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise AttestationError(f"{path}: cannot read: {exc.strerror}") from None
-    data = _load_json(raw, path)
     where = str(path)
-    if not isinstance(data, dict) or data.get("format") != ATTESTATIONS_FORMAT:
-        raise AttestationError(f"{where}: not an attestations file (format {ATTESTATIONS_FORMAT})")
+    raw, data = _read_document(path, ATTESTATIONS_FORMAT, "an attestations file")
     dom = data.get("domain")
     if not isinstance(dom, dict) or not isinstance(dom.get("name"), str):
         raise AttestationError(f"{where}: field 'domain' must be an EIP-712 domain object")

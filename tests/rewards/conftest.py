@@ -32,10 +32,19 @@ def registry(project, deployer, influence, gov, guardian):
 
 
 @pytest.fixture(scope="module")
-def rewards(project, deployer, token, influence, registry, gov, treasury, proposer, guardian):
+def attester_registry(project, deployer, influence, gov):
+    """The AttesterRegistry, owned by governance, with no attesters."""
+    return deployer.deploy(project.AttesterRegistry, influence, gov)
+
+
+@pytest.fixture(scope="module")
+def rewards(
+    project, deployer, token, influence, registry, attester_registry, gov, treasury, proposer, guardian
+):
     """ContributionRewards wired as a deployment does: minter + awarder roles, a bonded proposer
     and a registry guardian, both funded from the treasury and with the bonds approved."""
-    contract = deploy_rewards(project, deployer, token, influence, (gov, treasury, registry))
+    admins = (gov, treasury, registry, attester_registry)
+    contract = deploy_rewards(project, deployer, token, influence, admins)
     contract.grantRole(contract.PROPOSER_ROLE(), proposer, sender=gov)
     for account in (proposer, guardian):
         token.transfer(account, 10_000 * TOKEN, sender=treasury)

@@ -151,11 +151,14 @@ def test_lying_totals_cannot_pay_beyond_them(rewards, token, chain, genesis, pro
     assert token.balanceOf(bob) == 0
 
 
-def test_token_cap_always_holds(project, deployer, treasury, chain, genesis, influence, gov, alice):
+def test_token_cap_always_holds(
+    project, deployer, treasury, chain, genesis, influence, attester_registry, gov, alice
+):
     """Minting goes through CommunityToken, so its cap binds every claim."""
     from tests.helpers.constants import CHALLENGER_REWARD_BPS
 
-    capped = deployer.deploy(project.CommunityToken, "C", "C", 100 * TOKEN, deployer, treasury, 0)
+    # The genesis allocation is only the proposer bond (one unit): the cap leaves no room.
+    capped = deployer.deploy(project.CommunityToken, "C", "C", 100 * TOKEN, deployer, gov, 1)
     rewards = deployer.deploy(
         project.ContributionRewards,
         capped,
@@ -163,12 +166,14 @@ def test_token_cap_always_holds(project, deployer, treasury, chain, genesis, inf
         gov,
         treasury,
         ape.utils.ZERO_ADDRESS,
+        attester_registry,
         POLICY,
         CHALLENGER_REWARD_BPS,
     )
     capped.grantRole(capped.MINTER_ROLE(), rewards, sender=deployer)
-    policy = (*POLICY[:5], 0, 0)  # no bonds: the capped token has no supply to bond with
+    policy = (*POLICY[:5], 1, 1, *POLICY[7:])  # bonds of one unit
     rewards.setPolicy(policy, sender=gov)
+    capped.approve(rewards, 1, sender=gov)
     rewards.grantRole(rewards.PROPOSER_ROLE(), gov, sender=gov)
     epoch = cumulative(0, {alice: (101 * TOKEN, 0)})
     settle(chain, genesis, rewards, epoch, gov)

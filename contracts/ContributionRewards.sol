@@ -556,12 +556,12 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
 
     /// @notice Whether `root` with ledger commitment `ledgerRoot` is banned for `epoch` (a
     /// dispute upheld, or an unattested batch proven).
-    function isBanned(uint256 epoch, bytes32 root, bytes32 ledgerRoot) external view returns (bool) {
+    function isRootBanned(uint256 epoch, bytes32 root, bytes32 ledgerRoot) external view returns (bool) {
         return _disputes[disputeKey(epoch, root, ledgerRoot)] == BANNED;
     }
 
     /// @notice Whether `guardian` has challenged `root` with `ledgerRoot` for `epoch` (it cannot again).
-    function hasChallenged(
+    function challengedBy(
         uint256 epoch,
         bytes32 root,
         bytes32 ledgerRoot,

@@ -239,8 +239,24 @@ contract InfluenceGovernor is
         address proposer
     ) internal override returns (uint256 proposalId) {
         proposalId = super._propose(targets, values, calldatas, description, proposer);
-        for (uint256 i = 0; i < targets.length; ++i) {
-            _barDisputeParties(proposalId, targets[i], calldatas[i]);
+        uint256 count = targets.length;
+        for (uint256 i = 0; i < count; ) {
+            bytes memory data = calldatas[i];
+            bytes4 selector;
+            // The first word of the call's bytes (beyond a shorter call's end: no selector can match
+            // a call shorter than 4 bytes, checked next); only a call that may resolve a dispute
+            // is decoded, so an ordinary proposal pays a few hundred gas for the scan.
+            // solhint-disable-next-line no-inline-assembly
+            assembly ("memory-safe") {
+                selector := mload(add(data, 0x20))
+            }
+            if (
+                data.length > 3 &&
+                (selector == IContributionRewards.resolveDispute.selector || selector == Multicall.multicall.selector)
+            ) _barDisputeParties(proposalId, targets[i], data);
+            unchecked {
+                ++i;
+            }
         }
     }
 

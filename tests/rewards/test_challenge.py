@@ -74,7 +74,7 @@ def test_challenge_discards_the_root_at_once(
     ]
     assert event.evidenceURI == "ipfs://verify-report"
     assert rewards.disputeHash(0, padded.root, ZERO32) == dispute_hash(event.dispute)
-    assert rewards.hasChallenged(0, padded.root, ZERO32, guardian)
+    assert rewards.challengedBy(0, padded.root, ZERO32, guardian)
     assert token.balanceOf(guardian) == before - CHALLENGER_BOND
     assert token.balanceOf(rewards) == PROPOSER_BOND + CHALLENGER_BOND
     assert rewards.pendingProposal().status == CHALLENGED
@@ -155,7 +155,7 @@ def test_fraud_upheld_slashed_banned_and_reproposed_honestly(
     assert token.balanceOf(guardian) == guardian_before + CHALLENGER_BOND + REWARD
     assert token.balanceOf(treasury) == treasury_before + PROPOSER_BOND - REWARD
     assert token.balanceOf(rewards) == 0
-    assert rewards.isBanned(0, padded.root, ZERO32)
+    assert rewards.isRootBanned(0, padded.root, ZERO32)
     assert rewards.disputeHash(0, padded.root, ZERO32) == ZERO32
     with ape.reverts(rewards.ContributionRewardsUnknownDispute):
         rewards.resolveDispute(disputed, False, sender=gov)  # decided once
@@ -207,7 +207,7 @@ def test_griefing_challenge_costs_the_challenger_and_happens_once(
     assert token.balanceOf(guardian) == guardian_before
     assert token.balanceOf(treasury) == treasury_before + CHALLENGER_BOND
     assert token.balanceOf(rewards) == 0
-    assert not rewards.isBanned(0, honest.root, ZERO32)
+    assert not rewards.isRootBanned(0, honest.root, ZERO32)
 
     propose(rewards, honest, proposer)
     with ape.reverts(rewards.ContributionRewardsAlreadyChallenged, guardian=guardian, key=key):

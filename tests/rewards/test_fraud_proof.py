@@ -128,7 +128,7 @@ def test_attack_padded_ledger_proven_in_one_transaction(
     assert token.balanceOf(rewards) == 0
     assert rewards.pendingProposal().status == 3  # Rejected: the slot is free
     assert rewards.epochStatus(0) == 0
-    assert rewards.isBanned(0, pending.root, pending.ledger_root)
+    assert rewards.isRootBanned(0, pending.root, pending.ledger_root)
     with ape.reverts(rewards.ContributionRewardsRootBanned):
         propose(rewards, pending, proposer)
     with ape.reverts(rewards.ContributionRewardsNotPending):
@@ -217,7 +217,7 @@ def test_proof_against_an_undecided_dispute(
     assert token.balanceOf(treasury) == before[treasury] + PROPOSER_BOND - REWARD
     assert token.balanceOf(alice) == before[alice]
     assert token.balanceOf(rewards) == 0
-    assert rewards.isBanned(0, pending.root, pending.ledger_root)
+    assert rewards.isRootBanned(0, pending.root, pending.ledger_root)
     with ape.reverts(rewards.ContributionRewardsUnknownDispute):
         rewards.settleDispute(dispute, sender=alice)
 

@@ -39,7 +39,16 @@ def attester_registry(project, deployer, influence, gov):
 
 @pytest.fixture(scope="module")
 def rewards(
-    project, deployer, token, influence, registry, attester_registry, gov, treasury, proposer, guardian
+    project,
+    deployer,
+    token,
+    influence,
+    registry,
+    attester_registry,
+    gov,
+    treasury,
+    proposer,
+    guardian,
 ):
     """ContributionRewards wired as a deployment does: minter + awarder roles, a bonded proposer
     and a registry guardian, both funded from the treasury and with the bonds approved."""

@@ -314,7 +314,9 @@ def test_catch_up_budget_is_the_sum_of_the_covered_epochs(
     end_epoch(chain, genesis, 2)
     three = POLICY[0] * 3
     over = cumulative(2, {alice: (three + 1, 0)})
-    with ape.reverts(rewards.ContributionRewardsTokenBudgetExceeded, amount=three + 1, budget=three):
+    with ape.reverts(
+        rewards.ContributionRewardsTokenBudgetExceeded, amount=three + 1, budget=three
+    ):
         propose(rewards, over, proposer)
     budget = sum(rewards.influenceBudgetStored(e) for e in range(3))
     table = cumulative(2, {bob: (three, 0)})

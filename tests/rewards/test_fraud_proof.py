@@ -187,7 +187,9 @@ def test_bad_proofs_are_refused(rewards, pending, ledger0, domain, attacker, ali
     with ape.reverts(rewards.ContributionRewardsInvalidBatchProof):
         rewards.proveUnattestedBatch(0, pending.root, (*good[:7], [], good[8]), sender=alice)
     with ape.reverts(rewards.ContributionRewardsInvalidLedgerProof):
-        rewards.proveUnattestedBatch(0, pending.root, (*good[:6], b"\2" * 32, *good[7:]), sender=alice)
+        rewards.proveUnattestedBatch(
+            0, pending.root, (*good[:6], b"\2" * 32, *good[7:]), sender=alice
+        )
     # A batch of another epoch that is not in the commitment, even signed by a non-attester.
     other = Ledger(1, [_signed(attacker, 1, domain, [attacker], "later")])
     with ape.reverts(rewards.ContributionRewardsBatchNotCovered, batchEpoch=1):
@@ -229,7 +231,10 @@ def test_proof_into_a_catch_up_commitment(
     with a non-empty proof of its epoch leaf."""
     attester_registry.appoint(carol, 100 * POINT, sender=gov)
     ledgers = [
-        Ledger(0, [_signed(attacker, 0, domain, [attacker], "x"), _signed(carol, 0, domain, [bob], "a")]),
+        Ledger(
+            0,
+            [_signed(attacker, 0, domain, [attacker], "x"), _signed(carol, 0, domain, [bob], "a")],
+        ),
         Ledger(1, [_signed(carol, 1, domain, [alice], "b")]),
     ]
     epoch = _with_commitment(cumulative(1, {alice: (TOKEN, 0)}), ledgers)

@@ -52,10 +52,11 @@ def test_attack_squatted_resolution_proposal_does_not_block_the_resolution(
     rewards, governor, chain, challenged, bob, carol
 ):
     epoch = challenged
-    squatted = epochs.resolution(rewards, epoch, True, carol.address)
+    dispute = epochs.find_dispute(rewards, epoch)
+    squatted = epochs.resolution(rewards, dispute, True, carol.address)
     _squat(governor, squatted, carol)
     # The attacker cannot take the honest proposer's proposal id either.
-    honest = epochs.resolution(rewards, epoch, True, bob.address)
+    honest = epochs.resolution(rewards, dispute, True, bob.address)
     with pytest.raises(ContractLogicError):
         governor.propose(
             honest.targets, honest.values, honest.calldatas, honest.description, sender=carol
@@ -73,8 +74,9 @@ def test_attack_squatted_fixed_description_does_not_block_the_resolution(
 ):
     """Even the description without any proposer suffix cannot block the tool."""
     epoch = challenged
+    dispute = epochs.find_dispute(rewards, epoch).to_abi()
     call = Action(
-        str(rewards.address), 0, bytes(rewards.resolveChallenge.encode_input(epoch, True))
+        str(rewards.address), 0, bytes(rewards.resolveDispute.encode_input(dispute, True))
     )
     fixed = Proposal((call,), f"ContributionRewards: uphold the challenge of epoch {epoch}")
     _squat(governor, fixed, carol)

@@ -84,28 +84,29 @@ def test_attack_null_previous_root_after_epoch_zero_is_rejected_on_chain(
         epochs.verify(rewards, out / "1")
 
 
-@pytest.mark.parametrize("wrong", ["cumulativeTokens", "cumulativeInfluence", "ledgerHash"])
+@pytest.mark.parametrize("wrong", ["cumulativeTokens", "cumulativeInfluence", "ledgerRoot"])
 def test_attack_honest_root_with_wrong_proposal_fields_is_rejected(
     rewards, chain, genesis, tmp_path, members, proposer, wrong
 ):
-    """The honest root proposed with totals or a ledger hash that are not the bundle's: the
-    contract's budget checks pass, but claims would fail once the totals run out."""
+    """The honest root proposed with totals or a ledger commitment that are not the bundle's:
+    the contract's budget checks pass, but claims would fail once the totals run out (or the
+    commitment does not point at the ledger that was published)."""
     out = tmp_path / "epochs"
     build = epochs.build(rewards, _ledger(tmp_path / "ledger-0.jsonl", 0, members), out)
     end_epoch(chain, genesis, 0)
     fields = {
         "cumulativeTokens": build.table.total_tokens,
         "cumulativeInfluence": build.table.total_influence_stored,
-        "ledgerHash": bytes.fromhex(build.ledger.keccak[2:]),
+        "ledgerRoot": epochs.commitment_of(out / "0", 0).root,
     }
-    fields[wrong] = b"\x11" * 32 if wrong == "ledgerHash" else fields[wrong] - 1
+    fields[wrong] = b"\x11" * 32 if wrong == "ledgerRoot" else fields[wrong] - 1
     rewards.proposeRoot(
         0,
         build.tree.root,
         fields["cumulativeTokens"],
         fields["cumulativeInfluence"],
+        fields["ledgerRoot"],
         "ipfs://bundle/0",
-        fields["ledgerHash"],
         rewards.policyHash(),
         sender=proposer,
     )

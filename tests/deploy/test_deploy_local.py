@@ -42,6 +42,11 @@ def test_deploy_wires_and_hands_over(project, deployer, chain, tmp_path, plan, c
     assert influence.hasRole(influence.AWARDER_ROLE(), rewards)
     assert rewards.hasRole(rewards.PROPOSER_ROLE(), deployer)
     assert guardians.owner() == timelock.address
+    attesters = system.attesters
+    assert attesters.owner() == timelock.address
+    assert rewards.attesterRegistry() == attesters.address
+    assert attesters.clock() == influence.address
+    assert rewards.policy().openProposing and rewards.policy().disputePeriod == 14 * 86400
     assert influence.halfLife() == config.influence.half_life_epochs
     for contract in (token, influence, timelock, rewards):
         assert contract.hasRole(ADMIN, timelock)

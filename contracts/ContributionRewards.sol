@@ -324,7 +324,8 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
         Proposal storage p = _pending;
         _checkPending(p, epoch, root);
         // slither-disable-next-line timestamp (epochs and the challenge window are days long: a validator's few seconds of timestamp skew cannot move a decision)
-        if (block.timestamp >= p.challengeDeadline) revert ContributionRewardsChallengeWindowClosed(p.challengeDeadline);
+        if (block.timestamp >= p.challengeDeadline)
+            revert ContributionRewardsChallengeWindowClosed(p.challengeDeadline);
         bytes32 ledgerRoot = p.ledgerRoot;
         bytes32 key = disputeKey(epoch, root, ledgerRoot);
         if (_challenged[key][msg.sender]) revert ContributionRewardsAlreadyChallenged(msg.sender, key);
@@ -466,7 +467,6 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
             if (_claim(r.account, r.cumulativeTokens, r.cumulativeInfluence, r.proof, root)) ++paid;
         }
     }
-
 
     // ------------------------------------------------------------------ views
 
@@ -707,8 +707,9 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
             proof.rowCount,
             proof.signature
         );
-        bool provable = status == IAttesterRegistry.BatchStatus.NotAttester ||
-            (status == IAttesterRegistry.BatchStatus.BadSignature && proof.attester.code.length == 0);
+        bool provable =
+            status == IAttesterRegistry.BatchStatus.NotAttester ||
+                (status == IAttesterRegistry.BatchStatus.BadSignature && proof.attester.code.length == 0);
         if (!provable) revert ContributionRewardsBatchNotProvable(proof.attester, status);
     }
 
@@ -806,7 +807,6 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
         influenceRoom = _capInfluenceSum[pool.epochs];
         if (a.capEpochs != 0) influenceRoom -= _capInfluenceSum[a.capEpochs];
     }
-
 
     function _finalize(Proposal storage p) private {
         bytes32 root = p.root;

@@ -240,7 +240,7 @@ contract InfluenceGovernor is
     ) internal override returns (uint256 proposalId) {
         proposalId = super._propose(targets, values, calldatas, description, proposer);
         uint256 count = targets.length;
-        for (uint256 i = 0; i < count; ) {
+        for (uint256 i = 0; i < count;) {
             bytes memory data = calldatas[i];
             bytes4 selector;
             // The first word of the call's bytes (beyond a shorter call's end: no selector can match

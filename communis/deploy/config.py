@@ -248,7 +248,8 @@ def _rewards(data: dict[str, Any], path: Path) -> RewardsParams:
     if policy.dispute_period < policy.challenge_window:
         raise ConfigError(
             f"{where}.dispute_period: {table['dispute_period']!r} is shorter than "
-            f"challenge_window {table['challenge_window']!r}; the contract requires at least the window"
+            f"challenge_window {table['challenge_window']!r}; the contract requires at least "
+            "the window"
         )
     guardians = table.get("guardians", [])
     if not isinstance(guardians, list):
@@ -295,7 +296,9 @@ def _attesters(data: dict[str, Any], path: Path) -> AttesterParams:
         seen.add(address.lower())
         budget = _amount(table, address, where)
         if not 0 < budget < 2**208:
-            raise ConfigError(f"{where}.{address}: the budget must be > 0 points, got {table[address]!r}")
+            raise ConfigError(
+                f"{where}.{address}: the budget must be > 0 points, got {table[address]!r}"
+            )
         budgets.append((address, budget))
     return AttesterParams(tuple(budgets))
 

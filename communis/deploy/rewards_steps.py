@@ -4,7 +4,7 @@ The full order (each list after the previous one)::
 
     build_plan(config)            CommunityToken (deployer is admin)
     governance_steps(gov)         Influence, CommunisTimelock, InfluenceGovernor, GuardianRegistry
-    rewards_steps(params)         this module: AttesterRegistry, then deploy + wire ContributionRewards
+    rewards_steps(params)         this module: AttesterRegistry, ContributionRewards and wiring
     handover_steps()              deployer renounces its admin roles on Influence, token, timelock
     rewards_handover_steps()      deployer hands over the AttesterRegistry and renounces its roles
                                   on ContributionRewards

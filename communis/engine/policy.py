@@ -10,7 +10,7 @@ struct Policy {
     uint256 proposerBond;     // CommunityToken units
     uint256 challengerBond;   // CommunityToken units
     uint64 disputePeriod;     // seconds governance has to decide a dispute (>= challengeWindow)
-    uint16 disputeFeeBps;     // what each party pays when a dispute ends without a verdict, 1..10000
+    uint16 disputeFeeBps;     // each party's fee when a dispute ends without a verdict, 1..10000
     bool openProposing;       // true: anyone may propose; false: only PROPOSER_ROLE
 }
 ```
@@ -147,7 +147,9 @@ class Policy:
             raise PolicyError(f"not a Policy struct: {value!r}")
         if len(fields) != len(JSON_FIELDS):
             raise PolicyError(f"a Policy struct has {len(JSON_FIELDS)} fields, got {len(fields)}")
-        tokens, influence, weights, cap, window, bond, challenger_bond, period, fee, is_open = fields
+        tokens, influence, weights, cap, window, bond, challenger_bond, period, fee, is_open = (
+            fields
+        )
         return cls(
             token_budget=int(tokens),
             influence_budget=int(influence),

@@ -210,6 +210,7 @@ abstract contract GovernorCountingDistinct is Governor {
 
     /// @dev Called when `account`, already marked as voted on `proposalId`, tries to vote: may
     /// revert with a more precise error; {GovernorAlreadyCastVote} follows otherwise.
+    // solhint-disable-next-line no-empty-blocks
     function _beforeRevertVoted(uint256 proposalId, address account) internal view virtual {}
 
     function _setMinimumVoters(uint256 newMinimumVoters) internal virtual {

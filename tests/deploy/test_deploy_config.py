@@ -276,7 +276,9 @@ def test_open_proposing_needs_no_proposers(tmp_path):
 
 def test_dispute_period_may_equal_the_governance_path(tmp_path):
     """12 days of governance path (1d + 1w + 2d + 2d): a 12-day dispute period is accepted."""
-    config = load(write(tmp_path, SHIPPED.replace('dispute_period = "14d"', 'dispute_period = "12d"')))
+    config = load(
+        write(tmp_path, SHIPPED.replace('dispute_period = "14d"', 'dispute_period = "12d"'))
+    )
     assert config.rewards.policy.dispute_period == 12 * 86400
 
 
@@ -295,6 +297,8 @@ def test_attesters_are_appointed_by_the_plan_and_handed_over(tmp_path):
     handover = next(s for s in plan if s.name == "attesters.owner")
     assert handover.function == "transferOwnership" and handover.args[0].step == "CommunisTimelock"
     assert names.index("attesters.owner") > names.index(appointed[-1].name)
-    duplicate = SHIPPED.replace("[attesters]", f'[attesters]\n"{first}" = "1"\n"{first.upper().replace("0X", "0x")}" = "2"')
+    duplicate = SHIPPED.replace(
+        "[attesters]", f'[attesters]\n"{first}" = "1"\n"{first.upper().replace("0X", "0x")}" = "2"'
+    )
     with pytest.raises(ConfigError, match="listed twice"):
         load(write(tmp_path, duplicate))

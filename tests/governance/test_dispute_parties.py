@@ -146,9 +146,7 @@ def test_guardian_cancels_a_resolution_bundled_with_another(
     assert governor.state(proposal.id) == CANCELED
 
 
-def test_residual_a_party_delegate_still_votes(
-    dispute_system, dispute, chain, alice, bob, carol
-):
+def test_residual_a_party_delegate_still_votes(dispute_system, dispute, chain, alice, bob, carol):
     """What the bar does not cover: influence a party delegated before the snapshot is voted by
     its delegate (the README states this residual; the minimum of distinct voters and how
     influence is earned are what limit it)."""

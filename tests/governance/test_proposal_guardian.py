@@ -25,7 +25,6 @@ from tests.helpers.governance import (
 )
 from tests.helpers.time import travel
 
-
 # A dispute record (the view never checks that it exists).
 DISPUTE = (0, 0, b"\1" * 32, b"\0" * 32, ZERO, 1, ZERO, 1, 0, 1, 1)
 

@@ -43,7 +43,9 @@ def setup(workdir: Path) -> None:
     influence = deployer.deploy(project.Influence, deployer, now, WEEK, HALF_LIFE)
     zero = "0x0000000000000000000000000000000000000000"
     attesters = deployer.deploy(project.AttesterRegistry, influence, deployer)
-    rewards = deploy_rewards(project, deployer, token, influence, (deployer, deployer, zero, attesters))
+    rewards = deploy_rewards(
+        project, deployer, token, influence, (deployer, deployer, zero, attesters)
+    )
     rewards.grantRole(rewards.PROPOSER_ROLE(), deployer, sender=deployer)
     token.approve(rewards, 2**256 - 1, sender=deployer)
 

@@ -8,7 +8,6 @@ import pytest
 from tests.helpers.constants import DAY, POLICY
 from tests.helpers.epochs import policy_hash
 
-
 MAX_PERIOD = 3650 * DAY
 
 

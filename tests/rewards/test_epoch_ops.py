@@ -241,6 +241,19 @@ def test_attack_front_run_during_claim_all_does_not_revert_its_batch(
         assert token.balanceOf(member) == build.tree.leaf(member.address).tokens
 
 
+def _two_epochs(rewards, ledger: Path, out: Path, contributors, role: str):
+    """Epoch 0's bundle from ``ledger`` and epoch 1's on top of it (every contributor earns
+    5 points as ``role``), both in ``out``."""
+    build0 = epochs.build(rewards, ledger, out)
+    rows = [
+        {"epoch": 1, "account": m.address, "role": role, "points": "5", "ref": f"e1-{i}"}
+        for i, m in enumerate(contributors)
+    ]
+    ledger1 = out.parent / "ledger-1.jsonl"
+    ledger1.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return build0, epochs.build(rewards, ledger1, out)
+
+
 def test_two_epochs_built_cumulatively_and_claimed_at_once(
     rewards, token, influence, chain, genesis, ledger, tmp_path, proposer, contributors, alice
 ):
@@ -249,14 +262,7 @@ def test_two_epochs_built_cumulatively_and_claimed_at_once(
     from communis.engine.growth import to_stored
 
     out = tmp_path / "epochs"
-    build0 = epochs.build(rewards, ledger, out)
-    rows = [
-        {"epoch": 1, "account": m.address, "role": "participant", "points": "5", "ref": f"e1-{i}"}
-        for i, m in enumerate(contributors)
-    ]
-    ledger1 = tmp_path / "ledger-1.jsonl"
-    ledger1.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
-    build1 = epochs.build(rewards, ledger1, out)
+    build0, build1 = _two_epochs(rewards, ledger, out, contributors, "participant")
     assert build1.previous_root == build0.root
 
     for epoch in (0, 1):
@@ -323,14 +329,7 @@ def test_catch_up_root_covers_the_discarded_epoch(
     """Epoch 0's root is discarded; once epoch 1 ended, epoch 1's bundle is proposed as one root
     covering both (epoch 0's bundle is its sibling), verified, finalized and claimed."""
     out = tmp_path / "epochs"
-    build0 = epochs.build(rewards, ledger, out)
-    rows = [
-        {"epoch": 1, "account": m.address, "role": "creator", "points": "4", "ref": f"e1-{i}"}
-        for i, m in enumerate(contributors)
-    ]
-    ledger1 = tmp_path / "ledger-1.jsonl"
-    ledger1.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
-    build1 = epochs.build(rewards, ledger1, out)
+    build0, build1 = _two_epochs(rewards, ledger, out, contributors, "creator")
     end_epoch(chain, genesis, 0)
     epochs.propose(rewards, out / "0", proposer)
     epochs.challenge(rewards, 0, guardian)

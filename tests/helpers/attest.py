@@ -35,12 +35,18 @@ def attester_set(
     chain_id: int = CHAIN_ID,
     registry: str = REGISTRY,
 ) -> AttesterSet:
-    table = {
+    """Every attester of ``budgets`` has its budget in exactly the ``epochs`` listed: appointed
+    (or set) from each listed epoch, removed from the epoch after one not followed by another."""
+    addresses = {
         (k.address if isinstance(k, SigningKey) else k): budget for k, budget in budgets.items()
     }
-    return AttesterSet(
-        chain_id, registry, {e: dict(table) for e in epochs}, frozenset(contracts), sha3=""
-    )
+    listed = sorted(set(epochs))
+    changes = []
+    for epoch in listed:
+        changes += [(a, epoch, budget) for a, budget in addresses.items()]
+        if epoch + 1 not in listed:
+            changes += [(a, epoch + 1, 0) for a in addresses]
+    return AttesterSet.of(chain_id, registry, changes, contracts)
 
 
 def ledger_file(tmp: Path, epoch: int, count: int = 30, rows: list[dict] | None = None) -> Path:

@@ -807,12 +807,12 @@ def attest_ledger(
     epoch: int,
     *,
     lines: Sequence[tuple[int, int]] | None = None,
-    ref_prefix: str | None = None,
+    ref_prefixes: Sequence[str] = (),
     existing: Attestations | None = None,
 ) -> AttestResult:
     """Sign, as ``signer``, the rows of ``ledger`` on ``lines`` (all rows if not given) whose
-    evidence reference starts with ``ref_prefix`` (if given), and merge the batch into
-    ``existing`` (the ledger's attestations so far, if any).
+    evidence reference starts with one of ``ref_prefixes`` (if any are given), and merge the
+    batch into ``existing`` (the ledger's attestations so far, if any).
 
     The ledger is validated whole first (one epoch, ``epoch``; no reference twice): an attester
     signs nothing of a ledger that is invalid. One batch per attester per epoch: an earlier batch
@@ -838,11 +838,13 @@ def attest_ledger(
                 if line not in by_line:
                     raise AttestationError(f"{ledger}:{line}: not a ledger row (a header?)")
                 chosen.append(line)
-    if ref_prefix is not None:
-        chosen = [line for line in chosen if by_line[line].ref.startswith(ref_prefix)]
+    if ref_prefixes:
+        wanted = tuple(ref_prefixes)
+        chosen = [line for line in chosen if by_line[line].ref.startswith(wanted)]
     chosen = sorted(set(chosen))
     if not chosen:
-        what = f" with a reference starting {ref_prefix!r}" if ref_prefix is not None else ""
+        what = f" with a reference starting {' or '.join(map(repr, ref_prefixes))}"
+        what = what if ref_prefixes else ""
         raise AttestationError(f"{ledger}: no row selected{what}: nothing to sign")
     attester = to_checksum(signer.address)
     kept: list[SignedBatch] = []
@@ -1054,12 +1056,22 @@ class AttestationReport:
     """The log hash of the attester set used."""
     problems: list[Problem] = field(default_factory=list)
     points_by_attester: dict[str, int] = field(default_factory=dict)
+    deployment_checked: bool = True
+    """False for :func:`check_coverage`: signatures, membership and budgets were not checked."""
+    attested_points: dict[str, list[int]] = field(default_factory=dict)
+    """account -> points per role (``ROLES`` order) of the rows covered by a batch without any
+    problem: what the rewards may be computed from."""
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
     def summary(self) -> str:
+        if self.ok and not self.deployment_checked:
+            return (
+                f"{self.rows} rows of epoch {self.epoch}, each in one of {self.batches} batches "
+                f"whose roots match (signatures not checked); ledger root {self.ledger_root}"
+            )
         if self.ok:
             return (
                 f"OK: {self.rows} rows of epoch {self.epoch} in {self.batches} batches, every row "
@@ -1133,43 +1145,41 @@ def verify_attestations(
     attester's budget, its rows root, row count and points those of its rows, one batch per
     attester; refs must be unique; every epoch field must be the ledger's. Each problem found is
     reported (file, line, attester, reason); nothing stops at the first.
+    ``expected_attesters_hash``: the committed hash of the attester set (``RootProposed
+    .attestersHash``), compared with the set's replayed log hash.
     """
     with gc_paused():
         return _verify(
             Path(ledger),
             attestations,
-            attesters,
-            domain,
-            expected_attesters_hash,
-            contract_signatures,
+            _Deployment(attesters, domain, expected_attesters_hash, contract_signatures),
         )
 
 
-def _verify(
-    ledger: Path,
-    attestations: Attestations,
-    attesters: AttesterSet,
-    domain: Domain,
-    expected_attesters_hash: str | None,
-    contract_signatures: ContractSignatureCheck | None,
-) -> AttestationReport:
-    att_file = str(attestations.path or ATTESTATIONS_FILE)
-    led_file = str(ledger)
-    problems: list[Problem] = []
-    add = problems.append
-    report = AttestationReport(
-        epoch=attestations.epoch,
-        rows=0,
-        batches=len(attestations.batches),
-        ledger_root="",
-        attesters_hash=attesters.log_hash,
-        problems=problems,
-    )
+def check_coverage(ledger: Path, attestations: Attestations) -> AttestationReport:
+    """What can be checked without the deployment: every row in exactly one batch, each batch's
+    rows root, row count and points those of its rows, the epochs, unique references and the
+    ledger root. Signatures, membership and budgets need the deployment
+    (:func:`verify_attestations`)."""
+    with gc_paused():
+        return _verify(Path(ledger), attestations, None)
 
-    # -- deployment: domain and attester set ------------------------------------------------
-    declared = attestations.domain
+
+@dataclass(frozen=True, slots=True)
+class _Deployment:
+    attesters: AttesterSet
+    domain: Domain
+    expected_attesters_hash: str | None
+    contract_signatures: ContractSignatureCheck | None
+
+
+def _deployment_problems(
+    att_file: str, attestations: Attestations, d: _Deployment
+) -> list[Problem]:
+    out: list[Problem] = []
+    declared, domain, attesters = attestations.domain, d.domain, d.attesters
     if declared.chain_id != domain.chain_id:
-        add(
+        out.append(
             Problem(
                 att_file,
                 0,
@@ -1180,7 +1190,7 @@ def _verify(
             )
         )
     if to_checksum(declared.verifying_contract) != to_checksum(domain.verifying_contract):
-        add(
+        out.append(
             Problem(
                 att_file,
                 0,
@@ -1191,7 +1201,7 @@ def _verify(
             )
         )
     if (declared.name, declared.version) != (domain.name, domain.version):
-        add(
+        out.append(
             Problem(
                 att_file,
                 0,
@@ -1204,7 +1214,7 @@ def _verify(
     if attesters.chain_id != domain.chain_id or to_checksum(attesters.registry) != to_checksum(
         domain.verifying_contract
     ):
-        add(
+        out.append(
             Problem(
                 "attesters",
                 0,
@@ -1214,19 +1224,70 @@ def _verify(
                 f"{attesters.chain_id}, not this deployment's",
             )
         )
-    if expected_attesters_hash is not None and (
-        attesters.log_hash.lower() != expected_attesters_hash.lower()
-    ):
-        add(
+    expected = d.expected_attesters_hash
+    if expected is not None and attesters.log_hash.lower() != expected.lower():
+        out.append(
             Problem(
                 "attesters",
                 0,
                 None,
                 "attester-set",
                 f"the attester set's change log hashes to {attesters.log_hash}, the committed "
-                f"attesters hash is {expected_attesters_hash}",
+                f"attesters hash is {expected}",
             )
         )
+    return out
+
+
+def _signature_problem(
+    sb: SignedBatch, declared: Domain, epoch: int, d: _Deployment
+) -> tuple[str, str] | None:
+    """Why ``sb``'s signature is not its attester's for the batch in this deployment (None: it
+    is)."""
+    b = sb.batch
+    attester = to_checksum(b.attester)
+    digest = b.digest(d.domain)
+    if attester in d.attesters.contracts:
+        if d.contract_signatures is None:
+            return (
+                "contract-signature-unchecked",
+                "a contract attester (ERC-1271): its signature can only be checked against the "
+                "chain",
+            )
+        if not d.contract_signatures(attester, digest, sb.signature):
+            return (
+                "contract-signature-invalid",
+                "the attester contract's isValidSignature rejects the signature",
+            )
+        return None
+    try:
+        signer = recover_signer(digest, sb.signature)
+    except SignatureError as exc:
+        return ("signature-malformed", f"malformed signature: {exc}")
+    if signer != attester:
+        return _diagnose_signature(sb, d.domain, declared, epoch, signer)
+    return None
+
+
+def _verify(
+    ledger: Path, attestations: Attestations, deployment: _Deployment | None
+) -> AttestationReport:
+    att_file = str(attestations.path or ATTESTATIONS_FILE)
+    led_file = str(ledger)
+    problems: list[Problem] = []
+    add = problems.append
+    report = AttestationReport(
+        epoch=attestations.epoch,
+        rows=0,
+        batches=len(attestations.batches),
+        ledger_root="",
+        attesters_hash=deployment.attesters.log_hash if deployment else "",
+        problems=problems,
+        deployment_checked=deployment is not None,
+    )
+    declared = attestations.domain
+    if deployment is not None:
+        problems += _deployment_problems(att_file, attestations, deployment)
 
     # -- the ledger rows --------------------------------------------------------------------
     rows: dict[int, Row] = {}
@@ -1269,12 +1330,15 @@ def _verify(
     # rows is refused as a whole rather than walked line by line.
     visits_left = 2 * len(rows) + 1024
     seen_attesters: dict[str, SignedBatch] = {}
+    faulty: set[str] = set()
+    """Attesters with a problem in their batch: their rows do not count."""
     for sb in attestations.batches:
         b = sb.batch
         attester = to_checksum(b.attester)
         at = sb.file_line
 
         def problem(code: str, reason: str, line: int = at, who: str = attester) -> None:
+            faulty.add(who)
             add(Problem(att_file, line, who, code, reason))
 
         if b.epoch != epoch:
@@ -1349,36 +1413,19 @@ def _verify(
         report.points_by_attester[attester] = report.points_by_attester.get(attester, 0) + b.points
 
         # Signature and membership.
-        digest = b.digest(domain)
-        if attester in attesters.contracts:
-            if contract_signatures is None:
-                problem(
-                    "contract-signature-unchecked",
-                    "a contract attester (ERC-1271): its signature can only be checked "
-                    "against the chain",
-                )
-            elif not contract_signatures(attester, digest, sb.signature):
-                problem(
-                    "contract-signature-invalid",
-                    "the attester contract's isValidSignature rejects the signature",
-                )
-        else:
-            try:
-                signer = recover_signer(digest, sb.signature)
-            except SignatureError as exc:
-                problem("signature-malformed", f"malformed signature: {exc}")
-            else:
-                if signer != attester:
-                    code, reason = _diagnose_signature(sb, domain, declared, epoch, signer)
-                    problem(code, reason)
-        if not attesters.is_attester_at(attester, b.epoch):
-            problem("not-attester", f"not an attester in epoch {b.epoch}")
+        if deployment is not None:
+            found = _signature_problem(sb, declared, epoch, deployment)
+            if found is not None:
+                problem(*found)
+            if not deployment.attesters.is_attester_at(attester, b.epoch):
+                problem("not-attester", f"not an attester in epoch {b.epoch}")
 
     # -- budgets, coverage, ledger root -----------------------------------------------------
-    for attester, points in report.points_by_attester.items():
-        budget = attesters.budget_at(attester, epoch)
+    for attester, points in report.points_by_attester.items() if deployment else ():
+        budget = deployment.attesters.budget_at(attester, epoch) if deployment else 0
         if budget and points > budget:
             first_batch = seen_attesters[attester]
+            faulty.add(attester)
             add(
                 Problem(
                     att_file,
@@ -1409,5 +1456,23 @@ def _verify(
                         f"the batches (0x{root.hex()})",
                     )
                 )
+    report.attested_points = _attested_points(rows, covered, faulty)
     problems.sort(key=lambda p: (p.file, p.line, p.code))
     return report
+
+
+def _attested_points(
+    rows: Mapping[int, Row], covered: Mapping[int, SignedBatch], faulty: set[str]
+) -> dict[str, list[int]]:
+    """account -> points per role of the rows in a batch with no problem."""
+    out: dict[str, list[int]] = {}
+    index = {role: i for i, role in enumerate(ROLES)}
+    for line, row in rows.items():
+        sb = covered.get(line)
+        if sb is None or to_checksum(sb.batch.attester) in faulty:
+            continue
+        per_role = out.get(row.account)
+        if per_role is None:
+            per_role = out[row.account] = [0] * len(ROLES)
+        per_role[index[row.role]] += row.points
+    return out

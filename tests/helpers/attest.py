@@ -11,6 +11,7 @@ from communis.engine.attest import (
     Domain,
     SigningKey,
     attest,
+    attestations_path,
     write_attestations,
 )
 from communis.engine.ledger import Row, iter_numbered_rows
@@ -77,3 +78,13 @@ def split_attest(
     if out is not None:
         write_attestations(result, out)
     return result
+
+
+def attested(ledger: Path, signer: SigningKey | None = None, *, domain: Domain = DOMAIN) -> Path:
+    """``ledger`` with every row signed by one attester (test key 1), its attestations written
+    beside it where ``build_bundle`` looks for them; returns ``ledger``."""
+    rows = numbered(ledger)
+    signer = signer or key(1)
+    result = attest(rows, [(signer, [line for line, _ in rows])], domain, rows[0][1].epoch)
+    write_attestations(result, attestations_path(ledger))
+    return ledger

@@ -84,6 +84,14 @@ def cli() -> None:
     is_flag=True,
     help="Build even if rows are not attested; the bundle says attested: false.",
 )
+@click.option(
+    "--attesters",
+    "attesters_path",
+    type=click.Path(path_type=Path),
+    help="Check signatures and budgets too, against this attester set (attesters.json).",
+)
+@click.option("--chain-id", type=click.IntRange(min=1), help="With --attesters: the chain id.")
+@click.option("--registry", help="With --attesters: the AttesterRegistry address.")
 def build(
     ledgers: tuple[Path, ...],
     policy_path: Path,
@@ -93,14 +101,25 @@ def build(
     overwrite: bool,
     workers: int | None,
     draft: bool,
+    attesters_path: Path | None,
+    chain_id: int | None,
+    registry: str | None,
 ) -> None:
     """Validate LEDGERS (one per epoch, in order) and write one bundle per epoch.
 
     Every row must be covered by an attester's batch in the ledger's attestations file
     (EPOCH.attestations.json beside EPOCH.jsonl, written by `communis attest`), unless --draft.
+    With --attesters, --chain-id and --registry, every signature, membership and budget is
+    checked as `communis verify` will, and nothing is written if one is wrong.
     """
     console = _console()
     policy = Policy.load(policy_path)
+    attesters = domain = None
+    if (attesters_path, chain_id, registry) != (None, None, None):
+        if attesters_path is None or chain_id is None or registry is None:
+            raise BundleError("--attesters, --chain-id and --registry go together")
+        attesters = AttesterSet.load(attesters_path)
+        domain = Domain(chain_id, _address(registry, "--registry"))
     table = Table(title="Epoch bundles")
     for column in ("epoch", "rows", "accounts", "tokens", "influence", "root", "bundle"):
         table.add_column(column, justify="right" if column in ("rows", "accounts") else "left")
@@ -125,6 +144,8 @@ def build(
                 workers=workers,
                 progress=progress,
                 draft=draft,
+                attesters=attesters,
+                domain=domain,
             )
         previous = out / str(epoch)
         console.print(

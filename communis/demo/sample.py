@@ -147,9 +147,14 @@ def _jsonl(rows: list[dict[str, object]]) -> str:
     return "".join(lines)
 
 
+def attester_secret(name: str) -> str:
+    """The sample attester ``name``'s private key, hex (derived from a fixed string; public)."""
+    return "0x" + keccak(f"communis-sample/attester/{name}".encode()).hex()
+
+
 def attester_key(name: str) -> SigningKey:
-    """The sample attester ``name``'s test key (derived from a fixed string; public)."""
-    return SigningKey(keccak(f"communis-sample/attester/{name}".encode()))
+    """The sample attester ``name``'s test key."""
+    return SigningKey(attester_secret(name))
 
 
 def sample_attesters(domain: Domain = SAMPLE_DOMAIN, first_epoch: int = 0) -> AttesterSet:

@@ -35,9 +35,12 @@ from typing import Any
 
 from communis.engine.attest import (
     ATTESTATIONS_FILE,
+    AttesterSet,
+    Domain,
     attestations_path,
     check_coverage,
     read_attestations,
+    verify_attestations,
 )
 from communis.engine.cumulative import CumulativeTable
 from communis.engine.growth import growth
@@ -287,6 +290,8 @@ def build_bundle(
     workers: int | None = None,
     attestations: Path | None = None,
     draft: bool = False,
+    attesters: AttesterSet | None = None,
+    domain: Domain | None = None,
 ) -> EpochBuild:
     """Validate the ledger and its attestations, compute the epoch and write its bundle to
     ``out_dir``.
@@ -295,8 +300,10 @@ def build_bundle(
     ``attestations``: the ledger's attestations file (default: beside the ledger,
     :func:`~communis.engine.attest.attestations_path`); every row must be in one of its batches
     and every batch must match its rows, unless ``draft``: a draft bundle is built from whatever
-    is attested (even nothing) and says ``"attested": false``. Nothing is written unless every
-    step succeeds.
+    is attested (even nothing) and says ``"attested": false``. With the deployment's
+    ``attesters`` (and ``domain``, default the set's registry), the signatures, membership and
+    budgets are checked too, as the verifier will (:func:`~communis.engine.attest
+    .verify_attestations`). Nothing is written unless every step succeeds.
     """
     note = progress or (lambda _: None)
     out_dir = Path(out_dir)
@@ -305,7 +312,10 @@ def build_bundle(
     note("reading ledger")
     ledger = read_ledger(Path(ledger_path), epoch=epoch)
     note("checking attestations")
-    signed, ledger_root = _attestations_of(ledger, attestations, draft)
+    deployment = None
+    if attesters is not None:
+        deployment = (attesters, domain or Domain(attesters.chain_id, attesters.registry))
+    signed, ledger_root = _attestations_of(ledger, attestations, draft, deployment)
     table, root = (None, None) if previous is None else load_previous(previous)
     build = compute_epoch(ledger, policy, half_life, table, root, progress=note, workers=workers)
     build = replace(build, attestations=signed, ledger_root=ledger_root, attested=not draft)
@@ -315,9 +325,15 @@ def build_bundle(
     return build
 
 
-def _attestations_of(ledger: Ledger, given: Path | None, draft: bool) -> tuple[Path | None, str]:
+def _attestations_of(
+    ledger: Ledger,
+    given: Path | None,
+    draft: bool,
+    deployment: tuple[AttesterSet, Domain] | None,
+) -> tuple[Path | None, str]:
     """The attestations file of ``ledger`` and its ledger root; raises unless every row is in a
-    batch that matches its rows (a draft takes what there is)."""
+    batch that matches its rows, and with a ``deployment``, every batch is valid in it (a draft
+    takes what there is)."""
     path = Path(given) if given is not None else attestations_path(ledger.path)
     if not path.is_file():
         if draft:
@@ -326,7 +342,11 @@ def _attestations_of(ledger: Ledger, given: Path | None, draft: bool) -> tuple[P
             f"{ledger.path}: no attestations ({path} does not exist): no row is signed by an "
             "attester. Sign the rows with `communis attest`, or build a draft with --draft"
         )
-    report = check_coverage(ledger.path, read_attestations(path))
+    signed = read_attestations(path)
+    if deployment is None:
+        report = check_coverage(ledger.path, signed)
+    else:
+        report = verify_attestations(ledger.path, signed, *deployment)
     if report.epoch != ledger.epoch:
         raise BundleError(
             f"{path}: attestations of epoch {report.epoch}, the ledger {ledger.path} is epoch "
@@ -334,8 +354,8 @@ def _attestations_of(ledger: Ledger, given: Path | None, draft: bool) -> tuple[P
         )
     if not report.ok and not draft:
         raise BundleError(
-            f"{ledger.path}: not every row is attested (build a draft with --draft): "
-            + report.summary()
+            f"{ledger.path}: not every row is attested by a valid batch (build a draft with "
+            "--draft): " + report.summary()
         )
     return path, report.ledger_root or ZERO_ROOT
 

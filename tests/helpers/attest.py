@@ -23,9 +23,14 @@ DOMAIN = Domain(CHAIN_ID, REGISTRY)
 POINT = 10**18
 
 
+def secret(n: int) -> str:
+    """The hex private key of test key ``n`` (n >= 1)."""
+    return "0x" + (0xA77E57 * 1000 + n).to_bytes(32, "big").hex()
+
+
 def key(n: int) -> SigningKey:
     """A deterministic test key (n >= 1)."""
-    return SigningKey((0xA77E57 * 1000 + n).to_bytes(32, "big"))
+    return SigningKey(secret(n))
 
 
 def attester_set(

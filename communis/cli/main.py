@@ -31,6 +31,7 @@ from communis.engine.address import ADDRESS_RE, to_checksum
 from communis.engine.attest import (
     AttestationError,
     AttesterSet,
+    BatchSigner,
     Domain,
     SigningKey,
     attest_ledger,
@@ -453,11 +454,26 @@ def attest(
     domain = Domain(chain_id, _address(registry, "--registry"))
     lines = parse_line_ranges(lines_text) if lines_text is not None else None
     key = _signer(key_env, keystore, passphrase_env)
+    sign_and_merge(ledger, key, domain, epoch, lines, ref_prefixes, out)
+
+
+def sign_and_merge(
+    ledger: Path,
+    signer: BatchSigner,
+    domain: Domain,
+    epoch: int,
+    lines: list[tuple[int, int]] | None,
+    ref_prefixes: tuple[str, ...],
+    out: Path | None,
+) -> None:
+    """Sign the selected rows of ``ledger`` as ``signer``, merge the batch into the ledger's
+    attestations file (``out``, default beside the ledger) and say what it covers (the commands
+    `communis attest` and `ape run attest`)."""
     path = out or attestations_path(ledger)
     existing = read_attestations(path) if path.exists() else None
     result = attest_ledger(
         ledger,
-        key,
+        signer,
         domain,
         epoch,
         lines=lines,

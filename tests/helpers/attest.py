@@ -93,3 +93,15 @@ def attested(ledger: Path, signer: SigningKey | None = None, *, domain: Domain =
     result = attest(rows, [(signer, [line for line, _ in rows])], domain, rows[0][1].epoch)
     write_attestations(result, attestations_path(ledger))
     return ledger
+
+
+def verify_options(
+    folder: Path, epochs: Sequence[int], signer: SigningKey | None = None
+) -> list[str]:
+    """`communis verify` options for ledgers signed by :func:`attested`: an attester set of
+    ``signer`` (test key 1) for ``epochs``, written to ``folder``, and the deployment."""
+    attesters = attester_set({signer or key(1): 10**30}, epochs)
+    path = Path(folder) / "attesters.json"
+    attesters.save(path)
+    return ["--attesters", str(path), "--attesters-hash", attesters.log_hash,
+            "--chain-id", str(CHAIN_ID), "--registry", REGISTRY]  # fmt: skip

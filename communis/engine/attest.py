@@ -19,8 +19,9 @@ docs/attestations.md explains the choices.
 On disk, an attested ledger is the ledger file unchanged plus ``attestations.json``
 (:func:`write_attestations`): the domain, the epoch, the ledger root and one batch per line
 (attester, epoch, the ledger lines it covers as inclusive ranges, row count, points, rows root,
-signature). The attester set comes from the chain or from a snapshot file (:class:`AttesterSet`,
-``attesters.json``) whose keccak256 can be committed on chain.
+signature). The attester set is the registry's change log (:class:`AttesterSet`), read from the
+chain or from a snapshot file (``attesters.json``) whose replayed hash chain must equal the
+registry's ``logHash()`` a proposal committed to.
 
 :func:`verify_attestations` checks everything and names every problem (file, line, attester,
 reason); it never stops at the first one. Nothing here talks to a chain: signatures of contract

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 import click
 
 from communis.cli.base import CommunisCommand
-from communis.cli.main import sign_and_merge
+from communis.cli.main import checked_address, selection_options, sign_and_merge
 from communis.cli.options import account_option, signer
-from communis.engine.address import ADDRESS_RE, to_checksum
+from communis.engine.address import to_checksum
 from communis.engine.attest import (
     AttestationError,
     Batch,
@@ -60,9 +60,7 @@ class AccountSigner:
 
 def _registry(given: str | None) -> str:
     if given is not None:
-        if not ADDRESS_RE.match(given):
-            raise AttestationError(f"--registry {given!r} is not a 0x-prefixed 20-byte address")
-        return to_checksum(given)
+        return checked_address(given, "--registry")
     from communis.chain.system import System
 
     registry = System.load().contracts.get("AttesterRegistry")
@@ -72,22 +70,9 @@ def _registry(given: str | None) -> str:
 
 
 @click.command(cls=CommunisCommand, short_help="Sign ledger rows as an attester (ape account)")
-@click.argument("ledger", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--epoch", required=True, type=click.IntRange(min=0), help="The ledger's epoch.")
+@selection_options
 @account_option
 @click.option("--registry", default=None, help="AttesterRegistry [default: from the journal]")
-@click.option("--lines", "lines_text", help="Ledger lines to sign, e.g. 1-120,130 [all rows].")
-@click.option(
-    "--ref-prefix",
-    "ref_prefixes",
-    multiple=True,
-    help="Sign only rows whose evidence reference starts with this (repeatable).",
-)
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Attestations file [default: beside LEDGER, where `communis build` looks].",
-)
 def cli(
     ledger: Path,
     epoch: int,

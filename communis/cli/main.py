@@ -15,10 +15,10 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 from rich.console import Console
@@ -47,6 +47,49 @@ from communis.engine.policy import Policy
 from communis.engine.units import format_amount
 from communis.engine.verify import ProposalRecord, VerifyResult, verify_bundle
 from communis.publish import PublishError, fetch_bundle, folder_cid, pack_bundle, unpack_car
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _options(*decorators: Callable[[F], F]) -> Callable[[F], F]:
+    def apply(f: F) -> F:
+        for decorator in reversed(decorators):
+            f = decorator(f)
+        return f
+
+    return apply
+
+
+deployment_options = _options(
+    click.option(
+        "--attesters",
+        "attesters_path",
+        type=click.Path(path_type=Path),
+        help="The attester set (attesters.json, communis-attesters-v2).",
+    ),
+    click.option("--chain-id", type=click.IntRange(min=1), help="The deployment's chain id."),
+    click.option("--registry", help="The deployment's AttesterRegistry address."),
+)
+"""``--attesters``, ``--chain-id``, ``--registry``: the deployment attestations are checked for."""
+
+selection_options = _options(
+    click.argument("ledger", type=click.Path(exists=True, dir_okay=False, path_type=Path)),
+    click.option("--epoch", required=True, type=click.IntRange(min=0), help="The ledger's epoch."),
+    click.option("--lines", "lines_text", help="Ledger lines to sign, e.g. 1-120,130 [all rows]."),
+    click.option(
+        "--ref-prefix",
+        "ref_prefixes",
+        multiple=True,
+        help="Sign only rows whose evidence reference starts with this (repeatable).",
+    ),
+    click.option(
+        "--out",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Attestations file [default: beside LEDGER, where `communis build` looks].",
+    ),
+)
+"""What `communis attest` and `ape run attest` sign: LEDGER, --epoch, --lines, --ref-prefix, and
+where the batch goes (--out)."""
 
 
 def _console() -> Console:
@@ -85,14 +128,7 @@ def cli() -> None:
     is_flag=True,
     help="Build even if rows are not attested; the bundle says attested: false.",
 )
-@click.option(
-    "--attesters",
-    "attesters_path",
-    type=click.Path(path_type=Path),
-    help="Check signatures and budgets too, against this attester set (attesters.json).",
-)
-@click.option("--chain-id", type=click.IntRange(min=1), help="With --attesters: the chain id.")
-@click.option("--registry", help="With --attesters: the AttesterRegistry address.")
+@deployment_options
 def build(
     ledgers: tuple[Path, ...],
     policy_path: Path,
@@ -120,7 +156,7 @@ def build(
         if attesters_path is None or chain_id is None or registry is None:
             raise BundleError("--attesters, --chain-id and --registry go together")
         attesters = AttesterSet.load(attesters_path)
-        domain = Domain(chain_id, _address(registry, "--registry"))
+        domain = Domain(chain_id, checked_address(registry, "--registry"))
     table = Table(title="Epoch bundles")
     for column in ("epoch", "rows", "accounts", "tokens", "influence", "root", "bundle"):
         table.add_column(column, justify="right" if column in ("rows", "accounts") else "left")
@@ -169,7 +205,9 @@ def build(
     console.print(table)
 
 
-def _address(value: str, what: str) -> str:
+def checked_address(value: str, what: str) -> str:
+    """``value`` as an EIP-55 address; an :class:`AttestationError` naming ``what`` if it is not
+    one."""
     if not ADDRESS_RE.match(value):
         raise AttestationError(f"{what} {value!r} is not a 0x-prefixed 20-byte hex address")
     return to_checksum(value)
@@ -233,12 +271,7 @@ def _local_bundle(source: str, cid: str | None) -> Iterator[Path]:
     help="The community's first epoch (its previous table is empty).",
 )
 @click.option("--tree", "claimed_tree", type=click.Path(path_type=Path), help="Claimed tree.json.")
-@click.option(
-    "--attesters",
-    "attesters_path",
-    type=click.Path(path_type=Path),
-    help="The attester set snapshot (attesters.json, communis-attesters-v2).",
-)
+@deployment_options
 @click.option(
     "--attesters-hash",
     help="The committed attesters hash (RootProposed.attestersHash, the registry's logHash).",
@@ -249,8 +282,6 @@ def _local_bundle(source: str, cid: str | None) -> Iterator[Path]:
     type=click.Path(path_type=Path),
     help="The proposal record (proposal.json): root, policy and attesters hashes, deployment.",
 )
-@click.option("--chain-id", type=click.IntRange(min=1), help="The deployment's chain id.")
-@click.option("--registry", help="The deployment's AttesterRegistry address.")
 @click.option("--cid", help="The CID the bundle must have (ipfs://CID proposed).")
 @click.option("--draft", is_flag=True, help="Check a draft bundle: no attestation checks.")
 def verify(
@@ -311,7 +342,7 @@ def verify(
         if proposal is not None:
             domain = proposal.domain
         elif chain_id is not None and registry is not None:
-            domain = Domain(chain_id, _address(registry, "--registry"))
+            domain = Domain(chain_id, checked_address(registry, "--registry"))
         else:
             raise BundleError(
                 "give --chain-id and --registry (the deployment's AttesterRegistry) or "
@@ -402,8 +433,7 @@ def _signer(key_env: str | None, keystore: Path | None, passphrase_env: str | No
 
 
 @cli.command()
-@click.argument("ledger", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--epoch", required=True, type=click.IntRange(min=0), help="The ledger's epoch.")
+@selection_options
 @click.option(
     "--domain-chain-id",
     "chain_id",
@@ -412,13 +442,6 @@ def _signer(key_env: str | None, keystore: Path | None, passphrase_env: str | No
     help="Chain id of the deployment (EIP-712 domain).",
 )
 @click.option("--registry", required=True, help="The deployment's AttesterRegistry address.")
-@click.option("--lines", "lines_text", help="Ledger lines to sign, e.g. 1-120,130 [all rows].")
-@click.option(
-    "--ref-prefix",
-    "ref_prefixes",
-    multiple=True,
-    help="Sign only rows whose evidence reference starts with this (repeatable).",
-)
 @click.option("--key-env", metavar="VAR", help="Environment variable holding the private key.")
 @click.option(
     "--keystore",
@@ -427,11 +450,6 @@ def _signer(key_env: str | None, keystore: Path | None, passphrase_env: str | No
 )
 @click.option(
     "--passphrase-env", metavar="VAR", help="Environment variable holding the keystore passphrase."
-)
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Attestations file [default: beside LEDGER, where `communis build` looks].",
 )
 def attest(
     ledger: Path,
@@ -451,7 +469,7 @@ def attest(
     key comes from --key-env (hex) or --keystore (passphrase from --passphrase-env or asked);
     it is never printed.
     """
-    domain = Domain(chain_id, _address(registry, "--registry"))
+    domain = Domain(chain_id, checked_address(registry, "--registry"))
     lines = parse_line_ranges(lines_text) if lines_text is not None else None
     key = _signer(key_env, keystore, passphrase_env)
     sign_and_merge(ledger, key, domain, epoch, lines, ref_prefixes, out)
@@ -559,7 +577,7 @@ def proof(bundle: Path, account: str) -> None:
 def sample(out: Path, seed: int, count: int, chain_id: int, registry: str) -> None:
     """Write the reproducible sample community to OUT: three epoch ledgers signed by its
     attesters (a forum bot and two curators), the attester set and a policy."""
-    domain = Domain(chain_id, _address(registry, "--registry"))
+    domain = Domain(chain_id, checked_address(registry, "--registry"))
     for path in write_sample(out, seed=seed, count=count, domain=domain):
         click.echo(f"wrote {path} and {attestations_path(path).name}")
     click.echo(f"wrote {out / 'attesters.json'}")

@@ -44,21 +44,26 @@ ledger_rows = st.lists(
 )
 
 
+def _ledger(base: Path, rows):
+    """The ledger of ``rows`` in ``base`` and who signs which of its lines."""
+    text = [
+        row(EPOCH, account(who), role, f"{points // 100}.{points % 100:02d}", f"ev/{i}")
+        for i, (who, role, points, _) in enumerate(rows)
+    ]
+    ledger = write(base / "ledger.jsonl", jsonl(text))
+    numbered_rows = numbered(ledger)
+    signers = []
+    for index, k in enumerate([*REGISTERED, OUTSIDER]):
+        lines = [n for (n, _), (*_, s) in zip(numbered_rows, rows, strict=True) if s == index]
+        if lines:
+            signers.append((k, lines))
+    return ledger, numbered_rows, signers
+
+
 def _verify(rows, tamper: int | None = None) -> bool:
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
-        text = [
-            row(EPOCH, account(who), role, f"{points // 100}.{points % 100:02d}", f"ev/{i}")
-            for i, (who, role, points, _) in enumerate(rows)
-        ]
-        ledger = write(base / "ledger.jsonl", jsonl(text))
-        numbered_rows = numbered(ledger)
-        keys = [*REGISTERED, OUTSIDER]
-        signers = []
-        for index, k in enumerate(keys):
-            lines = [n for (n, _), (*_, s) in zip(numbered_rows, rows, strict=True) if s == index]
-            if lines:
-                signers.append((k, lines))
+        ledger, numbered_rows, signers = _ledger(base, rows)
         if not signers:
             return False
         attestations = attest(numbered_rows, signers, DOMAIN, EPOCH)
@@ -97,17 +102,7 @@ def _bundle_verifies(rows) -> bool:
     the registered attesters and the committed hash."""
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
-        text = [
-            row(EPOCH, account(who), role, f"{points // 100}.{points % 100:02d}", f"ev/{i}")
-            for i, (who, role, points, _) in enumerate(rows)
-        ]
-        ledger = write(base / "ledger.jsonl", jsonl(text))
-        numbered_rows = numbered(ledger)
-        signers = []
-        for index, k in enumerate([*REGISTERED, OUTSIDER]):
-            lines = [n for (n, _), (*_, s) in zip(numbered_rows, rows, strict=True) if s == index]
-            if lines:
-                signers.append((k, lines))
+        ledger, numbered_rows, signers = _ledger(base, rows)
         if signers:
             write_attestations(
                 attest(numbered_rows, signers, DOMAIN, EPOCH), base / ATTESTATIONS_FILE

@@ -18,9 +18,10 @@ on the stored balances (every balance shares the divisor, so shares are exact) o
 ever earned influence, with :mod:`communis.report.metrics`: Gini, and the Nakamoto coefficients
 of quorum (fewest accounts holding the quorum's share of all earned influence) and of half.
 
-Halfway, the smallest coalition that holds quorum (at least ``minimumVoters`` accounts, the
-largest first) stops contributing: :class:`Leavers` records how long it keeps quorum, and how
-long its largest member keeps the influence to make a proposal.
+In a second run of the configured rules (and of the rules without decay, for comparison), the
+smallest coalition that holds quorum halfway (at least ``minimumVoters`` accounts, the largest
+first) stops contributing then: :class:`Leavers` records how long it keeps quorum, and how long
+its largest member keeps the influence to make a proposal.
 
 Deterministic: ``random.Random(seed)`` and integer arithmetic only (floats only in the reported
 ratios), so the same seed gives the same run on every machine. Plain Python, not cadCAD or
@@ -201,6 +202,9 @@ class SimulationResult:
     quorum_bps: int
     minimum_voters: int
     runs: tuple[VariantRun, ...] = field(default_factory=tuple)
+    """One run per variant, nobody stopping: the concentration figures."""
+    leaving: tuple[VariantRun, ...] = field(default_factory=tuple)
+    """The configured rules and the rules without decay, with the quorum coalition stopping."""
 
     @property
     def configured(self) -> VariantRun:
@@ -314,8 +318,16 @@ def simulate(
     community = community or Community()
     _, points = draw_community(community, epochs)
     stop = epochs // 2 if stop_epoch is None else stop_epoch
-    runs = tuple(run_variant(v, points, params, stop_epoch=stop) for v in variants(params, policy))
-    return SimulationResult(community, epochs, params.quorum_bps, params.minimum_voters, runs)
+    rules = variants(params, policy)
+    runs = tuple(run_variant(v, points, params, stop_epoch=None) for v in rules)
+    leaving = tuple(
+        run_variant(v, points, params, stop_epoch=stop)
+        for v in rules
+        if v.name in ("as configured", "no decay")
+    )
+    return SimulationResult(
+        community, epochs, params.quorum_bps, params.minimum_voters, runs, leaving
+    )
 
 
 __all__ = [

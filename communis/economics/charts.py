@@ -1,0 +1,362 @@
+"""PNG charts of the attack models and the simulation, drawn like the run report's charts
+(:mod:`communis.report.charts`: matplotlib's Agg canvas, no pyplot, fixed style, no timestamps,
+so the same inputs give the same files).
+
+Sweeps vary one parameter around the configured value, holding the rest: the proposer bond, the
+challenge window, the cap, the quorum and the number of watchers. The vertical dotted line marks
+the configured value; below the zero line an attack loses money.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import matplotlib
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from communis.economics.attacks import (
+    AttackResult,
+    bribery,
+    corrupt_attester,
+    fraudulent_root,
+    padded_ledger,
+    sybil_split,
+)
+from communis.economics.params import Assumptions, Parameters
+from communis.economics.simulation import EpochMetrics, SimulationResult
+from communis.engine.policy import DAY
+from communis.engine.units import UNIT
+from communis.report.charts import DPI, STYLE, WIDE
+
+COLORS = ("#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860")
+STYLES = ("-", "-", "--", "-.", ":", "-")
+"""Line styles by series, so that series that coincide (two frauds with the same loss) show."""
+Model = Callable[[Parameters, Assumptions], AttackResult]
+WHOLE = float(UNIT)
+"""One whole token, to plot amounts in CMN."""
+
+
+def _draw(draw: Callable[[Figure], None], path: Path, size: tuple[float, float] = WIDE) -> Path:
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=size, dpi=DPI)
+        FigureCanvasAgg(fig)
+        draw(fig)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, format="png", dpi=DPI, metadata={"Software": None})
+    return path
+
+
+def _profit(model: Model, p: Parameters, a: Assumptions) -> float:
+    return model(p, a).profit / WHOLE
+
+
+def _zero(ax: Axes, configured: float | None = None) -> None:
+    ax.axhline(0, color="#444", linewidth=0.8)
+    if configured is not None:
+        ax.axvline(configured, color="#888", linestyle=":", linewidth=1.2, label="configured")
+
+
+def _lines(
+    ax: Axes,
+    xs: Sequence[float],
+    series: Sequence[tuple[str, Sequence[float]]],
+) -> None:
+    for i, (label, ys) in enumerate(series):
+        ax.plot(
+            xs,
+            ys,
+            label=label,
+            color=COLORS[i % len(COLORS)],
+            linestyle=STYLES[i % len(STYLES)],
+            linewidth=1.6,
+        )
+
+
+def bond_sweep(p: Parameters, a: Assumptions, path: Path) -> Path:
+    """Expected profit of the two frauds against the proposer bond."""
+    bonds = [p.proposer_bond * k / 20 for k in range(1, 101)]
+    silent = a.with_(governance_votes=False)
+
+    def draw(fig: Figure) -> None:
+        ax = fig.subplots()
+        fig.subplots_adjust(left=0.1, right=0.97, bottom=0.13, top=0.88)
+        xs = [b / WHOLE for b in bonds]
+        _lines(
+            ax,
+            xs,
+            [
+                (
+                    "padded tree, governance votes",
+                    [_profit(fraudulent_root, p.with_(proposer_bond=int(b)), a) for b in bonds],
+                ),
+                (
+                    "padded tree, governance silent",
+                    [
+                        _profit(fraudulent_root, p.with_(proposer_bond=int(b)), silent)
+                        for b in bonds
+                    ],
+                ),
+                (
+                    "padded ledger (proof, no vote)",
+                    [_profit(padded_ledger, p.with_(proposer_bond=int(b)), a) for b in bonds],
+                ),
+            ],
+        )
+        _zero(ax, p.proposer_bond / WHOLE)
+        ax.set_xlabel("proposer bond (CMN)")
+        ax.set_ylabel("expected profit (CMN)")
+        ax.set_title(f"Fraud against the proposer bond ({a.watchers} watcher(s))")
+        ax.legend(fontsize=8)
+
+    return _draw(draw, path)
+
+
+def window_sweep(p: Parameters, a: Assumptions, path: Path) -> Path:
+    """Expected profit of a padded tree against the challenge window, for 1 to 3 watchers."""
+    windows = [DAY * k / 8 for k in range(1, 57)]
+
+    def draw(fig: Figure) -> None:
+        ax = fig.subplots()
+        fig.subplots_adjust(left=0.1, right=0.97, bottom=0.13, top=0.88)
+        _lines(
+            ax,
+            [w / DAY for w in windows],
+            [
+                (
+                    f"{n} watcher(s)",
+                    [
+                        _profit(
+                            fraudulent_root, p.with_(challenge_window=int(w)), a.with_(watchers=n)
+                        )
+                        for w in windows
+                    ],
+                )
+                for n in (1, 2, 3)
+            ],
+        )
+        _zero(ax, p.challenge_window / DAY)
+        ax.set_xlabel("challenge window (days)")
+        ax.set_ylabel("expected profit (CMN)")
+        ax.set_yscale("symlog", linthresh=100)
+        ax.set_title("Padded tree against the challenge window")
+        ax.legend(fontsize=8)
+
+    return _draw(draw, path)
+
+
+def cap_sweep(p: Parameters, a: Assumptions, path: Path) -> Path:
+    """Sybil splitting's expected profit, and the fewest accounts for quorum, against the cap."""
+    caps = list(range(100, 2001, 25))
+
+    def draw(fig: Figure) -> None:
+        left, right = fig.subplots(1, 2)
+        fig.subplots_adjust(left=0.09, right=0.97, bottom=0.13, top=0.86, wspace=0.3)
+        xs = [c / 100 for c in caps]
+        _lines(
+            left,
+            xs,
+            [
+                (
+                    f"top member at {a.top_share_bps / 100:g}%",
+                    [_profit(sybil_split, p.with_(account_cap_bps=c), a) for c in caps],
+                )
+            ],
+        )
+        _zero(left, p.account_cap_bps / 100)
+        left.set_xlabel("account cap (% of an epoch's budget)")
+        left.set_ylabel("expected profit per epoch (CMN)")
+        left.set_title("Sybil splitting")
+        left.legend(fontsize=8)
+        by_cap = [-(-p.quorum_bps // c) for c in caps]
+        _lines(
+            right,
+            xs,
+            [
+                ("accounts at the cap", by_cap),
+                ("with minimum voters", [max(k, p.minimum_voters) for k in by_cap]),
+            ],
+        )
+        right.axvline(p.account_cap_bps / 100, color="#888", linestyle=":", linewidth=1.2)
+        right.set_xlabel("account cap (%)")
+        right.set_ylabel("fewest accounts to reach quorum")
+        right.set_title(f"Quorum {p.quorum_bps / 100:g}%: fewest members")
+        right.legend(fontsize=8)
+
+    return _draw(draw, path)
+
+
+def quorum_sweep(p: Parameters, a: Assumptions, path: Path) -> Path:
+    """Bribing a dispute (cost against gain), and the fewest accounts for quorum, against it."""
+    quorums = list(range(100, 5001, 50))
+
+    def draw(fig: Figure) -> None:
+        left, right = fig.subplots(1, 2)
+        fig.subplots_adjust(left=0.09, right=0.97, bottom=0.13, top=0.86, wspace=0.3)
+        xs = [q / 100 for q in quorums]
+        results = [bribery(p.with_(quorum_bps=q), a) for q in quorums]
+        _lines(
+            left,
+            xs,
+            [
+                ("bribe needed", [r.cost / WHOLE for r in results]),
+                ("most a verdict moves", [r.gain / WHOLE for r in results]),
+            ],
+        )
+        left.axvline(p.quorum_bps / 100, color="#888", linestyle=":", linewidth=1.2)
+        left.set_xlabel("quorum (% of earned influence)")
+        left.set_ylabel("CMN")
+        left.set_title(f"Buying a dispute verdict (epoch {a.community_age})")
+        left.legend(fontsize=8)
+        by_cap = [-(-q // p.account_cap_bps) for q in quorums]
+        _lines(
+            right,
+            xs,
+            [
+                ("accounts at the cap", by_cap),
+                ("with minimum voters", [max(k, p.minimum_voters) for k in by_cap]),
+            ],
+        )
+        right.axvline(p.quorum_bps / 100, color="#888", linestyle=":", linewidth=1.2)
+        right.set_xlabel("quorum (%)")
+        right.set_ylabel("fewest accounts to reach quorum")
+        right.set_title(f"Cap {p.account_cap_bps / 100:g}%: fewest members")
+        right.legend(fontsize=8)
+
+    return _draw(draw, path)
+
+
+def watcher_sweep(p: Parameters, a: Assumptions, path: Path) -> Path:
+    """Expected profit of the detectable attacks against the number of independent watchers."""
+    counts = list(range(0, 7))
+    silent = a.with_(governance_votes=False)
+    models: list[tuple[str, Model, Assumptions]] = [
+        ("padded tree, governance votes", fraudulent_root, a),
+        ("padded tree, governance silent", fraudulent_root, silent),
+        ("padded ledger", padded_ledger, a),
+        ("sybil splitting (per epoch)", sybil_split, a),
+    ]
+    if corrupt_attester(p, a).gain:
+        models.append(("corrupt attester", corrupt_attester, a))
+
+    def draw(fig: Figure) -> None:
+        ax = fig.subplots()
+        fig.subplots_adjust(left=0.1, right=0.97, bottom=0.13, top=0.88)
+        _lines(
+            ax,
+            counts,
+            [
+                (label, [_profit(model, p, base.with_(watchers=n)) for n in counts])
+                for label, model, base in models
+            ],
+        )
+        _zero(ax)
+        ax.set_yscale("symlog", linthresh=100)
+        ax.set_xlabel("independent watchers")
+        ax.set_ylabel("expected profit (CMN)")
+        ax.set_title("Attacks against the number of watchers")
+        ax.legend(fontsize=8)
+
+    return _draw(draw, path)
+
+
+def _gini(m: EpochMetrics) -> float:
+    return m.gini
+
+
+def _nakamoto_quorum(m: EpochMetrics) -> float:
+    return m.nakamoto_quorum or 0
+
+
+def _nakamoto_half(m: EpochMetrics) -> float:
+    return m.nakamoto_half or 0
+
+
+def concentration_chart(sim: SimulationResult, path: Path) -> Path:
+    """Gini and the Nakamoto coefficients of quorum and of half, per epoch, per variant."""
+
+    def draw(fig: Figure) -> None:
+        axes = fig.subplots(1, 3)
+        fig.subplots_adjust(left=0.06, right=0.98, bottom=0.22, top=0.86, wspace=0.3)
+        panels: tuple[tuple[str, Callable[[EpochMetrics], float]], ...] = (
+            ("Gini of influence", _gini),
+            (f"Nakamoto, quorum {sim.quorum_bps / 100:g}%", _nakamoto_quorum),
+            ("Nakamoto, half", _nakamoto_half),
+        )
+        for ax, (title, value) in zip(axes, panels, strict=True):
+            for i, run in enumerate(sim.runs):
+                ax.plot(
+                    [m.epoch for m in run.metrics],
+                    [value(m) for m in run.metrics],
+                    label=run.variant.name,
+                    color=COLORS[i % len(COLORS)],
+                    linewidth=1.3,
+                )
+            ax.set_title(title)
+            ax.set_xlabel("epoch")
+        axes[1].axhline(sim.minimum_voters, color="#888", linestyle=":", linewidth=1.2)
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=8)
+
+    return _draw(draw, path, (12.0, 4.2))
+
+
+def leavers_chart(sim: SimulationResult, path: Path) -> Path:
+    """The quorum coalition that stops contributing: its share of influence, per variant."""
+
+    def draw(fig: Figure) -> None:
+        ax = fig.subplots()
+        fig.subplots_adjust(left=0.1, right=0.97, bottom=0.13, top=0.88)
+        for i, run in enumerate(sim.leaving):
+            if run.leavers is None:
+                continue
+            shares = run.leavers.shares
+            ax.plot(
+                range(len(shares)),
+                [100 * s for s in shares],
+                label=f"{run.variant.name} ({len(run.leavers.accounts)} members)",
+                color=COLORS[i % len(COLORS)],
+                linewidth=1.4,
+            )
+        ax.axhline(sim.quorum_bps / 100, color="#444", linestyle="--", linewidth=1, label="quorum")
+        ax.set_xlabel("epochs after the coalition stopped contributing")
+        ax.set_ylabel("coalition's share of influence (%)")
+        ax.set_title("How long a quorum coalition that stops contributing keeps quorum")
+        ax.legend(fontsize=8)
+
+    return _draw(draw, path)
+
+
+SWEEPS = {
+    "sweep_bond": bond_sweep,
+    "sweep_window": window_sweep,
+    "sweep_cap": cap_sweep,
+    "sweep_quorum": quorum_sweep,
+    "sweep_watchers": watcher_sweep,
+}
+
+
+def write_charts(
+    p: Parameters, a: Assumptions, sim: SimulationResult | None, out: Path
+) -> dict[str, Path]:
+    """Every chart into ``out`` (``<name>.png``); returns ``{name: path}``."""
+    charts = {name: draw(p, a, out / f"{name}.png") for name, draw in SWEEPS.items()}
+    if sim is not None:
+        charts["concentration"] = concentration_chart(sim, out / "concentration.png")
+        charts["leavers"] = leavers_chart(sim, out / "leavers.png")
+    return charts
+
+
+__all__ = [
+    "SWEEPS",
+    "bond_sweep",
+    "cap_sweep",
+    "concentration_chart",
+    "leavers_chart",
+    "quorum_sweep",
+    "watcher_sweep",
+    "window_sweep",
+    "write_charts",
+]

@@ -14,11 +14,11 @@ from communis.chain.accounts import is_local
 from communis.cli.base import CommunisCommand
 from communis.cli.options import account_option, signer
 from communis.deploy.config import check_for_chain, load
-from communis.economics.advisor import advise, attack_table, check_accepted
-from communis.economics.attacks import KEYS
 from communis.deploy.deployer import Deployer, default_journal_dir, plan_time
 from communis.deploy.journal import Journal
 from communis.deploy.plan import build_plan
+from communis.economics.advisor import advise, attack_table, check_accepted
+from communis.economics.attacks import KEYS
 
 CONFIG = click.Path(path_type=Path, dir_okay=False)
 

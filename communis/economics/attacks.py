@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 
 from communis.economics.bonds import Ending, bond_flows, verdict
 from communis.economics.params import Assumptions, Parameters, tokens
@@ -58,12 +59,12 @@ class AttackResult:
         return self.profit > 0
 
 
-def cmn(amount: int | float) -> str:
+def cmn(amount: int | float | Fraction) -> str:
     """Smallest units as whole CMN, rounded (``12,345 CMN``)."""
     return format_amount(round(amount), places=0, rounding=True) + " CMN"
 
 
-def price_text(amount: float) -> str:
+def price_text(amount: float | Fraction) -> str:
     """A price in smallest units per whole unit, to three decimals (``0.26 CMN``)."""
     return format_amount(round(amount), places=3, rounding=True) + " CMN"
 
@@ -137,13 +138,13 @@ def _mechanical_fraud(
     key: str, title: str, p: Parameters, a: Assumptions, loss: int, how_caught: str
 ) -> AttackResult:
     stake = a.epochs_covered * p.token_budget + a.unclaimed_backlog
-    miss = a.watcher_miss(p.challenge_window) ** a.watchers
+    miss = a.all_miss(p.challenge_window)
     detect = 1 - miss
     gain = miss * stake
     cost = detect * loss
     per_bond = loss / p.proposer_bond
     regions = []
-    bond = _min_bond(stake, detect, per_bond)
+    bond = _min_bond(stake, float(detect), per_bond)
     if bond is not None:
         regions.append(f"proposer bond > {cmn(bond)}")
     watchers = _min_watchers(a.watcher_miss(p.challenge_window), stake, loss)
@@ -157,7 +158,7 @@ def _mechanical_fraud(
         covered += f" + {cmn(a.unclaimed_backlog)} unclaimed"
     detail = (
         f"stake {cmn(stake)} ({covered}); {a.watchers} watcher(s) miss a "
-        f"{format_duration(p.challenge_window)} window with p = {miss:.3g}; {how_caught}: "
+        f"{format_duration(p.challenge_window)} window with p = {float(miss):.3g}; {how_caught}: "
         f"loses {cmn(loss)}"
     )
     return AttackResult(
@@ -216,16 +217,16 @@ def corrupt_attester(p: Parameters, a: Assumptions) -> AttackResult:
     if budget is None:
         budget = max(p.attester_budgets, default=0)
     weighted = p.max_weight * budget
-    per_epoch = p.token_budget * weighted / (weighted + a.honest_score) if weighted else 0.0
+    per_epoch = Fraction(p.token_budget * weighted, weighted + a.honest_score)
     detect = a.any_of(a.audit_bps)
-    epochs = (1 - detect) / detect if detect > 0 else float(p.half_life_epochs)
+    epochs = (1 - detect) / detect if detect > 0 else Fraction(p.half_life_epochs)
     gain = per_epoch * epochs
     if not budget:
         detail = "no attester in the config: nobody can sign rows yet"
     else:
         detail = (
             f"budget {budget:,} points at weight {p.max_weight} against {a.honest_score:,} honest "
-            f"weighted points: {cmn(per_epoch)} per epoch for {epochs:.3g} expected epochs "
+            f"weighted points: {cmn(per_epoch)} per epoch for {float(epochs):.3g} expected epochs "
             f"before an audit ({_pct(a.audit_bps)} per watcher per epoch) catches it; no bond"
         )
     region = (
@@ -261,18 +262,18 @@ def sybil_split(p: Parameters, a: Assumptions) -> AttackResult:
             unprofitable_when=f"top natural share <= cap ({_pct(cap)})",
             detail=f"top natural share {_pct(share)} is within the cap: splitting gains nothing",
         )
-    extra = (share - cap) / BPS * p.token_budget
-    penalty = horizon * cap / BPS * p.token_budget
+    extra = Fraction((share - cap) * p.token_budget, BPS)
+    penalty = Fraction(horizon * cap * p.token_budget, BPS)
     accounts = math.ceil(share / cap)
-    threshold = extra / (extra + penalty)
+    threshold = float(extra / (extra + penalty))
     return AttackResult(
         key="sybil-split",
         title="Sybil splitting around the cap",
         cost=tokens(detect * penalty),
         gain=tokens((1 - detect) * extra),
         unprofitable_when=(
-            f"accounts linked with >= {threshold:.1%} per epoch (now {detect:.1%}), or cap >= "
-            f"{_pct(share)}"
+            f"accounts linked with >= {threshold:.1%} per epoch (now {float(detect):.1%}), or "
+            f"cap >= {_pct(share)}"
         ),
         detail=(
             f"a member with {_pct(share)} of the score splits into {accounts} accounts: "
@@ -329,9 +330,9 @@ def self_dispute(p: Parameters, a: Assumptions) -> AttackResult:
     )
 
 
-def _bribe_needed(p: Parameters, a: Assumptions, epochs: int) -> float:
+def _bribe_needed(p: Parameters, a: Assumptions, epochs: int) -> Fraction:
     turnout = p.quorum_bps if a.honest_turnout_bps is None else a.honest_turnout_bps
-    return max(p.quorum_bps, turnout) / BPS * p.total_influence(epochs)
+    return Fraction(max(p.quorum_bps, turnout) * p.total_influence(epochs), BPS)
 
 
 def bribery(p: Parameters, a: Assumptions) -> AttackResult:
@@ -340,7 +341,8 @@ def bribery(p: Parameters, a: Assumptions) -> AttackResult:
     whatever it says), so the most a bribe can win is the proposer bond (or, for a challenger,
     its bond plus the reward). It must bring more votes than the honest side and at least the
     quorum, from ``minimumVoters`` distinct accounts."""
-    price = a.vote_price_bps / BPS * p.token_budget / p.influence_budget  # tokens per influence
+    # tokens per unit of influence (both in smallest units)
+    price = Fraction(a.vote_price_bps * p.token_budget, BPS * p.influence_budget)
     proposer_default = verdict(p, governance_votes=a.governance_votes, proposer_right=False)
     gain_proposer = _loss(p, proposer_default) - _loss(p, Ending.NOT_UPHELD)
     gain_challenger = p.challenger_bond + p.reward()

@@ -18,6 +18,7 @@ import math
 import tomllib
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from typing import Any
 
 from communis.deploy.config import DeployConfig, GovernanceParams
@@ -158,7 +159,7 @@ class Parameters:
         """Influence earned by the end of ``epochs`` full epochs at full emission, measured at the
         last one (each older epoch decayed by ``2^(-age/H)``), in smallest units (floor)."""
         decay = 2 ** (-1 / self.half_life_epochs)
-        return int(self.influence_budget * sum(decay**age for age in range(epochs)))
+        return int(self.influence_budget * Fraction(sum(decay**age for age in range(epochs))))
 
 
 def attester_budgets(config: DeployConfig) -> tuple[int, ...]:
@@ -253,20 +254,25 @@ class Assumptions:
         """Probability that one watcher misses a challenge window of ``window`` seconds."""
         return self.watcher_downtime_bps / BPS * math.exp(-window / self.watcher_outage)
 
-    def detection(self, window: int, watchers: int | None = None) -> float:
+    def all_miss(self, window: int, watchers: int | None = None) -> Fraction:
+        """Probability that every watcher misses the window, ``miss^w`` (exact in the float
+        ``miss``, so that expected amounts are exact products of integers and this)."""
+        count = self.watchers if watchers is None else watchers
+        return Fraction(self.watcher_miss(window)) ** count
+
+    def detection(self, window: int, watchers: int | None = None) -> Fraction:
         """Probability that at least one of the watchers catches a mechanical fraud in time:
         ``1 - miss^w``."""
-        count = self.watchers if watchers is None else watchers
-        return 1.0 - self.watcher_miss(window) ** count
+        return 1 - self.all_miss(window, watchers)
 
-    def any_of(self, per_watcher_bps: int) -> float:
-        """``1 - (1 - p)^w`` for a per-watcher, per-epoch probability ``p``."""
-        return 1.0 - (1.0 - per_watcher_bps / BPS) ** self.watchers
+    def any_of(self, per_watcher_bps: int) -> Fraction:
+        """``1 - (1 - p)^w`` for a per-watcher, per-epoch probability ``p`` (exact)."""
+        return 1 - (1 - Fraction(per_watcher_bps, BPS)) ** self.watchers
 
 
-def tokens(amount: float) -> int:
+def tokens(amount: Fraction | int) -> int:
     """An expected token amount rounded to smallest units (the table shows whole tokens)."""
-    return round(amount)
+    return round(Fraction(amount))
 
 
 __all__ = ["UNIT", "WEEK", "Assumptions", "EconomicsError", "Parameters", "tokens"]

@@ -153,7 +153,7 @@ def cap_sweep(p: Parameters, a: Assumptions, path: Path) -> Path:
 
     def draw(fig: Figure) -> None:
         left, right = fig.subplots(1, 2)
-        fig.subplots_adjust(left=0.09, right=0.97, bottom=0.13, top=0.86, wspace=0.3)
+        fig.subplots_adjust(left=0.11, right=0.97, bottom=0.13, top=0.86, wspace=0.32)
         xs = [c / 100 for c in caps]
         _lines(
             left,
@@ -194,7 +194,7 @@ def quorum_sweep(p: Parameters, a: Assumptions, path: Path) -> Path:
 
     def draw(fig: Figure) -> None:
         left, right = fig.subplots(1, 2)
-        fig.subplots_adjust(left=0.09, right=0.97, bottom=0.13, top=0.86, wspace=0.3)
+        fig.subplots_adjust(left=0.11, right=0.97, bottom=0.13, top=0.86, wspace=0.32)
         xs = [q / 100 for q in quorums]
         results = [bribery(p.with_(quorum_bps=q), a) for q in quorums]
         _lines(

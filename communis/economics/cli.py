@@ -12,7 +12,13 @@ from communis.cli.expected import MappedErrorsCommand
 from communis.deploy.config import load
 from communis.economics.advisor import attack_table
 from communis.economics.params import Assumptions
-from communis.economics.report import analyse_config, concentration_rows, leaver_text, markdown
+from communis.economics.report import (
+    analyse_config,
+    concentration_rows,
+    fill_markdown,
+    leaver_text,
+    markdown,
+)
 from communis.economics.report import write_section as write_economics
 from communis.economics.simulation import Community
 
@@ -54,7 +60,8 @@ from communis.economics.simulation import Community
     "--markdown",
     "markdown_path",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="Also write the tables as Markdown (the README's section) to this file.",
+    help="Also write the tables as Markdown to this file; a file with <!-- economics:NAME -->"
+    " markers (the README) gets only those blocks replaced.",
 )
 def simulate(
     config_path: Path,
@@ -91,5 +98,7 @@ def simulate(
     section = write_economics(analysis, out)
     console.print(f"wrote {len(section.charts)} charts and {section.path}")
     if markdown_path is not None:
-        markdown_path.write_text(markdown(analysis), encoding="utf-8")
+        old = markdown_path.read_text(encoding="utf-8") if markdown_path.exists() else ""
+        new = fill_markdown(old, analysis) if "<!-- economics:" in old else markdown(analysis)
+        markdown_path.write_text(new, encoding="utf-8")
         console.print(f"wrote {markdown_path}")

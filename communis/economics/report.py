@@ -21,7 +21,7 @@ from pathlib import Path
 
 from communis.deploy.config import DeployConfig
 from communis.economics.attacks import AttackResult, cmn, evaluate
-from communis.economics.params import Assumptions, Parameters
+from communis.economics.params import Assumptions, EconomicsError, Parameters
 from communis.economics.simulation import Community, SimulationResult, VariantRun, simulate
 from communis.engine.policy import Policy
 from communis.engine.units import format_duration
@@ -162,8 +162,9 @@ def _yes(flag: bool) -> str:
     return "PROFITABLE" if flag else "no"
 
 
-def markdown(analysis: Analysis) -> str:
-    """The README section's tables, from this analysis."""
+def markdown_blocks(analysis: Analysis) -> dict[str, str]:
+    """The README section's generated blocks: ``table`` (the attacks, the stress cases) and
+    ``concentration`` (the simulation after :data:`REPORT_EPOCH` epochs, the leavers)."""
     p, a = analysis.params, analysis.assumptions
     lines = [
         f"Attacks at the parameters given, {a.watchers} independent watcher(s), a governance "
@@ -188,11 +189,16 @@ def markdown(analysis: Analysis) -> str:
             else "no attack is profitable"
         )
         lines += ["", f"Stress case, {stress.name}: {text}."]
+    lines += [
+        "",
+        f"A dispute delays an honest root by at most D = P + W = "
+        f"{format_duration(p.dispute_delay)} per griefing guardian.",
+    ]
+    blocks = {"table": "\n".join(lines)}
     sim = analysis.sim
     if sim is not None:
         rows = concentration_rows(sim)
-        lines += [
-            "",
+        lines = [
             f"Influence concentration after {rows[0].epoch} epochs ({sim.community.members} "
             f"members at the start, about {sim.community.joins_per_epoch} joining and "
             f"{sim.community.leave_bps / 100:g}% leaving per epoch, seed {sim.community.seed}):",
@@ -206,12 +212,28 @@ def markdown(analysis: Analysis) -> str:
                 f"{row.nakamoto_half} | {100 * row.top_share:.1f}% | {row.holders} |"
             )
         lines += ["", leaver_text(sim.leaving[0], p)]
-    lines += [
-        "",
-        f"A dispute delays an honest root by at most D = P + W = "
-        f"{format_duration(p.dispute_delay)} per griefing guardian.",
-    ]
-    return "\n".join(lines) + "\n"
+        blocks["concentration"] = "\n".join(lines)
+    return blocks
+
+
+def markdown(analysis: Analysis) -> str:
+    """Every block of :func:`markdown_blocks`, one after the other."""
+    return "\n\n".join(markdown_blocks(analysis).values()) + "\n"
+
+
+def fill_markdown(text: str, analysis: Analysis) -> str:
+    """``text`` with each ``<!-- economics:NAME -->`` ... ``<!-- /economics:NAME -->`` block
+    replaced by the generated one (how the README's section is kept to the tool's output)."""
+    for name, block in markdown_blocks(analysis).items():
+        start, end = f"<!-- economics:{name} -->", f"<!-- /economics:{name} -->"
+        before, found, rest = text.partition(start)
+        if not found:
+            continue
+        _, closed, after = rest.partition(end)
+        if not closed:
+            raise EconomicsError(f"{start} has no {end}")
+        text = f"{before}{start}\n{block}\n{end}{after}"
+    return text
 
 
 # ----------------------------------------------------------------------------- HTML
@@ -320,9 +342,11 @@ __all__ = [
     "analyse",
     "analyse_config",
     "concentration_rows",
+    "fill_markdown",
     "html_section",
     "leaver_text",
     "markdown",
+    "markdown_blocks",
     "stresses",
     "write_section",
 ]

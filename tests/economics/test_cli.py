@@ -71,3 +71,15 @@ def test_economics_imports_neither_ape_nor_web3() -> None:
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=120)
+
+
+def test_readme_section_is_the_tools_output() -> None:
+    """The README's "Why cheating does not pay" blocks are what `communis simulate --markdown
+    README.md` writes at the shipped config: regenerate them when a default changes."""
+    from communis.deploy.config import load
+    from communis.economics.report import analyse_config, fill_markdown
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "<!-- economics:table -->" in readme and "<!-- economics:concentration -->" in readme
+    analysis = analyse_config(load(ROOT / "config" / "deploy.toml"))
+    assert fill_markdown(readme, analysis) == readme

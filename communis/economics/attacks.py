@@ -283,26 +283,41 @@ def sybil_split(p: Parameters, a: Assumptions) -> AttackResult:
     )
 
 
+def _delay(
+    key: str, title: str, p: Parameters, a: Assumptions, what: str, condition: str
+) -> AttackResult:
+    """An attack whose only gain is a delay of an honest root: it costs what the bonds of the
+    attacker's sides lose at the ending governance gives (not upheld, or the timeout)."""
+    ending = verdict(p, governance_votes=a.governance_votes, proposer_right=True)
+    sides = ATTACKER_SIDES[key]
+    loss = _loss(p, ending, sides)
+    cheapest = min(_loss(p, e, sides) for e in (Ending.UPHELD, Ending.NOT_UPHELD, Ending.TIMED_OUT))
+    victim = -bond_flows(p, ending).proposer if "proposer" not in sides else 0
+    return AttackResult(
+        key=key,
+        title=title,
+        cost=loss,
+        gain=a.external_gain,
+        unprofitable_when=f"always while an outside gain < {cmn(loss)} per delay ({condition})",
+        detail=(
+            f"{what} by <= {format_duration(p.dispute_delay)}; it loses {cmn(loss)} "
+            f"({ending.value}), at least {cmn(cheapest)} whatever the verdict; the honest "
+            f"proposer loses {cmn(victim)}"
+        ),
+    )
+
+
 def griefing(p: Parameters, a: Assumptions) -> AttackResult:
     """A guardian challenges an honest root to delay it. The root is discarded and cannot be
     proposed again while its dispute is undecided, so it is delayed by at most D = P + W (later
     catch-up roots carry its rewards); the guardian cannot challenge that root again."""
-    ending = verdict(p, governance_votes=a.governance_votes, proposer_right=True)
-    loss = _loss(p, ending, ("challenger",))
-    victim = -bond_flows(p, ending).proposer
-    return AttackResult(
-        key="griefing",
-        title="Griefing challenges",
-        cost=loss,
-        gain=a.external_gain,
-        unprofitable_when=(
-            f"always while an outside gain < {cmn(loss)} per challenge "
-            "(challenger bond > 0, dispute fee > 0)"
-        ),
-        detail=(
-            f"each griefer delays an honest root once, by <= {format_duration(p.dispute_delay)}; "
-            f"it loses {cmn(loss)} ({ending.value}); the honest proposer loses {cmn(victim)}"
-        ),
+    return _delay(
+        "griefing",
+        "Griefing challenges",
+        p,
+        a,
+        "each griefer delays an honest root once",
+        "challenger bond > 0, dispute fee > 0",
     )
 
 
@@ -310,23 +325,13 @@ def self_dispute(p: Parameters, a: Assumptions) -> AttackResult:
     """A proposer challenges its own honest root from a guardian account to delay the epoch. As
     proposer and challenger it nets the two sides: upheld costs ``b_p - reward`` (the reward stays
     below 100%), not upheld ``b_c``, a timeout both fees. It cannot vote on its own dispute."""
-    ending = verdict(p, governance_votes=a.governance_votes, proposer_right=True)
-    sides = ATTACKER_SIDES["self-dispute"]
-    loss = _loss(p, ending, sides)
-    cheapest = min(_loss(p, e, sides) for e in (Ending.UPHELD, Ending.NOT_UPHELD, Ending.TIMED_OUT))
-    return AttackResult(
-        key="self-dispute",
-        title="Self-dispute to delay",
-        cost=loss,
-        gain=a.external_gain,
-        unprofitable_when=(
-            f"always while an outside gain < {cmn(loss)} per delay (challengerRewardBps < "
-            "10000, challenger bond > 0, dispute fee > 0)"
-        ),
-        detail=(
-            f"delays its epoch by <= {format_duration(p.dispute_delay)}; costs {cmn(loss)} "
-            f"({ending.value}), at least {cmn(cheapest)} whatever the verdict"
-        ),
+    return _delay(
+        "self-dispute",
+        "Self-dispute to delay",
+        p,
+        a,
+        "delays its own epoch",
+        "challengerRewardBps < 10000, challenger bond > 0, dispute fee > 0",
     )
 
 

@@ -53,12 +53,6 @@ def _profit(model: Model, p: Parameters, a: Assumptions) -> float:
     return model(p, a).profit / WHOLE
 
 
-def _zero(ax: Axes, configured: float | None = None) -> None:
-    ax.axhline(0, color="#444", linewidth=0.8)
-    if configured is not None:
-        ax.axvline(configured, color="#888", linestyle=":", linewidth=1.2, label="configured")
-
-
 def _lines(
     ax: Axes,
     xs: Sequence[float],
@@ -75,74 +69,114 @@ def _lines(
         )
 
 
+def _panel(
+    ax: Axes,
+    xs: Sequence[float],
+    series: Sequence[tuple[str, Sequence[float]]],
+    *,
+    at: float | None,
+    labels: tuple[str, str, str],
+    zero: bool = True,
+    symlog: bool = False,
+) -> None:
+    """One panel: the series, the zero line (``zero``), the configured value ``at``, the x and y
+    labels and the title (``labels``), a legend."""
+    _lines(ax, xs, series)
+    if zero:
+        ax.axhline(0, color="#444", linewidth=0.8)
+    if at is not None:
+        ax.axvline(at, color="#888", linestyle=":", linewidth=1.2, label="configured")
+    if symlog:
+        ax.set_yscale("symlog", linthresh=100)
+    ax.set_xlabel(labels[0])
+    ax.set_ylabel(labels[1])
+    ax.set_title(labels[2])
+    ax.legend(fontsize=8)
+
+
+def _fewest(
+    ax: Axes, xs: Sequence[float], by_cap: Sequence[int], p: Parameters, at: float, label: str
+) -> None:
+    """The fewest accounts that reach quorum: at the cap alone, and with the minimum voters."""
+    series = [
+        ("accounts at the cap", by_cap),
+        ("with minimum voters", [max(k, p.minimum_voters) for k in by_cap]),
+    ]
+    title = f"Cap {p.account_cap_bps / 100:g}%, quorum {p.quorum_bps / 100:g}%: fewest members"
+    _panel(
+        ax, xs, series, at=at, labels=(label, "fewest accounts to reach quorum", title), zero=False
+    )
+
+
+def _two(fig: Figure) -> tuple[Axes, Axes]:
+    left, right = fig.subplots(1, 2)
+    fig.subplots_adjust(left=0.11, right=0.97, bottom=0.13, top=0.86, wspace=0.32)
+    return left, right
+
+
+def _one(fig: Figure) -> Axes:
+    ax: Axes = fig.subplots()
+    fig.subplots_adjust(left=0.1, right=0.97, bottom=0.13, top=0.88)
+    return ax
+
+
 def bond_sweep(p: Parameters, a: Assumptions, path: Path) -> Path:
     """Expected profit of the two frauds against the proposer bond."""
-    bonds = [p.proposer_bond * k / 20 for k in range(1, 101)]
+    bonds = [p.proposer_bond * k // 20 for k in range(1, 101)]
     silent = a.with_(governance_votes=False)
+    cases: list[tuple[str, Model, Assumptions]] = [
+        ("padded tree, governance votes", fraudulent_root, a),
+        ("padded tree, governance silent", fraudulent_root, silent),
+        ("padded ledger (proof, no vote)", padded_ledger, a),
+    ]
 
     def draw(fig: Figure) -> None:
-        ax = fig.subplots()
-        fig.subplots_adjust(left=0.1, right=0.97, bottom=0.13, top=0.88)
-        xs = [b / WHOLE for b in bonds]
-        _lines(
-            ax,
-            xs,
-            [
-                (
-                    "padded tree, governance votes",
-                    [_profit(fraudulent_root, p.with_(proposer_bond=int(b)), a) for b in bonds],
-                ),
-                (
-                    "padded tree, governance silent",
-                    [
-                        _profit(fraudulent_root, p.with_(proposer_bond=int(b)), silent)
-                        for b in bonds
-                    ],
-                ),
-                (
-                    "padded ledger (proof, no vote)",
-                    [_profit(padded_ledger, p.with_(proposer_bond=int(b)), a) for b in bonds],
-                ),
-            ],
+        series = [
+            (label, [_profit(model, p.with_(proposer_bond=b), base) for b in bonds])
+            for label, model, base in cases
+        ]
+        _panel(
+            _one(fig),
+            [b / WHOLE for b in bonds],
+            series,
+            at=p.proposer_bond / WHOLE,
+            labels=(
+                "proposer bond (CMN)",
+                "expected profit (CMN)",
+                f"Fraud against the proposer bond ({a.watchers} watcher(s))",
+            ),
         )
-        _zero(ax, p.proposer_bond / WHOLE)
-        ax.set_xlabel("proposer bond (CMN)")
-        ax.set_ylabel("expected profit (CMN)")
-        ax.set_title(f"Fraud against the proposer bond ({a.watchers} watcher(s))")
-        ax.legend(fontsize=8)
 
     return _draw(draw, path)
 
 
 def window_sweep(p: Parameters, a: Assumptions, path: Path) -> Path:
     """Expected profit of a padded tree against the challenge window, for 1 to 3 watchers."""
-    windows = [DAY * k / 8 for k in range(1, 57)]
+    windows = [DAY * k // 8 for k in range(1, 57)]
 
     def draw(fig: Figure) -> None:
-        ax = fig.subplots()
-        fig.subplots_adjust(left=0.1, right=0.97, bottom=0.13, top=0.88)
-        _lines(
-            ax,
+        series = [
+            (
+                f"{n} watcher(s)",
+                [
+                    _profit(fraudulent_root, p.with_(challenge_window=w), a.with_(watchers=n))
+                    for w in windows
+                ],
+            )
+            for n in (1, 2, 3)
+        ]
+        _panel(
+            _one(fig),
             [w / DAY for w in windows],
-            [
-                (
-                    f"{n} watcher(s)",
-                    [
-                        _profit(
-                            fraudulent_root, p.with_(challenge_window=int(w)), a.with_(watchers=n)
-                        )
-                        for w in windows
-                    ],
-                )
-                for n in (1, 2, 3)
-            ],
+            series,
+            at=p.challenge_window / DAY,
+            labels=(
+                "challenge window (days)",
+                "expected profit (CMN)",
+                "Padded tree against the challenge window",
+            ),
+            symlog=True,
         )
-        _zero(ax, p.challenge_window / DAY)
-        ax.set_xlabel("challenge window (days)")
-        ax.set_ylabel("expected profit (CMN)")
-        ax.set_yscale("symlog", linthresh=100)
-        ax.set_title("Padded tree against the challenge window")
-        ax.legend(fontsize=8)
 
     return _draw(draw, path)
 
@@ -152,38 +186,29 @@ def cap_sweep(p: Parameters, a: Assumptions, path: Path) -> Path:
     caps = list(range(100, 2001, 25))
 
     def draw(fig: Figure) -> None:
-        left, right = fig.subplots(1, 2)
-        fig.subplots_adjust(left=0.11, right=0.97, bottom=0.13, top=0.86, wspace=0.32)
+        left, right = _two(fig)
         xs = [c / 100 for c in caps]
-        _lines(
+        label = f"top member at {a.top_share_bps / 100:g}%"
+        profits = [_profit(sybil_split, p.with_(account_cap_bps=c), a) for c in caps]
+        _panel(
             left,
             xs,
-            [
-                (
-                    f"top member at {a.top_share_bps / 100:g}%",
-                    [_profit(sybil_split, p.with_(account_cap_bps=c), a) for c in caps],
-                )
-            ],
+            [(label, profits)],
+            at=p.account_cap_bps / 100,
+            labels=(
+                "account cap (% of an epoch's budget)",
+                "expected profit per epoch (CMN)",
+                "Sybil splitting",
+            ),
         )
-        _zero(left, p.account_cap_bps / 100)
-        left.set_xlabel("account cap (% of an epoch's budget)")
-        left.set_ylabel("expected profit per epoch (CMN)")
-        left.set_title("Sybil splitting")
-        left.legend(fontsize=8)
-        by_cap = [-(-p.quorum_bps // c) for c in caps]
-        _lines(
+        _fewest(
             right,
             xs,
-            [
-                ("accounts at the cap", by_cap),
-                ("with minimum voters", [max(k, p.minimum_voters) for k in by_cap]),
-            ],
+            [-(-p.quorum_bps // c) for c in caps],
+            p,
+            p.account_cap_bps / 100,
+            "account cap (%)",
         )
-        right.axvline(p.account_cap_bps / 100, color="#888", linestyle=":", linewidth=1.2)
-        right.set_xlabel("account cap (%)")
-        right.set_ylabel("fewest accounts to reach quorum")
-        right.set_title(f"Quorum {p.quorum_bps / 100:g}%: fewest members")
-        right.legend(fontsize=8)
 
     return _draw(draw, path)
 
@@ -193,37 +218,33 @@ def quorum_sweep(p: Parameters, a: Assumptions, path: Path) -> Path:
     quorums = list(range(100, 5001, 50))
 
     def draw(fig: Figure) -> None:
-        left, right = fig.subplots(1, 2)
-        fig.subplots_adjust(left=0.11, right=0.97, bottom=0.13, top=0.86, wspace=0.32)
+        left, right = _two(fig)
         xs = [q / 100 for q in quorums]
         results = [bribery(p.with_(quorum_bps=q), a) for q in quorums]
-        _lines(
+        series = [
+            ("bribe needed", [r.cost / WHOLE for r in results]),
+            ("most a verdict moves", [r.gain / WHOLE for r in results]),
+        ]
+        _panel(
             left,
             xs,
-            [
-                ("bribe needed", [r.cost / WHOLE for r in results]),
-                ("most a verdict moves", [r.gain / WHOLE for r in results]),
-            ],
+            series,
+            at=p.quorum_bps / 100,
+            labels=(
+                "quorum (% of earned influence)",
+                "CMN",
+                f"Buying a dispute verdict (epoch {a.community_age})",
+            ),
+            zero=False,
         )
-        left.axvline(p.quorum_bps / 100, color="#888", linestyle=":", linewidth=1.2)
-        left.set_xlabel("quorum (% of earned influence)")
-        left.set_ylabel("CMN")
-        left.set_title(f"Buying a dispute verdict (epoch {a.community_age})")
-        left.legend(fontsize=8)
-        by_cap = [-(-q // p.account_cap_bps) for q in quorums]
-        _lines(
+        _fewest(
             right,
             xs,
-            [
-                ("accounts at the cap", by_cap),
-                ("with minimum voters", [max(k, p.minimum_voters) for k in by_cap]),
-            ],
+            [-(-q // p.account_cap_bps) for q in quorums],
+            p,
+            p.quorum_bps / 100,
+            "quorum (%)",
         )
-        right.axvline(p.quorum_bps / 100, color="#888", linestyle=":", linewidth=1.2)
-        right.set_xlabel("quorum (%)")
-        right.set_ylabel("fewest accounts to reach quorum")
-        right.set_title(f"Cap {p.account_cap_bps / 100:g}%: fewest members")
-        right.legend(fontsize=8)
 
     return _draw(draw, path)
 
@@ -242,22 +263,22 @@ def watcher_sweep(p: Parameters, a: Assumptions, path: Path) -> Path:
         models.append(("corrupt attester", corrupt_attester, a))
 
     def draw(fig: Figure) -> None:
-        ax = fig.subplots()
-        fig.subplots_adjust(left=0.1, right=0.97, bottom=0.13, top=0.88)
-        _lines(
-            ax,
+        series = [
+            (label, [_profit(model, p, base.with_(watchers=n)) for n in counts])
+            for label, model, base in models
+        ]
+        _panel(
+            _one(fig),
             counts,
-            [
-                (label, [_profit(model, p, base.with_(watchers=n)) for n in counts])
-                for label, model, base in models
-            ],
+            series,
+            at=None,
+            labels=(
+                "independent watchers",
+                "expected profit (CMN)",
+                "Attacks against the number of watchers",
+            ),
+            symlog=True,
         )
-        _zero(ax)
-        ax.set_yscale("symlog", linthresh=100)
-        ax.set_xlabel("independent watchers")
-        ax.set_ylabel("expected profit (CMN)")
-        ax.set_title("Attacks against the number of watchers")
-        ax.legend(fontsize=8)
 
     return _draw(draw, path)
 

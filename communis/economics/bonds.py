@@ -20,6 +20,16 @@ proven during a dispute    -b_p       +reward (bond back)     0          b_p - r
 fee(b) = floor(b * disputeFeeBps / 10000).) Flows are *net*: a bond paid in and returned whole is
 0. They always sum to zero (bonds are conserved: the contract keeps nothing once a proposal or
 dispute has ended).
+
+A model-versus-chain test plays one ending on an EVM and compares balance changes with these
+numbers, exactly::
+
+    params = Parameters.from_policy(Policy.from_abi(rewards.policy()), challenger_reward_bps=...,
+                                    governance=..., epoch_duration=..., half_life_epochs=...)
+    before = token.balanceOf(attacker)
+    ...  # propose a padded root, challenge it, resolve the dispute as upheld
+    assert token.balanceOf(attacker) - before == attacker_net("fraudulent-root", params,
+                                                              Ending.UPHELD)
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ from rich.table import Table
 
 from communis.cli.expected import OfflineGroup, run_standalone
 from communis.demo.sample import KEY_MEMBERS, MEMBERS, SAMPLE_DOMAIN, SEED, write_sample
+from communis.economics.cli import simulate
 from communis.engine.address import ADDRESS_RE, to_checksum
 from communis.engine.attest import (
     AttestationError,
@@ -613,6 +614,9 @@ def report(args: tuple[str, ...]) -> None:
     code = report_main(list(args))
     if code:
         raise SystemExit(code)
+
+
+cli.add_command(simulate)
 
 
 def main(argv: list[str] | None = None) -> int:

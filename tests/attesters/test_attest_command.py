@@ -19,7 +19,7 @@ def attest_cli():
 
 
 @pytest.fixture
-def run(attest_cli, networks):
+def attest_command(attest_cli, networks):
     if networks.provider.name != "test":
         # The command connects its own provider (for anvil a fresh node without the module's
         # registry); signing itself does not depend on the EVM.
@@ -33,15 +33,17 @@ def run(attest_cli, networks):
 
 
 def test_ape_account_signs_a_batch_the_registry_accepts(
-    run, attester_registry, attest_domain, gov, alice, bob, accounts, tmp_path
+    attest_command, attester_registry, attest_domain, gov, alice, bob, accounts, tmp_path
 ) -> None:
     ledger = write(
         tmp_path / "epoch-0.jsonl",
         jsonl(row(0, bob.address, "creator", f"{i}.5", f"forum/{i}") for i in range(1, 6)),
     )
     attester_registry.appoint(alice, 100 * POINT, sender=gov)
-    result = run(str(ledger), "--epoch", "0", "--account", account_alias(accounts, alice),
-                 "--registry", str(attester_registry.address), "--lines", "2-4")  # fmt: skip
+    result = attest_command(
+        str(ledger), "--epoch", "0", "--account", account_alias(accounts, alice),
+        "--registry", str(attester_registry.address), "--lines", "2-4",
+    )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert f"attester {alice.address} signed 3 rows" in result.output
     attestations = read_attestations(attestations_path(ledger))
@@ -52,8 +54,10 @@ def test_ape_account_signs_a_batch_the_registry_accepts(
         b.attester, b.epoch, b.rows_root, b.points, b.row_count, signed.signature
     )
     # Another deployment's registry: the signature is for that one, not this.
-    other = run(str(ledger), "--epoch", "0", "--account", account_alias(accounts, bob),
-                "--registry", "0x" + "12" * 20, "--out", str(tmp_path / "other.json"))  # fmt: skip
+    other = attest_command(
+        str(ledger), "--epoch", "0", "--account", account_alias(accounts, bob),
+        "--registry", "0x" + "12" * 20, "--out", str(tmp_path / "other.json"),
+    )  # fmt: skip
     assert other.exit_code == 0, other.output
     (foreign,) = read_attestations(tmp_path / "other.json").batches
     f = foreign.batch
@@ -62,10 +66,10 @@ def test_ape_account_signs_a_batch_the_registry_accepts(
     )
 
 
-def test_bad_registry_is_one_line(run, tmp_path) -> None:
+def test_bad_registry_is_one_line(attest_command, tmp_path) -> None:
     ledger = write(
         tmp_path / "epoch-0.jsonl", jsonl([row(0, "0x" + "11" * 20, "creator", "1", "r")])
     )
-    result = run(str(ledger), "--epoch", "0", "--registry", "0x1234")
+    result = attest_command(str(ledger), "--epoch", "0", "--registry", "0x1234")
     assert result.exit_code == 2 and "is not a 0x-prefixed 20-byte address" in result.output
     assert not attestations_path(ledger).exists()

@@ -71,5 +71,5 @@ def test_bad_registry_is_one_line(attest_command, tmp_path) -> None:
         tmp_path / "epoch-0.jsonl", jsonl([row(0, "0x" + "11" * 20, "creator", "1", "r")])
     )
     result = attest_command(str(ledger), "--epoch", "0", "--registry", "0x1234")
-    assert result.exit_code == 2 and "is not a 0x-prefixed 20-byte address" in result.output
+    assert result.exit_code == 2 and "is not a 0x-prefixed 20-byte hex address" in result.output
     assert not attestations_path(ledger).exists()

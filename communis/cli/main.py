@@ -10,6 +10,7 @@ communis pack epochs/31337/3
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -377,6 +378,15 @@ def verify(
                 expected_attesters_hash=attesters_hash,
                 **checks,
             )
+        if proposal is not None:
+            roots = {epoch: load_totals(bundle).ledger_root}
+            for other in range(proposal.first_epoch, epoch):
+                sibling = bundle.parent / str(other)
+                if (sibling / "totals.json").is_file():
+                    roots[other] = load_totals(sibling).ledger_root
+            found = proposal.commitment_problem(roots)
+            if found is not None:
+                result = dataclasses.replace(result, problems=(*result.problems, found))
     _print_verify(console, result, draft)
 
 

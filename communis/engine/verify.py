@@ -28,6 +28,7 @@ from communis.engine.attest import (
     AttesterSet,
     ContractSignatureCheck,
     Domain,
+    HashTree,
     read_attestations,
     verify_attestations,
 )
@@ -45,6 +46,7 @@ from communis.engine.bundle import (
 )
 from communis.engine.cumulative import CumulativeTable
 from communis.engine.jsonlimits import load_json_file
+from communis.engine.keccak import keccak
 from communis.engine.ledger import Ledger, read_ledger
 from communis.engine.merkle import Leaf, MerkleError, MerkleTree
 from communis.engine.policy import Policy, policy_hash
@@ -112,6 +114,32 @@ class ProposalRecord:
     @property
     def domain(self) -> Domain:
         return Domain(self.chain_id, self.attester_registry)
+
+    def commitment_problem(self, ledger_roots: dict[int, str]) -> str | None:
+        """Why the proposal's ``ledgerRoot`` is not the commitment over ``ledger_roots`` (epoch ->
+        that epoch's attested ledger root, from the bundles of the covered epochs), or None.
+
+        The commitment is a StandardMerkleTree over ``keccak256(keccak256(abi.encode(uint256
+        epoch, bytes32 epochLedgerRoot)))``, one leaf per covered epoch."""
+        covered = range(self.first_epoch, self.epoch + 1)
+        missing = [e for e in covered if e not in ledger_roots]
+        if missing:
+            return (
+                f"cannot check the proposal's ledgerRoot: no bundle of epoch(s) {missing} next to "
+                "this one (the proposal covers epochs "
+                f"{self.first_epoch}..{self.epoch})"
+            )
+        leaves = [
+            keccak(keccak(e.to_bytes(32, "big") + bytes.fromhex(ledger_roots[e][2:])))
+            for e in covered
+        ]
+        root = "0x" + HashTree.of(leaves).root.hex()
+        if root != self.ledger_root.lower():
+            return (
+                f"the proposal's ledgerRoot {self.ledger_root} is not the commitment over the "
+                f"covered epochs' attested ledger roots ({root})"
+            )
+        return None
 
     @classmethod
     def load(cls, path: Path) -> ProposalRecord:

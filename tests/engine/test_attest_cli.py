@@ -14,7 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from eth_abi import encode
 from eth_account import Account
+from eth_utils import keccak
 
 from communis.cli.main import main
 from communis.demo.sample import (
@@ -36,6 +38,7 @@ from communis.engine.attest import (
     with_batches,
     write_attestations,
 )
+from communis.engine.verify import ProposalRecord
 from tests.helpers.ledger import jsonl, random_accounts, row
 
 pytestmark = pytest.mark.offchain
@@ -414,6 +417,13 @@ def test_verify_needs_the_deployment_and_the_committed_hash(
     assert "give --chain-id and --registry" in output(capsys)
 
 
+def commitment(epoch: int, ledger_root: str) -> str:
+    """The ledger commitment of a one-epoch proposal: the root of a one-leaf StandardMerkleTree,
+    its leaf ``keccak256(keccak256(abi.encode(uint256 epoch, bytes32 ledgerRoot)))``."""
+    encoded = encode(["uint256", "bytes32"], [epoch, bytes.fromhex(ledger_root[2:])])
+    return "0x" + keccak(keccak(encoded)).hex()
+
+
 def test_verify_with_a_proposal_record(
     sample: Path, bundle: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -426,7 +436,7 @@ def test_verify_with_a_proposal_record(
         "epoch": EPOCH,
         "firstEpoch": EPOCH,
         "root": totals["root"],
-        "ledgerRoot": totals["ledgerRoot"],
+        "ledgerRoot": commitment(EPOCH, totals["ledgerRoot"]),
         "policyHash": totals["policyHash"],
         "attestersHash": AttesterSet.load(sample / "attesters.json").log_hash,
         "ledgerURI": "https://example.org/epochs/0/",
@@ -442,6 +452,9 @@ def test_verify_with_a_proposal_record(
     path.write_text(json.dumps({**record, "attestersHash": "0x" + "34" * 32}))
     assert main(base) == 1
     assert "[attester-set]" in output(capsys)
+    path.write_text(json.dumps({**record, "ledgerRoot": totals["ledgerRoot"]}))
+    assert main(base) == 1
+    assert "is not the commitment over the covered epochs' attested ledger roots" in output(capsys)
     path.write_text(json.dumps({**record, "chainId": "31337"}))
     assert main(base) == 2
     assert "field 'chainId' is missing or malformed" in output(capsys)
@@ -478,3 +491,17 @@ def test_attest_ledger_library_selects_and_merges(sample: Path) -> None:
     text = ledger.read_text().splitlines()
     assert listed and all(n <= 5 and '"forum/' in text[n - 1] for n in listed)
     assert len(result.attestations.batches) == 1 and result.replaced is None
+
+
+def test_ledger_commitment_over_several_epochs() -> None:
+    """A catch-up proposal covers epochs 2..3: its ledgerRoot is the two-leaf tree over both
+    epochs' ledger roots (sorted pair, as OpenZeppelin's StandardMerkleTree)."""
+    roots = {2: "0x" + "aa" * 32, 3: "0x" + "bb" * 32}
+    leaves = sorted(bytes.fromhex(commitment(e, r)[2:]) for e, r in roots.items())
+    want = "0x" + keccak(leaves[0] + leaves[1]).hex()
+    record = ProposalRecord(31337, SAMPLE_DOMAIN.verifying_contract, 3, 2, "0x" + "01" * 32, want,
+                            "0x" + "02" * 32, "0x" + "03" * 32)  # fmt: skip
+    assert record.commitment_problem(roots) is None
+    assert "no bundle of epoch(s) [2]" in str(record.commitment_problem({3: roots[3]}))
+    swapped = {2: roots[3], 3: roots[2]}
+    assert "is not the commitment" in str(record.commitment_problem(swapped))

@@ -10,6 +10,9 @@ logic lives in :mod:`communis.chain.clock` and :mod:`communis.chain.history`.
 
 from __future__ import annotations
 
+from dataclasses import replace as dataclass_replace
+from pathlib import Path
+
 import click
 
 from communis.chain.clock import TARGETS, advance_by, advance_to
@@ -60,3 +63,45 @@ def advance(
         f"chain time: {format_when(moved.after)} (+{format_duration(moved.seconds)}, "
         f"block {moved.block}, chain {ape.chain.chain_id}): {moved.reason}{epoch}"
     )
+
+
+@cli.command()
+@click.argument("bundles", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="folder"
+)
+@click.option("--title", default="Our community", show_default=True)
+def report(bundles: tuple[Path, ...], out: Path, title: str) -> None:
+    """The HTML and PNG report of BUNDLES (bundle folders or folders of them; default:
+    epochs/<chainId>/), with the chain's proposals, slashed bonds, quorum and treasury."""
+    import ape
+
+    from communis.chain.history import chain_facts
+    from communis.chain.system import System
+    from communis.report.bundles import run_from_bundles
+    from communis.report.story import risks, story
+    from communis.report.writer import write_report
+
+    system = System.load()
+    facts = chain_facts(system)
+    sources = list(bundles) or [Path("epochs") / str(ape.chain.chain_id)]
+    run = run_from_bundles(
+        sources,
+        title=title,
+        network=ape.chain.provider.network_choice,
+        quorum_percent=facts.quorum_percent,
+        proposals=facts.proposals,
+        slashed=facts.slashed,
+        token_symbol=str(system.token.symbol()),
+    )
+    if facts.treasury_epoch is not None and run.epochs:
+        last = run.epochs[-1]
+        run = dataclass_replace(
+            run, epochs=(*run.epochs[:-1], dataclass_replace(last, treasury_balance=facts.treasury))
+        )
+    paths = write_report(run, out)
+    for paragraph in story(run):
+        click.echo(paragraph)
+    for risk in risks(run):
+        click.echo(f"risk: {risk}")
+    click.echo(f"report: {paths.html} ({len(paths.pngs())} charts)")

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from communis.engine.units import format_influence, format_tokens, format_when
+from communis.engine.units import format_amount, format_influence, format_tokens, format_when
 
 if TYPE_CHECKING:
     from communis.chain.system import System
@@ -67,6 +67,7 @@ class MemberStatus:
     def render(self, *, raw: bool = False) -> str:
         tokens = str if raw else format_tokens
         influence = str if raw else format_influence
+        stored = str if raw else (lambda v: format_amount(v, places=4))
         delegate = "itself" if self.delegate.lower() == self.account.lower() else self.delegate
         rows = [
             ("account", self.account + ("  (guardian)" if self.guardian else "")),
@@ -74,15 +75,15 @@ class MemberStatus:
             ("tokens", tokens(self.tokens)),
             (
                 "influence",
-                f"{influence(self.influence)} now ({self.influence_stored} stored "
-                "units, growth-scaled)",
+                f"{influence(self.influence)} now; earned {stored(self.influence_stored)} "
+                "(stored units: before decay)",
             ),
             ("votes", f"{influence(self.votes)} (delegated to it, now)"),
             ("delegate", delegate),
             (
                 "claimed",
-                f"{tokens(self.claimed_tokens)}, {self.claimed_influence_stored} stored "
-                "influence units",
+                f"{tokens(self.claimed_tokens)} and {stored(self.claimed_influence_stored)} "
+                "influence (stored units)",
             ),
         ]
         if self.unclaimed is not None:
@@ -91,8 +92,8 @@ class MemberStatus:
             rows.append(
                 (
                     "unclaimed",
-                    f"{tokens(u.tokens)}, {u.influence_stored} stored influence units under epoch "
-                    f"{u.epoch}'s bundle {u.bundle} ({state})",
+                    f"{tokens(u.tokens)} and {stored(u.influence_stored)} influence (stored) "
+                    f"under epoch {u.epoch}'s bundle {u.bundle} ({state})",
                 )
             )
         return "\n".join(f"{name:>9}  {value}" for name, value in rows)

@@ -210,7 +210,7 @@ class ProposalStatus:
             quorum = (
                 f"{amount(self.quorum)}{voters} ({reached}: "
                 f"{amount(self.for_votes + self.abstain_votes)} for or abstaining, "
-                f"{self.voters} voters)"
+                f"{self.voters} {'voter' if self.voters == 1 else 'voters'})"
             )
         rows = [
             ("proposal", f"{self.short_id}  {self.description}".rstrip()),

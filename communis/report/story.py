@@ -86,7 +86,11 @@ def _who(account: str) -> str:
 
 
 def _proposal_sentence(p: Proposal, decimals: int) -> str:
-    outcome = _OUTCOMES.get(p.outcome, f"ended {p.outcome.lower()}")
+    head, _, detail = p.outcome.partition(":")
+    if head == "Refused":
+        outcome = "was refused before any vote" + (f" ({detail.strip()})" if detail else "")
+    else:
+        outcome = _OUTCOMES.get(p.outcome, f"ended {p.outcome.lower()}")
     votes = ""
     if p.votes_for or p.votes_against or p.votes_abstain:
         votes = (
@@ -188,8 +192,8 @@ def risks(run: RunReport) -> list[str]:
             f"{s.rewards_gini:.2f}."
         )
     if s.slashed_count:
-        found.append(
-            f"{s.slashed_count} false root(s) were published and caught: keep guardians "
-            "watching every root."
+        roots = (
+            "1 false root was" if s.slashed_count == 1 else f"{s.slashed_count} false roots were"
         )
+        found.append(f"{roots} published and caught: keep guardians watching every root.")
     return found

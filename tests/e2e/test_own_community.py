@@ -45,7 +45,13 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "ape run chain advance --to window-end": ("the close of epoch 0's challenge window",),
     "ape run epoch finalize": ("sent finalize",),
     "ape run epoch claim": ("claimed for 6 of 6 accounts",),
-    "ape run status": ("tokens  ", " CMN", "delegate  itself", "influence now"),
+    "ape run status": (
+        "tokens  20,000 CMN",  # the cap: 20% of the 100,000 CMN budget
+        "delegate  itself",
+        "influence now",
+        "unclaimed  0 CMN",
+        "(claimable now)",
+    ),
     "ape run govern propose set-policy --curator-weight": (
         "curator-weight  3 -> 6",
         "state  Pending",
@@ -176,6 +182,11 @@ def test_readme_own_community_end_to_end(project: Path) -> None:
         html = (project / "reports" / "community" / "index.html").read_text()
         for text in ("What happened", "Risks to watch", "Top earners", "Nakamoto coefficient"):
             assert text in html
+
+        # A mistyped test account: one line, no traceback.
+        out = run("ape run status TEST::99 --network ethereum:localnet")
+        assert out.returncode == 2 and "TEST::0 to TEST::10" in out.stderr
+        assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
 
         # The node's state survives a restart, clock included.
         resumed = start(files, port=port)

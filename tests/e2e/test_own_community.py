@@ -98,7 +98,7 @@ def steps(section: str) -> list[tuple[str, str | None]]:
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
+def scratch_project(tmp_path: Path) -> Path:
     """A scratch project: the repository's sources linked, its build copied, nothing else."""
     work = tmp_path / "community"
     work.mkdir()
@@ -121,7 +121,8 @@ def environment() -> dict[str, str]:
     }
 
 
-def test_readme_own_community_end_to_end(project: Path) -> None:
+def test_readme_own_community_end_to_end(scratch_project: Path) -> None:
+    project = scratch_project
     section = readme_section()
     (ledger,) = blocks(section, "json")
     assert len(ledger.strip().splitlines()) == 6  # a community of six

@@ -14,7 +14,7 @@ from tests.helpers.system import propose_root
 
 
 @pytest.fixture
-def gov(system):
+def governance_ops(system):
     return Governance(system.governor, {REWARDS: system.rewards, REGISTRY: system.registry})
 
 
@@ -44,7 +44,8 @@ def test_advance_to_the_end_of_the_epoch_and_of_the_challenge_window(system, cha
     system.rewards.finalize(0, sender=system.proposer)  # the window is over
 
 
-def test_advance_through_a_proposal(system, gov, members):
+def test_advance_through_a_proposal(system, governance_ops, members):
+    gov = governance_ops
     alice, bob, _ = members
     proposal_id = gov.propose([gov.grant_guardian(bob.address)], "Appoint Bob", sender=alice)
     with pytest.raises(ClockError, match="no proposal is Active"):

@@ -80,7 +80,7 @@ test: test-local test-foundry
 
 # The inner loop: the pure-Python layers (engine, deployment config and journal, reports), no EVM
 # transactions. DEVELOPING.md lists how to run every other layer alone.
-FAST_TESTS := tests/test_fixture_names.py tests/engine tests/property/test_engine_properties.py tests/deploy/test_deploy_config.py tests/deploy/test_journal.py tests/report
+FAST_TESTS := tests/test_fixture_names.py tests/engine tests/property/test_engine_properties.py tests/deploy/test_deploy_config.py tests/deploy/test_journal.py tests/report tests/economics
 
 test-fast: setup
 	$(BIN)/ape test --network ethereum:local:test -q -rs -p no:cacheprovider -m offchain $(FAST_TESTS) $(PYTEST_ARGS)

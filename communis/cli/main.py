@@ -20,6 +20,7 @@ from rich.table import Table
 
 from communis.cli.expected import OfflineGroup, run_standalone
 from communis.demo.sample import KEY_MEMBERS, MEMBERS, SEED, write_sample
+from communis.economics.cli import simulate
 from communis.engine.bundle import TREE, BundleError, build_bundle, find_previous, load_totals
 from communis.engine.ledger import read_ledger
 from communis.engine.merkle import MerkleError, MerkleTree, verify_proof
@@ -265,6 +266,9 @@ def report(args: tuple[str, ...]) -> None:
     code = report_main(list(args))
     if code:
         raise SystemExit(code)
+
+
+cli.add_command(simulate)
 
 
 def main(argv: list[str] | None = None) -> int:

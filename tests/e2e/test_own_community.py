@@ -184,16 +184,19 @@ def test_readme_own_community_end_to_end(scratch_project: Path) -> None:
         for text in ("What happened", "Risks to watch", "Top earners", "Nakamoto coefficient"):
             assert text in html
 
-        # A mistyped test account: one line, no traceback.
-        out = run("ape run status TEST::99 --network ethereum:localnet")
-        assert out.returncode == 2 and "TEST::0 to TEST::10" in out.stderr
-        assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
+        # With the node stopped, a command says to start it.
+        out = run("ape run epoch status --network ethereum:localnet")
+        assert out.returncode == 2 and "start the local node first: `make node`" in out.stderr
 
         # The node's state survives a restart, clock included.
         resumed = start(files, port=port)
         assert resumed.resumed and resumed.clock_moved > 0
         out = run("ape run epoch status --network ethereum:localnet")
         assert out.returncode == 0 and "[5, 6, 4, 1]" in out.stdout, out.stdout + out.stderr
+        # A mistyped test account: one line, no traceback.
+        out = run("ape run status TEST::99 --network ethereum:localnet")
+        assert out.returncode == 2 and "TEST::0 to TEST::10" in out.stderr
+        assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
         stop(files)
 
         # A chain started afresh: the journal's contracts are gone, and the command says so.

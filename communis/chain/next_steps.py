@@ -25,10 +25,8 @@ __all__ = [
     "after_claim",
     "after_deploy",
     "after_finalize",
+    "after_gov",
     "after_gov_execute",
-    "after_gov_propose",
-    "after_gov_queue",
-    "after_gov_vote",
     "after_propose",
     "render_steps",
     "reset_message",
@@ -131,35 +129,29 @@ def after_claim() -> list[NextStep]:
 # ------------------------------------------------------------------------------ governance
 
 
-def after_gov_propose(ref: str, voting_starts: int) -> list[NextStep]:
+_GOVERN = {
+    # step done -> (next command, seconds after the moment, advance target, why)
+    "propose": ("vote {ref} for", 1, "vote-start", "for, against or abstain"),
+    "vote": (
+        "queue {ref}",
+        1,
+        "vote-end",
+        "once voting has ended with quorum and more for than against",
+    ),
+    "queue": ("execute {ref}", 0, "timelock", "anyone may execute after the timelock delay"),
+}
+
+
+def after_gov(step: str, ref: str, moment: int) -> list[NextStep]:
+    """After ``ape run govern <step>`` of proposal ``ref``: ``moment`` is the proposal's
+    snapshot (propose), its voting deadline (vote) or its timelock eta (queue)."""
+    command, later, advance, why = _GOVERN[step]
     return [
         NextStep(
-            f"ape run govern vote {ref} for",
-            after=voting_starts + 1,
-            advance="vote-start",
-            why="for, against or abstain",
-        )
-    ]
-
-
-def after_gov_vote(ref: str, voting_ends: int) -> list[NextStep]:
-    return [
-        NextStep(
-            f"ape run govern queue {ref}",
-            after=voting_ends + 1,
-            advance="vote-end",
-            why="once voting has ended with quorum and more for than against",
-        )
-    ]
-
-
-def after_gov_queue(ref: str, eta: int) -> list[NextStep]:
-    return [
-        NextStep(
-            f"ape run govern execute {ref}",
-            after=eta,
-            advance="timelock",
-            why="anyone may execute after the timelock delay",
+            f"ape run govern {command.format(ref=ref)}",
+            after=moment + later,
+            advance=advance,
+            why=why,
         )
     ]
 

@@ -32,14 +32,7 @@ from communis.chain.governance import (
     policy_options,
     short_id,
 )
-from communis.chain.next_steps import (
-    NextStep,
-    after_gov_execute,
-    after_gov_propose,
-    after_gov_queue,
-    after_gov_vote,
-    render_steps,
-)
+from communis.chain.next_steps import NextStep, after_gov, after_gov_execute, render_steps
 from communis.cli.base import CommunisGroup
 from communis.cli.options import account_option, description_option, governor_option, signer
 from communis.engine.units import format_influence
@@ -83,7 +76,7 @@ def _submit(
     click.echo(f"proposed by {account.address}")
     _show(gov, proposal_id)
     snapshot = int(gov.governor.proposalSnapshot(proposal_id))
-    _next(after_gov_propose(short_id(proposal_id), snapshot))
+    _next(after_gov("propose", short_id(proposal_id), snapshot))
 
 
 @click.group(cls=CommunisGroup, short_help="Propose, vote, queue, execute and inspect proposals")
@@ -237,7 +230,8 @@ def vote(
     weight = gov.vote(proposal_id, support, sender=account, reason=reason)
     click.echo(f"{account.address} voted {support} with {format_influence(weight)}")
     _show(gov, proposal_id)
-    _next(after_gov_vote(short_id(proposal_id), int(gov.governor.proposalDeadline(proposal_id))))
+    deadline = int(gov.governor.proposalDeadline(proposal_id))
+    _next(after_gov("vote", short_id(proposal_id), deadline))
 
 
 def _step_command(name: str, help_text: str) -> None:
@@ -253,7 +247,7 @@ def _step_command(name: str, help_text: str) -> None:
         _show(gov, proposal_id)
         if name == "queue":
             eta = int(gov.governor.proposalEta(proposal_id))
-            _next(after_gov_queue(short_id(proposal_id), eta))
+            _next(after_gov("queue", short_id(proposal_id), eta))
         elif name == "execute":
             _next(after_gov_execute())
 

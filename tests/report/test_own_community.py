@@ -14,6 +14,7 @@ from communis.report.__main__ import main as report_main
 from communis.report.bundles import BundlesError, find_bundles, run_from_bundles
 from communis.report.model import BondSlash, Proposal
 from communis.report.story import GLOSSARY, risks, story
+from tests.helpers.attest import attested
 from tests.helpers.ledger import account, jsonl, row, write
 
 pytestmark = pytest.mark.offchain
@@ -33,7 +34,9 @@ def bundles(tmp_path: Path) -> Path:
             for i, role in enumerate(ROLES)
         ]
         ledger = write(tmp_path / f"epoch-{epoch}.jsonl", jsonl(rows))
-        build_bundle(ledger, DEFAULT_POLICY, HALF_LIFE, out / str(epoch), previous=previous)
+        build_bundle(
+            attested(ledger), DEFAULT_POLICY, HALF_LIFE, out / str(epoch), previous=previous
+        )
         previous = out / str(epoch)
     return out
 

@@ -2,8 +2,6 @@
 pragma solidity ^0.8.24;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
-import {IERC6372} from "@openzeppelin/contracts/interfaces/IERC6372.sol";
-import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
@@ -102,8 +100,11 @@ contract Influence is IInfluence, AccessControl, EIP712, Nonces, GrowthTable {
 
     uint256 private constant _ONE = 1 << 64;
 
-    bytes32 private constant _DELEGATION_TYPEHASH =
-        keccak256("Delegation(address delegatee,uint256 nonce,uint256 expiry)");
+    // The ERC-5805 delegation type string (OpenZeppelin Votes'), hashed at compile time.
+    // solhint-disable-next-line gas-small-strings
+    bytes32 private constant _DELEGATION_TYPEHASH = keccak256(
+        "Delegation(address delegatee,uint256 nonce,uint256 expiry)"
+    );
 
     // A checkpoint word: stored votes (bits 48..255), key (bits 16..47: seconds since {_origin},
     // zero for "no checkpoint"), and, in a head, metadata (bits 0..15).
@@ -346,6 +347,7 @@ contract Influence is IInfluence, AccessControl, EIP712, Nonces, GrowthTable {
         _delegate(signer, delegatee);
     }
 
+    // slither-disable-start incorrect-equality,timestamp (from here to _balanceOf: equalities test bit fields and keys of packed checkpoint words, not balances; keys are seconds since deployment, compared to find a checkpoint, not to take a time-dependent decision)
     /// @inheritdoc IInfluence
     function storedBalanceOf(address account) external view returns (uint256) {
         return _balanceOf(account, _head[account]);
@@ -613,6 +615,8 @@ contract Influence is IInfluence, AccessControl, EIP712, Nonces, GrowthTable {
         return _claims[account] + _otherAwards[account] - _slashed[account];
     }
 
+    // slither-disable-end incorrect-equality,timestamp
+
     /// @dev `timepoint` as a past ERC-6372 timepoint; reverts unless it is before the clock.
     function _validateTimepoint(uint256 timepoint) private view returns (uint48) {
         uint48 current = clock();
@@ -655,7 +659,7 @@ contract Influence is IInfluence, AccessControl, EIP712, Nonces, GrowthTable {
     /// `floor(storedUnits * 2^64 / fraction) >> whole` (floor(floor(x / a) / b) == floor(x / (a * b))):
     /// exactly `communis.engine.growth.to_influence` for every epoch, with no overflow and no
     /// growth bound (past 191 half-lives only {growth} itself reverts).
-    // slither-disable-next-line assembly (a division by a fraction >= 2^64 and a shift, neither can overflow)
+    // slither-disable-next-line assembly,timestamp (a division by a fraction >= 2^64 and a shift, neither can overflow; its inputs may come from a timepoint's epoch, it decides nothing)
     function _scaleDown(uint256 storedUnits, uint256 whole, uint256 fraction) private pure returns (uint256 influence) {
         if (storedUnits < (1 << 192)) {
             // solhint-disable-next-line no-inline-assembly

@@ -166,7 +166,8 @@ def test_checkpoint_count_spills_out_of_the_head(influence, awarder, alice, chai
     word = int.from_bytes(chain.provider.get_storage(influence.address, slot), "big")
     assert word & 0xFFFF == 0  # plain, no older checkpoints
     forged = "0x" + (word | 32766).to_bytes(32, "big").hex()
-    chain.provider.make_request("anvil_setStorageAt", [str(influence.address), "0x" + slot.hex(), forged])
+    target = [str(influence.address), "0x" + slot.hex(), forged]
+    chain.provider.make_request("anvil_setStorageAt", target)
     second = award()  # older #32766: the count spills
     third = award()  # older #32767, counted in its own slot
     word = int.from_bytes(chain.provider.get_storage(influence.address, slot), "big")

@@ -180,3 +180,11 @@ def test_checkpoint_count_spills_out_of_the_head(influence, awarder, alice, chai
     assert influence.getPastStoredVotes(alice, third) == 3 * UNIT
     assert influence.getPastStoredVotes(alice, fourth - 1) == 3 * UNIT
     assert influence.getStoredVotes(alice) == 4 * UNIT
+
+
+def test_the_deployment_makes_contribution_rewards_the_claims_ledger(deployed_system):
+    """The deployment plan grants AWARDER_ROLE to ContributionRewards before anyone else, so its
+    claims take the plain-account path."""
+    influence, rewards = deployed_system.influence, deployed_system.rewards
+    assert influence.claimsLedger() == rewards.address
+    assert influence.hasRole(influence.AWARDER_ROLE(), rewards)

@@ -12,6 +12,7 @@ from communis.deploy.config import load
 from communis.deploy.deployer import Deployer
 from communis.deploy.journal import Journal
 from communis.deploy.plan import build_plan
+from tests.helpers.attest import attested
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN = b"\x00" * 32
@@ -89,7 +90,7 @@ def test_shipped_config_starts_epoch_zero(project, deployer, chain, tmp_path, pl
     ledger = tmp_path / "ledger-0.jsonl"
     row = {"epoch": 0, "account": alice.address, "role": "creator", "points": "7", "ref": "r0"}
     ledger.write_text(json.dumps(row) + "\n", encoding="utf-8")
-    build = epochs.build(rewards, ledger, tmp_path / "epochs")
+    build = epochs.build(rewards, attested(ledger), tmp_path / "epochs")
     end = int(influence.genesis()) + int(influence.epochDuration())
     chain.pending_timestamp = max(chain.pending_timestamp, end)
     chain.mine()

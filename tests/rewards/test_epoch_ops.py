@@ -15,6 +15,7 @@ from communis.chain import epochs
 from communis.engine.bundle import TREE, read_totals, replace_tree
 from communis.engine.merkle import Leaf, MerkleTree
 from communis.engine.policy import policy_hash
+from tests.helpers.attest import attested
 from tests.helpers.constants import POLICY
 from tests.helpers.time import end_epoch
 
@@ -36,7 +37,7 @@ def ledger(tmp_path, contributors) -> Path:
         for i, (m, role) in enumerate(zip(contributors, ROLES, strict=True))
     ]
     path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
-    return path
+    return attested(path)
 
 
 def pad(honest: Path, out: Path) -> Path:
@@ -215,7 +216,7 @@ def test_two_epochs_built_cumulatively_and_claimed_at_once(
     ]
     ledger1 = tmp_path / "ledger-1.jsonl"
     ledger1.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
-    build1 = epochs.build(rewards, ledger1, out)
+    build1 = epochs.build(rewards, attested(ledger1), out)
     assert build1.previous_root == build0.root
 
     for epoch in (0, 1):

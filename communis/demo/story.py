@@ -47,7 +47,8 @@ from communis.engine.policy import Policy, policy_hash
 from communis.engine.roles import ROLES
 from communis.engine.units import format_amount
 from communis.errors import CommunisError
-from communis.report import BondSlash, EpochReport, Proposal, Reward, RunReport
+from communis.report import BondSlash, EpochReport, Proposal, RunReport
+from communis.report.bundles import role_rewards
 
 FAKE_ACCOUNTS = 12
 WHALE_SHARE_BPS = 3_000
@@ -414,19 +415,9 @@ def policy_action(rewards: Any, policy: Policy) -> Action:
 def epoch_report(story: Story, build: EpochBuild, slashed: list[BondSlash]) -> EpochReport:
     """The epoch's rewards split by role in proportion to each role's weighted points."""
     influence = story.sys.influence
-    weights = build.policy.role_weights
     tokens = build.scores.tokens.amounts
     plain_influence = build.scores.influence.amounts
-    rewards: list[Reward] = []
-    for account, points in build.ledger.points.items():
-        weighted = [w * p for w, p in zip(weights, points, strict=True)]
-        total = sum(weighted)
-        if total == 0:
-            continue
-        t, i = tokens.get(account, 0), plain_influence.get(account, 0)
-        for role, part in zip(ROLES, weighted, strict=True):
-            if part:
-                rewards.append(Reward(account, role, t * part // total, i * part // total))
+    rewards = role_rewards(build.ledger.points, build.policy.role_weights, tokens, plain_influence)
     story.seen |= set(build.ledger.points)
     balances = {a: int(influence.balanceOf(a)) for a in sorted(story.seen)}
     clock = int(story.gov.governor.clock())

@@ -12,6 +12,7 @@ from communis.deploy.config import load
 from communis.deploy.deployer import Deployer
 from communis.deploy.journal import Journal
 from communis.deploy.plan import build_plan
+from tests.helpers.attest import attested
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN = b"\x00" * 32
@@ -67,7 +68,10 @@ def test_loading_a_journal_of_a_forgotten_chain_says_so(project, deployer, chain
     journal = run(project, deployer, chain, tmp_path, plan, [])
     journal.steps[0].address = "0x000000000000000000000000000000000000dEaD"  # no code
     journal.save()
-    with pytest.raises(NotDeployedError, match=r"lists CommunityToken but chain \d+ has no code"):
+    with pytest.raises(
+        NotDeployedError,
+        match=r"this chain was reset \(.*lists CommunityToken.*but chain \d+ has no code",
+    ):
         System.load(tmp_path)
 
 
@@ -94,7 +98,7 @@ def test_shipped_config_starts_epoch_zero(project, deployer, chain, tmp_path, pl
     ledger = tmp_path / "ledger-0.jsonl"
     row = {"epoch": 0, "account": alice.address, "role": "creator", "points": "7", "ref": "r0"}
     ledger.write_text(json.dumps(row) + "\n", encoding="utf-8")
-    build = epochs.build(rewards, ledger, tmp_path / "epochs")
+    build = epochs.build(rewards, attested(ledger), tmp_path / "epochs")
     end = int(influence.genesis()) + int(influence.epochDuration())
     chain.pending_timestamp = max(chain.pending_timestamp, end)
     chain.mine()

@@ -7,6 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from tests.helpers.attest import attested
 from tests.helpers.scripts import account_alias, load_script
 from tests.helpers.time import end_epoch
 
@@ -37,6 +38,7 @@ def test_status_build_propose_challenge_resolve_verify_finalize_claim(
     ledger = tmp_path / "ledger.jsonl"
     row = {"epoch": 0, "account": alice.address, "role": "creator", "points": "3", "ref": "x"}
     ledger.write_text(json.dumps(row) + "\n")
+    attested(ledger)
     address = str(rewards.address)
     result = epoch_command("status", "--rewards", address)
     assert result.exit_code == 0, result.output

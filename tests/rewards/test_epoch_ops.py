@@ -17,6 +17,7 @@ from communis.chain import epochs
 from communis.engine.bundle import TREE, read_totals, replace_tree
 from communis.engine.merkle import Leaf, MerkleTree
 from communis.engine.policy import policy_hash
+from tests.helpers.attest import attested
 from tests.helpers.constants import POLICY
 from tests.helpers.time import end_epoch
 
@@ -38,7 +39,7 @@ def ledger(tmp_path, contributors) -> Path:
         for i, (m, role) in enumerate(zip(contributors, ROLES, strict=True))
     ]
     path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
-    return path
+    return attested(path)
 
 
 def pad(honest: Path, out: Path) -> Path:
@@ -251,7 +252,7 @@ def _two_epochs(rewards, ledger: Path, out: Path, contributors, role: str):
     ]
     ledger1 = out.parent / "ledger-1.jsonl"
     ledger1.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
-    return build0, epochs.build(rewards, ledger1, out)
+    return build0, epochs.build(rewards, attested(ledger1), out)
 
 
 def test_two_epochs_built_cumulatively_and_claimed_at_once(

@@ -11,6 +11,7 @@ from ape.exceptions import ContractLogicError
 
 from communis.chain import epochs
 from communis.chain.governance import Action, Proposal
+from tests.helpers.attest import attested
 from tests.helpers.time import end_epoch
 
 DAY = 24 * 3600
@@ -34,7 +35,7 @@ def challenged(rewards, chain, genesis, tmp_path, proposer, guardian, accounts):
     ledger = tmp_path / "ledger-0.jsonl"
     row = {"epoch": 0, "account": accounts[1].address, "role": "creator", "points": "3", "ref": "x"}
     ledger.write_text(json.dumps(row) + "\n", encoding="utf-8")
-    epochs.build(rewards, ledger, tmp_path / "epochs")
+    epochs.build(rewards, attested(ledger), tmp_path / "epochs")
     end_epoch(chain, genesis, 0)
     epochs.propose(rewards, tmp_path / "epochs" / "0", proposer)
     epochs.challenge(rewards, 0, guardian)

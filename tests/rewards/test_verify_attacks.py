@@ -11,6 +11,7 @@ import pytest
 from communis.chain import epochs
 from communis.engine.bundle import build_bundle, read_totals
 from tests.helpers.attack_bundles import forge_previous_table, rebuild_on
+from tests.helpers.attest import attested
 from tests.helpers.epochs import pass_window
 from tests.helpers.time import end_epoch
 
@@ -29,7 +30,7 @@ def _ledger(path: Path, epoch: int, members) -> Path:
         for i, (m, role) in enumerate(zip(members, ROLES, strict=True))
     ]  # fmt: skip
     path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
-    return path
+    return attested(path)
 
 
 @pytest.fixture

@@ -33,8 +33,14 @@ from eth_utils import to_checksum_address
 
 from communis.chain.governance import STATES as GOVERNOR_STATES
 from communis.chain.governance import Action, Governance, Proposal, for_proposer
-from communis.engine.attest import ATTESTATIONS_FILE, Attestations, read_attestations
-from communis.engine.bundle import TREE, build_bundle, find_previous, load_totals, read_totals
+from communis.engine.attest import (
+    ATTESTATIONS_FILE,
+    AttestationError,
+    Attestations,
+    AttesterSet,
+    read_attestations,
+)
+from communis.engine.bundle import TREE, build_bundle, find_previous, load_totals
 from communis.engine.commitment import CommitmentError, LedgerCommitment, ledger_commitment
 from communis.engine.keccak import keccak
 from communis.engine.merkle import MerkleTree
@@ -383,22 +389,14 @@ def build(
 
 
 def bundle_ledger_root(bundle: Path) -> bytes:
-    """The attested ledger root ``bundle`` records (``totals.json`` ``ledgerRoot``): zero for a
-    draft ledger, or a bundle written before ledgers were attested."""
-    totals = load_totals(bundle)
-    value = getattr(totals, "ledger_root", None)
-    if value is None:
-        value = read_totals(bundle).get("ledgerRoot")
-    if not value:
-        return ZERO32
+    """The attested ledger root ``bundle`` records (``Totals.ledger_root``): zero for a draft."""
+    value = load_totals(bundle).ledger_root
     try:
         root = _bytes32(value)
     except (TypeError, ValueError):
         root = b""
     if len(root) != 32:
-        raise EpochOpError(
-            f"{Path(bundle) / 'totals.json'}: ledgerRoot {value!r} is not 32 bytes of hex"
-        )
+        raise EpochOpError(f"{Path(bundle) / 'totals.json'}: ledgerRoot {value!r} is not 32 bytes")
     return root
 
 
@@ -427,6 +425,57 @@ def commitment_of(bundle: Path, first: int) -> LedgerCommitment:
         return ledger_commitment(entries)
     except CommitmentError as err:
         raise EpochOpError(f"{bundle}: {err}") from None
+
+
+def attester_set(
+    rewards: ContractInstance, *, upto: str | None = None, from_block: int = 0
+) -> AttesterSet:
+    """The attester set of the deployment as its registry's ``AttesterLog`` events record it,
+    checked against ``logHash()`` and ``budgetAt``; with ``upto``, only the changes up to the
+    one whose running log hash is ``upto`` (the set a proposal recorded as ``attestersHash``).
+    Contract attesters (accounts with code) are listed as such."""
+    import ape
+
+    registry = attesters_of(rewards)
+    logs = registry.AttesterLog.range(from_block, ape.chain.blocks.height + 1)
+    changes = [(str(log.attester), int(log.fromEpoch), int(log.budget)) for log in logs]
+    contracts = {a for a, _, _ in changes if ape.chain.provider.get_code(a)}
+    chain_id, address = int(ape.chain.chain_id), str(registry.address)
+    try:
+        found = AttesterSet.from_chain(
+            chain_id,
+            address,
+            changes,
+            log_hash=_hex(registry.logHash()),
+            budget_at=lambda a, e: int(registry.budgetAt(a, e)),
+            contracts=contracts,
+        )
+    except AttestationError as err:
+        raise EpochOpError(
+            f"{err} (pass --from-block at or before the registry's deployment)"
+        ) from None
+    if upto is None or _hex(upto) == found.log_hash.lower():
+        return found
+    for count in range(len(changes) + 1):
+        prefix = AttesterSet.of(chain_id, address, changes[:count], contracts)
+        if prefix.log_hash.lower() == _hex(upto):
+            return prefix
+    raise EpochOpError(
+        f"no prefix of registry {address}'s change log hashes to {_hex(upto)}: the proposal "
+        "recorded an attester set this registry never had"
+    )
+
+
+def contract_signature_check(attester: str, digest: bytes, signature: bytes) -> bool:
+    """ERC-1271: whether the contract ``attester`` accepts ``signature`` of ``digest`` now."""
+    import ape
+
+    data = bytes.fromhex("1626ba7e") + abi_encode(["bytes32", "bytes"], [digest, signature])
+    try:
+        answer = bytes(ape.chain.provider.web3.eth.call({"to": attester, "data": data}))
+    except Exception:  # a revert is a refusal
+        return False
+    return answer[:4] == bytes.fromhex("1626ba7e")
 
 
 def root_under_test(rewards: ContractInstance, epoch: int) -> str | None:
@@ -578,6 +627,10 @@ def verify(
         raise EpochOpError(f"epoch {epoch} has no root on chain (nothing proposed or finalized)")
     proposal = proposal_of(rewards, epoch, root, from_block=from_block)
     expected_hash = proposal.policy_hash if proposal else _hex(rewards.policyHash())
+    attesters, attesters_hash = None, None
+    if proposal is not None and load_totals(bundle).attested:
+        attesters_hash = proposal.attesters_hash
+        attesters = attester_set(rewards, upto=attesters_hash, from_block=from_block)
     half_life = int(influence_of(rewards).halfLife())
     problems: list[str] = []
     previous, previous_root = _anchor(
@@ -591,6 +644,9 @@ def verify(
         previous_root=previous_root,
         half_life=half_life,
         expected_policy_hash=expected_hash,
+        attesters=attesters,
+        expected_attesters_hash=attesters_hash,
+        contract_signatures=contract_signature_check if attesters is not None else None,
     )
     commitment = None
     if proposal is not None:

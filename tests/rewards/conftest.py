@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pytest
 
+from communis.engine.attest import Domain
+from tests.helpers.attest import key
 from tests.helpers.constants import HALF_LIFE, MAX_UINT, TOKEN, WEEK
 from tests.helpers.epochs import deploy_rewards
 
@@ -35,6 +37,15 @@ def registry(project, deployer, influence, gov, guardian):
 def attester_registry(project, deployer, influence, gov):
     """The AttesterRegistry, owned by governance, with no attesters."""
     return deployer.deploy(project.AttesterRegistry, influence, gov)
+
+
+@pytest.fixture(scope="module")
+def attest_domain(chain, attester_registry, gov) -> Domain:
+    """The registry's EIP-712 domain, with test key 1 (``tests.helpers.attest.key(1)``, what
+    ``attested`` signs with) appointed from epoch 0: ledgers signed with
+    ``attested(path, domain=attest_domain)`` are attested on this chain."""
+    attester_registry.appoint(key(1).address, 10**30, sender=gov)
+    return Domain(chain.chain_id, attester_registry.address)
 
 
 @pytest.fixture(scope="module")

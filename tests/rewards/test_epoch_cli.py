@@ -33,12 +33,23 @@ def epoch_command(epoch_cli, networks):
 
 
 def test_status_build_propose_challenge_resolve_verify_finalize_claim(
-    epoch_command, rewards, chain, genesis, tmp_path, accounts, proposer, guardian, gov, alice, bob
+    epoch_command,
+    rewards,
+    chain,
+    genesis,
+    tmp_path,
+    accounts,
+    proposer,
+    guardian,
+    gov,
+    alice,
+    bob,
+    attest_domain,
 ):
     ledger = tmp_path / "ledger.jsonl"
     row = {"epoch": 0, "account": alice.address, "role": "creator", "points": "3", "ref": "x"}
     ledger.write_text(json.dumps(row) + "\n")
-    attested(ledger)
+    attested(ledger, domain=attest_domain)
     address = str(rewards.address)
     result = epoch_command("status", "--rewards", address)
     assert result.exit_code == 0, result.output

@@ -32,14 +32,14 @@ def contributors(accounts):
 
 
 @pytest.fixture
-def ledger(tmp_path, contributors) -> Path:
+def ledger(tmp_path, contributors, attest_domain) -> Path:
     path = tmp_path / "ledger-0.jsonl"
     rows = [
         {"epoch": 0, "account": m.address, "role": role, "points": str(10 + 7 * i), "ref": f"r{i}"}
         for i, (m, role) in enumerate(zip(contributors, ROLES, strict=True))
     ]
     path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
-    return attested(path)
+    return attested(path, domain=attest_domain)
 
 
 def pad(honest: Path, out: Path) -> Path:
@@ -242,7 +242,7 @@ def test_attack_front_run_during_claim_all_does_not_revert_its_batch(
         assert token.balanceOf(member) == build.tree.leaf(member.address).tokens
 
 
-def _two_epochs(rewards, ledger: Path, out: Path, contributors, role: str):
+def _two_epochs(rewards, ledger: Path, out: Path, contributors, role: str, domain):
     """Epoch 0's bundle from ``ledger`` and epoch 1's on top of it (every contributor earns
     5 points as ``role``), both in ``out``."""
     build0 = epochs.build(rewards, ledger, out)
@@ -252,18 +252,28 @@ def _two_epochs(rewards, ledger: Path, out: Path, contributors, role: str):
     ]
     ledger1 = out.parent / "ledger-1.jsonl"
     ledger1.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
-    return build0, epochs.build(rewards, attested(ledger1), out)
+    return build0, epochs.build(rewards, attested(ledger1, domain=domain), out)
 
 
 def test_two_epochs_built_cumulatively_and_claimed_at_once(
-    rewards, token, influence, chain, genesis, ledger, tmp_path, proposer, contributors, alice
+    rewards,
+    token,
+    influence,
+    chain,
+    genesis,
+    ledger,
+    tmp_path,
+    proposer,
+    contributors,
+    alice,
+    attest_domain,
 ):
     """Epoch 1's bundle builds on epoch 0's; one claim after epoch 1 pays both epochs, each
     epoch's influence at its own growth factor."""
     from communis.engine.growth import to_stored
 
     out = tmp_path / "epochs"
-    build0, build1 = _two_epochs(rewards, ledger, out, contributors, "participant")
+    build0, build1 = _two_epochs(rewards, ledger, out, contributors, "participant", attest_domain)
     assert build1.previous_root == build0.root
 
     for epoch in (0, 1):
@@ -325,12 +335,22 @@ def test_dispute_settled_without_a_verdict_then_proposed_again(
 
 
 def test_catch_up_root_covers_the_discarded_epoch(
-    rewards, token, chain, genesis, ledger, tmp_path, proposer, guardian, contributors, alice
+    rewards,
+    token,
+    chain,
+    genesis,
+    ledger,
+    tmp_path,
+    proposer,
+    guardian,
+    contributors,
+    alice,
+    attest_domain,
 ):
     """Epoch 0's root is discarded; once epoch 1 ended, epoch 1's bundle is proposed as one root
     covering both (epoch 0's bundle is its sibling), verified, finalized and claimed."""
     out = tmp_path / "epochs"
-    build0, build1 = _two_epochs(rewards, ledger, out, contributors, "creator")
+    build0, build1 = _two_epochs(rewards, ledger, out, contributors, "creator", attest_domain)
     end_epoch(chain, genesis, 0)
     epochs.propose(rewards, out / "0", proposer)
     epochs.challenge(rewards, 0, guardian)
@@ -389,6 +409,9 @@ def test_padded_ledger_proven_from_its_bundle(
     assert sent[-1].details["ledger_root"] != "0x" + "00" * 32
     with pytest.raises(epochs.EpochOpError, match="not the proposal's"):
         epochs.prove(rewards, honest, alice)  # not the bundle that was proposed
+    checked = epochs.verify(rewards, padded)  # attestations checked against the chain's set
+    assert not checked.ok and checked.attestations is not None
+    assert "not-attester" in {p.code for p in checked.attestations.problems}
     before = token.balanceOf(alice)
     proven = epochs.prove(rewards, padded, alice)
     assert proven.details["attester"] == attacker.address

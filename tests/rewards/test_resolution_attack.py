@@ -31,11 +31,11 @@ def governor(project, rewards, influence, deployer, gov):
 
 
 @pytest.fixture
-def challenged(rewards, chain, genesis, tmp_path, proposer, guardian, accounts):
+def challenged(rewards, chain, genesis, tmp_path, proposer, guardian, accounts, attest_domain):
     ledger = tmp_path / "ledger-0.jsonl"
     row = {"epoch": 0, "account": accounts[1].address, "role": "creator", "points": "3", "ref": "x"}
     ledger.write_text(json.dumps(row) + "\n", encoding="utf-8")
-    epochs.build(rewards, attested(ledger), tmp_path / "epochs")
+    epochs.build(rewards, attested(ledger, domain=attest_domain), tmp_path / "epochs")
     end_epoch(chain, genesis, 0)
     epochs.propose(rewards, tmp_path / "epochs" / "0", proposer)
     epochs.challenge(rewards, 0, guardian)

@@ -294,7 +294,13 @@ def _attesters(data: dict[str, Any], path: Path) -> AttesterParams:
         if address.lower() in seen:
             raise ConfigError(f"{where}: {address!r} is listed twice")
         seen.add(address.lower())
-        budget = _amount(table, address, where)
+        raw = table[address]
+        try:
+            budget = _amount(table, address, where)
+        except ConfigError:
+            raise ConfigError(
+                f"{where}.{address}: expected a budget in points (a decimal string), got {raw!r}"
+            ) from None
         if not 0 < budget < 2**208:
             raise ConfigError(
                 f"{where}.{address}: the budget must be > 0 points, got {table[address]!r}"

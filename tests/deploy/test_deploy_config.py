@@ -117,10 +117,10 @@ def test_units(tmp_path):
             'voting_period = "2w"',
             "rewards.dispute_period = 1209600 s is shorter than the governance path",
         ),
-        ("[attesters]", '[attesters]\n"0x12" = "5"', "is not a non-zero 0x address"),
-        ("[attesters]", f'[attesters]\n"{ZERO}" = "5"', "is not a non-zero 0x address"),
-        ("[attesters]", f'[attesters]\n"{OTHER}" = "0"', "the budget must be > 0"),
-        ("[attesters]", f'[attesters]\n"{OTHER}" = 5', "expected a decimal string"),
+        ("# [attesters]", '[attesters]\n"0x12" = "5"', "is not a non-zero 0x address"),
+        ("# [attesters]", f'[attesters]\n"{ZERO}" = "5"', "is not a non-zero 0x address"),
+        ("# [attesters]", f'[attesters]\n"{OTHER}" = "0"', "the budget must be > 0"),
+        ("# [attesters]", f'[attesters]\n"{OTHER}" = 5', "expected a budget in points"),
         ('proposers = ["deployer"]', 'proposers = ["bob"]', "rewards.proposers[0]"),
         ('proposer_bond = "1000"', 'proposer_bond = "x"', "rewards.proposer_bond"),
     ],
@@ -284,7 +284,7 @@ def test_dispute_period_may_equal_the_governance_path(tmp_path):
 
 def test_attesters_are_appointed_by_the_plan_and_handed_over(tmp_path):
     first, second = "0x" + "a1" * 20, "0x" + "b2" * 20
-    text = SHIPPED.replace("[attesters]", f'[attesters]\n"{first}" = "5000"\n"{second}" = "0.5"')
+    text = SHIPPED.replace("# [attesters]", f'[attesters]\n"{first}" = "5000"\n"{second}" = "0.5"')
     config = load(write(tmp_path, text))
     assert config.attesters.budgets == ((first, 5000 * 10**18), (second, 5 * 10**17))
     plan = build_plan(config, now=0)
@@ -297,8 +297,7 @@ def test_attesters_are_appointed_by_the_plan_and_handed_over(tmp_path):
     handover = next(s for s in plan if s.name == "attesters.owner")
     assert handover.function == "transferOwnership" and handover.args[0].step == "CommunisTimelock"
     assert names.index("attesters.owner") > names.index(appointed[-1].name)
-    duplicate = SHIPPED.replace(
-        "[attesters]", f'[attesters]\n"{first}" = "1"\n"{first.upper().replace("0X", "0x")}" = "2"'
-    )
+    twice = first.upper().replace("0X", "0x")
+    duplicate = SHIPPED.replace("# [attesters]", f'[attesters]\n"{first}" = "1"\n"{twice}" = "2"')
     with pytest.raises(ConfigError, match="listed twice"):
         load(write(tmp_path, duplicate))

@@ -47,6 +47,7 @@ from communis.engine.merkle import MerkleTree
 from communis.engine.policy import Policy, policy_hash
 from communis.engine.verify import VerifyResult, verify_bundle
 from communis.errors import CommunisError
+from communis.publish import check_ledger_uri
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -707,7 +708,10 @@ def propose(
     """Propose ``bundle``'s root (approving the proposer bond first if needed). The root covers
     every ended epoch from ``nextEpoch`` to the bundle's epoch (a catch-up root when more than
     one; their bundles are the sibling folders); ``ledgerRoot`` is the commitment over the
-    covered epochs' attested ledgers."""
+    covered epochs' attested ledgers. Refuses draft bundles and, off local chains, a ``uri``
+    only the proposer can resolve (``communis.publish.check_ledger_uri``)."""
+    import ape
+
     totals = load_totals(bundle)
     epoch = totals.epoch
     first = int(rewards.nextEpoch())
@@ -743,6 +747,14 @@ def propose(
             f"the bundle was computed under policy {totals.policy_hash} but {in_force} is in "
             "force: rebuild it (ape run epoch build)"
         )
+    drafts = [e for e, folder in covered_bundles(bundle, first) if not load_totals(folder).attested]
+    if drafts:
+        raise EpochOpError(
+            f"the bundle(s) of epoch(s) {drafts} are drafts: their rows are not attested, and "
+            "an unattested row is provable fraud; have the attesters sign the ledger "
+            "(communis attest / ape run attest) and rebuild"
+        )
+    ledger_uri = check_ledger_uri(uri or str(Path(bundle).resolve()), int(ape.chain.chain_id))
     commitment = commitment_of(bundle, first)
     ledger_root = _hex(commitment.root)
     _check_key_free(rewards, epoch, totals.root, ledger_root)
@@ -755,7 +767,7 @@ def propose(
         tokens,
         stored,
         commitment.root,
-        uri or str(Path(bundle).resolve()),
+        ledger_uri,
         _bytes32(in_force),
         sender=sender,
     )

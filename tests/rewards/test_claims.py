@@ -277,16 +277,31 @@ def test_slashed_influence_is_not_paid_again(rewards, influence, gov, deployer, 
 
 
 def test_a_second_distributor_keeps_its_own_books(
-    project, rewards, token, influence, deployer, gov, treasury, chain, genesis, epoch0, alice
+    project,
+    rewards,
+    token,
+    influence,
+    deployer,
+    gov,
+    treasury,
+    chain,
+    genesis,
+    epoch0,
+    alice,
+    attester_registry,
 ):
     """A second ContributionRewards on the same ledgers (not the claims ledger): its claims are
     booked per distributor and do not count as the first one's."""
     from tests.helpers.epochs import deploy_rewards
 
-    second = deploy_rewards(project, deployer, token, influence, (gov, treasury, ZERO_ADDRESS))
+    second = deploy_rewards(
+        project, deployer, token, influence, (gov, treasury, ZERO_ADDRESS, attester_registry)
+    )
     assert influence.claimsLedger() == rewards.address
     second.grantRole(second.PROPOSER_ROLE(), gov, sender=gov)
-    second.setPolicy((*POLICY[:5], 0, 0), sender=gov)
+    second.setPolicy((*POLICY[:5], 1, 1, *POLICY[7:]), sender=gov)  # bonds of one unit
+    token.transfer(gov, 1, sender=treasury)
+    token.approve(second, 1, sender=gov)
     settle(chain, genesis, second, epoch0, gov)
     claim(second, epoch0, alice, alice)
     claim(rewards, epoch0, alice, alice)

@@ -78,7 +78,7 @@ def test_fraud_caught_challenged_upheld_then_honest_root_claimed(
     assert build.root != read_totals(padded)["root"]
     end_epoch(chain, genesis, 0)
 
-    sent = epochs.propose(rewards, padded, proposer, uri="ipfs://padded")
+    sent = epochs.propose(rewards, padded, proposer, uri="https://example.org/padded/0")
     assert sent[-1].action == "proposeRoot"
     result = epochs.verify(rewards, padded)
     assert not result.ok

@@ -86,3 +86,4 @@ class System:
     governor = _Named("InfluenceGovernor")
     guardians = _Named("GuardianRegistry")
     rewards = _Named("ContributionRewards")
+    attesters = _Named("AttesterRegistry")

@@ -153,11 +153,14 @@ def test_lying_totals_cannot_pay_beyond_them(rewards, token, chain, genesis, pro
     assert token.balanceOf(bob) == 0
 
 
-def test_token_cap_always_holds(project, deployer, treasury, chain, genesis, influence, gov, alice):
+def test_token_cap_always_holds(
+    project, deployer, treasury, chain, genesis, influence, attester_registry, gov, alice
+):
     """Minting goes through CommunityToken, so its cap binds every claim."""
     from tests.helpers.constants import CHALLENGER_REWARD_BPS
 
-    capped = deployer.deploy(project.CommunityToken, "C", "C", 100 * TOKEN, deployer, treasury, 0)
+    # The genesis allocation is only the proposer bond (one unit): the cap leaves no room.
+    capped = deployer.deploy(project.CommunityToken, "C", "C", 100 * TOKEN, deployer, gov, 1)
     rewards = deployer.deploy(
         project.ContributionRewards,
         capped,
@@ -165,12 +168,14 @@ def test_token_cap_always_holds(project, deployer, treasury, chain, genesis, inf
         gov,
         treasury,
         ape.utils.ZERO_ADDRESS,
+        attester_registry,
         POLICY,
         CHALLENGER_REWARD_BPS,
     )
     capped.grantRole(capped.MINTER_ROLE(), rewards, sender=deployer)
-    policy = (*POLICY[:5], 0, 0)  # no bonds: the capped token has no supply to bond with
+    policy = (*POLICY[:5], 1, 1, *POLICY[7:])  # bonds of one unit
     rewards.setPolicy(policy, sender=gov)
+    capped.approve(rewards, 1, sender=gov)
     rewards.grantRole(rewards.PROPOSER_ROLE(), gov, sender=gov)
     epoch = cumulative(0, {alice: (101 * TOKEN, 0)})
     settle(chain, genesis, rewards, epoch, gov)
@@ -272,16 +277,31 @@ def test_slashed_influence_is_not_paid_again(rewards, influence, gov, deployer, 
 
 
 def test_a_second_distributor_keeps_its_own_books(
-    project, rewards, token, influence, deployer, gov, treasury, chain, genesis, epoch0, alice
+    project,
+    rewards,
+    token,
+    influence,
+    deployer,
+    gov,
+    treasury,
+    chain,
+    genesis,
+    epoch0,
+    alice,
+    attester_registry,
 ):
     """A second ContributionRewards on the same ledgers (not the claims ledger): its claims are
     booked per distributor and do not count as the first one's."""
     from tests.helpers.epochs import deploy_rewards
 
-    second = deploy_rewards(project, deployer, token, influence, (gov, treasury, ZERO_ADDRESS))
+    second = deploy_rewards(
+        project, deployer, token, influence, (gov, treasury, ZERO_ADDRESS, attester_registry)
+    )
     assert influence.claimsLedger() == rewards.address
     second.grantRole(second.PROPOSER_ROLE(), gov, sender=gov)
-    second.setPolicy((*POLICY[:5], 0, 0), sender=gov)
+    second.setPolicy((*POLICY[:5], 1, 1, *POLICY[7:]), sender=gov)  # bonds of one unit
+    token.transfer(gov, 1, sender=treasury)
+    token.approve(second, 1, sender=gov)
     settle(chain, genesis, second, epoch0, gov)
     claim(second, epoch0, alice, alice)
     claim(rewards, epoch0, alice, alice)

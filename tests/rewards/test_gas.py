@@ -29,10 +29,13 @@ FIRST_CLAIM_MAX = 146_000
 REPEAT_CLAIM_MAX = 117_000
 BATCH_CLAIM_MAX = 97_000  # claimMany, per account
 MULTICALL_CLAIM_MAX = 100_000  # a multicall of claim, per account
-PROPOSE_MAX = 126_000
+PROPOSE_MAX = 133_000  # the epoch game's limit is 150k
+CHALLENGE_MAX = 150_000
+FRAUD_PROOF_MAX = 150_000
+RESOLVE_MAX = 70_000  # resolveDispute / settleDispute: the hash check and two or three payouts
 FINALIZE_MAX = 165_000
-# The deployment's first proposal writes its seven proposal slots from zero, once (~229k).
-FIRST_PROPOSE_MAX = 231_000
+# The deployment's first proposal writes its seven proposal slots from zero, once (~257k).
+FIRST_PROPOSE_MAX = 259_000
 ROOT_CALLDATA_SPREAD = 32 * (16 - 4)  # a root's zero bytes are cheaper calldata
 
 
@@ -68,6 +71,17 @@ def test_propose_gas_is_bounded_and_independent_of_contributors(gas):
     assert gas["gas.proposeRoot.first"] < FIRST_PROPOSE_MAX
     spread = abs(gas["gas.proposeRoot.10x_contributors"] - gas["gas.proposeRoot.epoch2"])
     assert spread <= ROOT_CALLDATA_SPREAD
+
+
+def test_dispute_game_within_bounds(gas):
+    """A challenge (one dispute hash, the guardian's mark, the bond) and the one-transaction
+    fraud proof (two proof levels in a 64-batch ledger, the registry's judgement, the ban, two
+    payouts) stay under 150k, as the epoch game requires."""
+    assert gas["gas.challenge"] <= CHALLENGE_MAX
+    assert gas["gas.fraudProof"] <= FRAUD_PROOF_MAX
+    assert gas["gas.fraudProof.dispute"] <= FRAUD_PROOF_MAX
+    assert gas["gas.resolveDispute"] <= RESOLVE_MAX
+    assert gas["gas.settleDispute"] <= RESOLVE_MAX
 
 
 def test_reference_distributor_is_the_floor(gas):

@@ -38,6 +38,7 @@ from communis.engine.attest import (
     AttestationError,
     Attestations,
     AttesterSet,
+    SignedBatch,
     read_attestations,
 )
 from communis.engine.bundle import TREE, build_bundle, find_previous, load_totals
@@ -45,6 +46,7 @@ from communis.engine.commitment import CommitmentError, LedgerCommitment, ledger
 from communis.engine.keccak import keccak
 from communis.engine.merkle import MerkleTree
 from communis.engine.policy import Policy, policy_hash
+from communis.engine.units import format_duration, format_tokens, format_when
 from communis.engine.verify import VerifyResult, verify_bundle
 from communis.errors import CommunisError
 from communis.publish import check_ledger_uri
@@ -363,10 +365,18 @@ def build(
     *,
     previous: Path | None = None,
     overwrite: bool = False,
+    draft: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> Any:
     """Build the epoch bundle of ``ledger`` with the policy in force and Influence's half-life,
-    cumulative on the latest bundle below it in ``out_root`` (or ``previous``)."""
+    cumulative on the latest bundle below it in ``out_root`` (or ``previous``).
+
+    Every row must be in a batch of the ledger's attestations file, and the AttesterRegistry
+    must judge every batch valid (appointed attester with budget, signature in this
+    deployment's domain), checked before anything is written: a root built on anything else
+    gets its proposer bond slashed. ``draft`` builds anyway, for a look at the numbers (the
+    bundle cannot be proposed)."""
+    from communis.engine.attest import attestations_path
     from communis.engine.ledger import read_ledger
 
     policy = onchain_policy(rewards)
@@ -378,6 +388,9 @@ def build(
         raise EpochOpError(
             f"epoch {epoch} is cumulative on epoch {epoch - 1}: build that first or pass --previous"
         )
+    if not draft:
+        files = [(epoch, attestations_path(Path(ledger)))]
+        check_batches(rewards, files, what=f"build {ledger}", remedy=", or build a --draft")
     return build_bundle(
         Path(ledger),
         policy,
@@ -386,6 +399,7 @@ def build(
         previous=previous,
         overwrite=overwrite,
         progress=progress,
+        draft=draft,
     )
 
 
@@ -673,14 +687,22 @@ def _sent(action: str, receipt: ReceiptAPI, **details: Any) -> Sent:
     return Sent(action, str(receipt.txn_hash), int(receipt.gas_used), details)
 
 
-def _ensure_allowance(rewards: ContractInstance, owner: AccountAPI, amount: int) -> Sent | None:
+def _ensure_allowance(
+    rewards: ContractInstance, owner: AccountAPI, amount: int, what: str
+) -> Sent | None:
+    """Approve ``amount`` (the ``what`` bond) for ContributionRewards, unless already approved;
+    refuses when ``owner`` cannot pay it, saying where the tokens come from."""
     if amount == 0:
         return None
     token = token_of(rewards)
     balance = int(token.balanceOf(owner))
     if balance < amount:
         raise EpochOpError(
-            f"{owner.address} holds {balance} token units but the bond is {amount}: fund it first"
+            f"{owner.address} holds {format_tokens(balance)} but the {what} bond is "
+            f"{format_tokens(amount)}: fund it first, with {format_tokens(amount - balance)} "
+            "more from an account holding CMN (the deployment pays the bonds of the proposers "
+            "and guardians its config names out of the genesis allocation; later, governance "
+            "can pay from the treasury, and members hold what they claimed)"
         )
     if int(token.allowance(owner, rewards)) >= amount:
         return None
@@ -731,8 +753,8 @@ def propose(
         if now < pending.challenge_deadline:
             raise EpochOpError(
                 f"the root {pending.root} of epoch {pending.epoch} is pending until "
-                f"{pending.challenge_deadline}: challenge it if it is wrong, or finalize it "
-                "after its window"
+                f"{format_when(pending.challenge_deadline, now=now)}: challenge it if it is "
+                f"wrong, or finalize it after its window (ape run epoch finalize {pending.epoch})"
             )
         raise EpochOpError(
             f"the root of epoch {pending.epoch} passed its window: finalize it first "
@@ -740,14 +762,15 @@ def propose(
         )
     ends = epoch_end(influence_of(rewards), epoch)
     if now < ends:
-        raise EpochOpError(f"epoch {epoch} ends at {ends} (in {ends - now} s): propose after that")
+        raise EpochOpError(f"epoch {epoch} ends at {format_when(ends, now=now)}: propose after that")
     in_force = _hex(rewards.policyHash())
     if totals.policy_hash != in_force:
         raise EpochOpError(
             f"the bundle was computed under policy {totals.policy_hash} but {in_force} is in "
             "force: rebuild it (ape run epoch build)"
         )
-    drafts = [e for e, folder in covered_bundles(bundle, first) if not load_totals(folder).attested]
+    covered = covered_bundles(bundle, first)
+    drafts = [e for e, folder in covered if not load_totals(folder).attested]
     if drafts:
         raise EpochOpError(
             f"the bundle(s) of epoch(s) {drafts} are drafts: their rows are not attested, and "
@@ -755,11 +778,13 @@ def propose(
             "(communis attest / ape run attest) and rebuild"
         )
     ledger_uri = check_ledger_uri(uri or str(Path(bundle).resolve()), int(ape.chain.chain_id))
+    files = [(e, folder / ATTESTATIONS_FILE) for e, folder in covered]
+    check_batches(rewards, files, what=f"propose {bundle}")
     commitment = commitment_of(bundle, first)
     ledger_root = _hex(commitment.root)
     _check_key_free(rewards, epoch, totals.root, ledger_root)
     bond = policy.proposer_bond
-    done = [s for s in [_ensure_allowance(rewards, sender, bond)] if s]
+    done = [s for s in [_ensure_allowance(rewards, sender, bond, "proposer")] if s]
     tokens, stored = totals.cumulative_totals.tokens, totals.cumulative_totals.influence_stored
     receipt = rewards.proposeRoot(
         epoch,
@@ -810,7 +835,8 @@ def challenge(
     pending = _pending_of(rewards, epoch, "challenge")
     if _now() >= pending.challenge_deadline:
         raise EpochOpError(
-            f"the challenge window of epoch {epoch} closed at {pending.challenge_deadline}"
+            f"the challenge window of epoch {epoch} closed at "
+            f"{format_when(pending.challenge_deadline)}: the root can only be finalized now"
         )
     if not rewards.isGuardian(sender):
         raise EpochOpError(
@@ -822,7 +848,7 @@ def challenge(
             "guardian challenges a root once (another guardian may)"
         )
     bond = onchain_policy(rewards).challenger_bond
-    done = [s for s in [_ensure_allowance(rewards, sender, bond)] if s]
+    done = [s for s in [_ensure_allowance(rewards, sender, bond, "challenger")] if s]
     receipt = rewards.challenge(epoch, _bytes32(pending.root), evidence, sender=sender)
     dispute = Dispute.from_record(receipt.decode_logs(rewards.RootChallenged)[0].dispute)
     done.append(
@@ -845,8 +871,10 @@ def finalize(rewards: ContractInstance, epoch: int, sender: AccountAPI) -> Sent:
     pending = _pending_of(rewards, epoch, "finalize")
     now = _now()
     if now < pending.challenge_deadline:
-        wait = pending.challenge_deadline - now
-        raise EpochOpError(f"the challenge window of epoch {epoch} is open for {wait} more s")
+        raise EpochOpError(
+            f"the challenge window of epoch {epoch} is open until "
+            f"{format_when(pending.challenge_deadline, now=now)}: finalize after that"
+        )
     receipt = rewards.finalize(epoch, sender=sender)
     return _sent(
         "finalize",
@@ -872,8 +900,8 @@ def settle(
     now = _now()
     if now < dispute.deadline:
         raise EpochOpError(
-            f"the dispute of epoch {epoch} is open for a verdict until {dispute.deadline} (in "
-            f"{dispute.deadline - now} s): settle it after that"
+            f"the dispute of epoch {epoch} is open for a verdict until "
+            f"{format_when(dispute.deadline, now=now)}: settle it after that"
         )
     receipt = rewards.settleDispute(dispute.to_abi(), sender=sender)
     [ended] = receipt.decode_logs(rewards.DisputeEnded)
@@ -908,14 +936,89 @@ def _attestations(folder: Path) -> Attestations | None:
     return read_attestations(path) if path.is_file() else None
 
 
+@dataclass(frozen=True)
+class JudgedBatch:
+    """A batch of an attestations file as the attester registry judges it now."""
+
+    epoch: int
+    path: Path
+    """The attestations file."""
+    index: int
+    signed: SignedBatch
+    status: BatchStatus
+    contract: bool
+    """The attester is an account with code (ERC-1271): a bad signature is not provable."""
+
+    @property
+    def provable(self) -> bool:
+        """Whether anyone can prove it on chain (``proveUnattestedBatch``) and slash the bond of
+        a root that commits to it: NotAttester, or a bad signature of an EOA."""
+        bad_eoa = self.status == BatchStatus.BAD_SIGNATURE and not self.contract
+        return self.status == BatchStatus.NOT_ATTESTER or bad_eoa
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.signed.file_line}"
+
+
+def judge_batches(rewards: ContractInstance, path: Path, epoch: int) -> list[JudgedBatch]:
+    """Every batch of the attestations file ``path`` (an epoch's), judged by the deployment's
+    AttesterRegistry (``batchStatus``: membership in ``epoch``, budget, signature in its
+    domain)."""
+    import ape
+
+    registry = attesters_of(rewards)
+    judged = []
+    for index, signed in enumerate(read_attestations(path).batches):
+        b = signed.batch
+        args = (b.attester, b.epoch, b.rows_root, b.points, b.row_count, signed.signature)
+        status = BatchStatus(int(registry.batchStatus(*args)))
+        contract = bool(ape.chain.provider.get_code(b.attester))
+        judged.append(JudgedBatch(epoch, Path(path), index, signed, status, contract))
+    return judged
+
+
+def _judgement(batch: JudgedBatch) -> str:
+    b = batch.signed.batch
+    reasons = {
+        BatchStatus.NOT_ATTESTER: f"{b.attester} is not an attester in epoch {b.epoch}",
+        BatchStatus.OVER_BUDGET: f"{b.attester}'s batch exceeds its points budget for epoch "
+        f"{b.epoch}",
+        BatchStatus.BAD_SIGNATURE: f"the signature is not {b.attester}'s in this deployment's "
+        "domain (chain id and AttesterRegistry)",
+    }
+    return f"{batch.where}: {reasons.get(batch.status, batch.status.name)} [{batch.status.name}]"
+
+
+def check_batches(
+    rewards: ContractInstance, files: Sequence[tuple[int, Path]], *, what: str, remedy: str = ""
+) -> None:
+    """Refuse (``what``: the action refused) unless the registry judges every batch of the
+    attestations ``files`` (``(epoch, path)``; missing files are skipped) valid: a root
+    committing to a provable batch loses its proposer bond to anyone holding the bundle, and one
+    over budget or with a contract attester's bad signature to a challenge."""
+    bad = [
+        judged
+        for epoch, path in files
+        if Path(path).is_file()
+        for judged in judge_batches(rewards, path, epoch)
+        if judged.status != BatchStatus.VALID
+    ]
+    if bad:
+        raise EpochOpError(
+            f"refused to {what}: the AttesterRegistry rejects {len(bad)} batch(es): "
+            f"{'; '.join(_judgement(j) for j in bad)}. A root built on them would be rejected "
+            "and its proposer bond slashed: have an appointed attester sign those rows "
+            f"(`ape run attest`) and build again{remedy}"
+        )
+
+
 def find_unattested_batch(
     rewards: ContractInstance, bundle: Path, first: int, ledger_root: str
 ) -> UnattestedBatch | None:
     """The first batch in the attestations of the epochs ``first..bundle's epoch`` that the
     attester registry judges NotAttester, or BadSignature of an account without code (an EOA),
     with its two-level proof against the commitment ``ledger_root``; None if there is none."""
-    import ape
-
     commitment = commitment_of(bundle, first)
     if _hex(commitment.root) != _hex(ledger_root):
         raise EpochOpError(
@@ -923,7 +1026,6 @@ def find_unattested_batch(
             f"{_hex(commitment.root)}, not the proposal's {_hex(ledger_root)}: prove with the "
             "bundles the proposer published"
         )
-    registry = attesters_of(rewards)
     for epoch, folder in covered_bundles(bundle, first):
         attestations = _attestations(folder)
         if attestations is None:
@@ -934,19 +1036,21 @@ def find_unattested_batch(
                 f"{folder / ATTESTATIONS_FILE}: its batches hash to {_hex(tree.root)}, not the "
                 f"ledger root {_hex(commitment.ledger_root(epoch))} its totals.json records"
             )
-        for index, signed in enumerate(attestations.batches):
-            b = signed.batch
-            args = (b.attester, b.epoch, b.rows_root, b.points, b.row_count, signed.signature)
-            judged = BatchStatus(int(registry.batchStatus(*args)))
-            eoa = not ape.chain.provider.get_code(b.attester)
-            if judged == BatchStatus.NOT_ATTESTER or (judged == BatchStatus.BAD_SIGNATURE and eoa):
+        for judged in judge_batches(rewards, folder / ATTESTATIONS_FILE, epoch):
+            if judged.provable:
+                b, signed = judged.signed.batch, judged.signed
                 proof = (
-                    *args,
+                    b.attester,
+                    b.epoch,
+                    b.rows_root,
+                    b.points,
+                    b.row_count,
+                    signed.signature,
                     tree.root,
-                    tree.proof(index),
+                    tree.proof(judged.index),
                     commitment.proof_for(epoch),
                 )
-                return UnattestedBatch(epoch, b.attester, judged, signed.file_line, proof)
+                return UnattestedBatch(epoch, b.attester, judged.status, signed.file_line, proof)
     return None
 
 
@@ -1095,8 +1199,8 @@ def resolve(
     dispute = find_dispute(rewards, epoch, root=root, from_block=from_block)
     if _now() >= dispute.deadline:
         raise EpochOpError(
-            f"the deadline {dispute.deadline} of epoch {epoch}'s dispute has passed: no verdict "
-            "can arrive any more; settle it (ape run epoch settle)"
+            f"the deadline of epoch {epoch}'s dispute ({format_when(dispute.deadline)}) has "
+            f"passed: no verdict can arrive any more; settle it (ape run epoch settle {epoch})"
         )
     if governor is None:
         if not rewards.hasRole(rewards.GOVERNOR_ROLE(), sender):
@@ -1116,9 +1220,10 @@ def resolve(
         earliest = _earliest_execution(governor)
         if earliest >= dispute.deadline:
             raise EpochOpError(
-                f"a resolution proposed now executes at the earliest at {earliest}, not before "
-                f"the dispute's deadline {dispute.deadline}: it would fail; settle the dispute "
-                "after its deadline instead"
+                f"a resolution proposed now executes at the earliest at {format_when(earliest)}, "
+                f"not before the dispute's deadline {format_when(dispute.deadline)}: it would "
+                f"fail; settle the dispute after its deadline instead (ape run epoch settle "
+                f"{epoch})"
             )
         receipt = gov.submit(r, sender=sender)
         done.append(_sent("governor.propose", receipt, proposal_id=proposal_id, epoch=epoch))

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from communis.chain import epochs
-from communis.engine.bundle import TREE, read_totals, replace_tree
+from communis.engine.bundle import TREE, load_totals, read_totals, replace_tree
 from communis.engine.merkle import Leaf, MerkleTree
 from communis.engine.policy import policy_hash
 from tests.helpers.attest import attested
@@ -405,8 +405,26 @@ def test_padded_ledger_proven_from_its_bundle(
     padded_root = _attest_bundle(padded, domain, [(carol, [1, 2, 3]), (attacker, [4, 5])])
     _attest_bundle(honest, domain, [(carol, [1, 2, 3, 4, 5])])
     end_epoch(chain, genesis, 0)
-    sent = epochs.propose(rewards, padded, proposer)
-    assert sent[-1].details["ledger_root"] != "0x" + "00" * 32
+    # The tool refuses to propose what anyone could prove (the proposer would lose its bond) ...
+    with pytest.raises(epochs.EpochOpError, match="AttesterRegistry rejects 1 batch") as refused:
+        epochs.propose(rewards, padded, proposer)
+    assert f"{attacker.address} is not an attester in epoch 0 [NOT_ATTESTER]" in str(refused.value)
+    assert rewards.pendingProposal().status == epochs.Status.NONE  # nothing sent
+    # ... so the attacker sends the transaction itself.
+    commitment = epochs.commitment_of(padded, 0)
+    totals = load_totals(padded)
+    token.approve(rewards, rewards.policy().proposerBond, sender=proposer)
+    rewards.proposeRoot(
+        0,
+        totals.root,
+        totals.cumulative_totals.tokens,
+        totals.cumulative_totals.influence_stored,
+        commitment.root,
+        "https://example.org/padded/0",
+        totals.policy_hash,
+        sender=proposer,
+    )
+    assert rewards.pendingProposal().ledgerRoot == commitment.root
     with pytest.raises(epochs.EpochOpError, match="not the proposal's"):
         epochs.prove(rewards, honest, alice)  # not the bundle that was proposed
     checked = epochs.verify(rewards, padded)  # attestations checked against the chain's set

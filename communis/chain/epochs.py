@@ -32,7 +32,14 @@ from eth_abi.abi import encode as abi_encode
 from eth_utils import to_checksum_address
 
 from communis.chain.governance import STATES as GOVERNOR_STATES
-from communis.chain.governance import Action, Governance, Proposal, for_proposer
+from communis.chain.governance import Action, Governance, Proposal, for_proposer, short_id
+from communis.chain.next_steps import (
+    NextStep,
+    after_challenge,
+    after_propose,
+    after_resolution,
+    after_verdict,
+)
 from communis.engine.attest import (
     ATTESTATIONS_FILE,
     AttestationError,
@@ -46,7 +53,7 @@ from communis.engine.commitment import CommitmentError, LedgerCommitment, ledger
 from communis.engine.keccak import keccak
 from communis.engine.merkle import MerkleTree
 from communis.engine.policy import Policy, policy_hash
-from communis.engine.units import format_duration, format_tokens, format_when
+from communis.engine.units import UNIT, format_tokens, format_when
 from communis.engine.verify import VerifyResult, verify_bundle
 from communis.errors import CommunisError
 from communis.publish import check_ledger_uri
@@ -55,6 +62,8 @@ if TYPE_CHECKING:
     from _typeshed import DataclassInstance
     from ape.api import AccountAPI, ReceiptAPI
     from ape.contracts import ContractInstance
+
+    from communis.economics.params import Parameters
 
 ZERO32 = b"\0" * 32
 ZERO_ADDRESS = "0x" + "00" * 20
@@ -276,6 +285,36 @@ class RewardsStatus:
     attesters_hash: str
     pending: Pending | None
     disputes: tuple[Dispute, ...] = ()
+    half_life: int = 0
+    """Influence's half-life in epochs (to show stored influence in influence)."""
+
+    def to_json(self) -> dict[str, Any]:
+        """Every field in the contracts' units; amounts as decimal strings (they exceed 2**53),
+        the policy in its JSON form."""
+        data: dict[str, Any] = {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if f.name not in ("policy", "pending", "disputes")
+        }
+        data["policy"] = self.policy.to_json()
+        data["pending"] = None if self.pending is None else _json_record(self.pending)
+        data["disputes"] = [_json_record(d) for d in self.disputes]
+        return _json_amounts(data)
+
+
+def _json_record(record: DataclassInstance) -> dict[str, Any]:
+    return _json_amounts({f.name: getattr(record, f.name) for f in fields(record)})
+
+
+def _json_amounts(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with every integer that JSON readers cannot hold exactly as a decimal string."""
+    return {key: _json_value(value) for key, value in data.items()}
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return value
+    return int(value) if abs(value) < 2**53 else str(value)
 
 
 def pending_proposal(rewards: ContractInstance) -> Pending | None:
@@ -352,6 +391,30 @@ def status(rewards: ContractInstance, *, from_block: int = 0) -> RewardsStatus:
         attesters_hash=_hex(attesters_of(rewards).logHash()),
         pending=pending_proposal(rewards),
         disputes=tuple(undecided_disputes(rewards, from_block=from_block)),
+        half_life=int(influence.halfLife()),
+    )
+
+
+def onchain_parameters(rewards: ContractInstance, gov: Governance) -> Parameters:
+    """The economic parameters in force on chain, for the attack models
+    (:class:`communis.economics.params.Parameters`): the policy, the challenger reward, the
+    governor and timelock settings, Influence's epoch and half-life, and the points budgets of
+    the attesters appointed for the epoch running now."""
+    from communis.chain.governance import governance_params
+    from communis.economics.params import Parameters
+
+    influence = influence_of(rewards)
+    epoch = int(influence.epochAt(_now()))
+    attesters = attester_set(rewards)
+    appointed = sorted({change.attester for change in attesters.changes})
+    points = [attesters.budget_at(a, epoch) for a in appointed]
+    return Parameters.from_policy(
+        onchain_policy(rewards),
+        challenger_reward_bps=int(rewards.challengerRewardBps()),
+        governance=governance_params(gov),
+        epoch_duration=int(influence.epochDuration()),
+        half_life_epochs=int(influence.halfLife()),
+        attester_budgets=tuple(-(-budget // UNIT) for budget in points if budget > 0),
     )
 
 
@@ -682,6 +745,11 @@ class Sent:
     gas_used: int
     details: dict[str, Any] = field(default_factory=dict)
 
+    def to_json(self) -> dict[str, Any]:
+        """The transaction and its numbers in the contracts' units (large ones as strings)."""
+        head = {"action": self.action, "tx": self.tx_hash, "gas": self.gas_used}
+        return {**head, **_json_amounts(self.details)}
+
 
 def _sent(action: str, receipt: ReceiptAPI, **details: Any) -> Sent:
     return Sent(action, str(receipt.txn_hash), int(receipt.gas_used), details)
@@ -762,7 +830,9 @@ def propose(
         )
     ends = epoch_end(influence_of(rewards), epoch)
     if now < ends:
-        raise EpochOpError(f"epoch {epoch} ends at {format_when(ends, now=now)}: propose after that")
+        raise EpochOpError(
+            f"epoch {epoch} ends at {format_when(ends, now=now)}: propose after that"
+        )
     in_force = _hex(rewards.policyHash())
     if totals.policy_hash != in_force:
         raise EpochOpError(
@@ -1226,15 +1296,25 @@ def resolve(
                 f"{epoch})"
             )
         receipt = gov.submit(r, sender=sender)
-        done.append(_sent("governor.propose", receipt, proposal_id=proposal_id, epoch=epoch))
         starts = int(governor.proposalSnapshot(proposal_id))
-        done.append(f"proposal {proposal_id} created; voting starts after {starts}")
+        done.append(
+            _sent(
+                "governor.propose", receipt, proposal_id=proposal_id, epoch=epoch, snapshot=starts
+            )
+        )
     elif state == "Pending":
-        done.append(f"voting starts after {int(governor.proposalSnapshot(proposal_id))}")
+        starts = int(governor.proposalSnapshot(proposal_id))
+        done.append(
+            f"resolution proposal {short_id(proposal_id)} is pending: voting starts after "
+            f"{format_when(starts)}"
+        )
     elif state == "Active":
         if vote is None:
             ends = int(governor.proposalDeadline(proposal_id))
-            done.append(f"proposal {proposal_id} is open for votes until {ends}")
+            done.append(
+                f"resolution proposal {short_id(proposal_id)} is open for votes until "
+                f"{format_when(ends)}: pass --vote for, against or abstain"
+            )
         elif governor.isDisputeParty(proposal_id, sender):
             raise EpochOpError(
                 f"{sender.address} is a party of epoch {epoch}'s dispute (its proposer or "
@@ -1242,7 +1322,16 @@ def resolve(
             )
         else:
             receipt = gov.cast(proposal_id, vote, sender=sender)
-            done.append(_sent("governor.castVote", receipt, proposal_id=proposal_id, support=vote))
+            ends = int(governor.proposalDeadline(proposal_id))
+            done.append(
+                _sent(
+                    "governor.castVote",
+                    receipt,
+                    proposal_id=proposal_id,
+                    support=vote,
+                    voting_deadline=ends,
+                )
+            )
     elif state == "Succeeded":
         receipt = gov.queue(proposal_id, sender=sender, proposal=r)
         eta = int(governor.proposalEta(proposal_id))
@@ -1251,14 +1340,112 @@ def resolve(
         eta = int(governor.proposalEta(proposal_id))
         if _now() < eta:
             done.append(
-                f"queued; executable from {eta} (the dispute's deadline is {dispute.deadline})"
+                f"resolution proposal {short_id(proposal_id)} is queued; executable from "
+                f"{format_when(eta)} (the dispute's deadline is {format_when(dispute.deadline)})"
             )
         else:
             receipt = gov.execute(proposal_id, sender=sender, proposal=r)
-            done.append(_sent("governor.execute", receipt, proposal_id=proposal_id, epoch=epoch))
+            done.append(
+                _sent(
+                    "governor.execute", receipt, proposal_id=proposal_id, epoch=epoch, upheld=upheld
+                )
+            )
     else:
-        done.append(f"proposal {proposal_id} is {state}: nothing more to do")
+        done.append(
+            f"resolution proposal {short_id(proposal_id)} is {state}: nothing more to do (the "
+            f"dispute ends without a verdict at {format_when(dispute.deadline)})"
+        )
     return done
+
+
+def resolution_next_steps(
+    rewards: ContractInstance,
+    epoch: int,
+    upheld: bool,
+    *,
+    governor: ContractInstance | None = None,
+    root: str | None = None,
+    from_block: int = 0,
+    bundle: Path | str = "BUNDLE",
+) -> list[NextStep]:
+    """What to do after :func:`resolve` moved ``epoch``'s dispute one step, read from the chain:
+    the next governance step of its resolution (and when), or, once decided, proposing again;
+    settling once no verdict can arrive."""
+    disputes = undecided_disputes(rewards, epoch=epoch, from_block=from_block)
+    if root is not None:
+        disputes = [d for d in disputes if d.root == _hex(root)]
+    if len(disputes) != 1:
+        return after_verdict(epoch, upheld, bundle) if not disputes else []
+    [dispute] = disputes
+    settle = NextStep(
+        f"ape run epoch settle {epoch}",
+        after=dispute.deadline,
+        advance="dispute-end",
+        why="no verdict arrived before the deadline: anyone ends the dispute; each party pays "
+        "the dispute fee",
+    )
+    r = None if governor is None else find_resolution(governor, rewards, dispute, upheld)
+    if governor is None or r is None:
+        return after_challenge(epoch, dispute.deadline, bundle)
+    proposal_id = Governance(governor).proposal_id(r)
+    state = _proposal_state(governor, proposal_id)
+    if state == "Pending":
+        return after_resolution(
+            "propose", epoch, upheld, int(governor.proposalSnapshot(proposal_id))
+        )
+    if state == "Active":
+        return after_resolution("vote", epoch, upheld, int(governor.proposalDeadline(proposal_id)))
+    if state == "Succeeded":
+        return [
+            NextStep(
+                f"ape run epoch resolve {epoch} {'--uphold' if upheld else '--reject'}",
+                why="queues the resolution in the timelock",
+            )
+        ]
+    if state == "Queued":
+        return after_resolution("queue", epoch, upheld, int(governor.proposalEta(proposal_id)))
+    return [settle]
+
+
+def status_next_steps(s: RewardsStatus, bundle_of: Callable[[int], str]) -> list[NextStep]:
+    """What the epoch game waits for, from its status: finalizing or challenging the pending
+    root, deciding or settling a dispute, proposing the next ended epoch. ``bundle_of``: the
+    bundle folder of an epoch, as the command would name it."""
+    steps: list[NextStep] = []
+    if s.pending is not None:
+        q = s.pending
+        if s.now < q.challenge_deadline:
+            steps += after_propose(q.epoch, q.challenge_deadline)
+        else:
+            steps.append(NextStep(f"ape run epoch finalize {q.epoch}", why="its window has passed"))
+    for d in s.disputes:
+        if s.now < d.deadline:
+            steps += after_challenge(d.epoch, d.deadline, bundle_of(d.epoch))[:1]
+        steps.append(
+            NextStep(
+                f"ape run epoch settle {d.epoch}",
+                after=d.deadline,
+                advance="dispute-end",
+                why="ends the dispute without a verdict; each party pays the dispute fee",
+            )
+        )
+    if s.pending is None:
+        last = max(s.current_epoch - 1, s.next_epoch)
+        covered = (
+            f"epochs {s.next_epoch} to {last} (one catch-up root)"
+            if last > s.next_epoch
+            else f"epoch {s.next_epoch}"
+        )
+        steps.append(
+            NextStep(
+                f"ape run epoch propose {bundle_of(last)}",
+                after=s.next_epoch_ends,
+                advance="epoch-end",
+                why=f"the next root covers {covered}; `ape run epoch build LEDGER` makes the "
+                "bundle",
+            )
+        )
+    return steps
 
 
 # ------------------------------------------------------------------------------ claims

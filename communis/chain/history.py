@@ -10,12 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from communis.chain.epochs import BatchStatus, Dispute, Verdict, _hex, root_key
 from communis.report.model import BondSlash, Proposal
 
 if TYPE_CHECKING:
     from communis.chain.system import System
 
-SLASH_REASON = "false root: a guardian challenged it and governance upheld the challenge"
+UPHELD_REASON = "a guardian challenged it and governance upheld the challenge"
+PROVEN_REASON = "a batch signed by {status} in its ledger, proven on chain with no vote"
 
 
 @dataclass(frozen=True)
@@ -36,23 +38,45 @@ def _events(contract: Any, name: str, head: int) -> list[Any]:
 
 
 def slashed_bonds(system: System, head: int) -> dict[int, list[BondSlash]]:
-    """Proposer bonds slashed by an upheld challenge, by epoch (``ChallengeResolved``)."""
+    """Proposer bonds slashed, by epoch: a dispute that ended Upheld or Proven
+    (``DisputeEnded``, its proposer and bond from the ``RootChallenged`` record under the same
+    key), and a pending root rejected by a fraud proof (``UnattestedBatchProven`` with a bond
+    split between prover and treasury, its proposer from ``RootProposed`` under the same key)."""
     rewards = system.rewards
-    proposed = _events(rewards, "RootProposed", head)
+    records = [Dispute.from_record(log.dispute) for log in _events(rewards, "RootChallenged", head)]
+    disputes = {d.key: d for d in records}
+    proposers = {
+        root_key(int(log.epoch), _hex(log.root), _hex(log.ledgerRoot)): str(log.proposer)
+        for log in _events(rewards, "RootProposed", head)
+    }
+    proven = {_hex(log.key): log for log in _events(rewards, "UnattestedBatchProven", head)}
     slashed: dict[int, list[BondSlash]] = {}
-    for log in _events(rewards, "ChallengeResolved", head):
-        if not bool(log.upheld):
+    for log in _events(rewards, "DisputeEnded", head):
+        verdict = Verdict(int(log.verdict))
+        dispute = disputes.get(_hex(log.key))
+        if verdict not in (Verdict.UPHELD, Verdict.PROVEN) or dispute is None:
             continue
+        proof = proven.get(_hex(log.key))
+        reason = (
+            UPHELD_REASON if proof is None else PROVEN_REASON.format(status=_status(proof.status))
+        )
+        lost = dispute.proposer_bond - int(log.toProposer)
+        slashed.setdefault(dispute.epoch, []).append(BondSlash(dispute.proposer, lost, reason))
+    for key, log in proven.items():
+        bond = int(log.toProver) + int(log.toTreasury)
+        if not bond:
+            continue  # a disputed root (no split here): its DisputeEnded counted it
+        reason = PROVEN_REASON.format(status=_status(log.status))
         epoch = int(log.epoch)
-        earlier = [
-            p for p in proposed if int(p.epoch) == epoch and int(p.block_number) <= log.block_number
-        ]
-        if not earlier:
-            continue
-        root = earlier[-1]
-        lost = int(root.bond) - int(log.toProposer)
-        slashed.setdefault(epoch, []).append(BondSlash(str(root.proposer), lost, SLASH_REASON))
+        slashed.setdefault(epoch, []).append(BondSlash(proposers.get(key, ""), bond, reason))
     return slashed
+
+
+def _status(value: Any) -> str:
+    return {
+        BatchStatus.NOT_ATTESTER: "no attester",
+        BatchStatus.BAD_SIGNATURE: "nobody (a bad signature)",
+    }.get(BatchStatus(int(value)), BatchStatus(int(value)).name)
 
 
 def proposals(system: System) -> list[Proposal]:

@@ -135,8 +135,8 @@ def story(run: RunReport) -> list[str]:
             reason = f" ({b.reason})" if b.reason else ""
             line += (
                 f" Fraud caught: the proposer {_who(b.account)} published a false root{reason}; "
-                "a guardian challenged it, governance upheld the challenge, the proposer's bond "
-                f"of {fmt_units(b.amount, dt, 0)} {sym} was slashed and the false root erased."
+                f"its bond of {fmt_units(b.amount, dt, 0)} {sym} was slashed and the false root "
+                "erased."
             )
         paragraphs.append(line)
     if run.proposals:

@@ -115,7 +115,8 @@ def test_units(tmp_path):
         (
             'voting_period = "1w"',
             'voting_period = "2w"',
-            "rewards.dispute_period = 1209600 s is shorter than the governance path",
+            "rewards.dispute_period = 14d 0h is shorter than the governance path (19d 0h = "
+            "voting_delay 1d 0h + voting_period 14d 0h",
         ),
         ("# [attesters]", '[attesters]\n"0x12" = "5"', "is not a non-zero 0x address"),
         ("# [attesters]", f'[attesters]\n"{ZERO}" = "5"', "is not a non-zero 0x address"),

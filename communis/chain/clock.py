@@ -26,6 +26,8 @@ from communis.engine.units import format_duration
 from communis.errors import CommunisError
 
 if TYPE_CHECKING:
+    from ape.contracts import ContractInstance
+
     from communis.chain.governance import Governance
     from communis.chain.system import System
 
@@ -103,13 +105,13 @@ def epoch_end(system: System) -> tuple[int, str]:
     return end, f"the end of epoch {current}"
 
 
-def window_end(system: System) -> tuple[int, str]:
+def window_end(rewards: ContractInstance) -> tuple[int, str]:
     """When the pending root's challenge window closes (the pending slot's record)."""
     from communis.chain.epochs import pending_proposal, undecided_disputes
 
-    pending = pending_proposal(system.rewards)
+    pending = pending_proposal(rewards)
     if pending is None:
-        disputed = [d.epoch for d in undecided_disputes(system.rewards)]
+        disputed = [d.epoch for d in undecided_disputes(rewards)]
         why = (
             f": the root of epoch {disputed[-1]} was challenged; `--to dispute-end` reaches its "
             "dispute's deadline"
@@ -122,12 +124,12 @@ def window_end(system: System) -> tuple[int, str]:
     return pending.challenge_deadline, f"the close of epoch {pending.epoch}'s challenge window"
 
 
-def dispute_end(system: System) -> tuple[int, str]:
+def dispute_end(rewards: ContractInstance) -> tuple[int, str]:
     """The deadline of the undecided dispute that ends first and has not ended yet (from the
     ``RootChallenged`` records the contract still holds)."""
     from communis.chain.epochs import undecided_disputes
 
-    waiting = [d for d in undecided_disputes(system.rewards) if d.deadline > now()]
+    waiting = [d for d in undecided_disputes(rewards) if d.deadline > now()]
     if not waiting:
         raise ClockError(
             "no dispute is waiting for its deadline (`ape run epoch status` lists the "
@@ -178,9 +180,9 @@ def advance_to(system: System, gov: Governance | None, target: str, ref: str | N
     if target == "epoch-end":
         moment, reason = epoch_end(system)
     elif target == "window-end":
-        moment, reason = window_end(system)
+        moment, reason = window_end(system.rewards)
     elif target == "dispute-end":
-        moment, reason = dispute_end(system)
+        moment, reason = dispute_end(system.rewards)
     elif target in _WAITING:
         if gov is None:
             raise ClockError("no governor deployed: nothing to vote on")

@@ -14,6 +14,8 @@ from communis.chain.epochs import BatchStatus, Dispute, Verdict, _hex, root_key
 from communis.report.model import BondSlash, Proposal
 
 if TYPE_CHECKING:
+    from ape.contracts import ContractInstance
+
     from communis.chain.system import System
 
 UPHELD_REASON = "a guardian challenged it and governance upheld the challenge"
@@ -37,12 +39,12 @@ def _events(contract: Any, name: str, head: int) -> list[Any]:
     return list(getattr(contract, name).range(0, head + 1))
 
 
-def slashed_bonds(system: System, head: int) -> dict[int, list[BondSlash]]:
+def slashed_bonds(rewards: ContractInstance, head: int) -> dict[int, list[BondSlash]]:
     """Proposer bonds slashed, by epoch: a dispute that ended Upheld or Proven
     (``DisputeEnded``, its proposer and bond from the ``RootChallenged`` record under the same
     key), and a pending root rejected by a fraud proof (``UnattestedBatchProven`` with a bond
-    split between prover and treasury, its proposer from ``RootProposed`` under the same key)."""
-    rewards = system.rewards
+    split between prover and treasury, its proposer from ``RootProposed`` under the same key),
+    in ``rewards``' events up to block ``head``."""
     records = [Dispute.from_record(log.dispute) for log in _events(rewards, "RootChallenged", head)]
     disputes = {d.key: d for d in records}
     proposers = {
@@ -116,7 +118,7 @@ def chain_facts(system: System) -> ChainFacts:
     now = int(ape.chain.blocks.head.timestamp)
     return ChainFacts(
         proposals=tuple(proposals(system)),
-        slashed=slashed_bonds(system, head),
+        slashed=slashed_bonds(system.rewards, head),
         quorum_percent=governance_params(gov).quorum_percent,
         treasury=int(system.token.balanceOf(system.rewards.treasury())),
         treasury_epoch=int(system.influence.epochAt(now)),

@@ -7,6 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from communis.chain import epochs
 from communis.engine.units import format_when
 from tests.helpers.attest import attested
 from tests.helpers.constants import WEEK
@@ -170,3 +171,28 @@ def test_status_build_propose_challenge_resolve_verify_finalize_claim(
     )
     assert result.exit_code == 0, result.output
     assert "claimed for 1 of 1 accounts" in result.output
+
+
+def test_simulate_models_the_settings_in_force(epoch_command, deployed_system):
+    """`ape run epoch simulate` reads the policy and governor settings from the chain: the same
+    parameters as the config the system was deployed from, so the same attack table as
+    `communis simulate --config` (here read-only: nothing is sent)."""
+    from communis.chain.governance import Governance
+    from communis.deploy.config import load
+    from communis.economics.attacks import KEYS
+    from communis.economics.params import Parameters
+
+    system = deployed_system
+    gov = Governance.connect(str(system.governor.address))
+    onchain = epochs.onchain_parameters(system.rewards, gov)
+    assert onchain == Parameters.from_config(load(system.journal / "deploy.toml"))
+    contracts = ("--rewards", str(system.rewards.address), "--governor", str(system.governor))
+    result = epoch_command("simulate", *contracts)
+    assert result.exit_code == 0, result.output
+    assert f"Attacks at the settings in force on {system.rewards.address}" in result.output
+    rows = json.loads(epoch_command("simulate", *contracts, "--json").output)
+    assert [r["attack"] for r in rows] == list(KEYS)
+    silent = json.loads(
+        epoch_command("simulate", *contracts, "--json", "--governance", "silent").output
+    )
+    assert silent != rows  # the assumption reaches the models

@@ -14,9 +14,12 @@ from pathlib import Path
 import pytest
 
 from communis.chain import epochs
+from communis.chain.clock import ClockError, dispute_end, window_end
+from communis.chain.history import PROVEN_REASON, UPHELD_REASON, slashed_bonds
 from communis.engine.bundle import TREE, load_totals, read_totals, replace_tree
 from communis.engine.merkle import Leaf, MerkleTree
 from communis.engine.policy import policy_hash
+from communis.report.model import BondSlash
 from tests.helpers.attest import attested
 from tests.helpers.constants import POLICY
 from tests.helpers.time import end_epoch
@@ -98,6 +101,10 @@ def test_fraud_caught_challenged_upheld_then_honest_root_claimed(
     epochs.resolve(rewards, 0, True, gov)
     assert rewards.isRootBanned(0, dispute.root, dispute.ledger_root)
     assert epochs.status(rewards).disputes == ()
+    # The report's history: the proposer's whole bond was slashed, by an upheld challenge.
+    assert slashed_bonds(rewards, chain.blocks.height) == {
+        0: [BondSlash(proposer.address, POLICY[5], UPHELD_REASON)]
+    }
 
     epochs.propose(rewards, honest, proposer)
     assert epochs.verify(rewards, honest).ok
@@ -322,13 +329,20 @@ def test_dispute_settled_without_a_verdict_then_proposed_again(
     epochs.propose(rewards, honest, proposer)
     epochs.challenge(rewards, 0, guardian)
     [dispute] = epochs.undecided_disputes(rewards, epoch=0)
+    # The clock: no root is in its window, the dispute's deadline is the moment to reach.
+    with pytest.raises(ClockError, match="epoch 0 was challenged; `--to dispute-end` reaches"):
+        window_end(rewards)
+    assert dispute_end(rewards) == (dispute.deadline, "the deadline of epoch 0's dispute")
     chain.pending_timestamp = dispute.deadline
     chain.mine()
+    with pytest.raises(ClockError, match="no dispute is waiting for its deadline"):
+        dispute_end(rewards)
     before = token.balanceOf(treasury)
     sent = epochs.settle(rewards, 0, alice)
     fee = (POLICY[5] + POLICY[6]) * POLICY[8] // 10_000
     assert sent.details["to_treasury"] == fee
     assert token.balanceOf(treasury) == before + fee
+    assert slashed_bonds(rewards, chain.blocks.height) == {}  # fees are not slashes
     epochs.propose(rewards, honest, proposer)
     with pytest.raises(epochs.EpochOpError, match="already challenged"):
         epochs.challenge(rewards, 0, guardian)
@@ -439,6 +453,9 @@ def test_padded_ledger_proven_from_its_bundle(
     assert pending.status == epochs.Status.REJECTED
     assert rewards.isRootBanned(0, pending.root, pending.ledgerRoot)
     assert padded_root != pending.ledgerRoot.hex()
+    assert slashed_bonds(rewards, chain.blocks.height) == {
+        0: [BondSlash(proposer.address, POLICY[5], PROVEN_REASON.format(status="no attester"))]
+    }
 
     epochs.propose(rewards, honest, proposer)
     with pytest.raises(epochs.EpochOpError, match="nothing to prove"):

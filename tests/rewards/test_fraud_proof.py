@@ -10,10 +10,12 @@ from __future__ import annotations
 import ape
 import pytest
 
+from communis.chain.history import PROVEN_REASON, slashed_bonds
 from communis.engine.attest import Batch, Domain, HashTree, SigningKey, make_batch
 from communis.engine.commitment import ledger_commitment
 from communis.engine.ledger import Row
 from communis.engine.roles import ROLES
+from communis.report.model import BondSlash
 from tests.helpers.constants import CHALLENGER_REWARD_BPS, POLICY, TOKEN
 from tests.helpers.epochs import Epoch, challenge, cumulative, pass_window, propose
 from tests.helpers.time import end_epoch
@@ -222,6 +224,11 @@ def test_proof_against_an_undecided_dispute(
     assert rewards.isRootBanned(0, pending.root, pending.ledger_root)
     with ape.reverts(rewards.ContributionRewardsUnknownDispute):
         rewards.settleDispute(dispute, sender=alice)
+    # The report's history reads it from the events: the proposer's bond, slashed by a proof.
+    reason = PROVEN_REASON.format(status="no attester")
+    assert slashed_bonds(rewards, chain.blocks.height) == {
+        0: [BondSlash(proposer.address, PROPOSER_BOND, reason)]
+    }
 
 
 def test_proof_into_a_catch_up_commitment(

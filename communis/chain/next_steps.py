@@ -20,6 +20,7 @@ from communis.engine.units import format_duration, format_when
 
 __all__ = [
     "NextStep",
+    "after_attest",
     "after_build",
     "after_challenge",
     "after_claim",
@@ -89,6 +90,24 @@ def after_deploy(attesters: int, config: Path | str = "CONFIG") -> list[NextStep
             "ape run attest LEDGER --epoch 0 --account ATTESTER",
             why="an attester of [attesters] signs the rows of epoch 0's ledger; then "
             "`ape run epoch build LEDGER` scores it with the policy in force",
+        )
+    ]
+
+
+def after_attest(ledger: Path | str, epoch: int, unsigned: int) -> list[NextStep]:
+    """After an attester signed rows of ``ledger``; ``unsigned``: rows no batch covers yet."""
+    if unsigned:
+        return [
+            NextStep(
+                f"ape run attest {ledger} --epoch {epoch} --account ATTESTER",
+                why=f"{unsigned} rows are not signed yet: another attester signs them "
+                "(--lines, --ref-prefix choose which)",
+            )
+        ]
+    return [
+        NextStep(
+            f"ape run epoch build {ledger}",
+            why="every row is signed: score the ledger with the policy in force",
         )
     ]
 

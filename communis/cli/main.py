@@ -499,10 +499,10 @@ def sign_and_merge(
     lines: list[tuple[int, int]] | None,
     ref_prefixes: tuple[str, ...],
     out: Path | None,
-) -> None:
+) -> int:
     """Sign the selected rows of ``ledger`` as ``signer``, merge the batch into the ledger's
     attestations file (``out``, default beside the ledger) and say what it covers (the commands
-    `communis attest` and `ape run attest`)."""
+    `communis attest` and `ape run attest`). Returns how many rows no batch covers yet."""
     path = out or attestations_path(ledger)
     existing = read_attestations(path) if path.exists() else None
     result = attest_ledger(
@@ -527,6 +527,7 @@ def sign_and_merge(
         f"{path}: {len(result.attestations.batches)} batches cover {covered} of {rows} rows; "
         f"ledger root 0x{result.attestations.ledger_root.hex()}"
     )
+    return rows - covered
 
 
 @cli.command()

@@ -205,20 +205,41 @@ def test_challenge_resolved_through_governor_and_timelock(
     def step(**kw):
         return epochs.resolve(rewards, 0, True, bob, governor=governor, **kw)
 
-    assert [s.action for s in step() if isinstance(s, epochs.Sent)] == ["governor.propose"]
+    def then():
+        """The commands that come next, and from when."""
+        steps = epochs.resolution_next_steps(rewards, 0, True, governor=governor)
+        return [(s.command, s.after, s.advance) for s in steps]
+
+    dispute_deadline = epochs.undecided_disputes(rewards, epoch=0)[0].deadline
+    assert then()[0] == ("ape run epoch resolve 0 --uphold", None, None)  # nothing proposed yet
+    assert then()[2] == ("ape run epoch settle 0", dispute_deadline, "dispute-end")
+    [proposed] = step()
+    assert proposed.action == "governor.propose"
+    snapshot = proposed.details["snapshot"]
+    vote = "ape run epoch resolve 0 --uphold --vote for --account MEMBER"
+    assert then() == [(vote, snapshot + 1, "vote-start")]
     chain.pending_timestamp += 2
     chain.mine()
-    assert isinstance(step()[0], str)  # open for votes, no vote given
+    assert "is open for votes until" in step()[0]  # no vote given
     with pytest.raises(epochs.EpochOpError, match="party"):  # nobody judges their own dispute
         epochs.resolve(rewards, 0, True, guardian, governor=governor, vote=1)
-    assert step(vote=1)[0].action == "governor.castVote"
+    [voted] = step(vote=1)
+    assert voted.action == "governor.castVote"
+    ends = voted.details["voting_deadline"]
+    assert then() == [
+        ("ape run epoch resolve 0 --uphold", ends + 1, "vote-end"),
+        (vote, None, None),
+    ]
     chain.pending_timestamp += DAY + 1
     chain.mine()
-    assert step()[0].action == "governor.queue"
+    [queued] = step()
+    assert queued.action == "governor.queue"
+    assert then() == [("ape run epoch resolve 0 --uphold", queued.details["eta"], "timelock")]
     assert "executable from" in step()[0]
     chain.pending_timestamp += 3601
     chain.mine()
     assert step()[0].action == "governor.execute"
+    assert then() == [("ape run epoch propose BUNDLE", None, None)]  # decided: propose again
     proposal = rewards.pendingProposal()  # the discarded one, kept for the record
     assert proposal.root.hex() == read_totals(padded)["root"][2:]
     assert rewards.isRootBanned(0, proposal.root, proposal.ledgerRoot)

@@ -47,6 +47,7 @@ from communis.chain.next_steps import (
 )
 from communis.cli.base import CommunisGroup, next_steps_text
 from communis.cli.options import account_option, deployed, governor_option, rewards_option, signer
+from communis.economics.cli import assumption_options, assumptions_from
 from communis.engine.checks import epoch_order_warning
 from communis.engine.growth import to_influence
 from communis.engine.units import format_duration, format_influence, format_tokens, format_when
@@ -356,21 +357,7 @@ def status(rewards_address: str | None, from_block: int, raw: bool, as_json: boo
 @cli.command()
 @rewards_option
 @governor_option
-@click.option("--watchers", type=click.IntRange(0, 1000), default=1, show_default=True)
-@click.option(
-    "--governance",
-    type=click.Choice(["votes", "silent"]),
-    default="votes",
-    show_default=True,
-    help="Whether governance decides disputes (silent: every dispute times out).",
-)
-@click.option(
-    "--epochs-covered",
-    type=click.IntRange(1, 1000),
-    default=1,
-    show_default=True,
-    help="Epochs a fraudulent root covers (a catch-up root covers more than one).",
-)
+@assumption_options
 @click.option("--json", "as_json", is_flag=True, help="JSON for scripts (the contracts' units)")
 def simulate(
     rewards_address: str | None,
@@ -386,14 +373,10 @@ def simulate(
     from communis.chain.governance import Governance
     from communis.economics.advisor import attack_table
     from communis.economics.attacks import evaluate
-    from communis.economics.params import Assumptions
 
     rewards = deployed(rewards_address).rewards
     params = epochs.onchain_parameters(rewards, Governance.connect(governor_address))
-    assumptions = Assumptions(
-        watchers=watchers, governance_votes=governance == "votes", epochs_covered=epochs_covered
-    )
-    results = evaluate(params, assumptions)
+    results = evaluate(params, assumptions_from(watchers, governance, epochs_covered))
     if as_json:
         rows = [
             {

@@ -429,6 +429,7 @@ def build(
     previous: Path | None = None,
     overwrite: bool = False,
     draft: bool = False,
+    check_attesters: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> Any:
     """Build the epoch bundle of ``ledger`` with the policy in force and Influence's half-life,
@@ -438,7 +439,8 @@ def build(
     must judge every batch valid (appointed attester with budget, signature in this
     deployment's domain), checked before anything is written: a root built on anything else
     gets its proposer bond slashed. ``draft`` builds anyway, for a look at the numbers (the
-    bundle cannot be proposed)."""
+    bundle cannot be proposed). ``check_attesters=False`` skips asking the registry: what a
+    cheat's own script does (the demo's fraud scenes); no command offers it."""
     from communis.engine.attest import attestations_path
     from communis.engine.ledger import read_ledger
 
@@ -451,7 +453,7 @@ def build(
         raise EpochOpError(
             f"epoch {epoch} is cumulative on epoch {epoch - 1}: build that first or pass --previous"
         )
-    if not draft:
+    if check_attesters and not draft:
         files = [(epoch, attestations_path(Path(ledger)))]
         check_batches(rewards, files, what=f"build {ledger}", remedy=", or build a --draft")
     return build_bundle(
@@ -793,13 +795,19 @@ def _check_key_free(rewards: ContractInstance, epoch: int, root: str, ledger_roo
 
 
 def propose(
-    rewards: ContractInstance, bundle: Path, sender: AccountAPI, *, uri: str | None = None
+    rewards: ContractInstance,
+    bundle: Path,
+    sender: AccountAPI,
+    *,
+    uri: str | None = None,
+    check_attesters: bool = True,
 ) -> list[Sent]:
     """Propose ``bundle``'s root (approving the proposer bond first if needed). The root covers
     every ended epoch from ``nextEpoch`` to the bundle's epoch (a catch-up root when more than
     one; their bundles are the sibling folders); ``ledgerRoot`` is the commitment over the
-    covered epochs' attested ledgers. Refuses draft bundles and, off local chains, a ``uri``
-    only the proposer can resolve (``communis.publish.check_ledger_uri``)."""
+    covered epochs' attested ledgers. Refuses draft bundles, batches the AttesterRegistry rejects
+    (unless ``check_attesters=False``: a cheat's own script, see :func:`build`) and, off local
+    chains, a ``uri`` only the proposer can resolve (``communis.publish.check_ledger_uri``)."""
     import ape
 
     totals = load_totals(bundle)
@@ -848,8 +856,9 @@ def propose(
             "(communis attest / ape run attest) and rebuild"
         )
     ledger_uri = check_ledger_uri(uri or str(Path(bundle).resolve()), int(ape.chain.chain_id))
-    files = [(e, folder / ATTESTATIONS_FILE) for e, folder in covered]
-    check_batches(rewards, files, what=f"propose {bundle}")
+    if check_attesters:
+        files = [(e, folder / ATTESTATIONS_FILE) for e, folder in covered]
+        check_batches(rewards, files, what=f"propose {bundle}")
     commitment = commitment_of(bundle, first)
     ledger_root = _hex(commitment.root)
     _check_key_free(rewards, epoch, totals.root, ledger_root)

@@ -510,7 +510,7 @@ class Watcher:
                 if is_connection_error(err):
                     down_since = down_since or time.monotonic()
                     self.say(
-                        f"the node does not answer ({_first_line(err)}): retrying in {delay:g} s"
+                        f"the node does not answer ({_root_cause(err)}): retrying in {delay:g} s"
                     )
                 elif isinstance(err, CommunisError):
                     self.say(f"error: {err}: retrying in {delay:g} s")
@@ -535,14 +535,15 @@ class Watcher:
         undecided disputes."""
         import ape
 
-        head = int(ape.chain.blocks.height)
-        self._scan(head)
-        now = int(ape.chain.blocks.head.timestamp)
+        # One read of the head (``blocks.height`` answers 0 when the node does not answer).
+        head = ape.chain.blocks.head
+        self._scan(int(head.number or 0))
+        now = int(head.timestamp)
         sent = sum(self.sent.values())
         self._watch_pending(now)
         self._watch_disputes(now)
         if sum(self.sent.values()) > sent:  # log what it caused right away
-            self._scan(int(ape.chain.blocks.height))
+            self._scan(_height())
 
     # -- events ------------------------------------------------------------------------------
 
@@ -618,11 +619,11 @@ class Watcher:
     # -- the pending proposal ----------------------------------------------------------------
 
     def _find_posted(self, pending: epochs.Pending, key: str) -> Posted | None:
+        if key not in self.posted:  # proposed since the scan, or before --from-block
+            self._scan(_height())
         if key not in self.posted:
-            import ape
-
             logs = self.rewards.RootProposed.range(
-                0, ape.chain.blocks.height + 1, search_topics={"epoch": pending.epoch}
+                0, _height() + 1, search_topics={"epoch": pending.epoch}
             )
             for log in logs:
                 p = Posted.from_log(log)
@@ -778,6 +779,24 @@ class Watcher:
         """The check of the disputed proposal's bundle, if its RootProposed event was seen."""
         posted = self.posted.get(key)
         return self._check(posted) if posted is not None else None
+
+
+def _height() -> int:
+    """The newest block's number (raising, unlike ``chain.blocks.height``, when the node does
+    not answer)."""
+    import ape
+
+    return int(ape.chain.blocks.head.number or 0)
+
+
+def _root_cause(error: BaseException) -> str:
+    """The first line of the innermost error ``error`` was raised from (e.g. "Connection
+    refused")."""
+    seen = {id(error)}
+    while (inner := error.__cause__ or error.__context__) is not None and id(inner) not in seen:
+        seen.add(id(inner))
+        error = inner
+    return _first_line(error)
 
 
 def _first_line(error: BaseException) -> str:

@@ -319,6 +319,48 @@ def short(value: str) -> str:
     return value[:12] + "…" if len(value) > 14 else value
 
 
+def obtain_bundle(
+    rewards: ContractInstance,
+    posted: Posted,
+    bundles: Path | None,
+    scratch: Path,
+    *,
+    recompute: bool = True,
+) -> Path | Check:
+    """``posted``'s bundle staged with the earlier epochs' bundles that checking it needs (all
+    of :func:`needed_epochs` to recompute it, else only the covered ones), or the
+    :class:`Check` that says why there is none."""
+    try:
+        folder = locate_bundle(posted.ledger_uri, posted.epoch, bundles, scratch)
+    except (BundleUnavailable, PublishError) as err:
+        return Check(Finding.UNAVAILABLE, str(err))
+    try:
+        totals = load_totals(folder)
+    except BundleError as err:
+        return Check(Finding.WRONG, f"its bundle cannot be read: {err}")
+    if totals.epoch != posted.epoch:
+        return Check(Finding.WRONG, f"{posted.ledger_uri} is epoch {totals.epoch}'s bundle")
+    if not totals.attested:
+        return Check(Finding.WRONG, "its bundle is a draft: its rows are not attested")
+    local = urllib.parse.urlsplit(posted.ledger_uri).scheme in ("", "file")
+    sources = ((folder.parent,) if local else ()) + ((bundles,) if bundles else ())
+    staged = stage(folder, posted.epoch, sources, scratch)
+    needed = (
+        needed_epochs(rewards, posted.epoch, posted.first_epoch)
+        if recompute
+        else range(posted.first_epoch, posted.epoch)
+    )
+    missing = [e for e in needed if not (staged.parent / str(e) / TOTALS).is_file()]
+    if missing:
+        where = f"{bundles}" if bundles else "--bundles DIR"
+        return Check(
+            Finding.UNAVAILABLE,
+            f"checking epoch {posted.epoch} needs the bundles of epochs {missing}: put copies "
+            f"into {where}",
+        )
+    return staged
+
+
 def check_proposal(
     rewards: ContractInstance,
     posted: Posted,
@@ -326,46 +368,27 @@ def check_proposal(
     scratch: Path,
     *,
     from_block: int = 0,
+    recompute: bool = True,
 ) -> tuple[Check, Path | None]:
     """Obtain ``posted``'s bundle and check it against the chain (the attester set and the
     proposal's event read from ``from_block``); returns the finding and the staged bundle folder
     (None if it could not be obtained). An error reading the chain is UNAVAILABLE (checked
-    again later), never WRONG: a watcher does not challenge what it failed to read."""
-    try:
-        folder = locate_bundle(posted.ledger_uri, posted.epoch, bundles, scratch)
-    except (BundleUnavailable, PublishError) as err:
-        return Check(Finding.UNAVAILABLE, str(err)), None
-    try:
-        totals = load_totals(folder)
-    except BundleError as err:
-        return Check(Finding.WRONG, f"its bundle cannot be read: {err}"), None
-    if totals.epoch != posted.epoch:
-        return Check(Finding.WRONG, f"{posted.ledger_uri} is epoch {totals.epoch}'s bundle"), None
-    if not totals.attested:
-        return Check(Finding.WRONG, "its bundle is a draft: its rows are not attested"), None
-    local = urllib.parse.urlsplit(posted.ledger_uri).scheme in ("", "file")
-    sources = ((folder.parent,) if local else ()) + ((bundles,) if bundles else ())
-    staged = stage(folder, posted.epoch, sources, scratch)
-    missing = [
-        e
-        for e in needed_epochs(rewards, posted.epoch, posted.first_epoch)
-        if not (staged.parent / str(e) / TOTALS).is_file()
-    ]
-    if missing:
-        where = f"{bundles}" if bundles else "--bundles DIR"
-        return Check(
-            Finding.UNAVAILABLE,
-            f"recomputing epoch {posted.epoch} needs the bundles of epochs {missing}: put copies "
-            f"into {where}",
-        ), None
-    try:
-        result = epochs.verify(rewards, staged, from_block=from_block)
-    except epochs.EpochOpError as err:  # what the chain says could not be read: retried
-        return Check(Finding.UNAVAILABLE, f"cannot check it yet: {err}"), staged
-    except CommunisError as err:  # the bundle's content
-        return Check(Finding.WRONG, f"its bundle cannot be verified: {err}"), staged
-    if result.ok:
-        return Check(Finding.OK), staged
+    again later), never WRONG: a watcher does not challenge what it failed to read. Without
+    ``recompute`` (a disputed root: no longer on chain to compare with) it only looks for an
+    unattested batch: UNATTESTED, or WRONG for "none to prove"."""
+    staged = obtain_bundle(rewards, posted, bundles, scratch, recompute=recompute)
+    if isinstance(staged, Check):
+        return staged, None
+    result = None
+    if recompute:
+        try:
+            result = epochs.verify(rewards, staged, from_block=from_block)
+        except epochs.EpochOpError as err:  # what the chain says could not be read: retried
+            return Check(Finding.UNAVAILABLE, f"cannot check it yet: {err}"), staged
+        except CommunisError as err:  # the bundle's content
+            return Check(Finding.WRONG, f"its bundle cannot be verified: {err}"), staged
+        if result.ok:
+            return Check(Finding.OK), staged
     try:
         found = epochs.find_unattested_batch(
             rewards, staged, posted.first_epoch, posted.ledger_root
@@ -378,6 +401,8 @@ def check_proposal(
             f"{found.attester}'s batch of epoch {found.epoch} (attestations line "
             f"{found.file_line}) is {found.status.name.replace('_', ' ').lower()}",
         ), staged
+    if result is None:
+        return Check(Finding.WRONG, "no unattested batch to prove in its ledger"), staged
     first = result.problems[0] if result.problems else "the recomputed root differs"
     more = len(result.problems) - 1
     fakes = len(result.differences)
@@ -630,7 +655,7 @@ class Watcher:
                 self.posted.setdefault(p.key, p)
         return self.posted.get(key)
 
-    def _check(self, posted: Posted) -> Checked:
+    def _check(self, posted: Posted, *, recompute: bool = True) -> Checked:
         done = self.checked.get(posted.key)
         stale = done is not None and (
             done.check.finding is Finding.UNAVAILABLE
@@ -643,6 +668,7 @@ class Watcher:
                 self.options.bundles,
                 self.scratch,
                 from_block=self.options.from_block,
+                recompute=recompute,
             )
             done = Checked(check, bundle, time.monotonic())
             self.checked[posted.key] = done
@@ -778,7 +804,7 @@ class Watcher:
     def _dispute_check(self, key: str) -> Checked | None:
         """The check of the disputed proposal's bundle, if its RootProposed event was seen."""
         posted = self.posted.get(key)
-        return self._check(posted) if posted is not None else None
+        return self._check(posted, recompute=False) if posted is not None else None
 
 
 def _height() -> int:

@@ -372,13 +372,14 @@ def watch(
 
     from communis.chain.watch import WatchOptions, watch
 
+    account = signer(alias)  # refused before anything else on a live chain with a test key
     rewards = deployed(rewards_address).rewards
     options = WatchOptions(
         bundles=bundles or Path("epochs") / str(ape.chain.chain_id),
         poll=poll,
         finalize=finalize,
         settle=settle,
-        unavailable_margin=parse_duration(unavailable_margin) if unavailable_margin != "0" else 0,
+        unavailable_margin=parse_duration(unavailable_margin),
         from_block=from_block,
     )
-    watch(rewards, signer(alias), options, log=click.echo)
+    watch(rewards, account, options, log=click.echo)

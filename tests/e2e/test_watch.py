@@ -201,3 +201,21 @@ def test_watcher_challenges_proves_and_keeps_through_a_node_restart(tmp_path: Pa
         TIMES.parent.mkdir(parents=True, exist_ok=True)
         TIMES.write_text("".join(f"{seconds:7.2f} s  {name}\n" for name, seconds in times))
         LOG.write_text(log.text)
+
+
+def test_watch_refuses_test_keys_on_a_live_chain() -> None:
+    """On a chain that is not local the watcher signs only with a keystore account: the public
+    test mnemonic's accounts are refused before anything is read or sent, in one line."""
+    from tests.helpers.anvil import anvil
+
+    with anvil(chain_id=11155111) as node:
+        for extra in ((), ("--account", "TEST::5")):
+            done = subprocess.run(
+                ["ape", "run", "epoch", "watch", "--rewards", "0x" + "11" * 20,
+                 "--network", f"ethereum:sepolia:{node.url}", *extra],
+                cwd=ROOT, env=environment(), capture_output=True, text=True, timeout=300,
+            )  # fmt: skip
+            assert done.returncode == 2, done.stdout + done.stderr
+            assert "refusing test accounts on chain 11155111" in done.stderr
+            assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+            assert "Traceback" not in done.stderr

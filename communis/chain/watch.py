@@ -53,6 +53,9 @@ if TYPE_CHECKING:
 
 Log = Callable[[str], None]
 
+KEPT_BLOCKS = 256
+"""How many of the blocks its scans ended at the watcher remembers (to find where a node that
+lost blocks, or a reorganized chain, still agrees with what it read)."""
 UNAVAILABLE_RETRY = 30.0
 """Seconds between two attempts to obtain a bundle that could not be obtained."""
 
@@ -481,6 +484,9 @@ class Watcher:
     checked: dict[str, Checked] = field(default_factory=dict)
     sent: Counter[str] = field(default_factory=Counter)
     _said: set[tuple[str, str]] = field(default_factory=set)
+    _read: dict[int, str | None] = field(default_factory=dict)
+    """The hash of each block a scan ended at (the newest KEPT_BLOCKS)."""
+    _logged: set[tuple[str, int]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.next_block = self.options.from_block
@@ -573,12 +579,20 @@ class Watcher:
     # -- events ------------------------------------------------------------------------------
 
     def _scan(self, head: int) -> None:
-        if head < self.next_block - 1:
+        """Log (and record) the contract's events from ``next_block`` to ``head``; first, if
+        the chain no longer holds the last block read as it was read (a node restarted from an
+        older state, a reorganization), go back to the newest block it still holds as read."""
+        last = self.next_block - 1
+        if last in self._read and self._block_hash(last, head) != self._read[last]:
+            kept = [n for n in sorted(self._read, reverse=True) if n < last]
+            back = next((n for n in kept if self._block_hash(n, head) == self._read[n]), None)
+            self.next_block = self.options.from_block if back is None else back + 1
+            self._read = {n: h for n, h in self._read.items() if n < self.next_block}
             self.say(
-                f"the chain is at block {head}, behind block {self.next_block - 1} seen before "
-                "(the node restarted from an older state): reading on from there"
+                f"the chain no longer holds block {last} as read (the node restarted from an "
+                f"older state, or the chain reorganized; it is at block {head}): reading again "
+                f"from block {self.next_block}"
             )
-            self.next_block = head + 1
         if head < self.next_block:
             return
         r = self.rewards
@@ -593,8 +607,21 @@ class Watcher:
             for log in event.range(self.next_block, head + 1):
                 found.append((int(log.block_number), int(log.log_index), kind, log))
         for _, _, kind, log in sorted(found, key=lambda item: item[:2]):
-            self._on_event(kind, log)
+            seen = (str(log.transaction_hash), int(log.log_index))
+            if seen not in self._logged:  # read again after going back: said once
+                self._logged.add(seen)
+                self._on_event(kind, log)
+        self._read[head] = self._block_hash(head, head)
+        for old in sorted(self._read)[:-KEPT_BLOCKS]:
+            del self._read[old]
         self.next_block = head + 1
+
+    @staticmethod
+    def _block_hash(number: int, head: int) -> str | None:
+        """The hash of block ``number`` (None above ``head``)."""
+        import ape
+
+        return None if number > head else _hex(ape.chain.blocks[number].hash)
 
     def _on_event(self, kind: str, log: Any) -> None:
         epoch = int(log.epoch)

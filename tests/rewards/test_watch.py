@@ -181,3 +181,27 @@ def test_a_root_whose_bundle_is_missing_is_challenged_only_near_the_window_end(
     w.tick()
     assert rewards.epochStatus(0) == epochs.Status.NONE
     assert said(lines, "sent challenge") and said(lines, "still unavailable")
+
+
+def test_blocks_the_node_lost_are_read_again_from_where_it_agrees(
+    rewards, chain, genesis, bundles, proposer, watcher
+):
+    """A node restarted from an older state has lost the last blocks the watcher read and mined
+    others in their place: the watcher goes back to the newest block that is still as it read it
+    and reads on from there (the padded root, proposed in the new blocks, is challenged)."""
+    _, padded = bundles
+    w, lines = watcher
+    w.tick()
+    kept = chain.snapshot()
+    chain.mine(3)
+    w.tick()  # reads blocks the node is about to lose
+    chain.restore(kept)
+    end_epoch(chain, genesis, 0)
+    epochs.propose(rewards, padded, proposer)
+    chain.mine(3)  # the new chain is as long as the one read, or longer
+    w.tick()
+    assert said(lines, "the chain no longer holds block")
+    assert w.next_block == chain.blocks.head.number + 1
+    assert said(lines, "proposed by") and said(lines, "sent challenge")
+    w.tick()
+    assert len(said(lines, "proposed by")) == 1 and w.sent == {"challenge": 1}

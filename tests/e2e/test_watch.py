@@ -9,7 +9,6 @@ goes to ``reports/watch-times.txt``, the watcher's log to ``reports/watch-log.tx
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -22,6 +21,7 @@ from eth_utils import keccak
 
 from communis.node import NodeFiles, rpc, start, stop
 from tests.helpers.anvil import free_port
+from tests.helpers.scripts import environment
 
 pytestmark = pytest.mark.offchain
 
@@ -30,18 +30,6 @@ DRIVER = ROOT / "tests" / "helpers" / "watch_driver.py"
 TIMES = ROOT / "reports" / "watch-times.txt"
 LOG = ROOT / "reports" / "watch-log.txt"
 REACT = 120  # seconds the watcher gets to notice and act (a loaded machine is slow)
-
-
-def environment() -> dict[str, str]:
-    anvil = ROOT / "node_modules" / "@foundry-rs" / "anvil-linux-amd64" / "bin"
-    path = f"{ROOT / '.venv' / 'bin'}:{anvil}:{os.environ.get('PATH', '')}"
-    return {
-        **os.environ,
-        "PATH": path,
-        "SOLCX_BINARY_PATH": str(ROOT / ".solcx"),
-        "ETH_HASH_BACKEND": "pysha3",
-        "COLUMNS": "200",
-    }
 
 
 def view(url: str, to: str, signature: str, args: list, out: list[str]) -> tuple:

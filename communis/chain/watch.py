@@ -487,6 +487,7 @@ class Watcher:
     _read: dict[int, str | None] = field(default_factory=dict)
     """The hash of each block a scan ended at (the newest KEPT_BLOCKS)."""
     _logged: set[tuple[str, int]] = field(default_factory=set)
+    _searched: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.next_block = self.options.from_block
@@ -608,9 +609,8 @@ class Watcher:
                 found.append((int(log.block_number), int(log.log_index), kind, log))
         for _, _, kind, log in sorted(found, key=lambda item: item[:2]):
             seen = (str(log.transaction_hash), int(log.log_index))
-            if seen not in self._logged:  # read again after going back: said once
-                self._logged.add(seen)
-                self._on_event(kind, log)
+            self._on_event(kind, log, quiet=seen in self._logged)  # read again: said once
+            self._logged.add(seen)
         self._read[head] = self._block_hash(head, head)
         for old in sorted(self._read)[:-KEPT_BLOCKS]:
             del self._read[old]
@@ -623,13 +623,15 @@ class Watcher:
 
         return None if number > head else _hex(ape.chain.blocks[number].hash)
 
-    def _on_event(self, kind: str, log: Any) -> None:
+    def _on_event(self, kind: str, log: Any, *, quiet: bool = False) -> None:
+        """Record a proposal or a dispute, and log the event (unless ``quiet``)."""
+        say: Log = (lambda _: None) if quiet else self.say
         epoch = int(log.epoch)
         if kind == "proposed":
             p = Posted.from_log(log)
             self.posted[p.key] = p
             covering = f"epochs {p.first_epoch}..{p.epoch}" if p.first_epoch < p.epoch else ""
-            self.say(
+            say(
                 f"epoch {epoch}: root {short(p.root)} proposed by {p.proposer}"
                 + (f" covering {covering}" if covering else "")
                 + f", bond {format_tokens(p.bond)}, bundle {p.ledger_uri}; window closes "
@@ -639,7 +641,7 @@ class Watcher:
             d = epochs.Dispute.from_record(log.dispute)
             self.disputes[d.key] = (d, int(log.block_number))
             who = "this watcher" if d.challenger == self.me else d.challenger
-            self.say(
+            say(
                 f"epoch {epoch}: root {short(d.root)} challenged by {who} (bonds "
                 f"{format_tokens(d.proposer_bond)} + {format_tokens(d.challenger_bond)}); a "
                 f"verdict is due before {format_when(d.deadline)}"
@@ -652,13 +654,13 @@ class Watcher:
                 if prover or treasury
                 else " (its dispute ends, below)"
             )
-            self.say(
+            say(
                 f"epoch {epoch}: an unattested batch of {log.attester} proven by {log.prover}: "
                 f"the root is banned{paid}"
             )
         elif kind == "ended":
             verdict = epochs.Verdict(int(log.verdict)).name.replace("_", " ").lower()
-            self.say(
+            say(
                 f"epoch {epoch}: a dispute ended ({verdict}): {format_tokens(int(log.toProposer))}"
                 f" to the proposer, {format_tokens(int(log.toChallenger))} to the challenger, "
                 f"{format_tokens(int(log.toTreasury))} to the treasury"
@@ -666,14 +668,15 @@ class Watcher:
         else:
             first = int(log.firstEpoch)
             covering = f" (epochs {first}..{epoch})" if first < epoch else ""
-            self.say(f"epoch {epoch}: root {short(_hex(log.root))} finalized{covering}")
+            say(f"epoch {epoch}: root {short(_hex(log.root))} finalized{covering}")
 
     # -- the pending proposal ----------------------------------------------------------------
 
     def _find_posted(self, pending: epochs.Pending, key: str) -> Posted | None:
         if key not in self.posted:  # proposed since the scan, or before --from-block
             self._scan(_height())
-        if key not in self.posted:
+        if key not in self.posted and key not in self._searched:  # searched once per key
+            self._searched.add(key)
             logs = self.rewards.RootProposed.range(
                 0, _height() + 1, search_topics={"epoch": pending.epoch}
             )

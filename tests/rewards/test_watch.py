@@ -1,12 +1,13 @@
 """The watcher (communis.chain.watch, behind `ape run epoch watch`) on both EVMs, one poll at a
-time: a padded tree is challenged, a padded ledger proven, a disputed padded ledger proven while
-another root of its epoch is pending, an honest root verified and finalized after its window, an
-expired dispute settled; nothing is sent twice. The long-lived process (its RPC restart and its
-signals) is tested against anvil in tests/e2e/test_watch.py."""
+time: a padded tree is challenged, a padded ledger proven, a disputed padded ledger proven (also
+while another root of its epoch is pending), an honest root verified and finalized after its
+window, an expired dispute settled, bundles fetched over https checked on the previous epoch's,
+blocks a node lost read again; nothing is sent twice. The long-lived process (a node restart
+under it, its signals) is tested against anvil in tests/e2e/test_watch.py."""
 
 from __future__ import annotations
 
-import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -16,23 +17,21 @@ from communis.chain.watch import Watcher, WatchOptions
 from communis.engine.attest import Domain
 from communis.engine.bundle import read_totals
 from tests.helpers.attack_bundles import attest_bundle, pad
-from tests.helpers.attest import attested
+from tests.helpers.attest import members_ledger
+from tests.helpers.https import https_server
 from tests.helpers.time import end_epoch
 
-ROLES = ("creator", "curator", "guardian", "participant", "creator")
+__all__ = ["https_server"]  # the fixture
 
 
 @pytest.fixture
-def bundles(rewards, accounts, tmp_path, attest_domain) -> tuple[Path, Path]:
+def bundles(rewards, members, tmp_path, attest_domain) -> tuple[Path, Path]:
     """Epoch 0's honest bundle (in epochs/0, the watcher's --bundles) and a padded tree over it."""
-    ledger = tmp_path / "ledger-0.jsonl"
-    members = [accounts[i] for i in (1, 2, 6, 7, 8)]
-    rows = [
-        {"epoch": 0, "account": m.address, "role": role, "points": str(10 + 7 * i), "ref": f"r{i}"}
-        for i, (m, role) in enumerate(zip(members, ROLES, strict=True))
-    ]
-    ledger.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
-    epochs.build(rewards, attested(ledger, domain=attest_domain), tmp_path / "epochs")
+    epochs.build(
+        rewards,
+        members_ledger(tmp_path, 0, members, attest_domain),
+        tmp_path / "epochs",
+    )
     honest = tmp_path / "epochs" / "0"
     return honest, pad(honest, tmp_path / "padded" / "0")
 
@@ -205,3 +204,29 @@ def test_blocks_the_node_lost_are_read_again_from_where_it_agrees(
     assert said(lines, "proposed by") and said(lines, "sent challenge")
     w.tick()
     assert len(said(lines, "proposed by")) == 1 and w.sent == {"challenge": 1}
+
+
+def test_bundles_fetched_over_https_are_checked_on_the_previous_epoch(
+    rewards, chain, genesis, members, tmp_path, attest_domain, proposer, https_server, watcher,
+    finalized_epoch_zero,
+):  # fmt: skip
+    """Epoch 1's bundles published over https: the watcher downloads each and lays it beside
+    epoch 0's bundle from --bundles (its table anchored to epoch 0's finalized root); it
+    challenges the padded one and finds the honest one right."""
+    base, site = https_server
+    out = finalized_epoch_zero
+    epochs.build(rewards, members_ledger(tmp_path, 1, members, attest_domain), out)
+    shutil.copytree(out / "1", site / "honest" / "1")
+    pad(out / "1", site / "padded" / "1")
+    shutil.rmtree(out / "1")  # the watcher holds only epoch 0's bundle
+    w, lines = watcher
+    end_epoch(chain, genesis, 1)
+    epochs.propose(rewards, site / "padded" / "1", proposer, uri=f"{base}/padded/1/")
+    w.tick()
+    assert said(lines, f"bundle {base}/padded/1/")
+    [sent] = said(lines, "sent challenge")
+    assert "accounts differ" in sent
+    epochs.propose(rewards, site / "honest" / "1", proposer, uri=f"{base}/honest/1/")
+    w.tick()
+    assert said(lines, "epoch 1: root") and said(lines, "verified: the root is the recomputed one")
+    assert w.sent == {"challenge": 1}

@@ -7,7 +7,7 @@ struct Policy {
     uint32[4] roleWeights;    // creator, curator, guardian, participant: weight per point
     uint16 accountCapBps;     // max share of an epoch budget for one account, 1..10000
     uint64 challengeWindow;   // seconds
-    uint256 proposerBond;     // CommunityToken units
+    uint256 proposerBond;     // CommunityToken units per epoch a root covers
     uint256 challengerBond;   // CommunityToken units
     uint64 disputePeriod;     // seconds governance has to decide a dispute (>= challengeWindow)
     uint16 disputeFeeBps;     // each party's fee when a dispute ends without a verdict, 1..10000

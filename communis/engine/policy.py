@@ -262,14 +262,15 @@ DEFAULT_POLICY = Policy(
     influence_budget=10_000 * UNIT,
     role_weights=(5, 3, 4, 1),  # creator, curator, guardian, participant
     account_cap_bps=500,
-    challenge_window=2 * DAY,
+    challenge_window=4 * DAY,
     proposer_bond=1_000 * UNIT,
     challenger_bond=250 * UNIT,
     dispute_period=14 * DAY,
     dispute_fee_bps=2_000,
     open_proposing=True,
 )
-"""The starting policy: 100k tokens and 10k influence per epoch, a 5% cap per account, a two-day
-challenge window, disputes decided within two weeks (else each party pays 20% of its bond),
-anyone may propose. ``config/deploy.toml`` and ``examples/policy.json`` hold it as data (a test
+"""The starting policy: 100k tokens and 10k influence per epoch, a 5% cap per account, a four-day
+challenge window (two days let a padded root pay with one watcher when governance never votes:
+README, "Why cheating does not pay"), disputes decided within two weeks (else each party pays 20%
+of its bond), anyone may propose. ``config/deploy.toml`` and ``examples/policy.json`` hold it as data (a test
 checks that they agree), the sample community and the deployment defaults use it."""

@@ -89,11 +89,13 @@ def test_stated_minimum_bond_is_where_fraud_stops_paying(votes: bool) -> None:
 
 def test_stated_minimum_watchers_is_where_fraud_stops_paying() -> None:
     a = ASSUMED.with_(governance_votes=False)
-    text = fraudulent_root(DEFAULTS, a).unprofitable_when
+    assert "watcher(s)" in fraudulent_root(DEFAULTS, a).unprofitable_when
+    two_days = DEFAULTS.with_(challenge_window=2 * DAY)  # the former default window
+    text = fraudulent_root(two_days, a).unprofitable_when
     needed = int(text.split(">= ")[1].split(" watcher")[0])
     assert needed == 2
-    assert fraudulent_root(DEFAULTS, a.with_(watchers=needed - 1)).profitable
-    assert not fraudulent_root(DEFAULTS, a.with_(watchers=needed)).profitable
+    assert fraudulent_root(two_days, a.with_(watchers=needed - 1)).profitable
+    assert not fraudulent_root(two_days, a.with_(watchers=needed)).profitable
 
 
 def test_profit_falls_with_watchers_bond_and_window() -> None:

@@ -272,5 +272,5 @@ DEFAULT_POLICY = Policy(
 """The starting policy: 100k tokens and 10k influence per epoch, a 5% cap per account, a four-day
 challenge window (two days let a padded root pay with one watcher when governance never votes:
 README, "Why cheating does not pay"), disputes decided within two weeks (else each party pays 20%
-of its bond), anyone may propose. ``config/deploy.toml`` and ``examples/policy.json`` hold it as data (a test
-checks that they agree), the sample community and the deployment defaults use it."""
+of its bond), anyone may propose. ``config/deploy.toml`` and ``examples/policy.json`` hold it as
+data (a test checks that they agree), the sample community and the deployment defaults use it."""

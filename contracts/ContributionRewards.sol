@@ -639,13 +639,15 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
             uint256 tokens = cumulativeTokens - previous.tokens;
             if (tokens > tokenBudget * epochs)
                 revert ContributionRewardsTokenBudgetExceeded(tokens, tokenBudget * epochs);
+            // slither-disable-next-line divide-before-multiply (each epoch's cap is floored on its own, as the engine floors it, then summed over the covered epochs)
             capTokens = uint96(Math.min(((tokenBudget * capBps) / BPS) * epochs, type(uint96).max));
         }
         uint256 influenceBudget = policy_.influenceBudget;
         uint256 capPerEpoch = Math.mulDiv(influenceBudget, capBps, BPS);
-        uint256 budgetStored;
-        uint256 capStored;
+        uint256 budgetStored = 0;
+        uint256 capStored = 0;
         for (uint256 e = first; e <= epoch; ++e) {
+            // slither-disable-next-line calls-loop (a view of the system's own Influence, once per covered epoch; the proposer bonds per covered epoch, I11)
             uint256 growth = influence.growth(e);
             budgetStored += Math.mulDiv(influenceBudget, growth, Q64);
             capStored += Math.mulDiv(capPerEpoch, growth, Q64);

@@ -959,8 +959,12 @@ def prove(
     (the sender gets the challenger reward of a pending root), no vote needed."""
     epoch = load_totals(bundle).epoch
     pending = pending_proposal(rewards)
+    other_root: EpochOpError | None = None
     if pending is not None and pending.epoch == epoch:
-        found = find_unattested_batch(rewards, bundle, pending.first_epoch, pending.ledger_root)
+        try:
+            found = find_unattested_batch(rewards, bundle, pending.first_epoch, pending.ledger_root)
+        except EpochOpError as err:  # the bundle of another root: a disputed one, perhaps
+            other_root, found = err, None
         if found is not None:
             receipt = rewards.proveUnattestedBatch(
                 epoch, _bytes32(pending.root), found.proof, sender=sender
@@ -975,6 +979,8 @@ def prove(
                 dispute.to_abi(), found.proof, sender=sender
             )
             return _proven(receipt, rewards, found, dispute.root)
+    if other_root is not None:
+        raise other_root
     if pending is None or pending.epoch != epoch:
         raise EpochOpError(
             f"epoch {epoch} has no pending root, nor an undecided dispute over a root built from "

@@ -11,6 +11,7 @@
   claim BUNDLE        claim for one account (--for) or for every account, in batches
   status              where the epoch game stands, with the undecided disputes
   simulate            the attack table at the policy and governor settings in force
+  watch               follow the chain as a guardian: verify, prove or challenge, finalize, settle
 
 Every command shows amounts in CMN and influence and times as dates and durations (``--raw``:
 the contracts' units; ``--json``: everything for scripts) and ends with what to do next and
@@ -50,7 +51,13 @@ from communis.cli.options import account_option, deployed, governor_option, rewa
 from communis.economics.cli import assumption_options, assumptions_from
 from communis.engine.checks import epoch_order_warning
 from communis.engine.growth import to_influence
-from communis.engine.units import format_duration, format_influence, format_tokens, format_when
+from communis.engine.units import (
+    format_duration,
+    format_influence,
+    format_tokens,
+    format_when,
+    parse_duration,
+)
 
 if TYPE_CHECKING:
     from ape.contracts import ContractInstance
@@ -759,3 +766,53 @@ def claim(
         f"{sum(s.gas_used for s in sent):,} gas"
     )
     _finish(show, False, [], after_claim())
+
+
+@cli.command()
+@rewards_option
+@account_option
+@click.option(
+    "--bundles",
+    type=FOLDER,
+    default=None,
+    help="Local bundle copies: <epoch>/, <CID>/, <CID>.car [default: epochs/<chainId>]",
+)
+@click.option("--poll", type=click.FloatRange(min=0.1), default=10.0, show_default=True)
+@click.option("--finalize/--no-finalize", default=True, show_default=True)
+@click.option("--settle/--no-settle", default=True, show_default=True)
+@click.option(
+    "--unavailable-margin",
+    default="1h",
+    show_default=True,
+    help="Challenge a root whose bundle is still unavailable this long before its window "
+    "closes (0: never)",
+)
+@FROM_BLOCK
+def watch(
+    rewards_address: str | None,
+    alias: str | None,
+    bundles: Path | None,
+    poll: float,
+    finalize: bool,
+    settle: bool,
+    unavailable_margin: str,
+    from_block: int,
+) -> None:
+    """Follow the chain as a guardian until Ctrl-C or SIGTERM: verify each proposed root,
+    prove an unattested batch or challenge a wrong root before its window closes; as a keeper,
+    finalize verified roots after their window and settle disputes after their deadline."""
+    import ape
+
+    from communis.chain.watch import WatchOptions, watch
+
+    account = signer(alias)  # refused before anything else on a live chain with a test key
+    rewards = deployed(rewards_address).rewards
+    options = WatchOptions(
+        bundles=bundles or Path("epochs") / str(ape.chain.chain_id),
+        poll=poll,
+        finalize=finalize,
+        settle=settle,
+        unavailable_margin=parse_duration(unavailable_margin),
+        from_block=from_block,
+    )
+    watch(rewards, account, options, log=click.echo)

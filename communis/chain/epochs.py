@@ -439,8 +439,8 @@ def build(
     must judge every batch valid (appointed attester with budget, signature in this
     deployment's domain), checked before anything is written: a root built on anything else
     gets its proposer bond slashed. ``draft`` builds anyway, for a look at the numbers (the
-    bundle cannot be proposed). ``check_attesters=False`` skips asking the registry: what a
-    cheat's own script does (the demo's fraud scenes); no command offers it."""
+    bundle cannot be proposed). ``check_attesters=False`` skips asking the registry: only to
+    play a cheat (the demo's fraud scenes, ``--no-attester-check``)."""
     from communis.engine.attest import attestations_path
     from communis.engine.ledger import read_ledger
 

@@ -270,6 +270,13 @@ FROM_BLOCK = click.option(
     "--from-block", type=int, default=0, help="Search the contract's events from this block"
 )
 ROOT = click.option("--root", default=None, help="Which root's dispute, when several are open")
+NO_ATTESTER_CHECK = click.option(
+    "--no-attester-check",
+    "unchecked",
+    is_flag=True,
+    help="Skip asking the AttesterRegistry about the batches: only to play a cheat (a root on "
+    "batches it rejects loses its proposer bond to anyone who proves it)",
+)
 
 
 def _policy_rows(p: Policy, show: Show) -> list[tuple[str, str]]:
@@ -420,6 +427,7 @@ def simulate(
     is_flag=True,
     help="Build even if rows are not attested (a look at the numbers: it cannot be proposed)",
 )
+@NO_ATTESTER_CHECK
 @output_options
 def build(
     rewards_address: str | None,
@@ -428,6 +436,7 @@ def build(
     previous: Path | None,
     overwrite: bool,
     draft: bool,
+    unchecked: bool,
     raw: bool,
     as_json: bool,
 ) -> None:
@@ -446,6 +455,7 @@ def build(
             previous=previous,
             overwrite=overwrite,
             draft=draft,
+            check_attesters=not unchecked,
             progress=progress,
         )
     bundle = out / str(result.epoch)
@@ -556,18 +566,20 @@ def verify(
 @account_option
 @click.argument("bundle", type=BUNDLE)
 @click.option("--uri", default=None, help="Where the bundle is published [default: its path]")
+@NO_ATTESTER_CHECK
 @output_options
 def propose(
     rewards_address: str | None,
     alias: str | None,
     bundle: Path,
     uri: str | None,
+    unchecked: bool,
     raw: bool,
     as_json: bool,
 ) -> None:
-    """Propose BUNDLE's root, bonding the proposer bond."""
+    """Propose BUNDLE's root, bonding the proposer bond (one per epoch the root covers)."""
     rewards = deployed(rewards_address).rewards
-    sent = epochs.propose(rewards, bundle, signer(alias), uri=uri)
+    sent = epochs.propose(rewards, bundle, signer(alias), uri=uri, check_attesters=not unchecked)
     details = sent[-1].details
     steps = after_propose(details["epoch"], details["challenge_deadline"])
     _finish(Show.read(rewards, raw), as_json, sent, steps)

@@ -48,7 +48,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColum
 
 from communis.chain import epochs
 from communis.chain.accounts import is_local
-from communis.chain.governance import Action, Governance, GovernanceError
+from communis.chain.governance import Action, Governance, GovernanceError, for_proposer
+from communis.chain.governance import Proposal as GovernorProposal
 from communis.chain.system import System
 from communis.demo.sample import ATTESTERS, POINT, attester_key, sign_sample_ledger, write_sample
 from communis.deploy.config import DeployConfig, load
@@ -147,6 +148,7 @@ class OverBudget:
     flows: Flows
     influence_slashed: int
     removed_from: int
+    stored_slashed: int = 0
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,7 @@ class Vote:
     description: str
     proposer: Any
     epoch: int | None
+    proposal: GovernorProposal
 
 
 @dataclass
@@ -192,7 +195,6 @@ class Story:
     epochs: list[EpochReport] = field(default_factory=list)
     proposals: list[Proposal] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    seen: set[str] = field(default_factory=set)
     padded: PaddedLedger | None = None
     over_budget: OverBudget | None = None
     unresolved: Unresolved | None = None
@@ -412,13 +414,14 @@ def propose(story: Story, bundle: Path, proposer: Any) -> epochs.Sent:
 
 
 def finalize_and_claim(story: Story, build: EpochBuild) -> EpochReport:
-    """Wait out the challenge window, finalize, claim for everyone, and report the epoch."""
+    """Wait out the challenge window, finalize, let the key members claim (their influence
+    votes), and report the epoch."""
     rewards = story.sys.rewards
     epoch = build.epoch
     story.travel_to(int(rewards.pendingProposal().challengeDeadline) + 1)
     epochs.finalize(rewards, epoch, story.watcher)
     check(int(rewards.nextEpoch()) == epoch + 1, f"epoch {epoch} finalized")
-    claim_everyone(story, story.bundle(epoch))
+    claim_members(story, story.bundle(epoch))
     report = epoch_report(story, build)
     check(
         report.tokens_emitted <= build.policy.token_budget,
@@ -428,9 +431,31 @@ def finalize_and_claim(story: Story, build: EpochBuild) -> EpochReport:
     return report
 
 
-def claim_everyone(story: Story, bundle: Path) -> None:
+def claim_members(story: Story, bundle: Path) -> None:
+    """The key members claim what they are owed (one ``claimMany``; anyone may send it)."""
     rewards = story.sys.rewards
     tree = epochs.load_tree(bundle)
+    dues = [epochs.owed(rewards, tree, m.address) for m in story.members]
+    requests = [
+        (d.account, d.cumulative_tokens, d.cumulative_influence, d.proof)
+        for d in dues
+        if d.tokens or d.influence
+    ]
+    rewards.claimMany(requests, tree.root, sender=story.watcher)
+    for due in dues:
+        paid = rewards.claimed(due.account)
+        check(int(paid[0]) == due.cumulative_tokens, f"{due.account} claimed its tokens")
+    tokens = sum(d.tokens for d in dues)
+    later = "" if story.epochs else "; everyone else may claim at any time (roots are cumulative)"
+    story.say(f"   {story.day()}: finalized; the key members claim {whole(tokens)} CMN{later}")
+
+
+def claim_everyone(story: Story) -> None:
+    """The watcher claims for every member at once: one claim each covers every epoch."""
+    rewards = story.sys.rewards
+    bundle = story.bundle(int(rewards.nextEpoch()) - 1)
+    tree = epochs.load_tree(bundle)
+    story.say("[bold]7. Claims[/bold]")
     columns = (TextColumn("   {task.description}"), BarColumn(), MofNCompleteColumn())
     with progress_bar(story, *columns) as progress:
         task = progress.add_task("claiming", total=len(tree.values))
@@ -452,8 +477,9 @@ def claim_everyone(story: Story, bundle: Path) -> None:
     accounts = sum(s.details["accounts"] for s in sent)
     tokens = sum(s.details["tokens"] for s in sent)
     story.say(
-        f"   {story.day()}: finalized; claimed for {accounts} accounts in {len(sent)} "
-        f"transactions: {whole(tokens)} CMN"
+        f"   {story.day()}: the watcher claims for the {accounts} other members in {len(sent)} "
+        f"transactions ({whole(tokens)} CMN, one claim each for epochs "
+        f"{EPOCHS[0]}-{EPOCHS[-1]}); every account holds what the last root says"
     )
 
 
@@ -503,16 +529,18 @@ def open_vote(
         f"   {story.day()}: {whole(for_votes, 1)} influence votes for, quorum {whole(quorum, 1)}"
         f"{parties}; the vote closes on {closes}"
     )
-    return Vote(proposal_id, description, proposer, epoch)
+    proposal = GovernorProposal(tuple(actions), for_proposer(description, proposer.address))
+    check(story.gov.proposal_id(proposal) == proposal_id, "the proposal is the one voted on")
+    return Vote(proposal_id, description, proposer, epoch, proposal)
 
 
 def enact(story: Story, vote: Vote) -> None:
     """Close the vote, queue the proposal and execute it through the timelock."""
     gov, governor = story.gov, story.gov.governor
     story.travel_to(int(governor.proposalDeadline(vote.id)) + 1)
-    gov.queue(vote.id, sender=vote.proposer)
+    gov.queue(vote.id, sender=vote.proposer, proposal=vote.proposal)
     story.travel_to(int(governor.proposalEta(vote.id)) + 1)
-    gov.execute(vote.id, sender=vote.proposer)
+    gov.execute(vote.id, sender=vote.proposer, proposal=vote.proposal)
     check(gov.state(vote.id) == "Executed", f"proposal '{vote.description}' executed")
     against, for_votes, abstain = (int(v) for v in governor.proposalVotes(vote.id))
     story.proposals.append(
@@ -775,12 +803,13 @@ def over_budget(story: Story, epoch: int) -> tuple[Vote, dict[str, int]]:
         f"the budget is {WORKSHOP_BUDGET} {escape('[over-budget]')}; a judgement, not a proof, "
         "so it challenges"
     )
+    since = int(story.chain.blocks.height)
     with counting(token, parties, net):
         epochs.challenge(
             rewards, epoch, challenger, evidence=f"verify: over-budget ({points} points)"
         )
     root, ledger_root = sent.details["root"], sent.details["ledger_root"]
-    dispute = epochs.find_dispute(rewards, epoch, root=root)
+    dispute = epochs.find_dispute(rewards, epoch, root=root, from_block=since)
     check(epochs.pending_proposal(rewards) is None, "the challenged root is discarded at once")
     story.say(
         f"   the root is discarded at once; a dispute holds both bonds until "
@@ -832,6 +861,7 @@ def over_budget_verdict(story: Story, vote: Vote, net: dict[str, int]) -> None:
         "treasury": story.sys.timelock.address,
     }
     before = int(influence.balanceOf(culprit))
+    stored = int(influence.storedBalanceOf(culprit))
     check(before > 0, "member 2 holds influence")
     with counting(token, parties, net):
         enact(story, vote)
@@ -848,7 +878,11 @@ def over_budget_verdict(story: Story, vote: Vote, net: dict[str, int]) -> None:
         f"{removed_from} on and its {whole(before, 1)} influence is slashed"
     )
     story.over_budget = replace(
-        scene, flows=flows, influence_slashed=before, removed_from=removed_from
+        scene,
+        flows=flows,
+        influence_slashed=before,
+        removed_from=removed_from,
+        stored_slashed=stored,
     )
     index = next(i for i, e in enumerate(story.epochs) if e.epoch == scene.epoch)
     report = story.epochs[index]
@@ -880,11 +914,11 @@ def unresolved(story: Story, epoch: int, verdict: tuple[Vote, dict[str, int]]) -
         "treasury": story.sys.timelock.address,
     }
     net: dict[str, int] = {}
-    first_proposed = story.now()
+    first_proposed, since = story.now(), int(story.chain.blocks.height)
     with counting(token, parties, net):
         propose(story, story.bundle(epoch), proposer)
         epochs.challenge(rewards, epoch, griefer, evidence="")
-    dispute = epochs.find_dispute(rewards, epoch, root=build.root)
+    dispute = epochs.find_dispute(rewards, epoch, root=build.root, from_block=since)
     check(epochs.pending_proposal(rewards) is None, "the challenged root is discarded at once")
     story.say(
         f"   the foundation proposes the honest root; guardian {short(griefer.address)} "
@@ -895,7 +929,7 @@ def unresolved(story: Story, epoch: int, verdict: tuple[Vote, dict[str, int]]) -
     over_budget_verdict(story, *verdict)
     story.travel_to(dispute.deadline)
     with counting(token, parties, net):
-        settled = epochs.settle(rewards, epoch, story.watcher, root=build.root)
+        settled = epochs.settle(rewards, epoch, story.watcher, root=build.root, from_block=since)
     flows = check_flows(net, bond_flows(story.economics, Ending.TIMED_OUT), "the settlement")
     story.say(
         f"   {story.day()}: the deadline passes and the watcher settles the dispute: no verdict, "
@@ -937,20 +971,22 @@ def unresolved(story: Story, epoch: int, verdict: tuple[Vote, dict[str, int]]) -
 # ----------------------------------------------------------------------------------- report
 
 
-def influence_now(story: Story, accounts: Sequence[str]) -> dict[str, int]:
-    """Each account's influence now: the stored units ContributionRewards awarded it (read in a
-    few calls through its multicall) at the current epoch's growth, as Influence's ``balanceOf``
-    computes it (checked on one account); the demo's slashed attester is read directly."""
-    rewards, influence = story.sys.rewards, story.sys.influence
+def influence_now(story: Story, build: EpochBuild) -> dict[str, int]:
+    """Each account's influence now, once it has claimed: its cumulative stored units (the tree)
+    at the current epoch's growth, as Influence's ``balanceOf`` computes it (checked on a key
+    member, who claimed), less what governance slashed."""
+    influence = story.sys.influence
     epoch, half_life = int(influence.currentEpoch()), int(influence.halfLife())
-    awarded = epochs.claimed_amounts(rewards, accounts)
-    out = {a: to_influence(p[1], epoch, half_life) for a, p in zip(accounts, awarded, strict=True)}
-    slashed = story.over_budget.attester if story.over_budget else None
-    if slashed in out:
-        out[slashed] = int(influence.balanceOf(slashed))
-    probe = next((a for a in accounts if a != slashed), None)
-    if probe is not None:
-        check(out[probe] == int(influence.balanceOf(probe)), "influence balances are exact")
+    slashed = story.over_budget.stored_slashed if story.over_budget else 0
+    culprit = story.over_budget.attester if story.over_budget else None
+    out = {
+        leaf.account: to_influence(
+            leaf.influence - (slashed if leaf.account == culprit else 0), epoch, half_life
+        )
+        for leaf in build.tree.values
+    }
+    probe = story.members[0].address
+    check(out[probe] == int(influence.balanceOf(probe)), "influence balances are exact")
     return out
 
 
@@ -959,7 +995,6 @@ def epoch_report(story: Story, build: EpochBuild) -> EpochReport:
     tokens = build.scores.tokens.amounts
     plain_influence = build.scores.influence.amounts
     rewards = role_rewards(build.ledger.points, build.policy.role_weights, tokens, plain_influence)
-    story.seen |= set(build.ledger.points)
     clock = int(story.gov.governor.clock())
     return EpochReport(
         epoch=build.epoch,
@@ -968,7 +1003,7 @@ def epoch_report(story: Story, build: EpochBuild) -> EpochReport:
         tokens_emitted=sum(tokens.values()),
         influence_emitted=sum(plain_influence.values()),
         rewards=tuple(rewards),
-        influence_balances=influence_now(story, sorted(story.seen)),
+        influence_balances=influence_now(story, build),
         quorum=int(story.gov.governor.quorum(clock - 1)),
         treasury_balance=int(story.sys.token.balanceOf(story.sys.timelock)),
     )
@@ -1023,6 +1058,7 @@ def run(story: Story, config_path: Path, deployments: Path) -> None:
     first_proposal_executed(story, vote, policy)
     verdict = over_budget(story, 2)
     unresolved(story, 3, verdict)
+    claim_everyone(story)
 
 
 def write_demo_report(story: Story, network: str, out: Path) -> ReportPaths:

@@ -14,8 +14,10 @@ from rich.console import Console
 
 from communis.chain import epochs
 from communis.chain.epochs import Verdict
+from communis.chain.history import PROVEN_REASON, UPHELD_REASON, slashed_bonds
 from communis.demo import story as demo
 from communis.demo.sample import POINT
+from communis.report import BondSlash
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -113,6 +115,12 @@ def test_demo_tells_the_whole_story_and_the_chain_agrees(project, chain, account
     governor = story.gov.governor
     assert governor.getVotes(story.whale, governor.clock() - 1) == 0
     assert tuple(rewards.policy().roleWeights) == (5, 6, 4, 1)
+
+    # What `ape run chain report` reads back about the slashed bonds is what the story did.
+    assert slashed_bonds(system, chain.blocks.height) == {
+        1: [BondSlash(mallory.address, p.proposer_bond, PROVEN_REASON, proven=True)],
+        2: [BondSlash(culprit.address, p.proposer_bond, UPHELD_REASON)],
+    }
 
     lines = demo.summary(story)
     assert len(lines) == 6 and "paid 16d 0h after the epoch ended" in lines[3]

@@ -15,18 +15,19 @@ are appointed by the deployment config (``examples/deploy-demo.toml``, ``[attest
 demo signs the sample ledgers with their test keys for the deployed registry.
 
 1. Deploy the whole system (journaled like any deployment); the timelock owns every parameter.
-2. Epoch 0 is proposed, finalized and claimed in batches.
+2. Epoch 0 is proposed, finalized, and claimed by the key members (their influence votes).
 3. The whale buys 30% of the supply and cannot propose. The contributors vote to appoint two
    guardians and a member attester and to raise the curators' weight (executed on day 19).
 4. Epoch 1, a padded ledger: Mallory adds rows that no attester signed (she signs them herself);
    the watcher proves it on chain in one transaction and her bond is slashed, no vote. The
-   honest root is proposed, finalized and claimed.
+   honest root is proposed and finalized.
 5. Epoch 2, an attester over its budget: member 2 signs three times its budget and proposes the
    root; guardian 6's ``verify`` catches it and challenges, the honest root follows at once, and
    governance upholds the challenge, removes the attester and slashes its influence.
 6. Epoch 3, a challenge nobody decides: guardian 3 challenges the honest root; nobody votes; the
-   dispute is settled at its deadline with both fees, the root proposed again, finalized and
-   claimed within the bound T of the README.
+   dispute is settled at its deadline with both fees, the root proposed again and finalized
+   within the bound T of the README.
+7. The watcher claims for everyone at once: one cumulative claim per member for all epochs.
 
 Every bond movement is compared with :func:`communis.economics.bonds.bond_flows`. Any step that
 does not do what it claims raises :class:`DemoError`.

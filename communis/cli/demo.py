@@ -15,6 +15,7 @@ from rich.console import Console
 
 from communis.cli.base import CommunisCommand
 from communis.demo import story as demo
+from communis.deploy.config import load
 from communis.report.terminal import distribution_table, roles_table, top_earners_table
 
 
@@ -46,11 +47,12 @@ def cli(provider: Any, config_path: Path, out: Path) -> None:
         examples=Path("examples"),
         work=out,
         console=console,
+        config=load(config_path),
     )
     # The demo's own journal: a fresh deployment each run, apart from the project's journals.
     deployments = out / "deployments"
     shutil.rmtree(deployments, ignore_errors=True)
-    demo.run(story, config_path, deployments)
+    demo.run(story, deployments)
     run = demo.run_report(story, provider.network_choice)
     # The numbers; the proposals and bonds were told along the way (the report lists them too).
     console.print(roles_table(run), top_earners_table(run, 5), distribution_table(run))

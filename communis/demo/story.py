@@ -40,6 +40,7 @@ import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,7 @@ from communis.chain.governance import Action, Governance, GovernanceError, for_p
 from communis.chain.governance import Proposal as GovernorProposal
 from communis.chain.system import System
 from communis.demo.sample import ATTESTERS, POINT, attester_key, sign_sample_ledger, write_sample
-from communis.deploy.config import DeployConfig, load
+from communis.deploy.config import DeployConfig
 from communis.deploy.deployer import Deployer, plan_time
 from communis.deploy.journal import Journal
 from communis.deploy.plan import build_plan
@@ -188,11 +189,9 @@ class Story:
     examples: Path
     work: Path
     console: Console
-    config: DeployConfig | None = None
+    config: DeployConfig
     system: System | None = None
     governance: Governance | None = None
-    params: Parameters | None = None
-    domain: Domain | None = None
     epochs: list[EpochReport] = field(default_factory=list)
     proposals: list[Proposal] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -240,13 +239,13 @@ class Story:
 
     @property
     def signing_domain(self) -> Domain:
-        assert self.domain is not None
-        return self.domain
+        """What the attesters sign for: the deployed registry on this chain."""
+        return Domain(int(self.chain.chain_id), str(self.sys.attesters.address))
 
-    @property
+    @cached_property
     def economics(self) -> Parameters:
-        assert self.params is not None
-        return self.params
+        """The economic parameters of the deployed config (bonds, reward, fee, periods)."""
+        return Parameters.from_config(self.config)
 
     def say(self, text: str) -> None:
         self.console.print(text, highlight=False)
@@ -282,6 +281,11 @@ class Story:
 # ----------------------------------------------------------------------------------- money
 
 
+def bond_parties(story: Story, **addresses: str) -> dict[str, str]:
+    """The parties of a scene whose balances its bonds move, by role (the treasury too)."""
+    return {**addresses, "treasury": str(story.sys.timelock.address)}
+
+
 @contextmanager
 def counting(token: Any, parties: Mapping[str, str], net: dict[str, int]) -> Iterator[None]:
     """Add each party's token balance change over the block to ``net`` (by role name)."""
@@ -301,6 +305,20 @@ def check_flows(net: Mapping[str, int], expected: Flows, what: str) -> Flows:
     return Flows(
         **{role: net.get(role, 0) for role in ("proposer", "challenger", "prover", "treasury")}
     )
+
+
+def bonded_proposal(
+    story: Story, bundle: Path, proposer: Any, **others: str
+) -> tuple[epochs.Sent, dict[str, str], dict[str, int]]:
+    """``proposer`` (sold its bond first if need be) proposes ``bundle``'s root. Returns what was
+    sent, the scene's parties (the proposer, ``others`` by role, the treasury) and their balance
+    changes so far, for :func:`counting` and :func:`check_flows`."""
+    fund(story, proposer, story.economics.proposer_bond)
+    parties = bond_parties(story, proposer=proposer.address, **others)
+    net: dict[str, int] = {}
+    with counting(story.sys.token, parties, net):
+        sent = propose(story, bundle, proposer)
+    return sent, parties, net
 
 
 def fund(story: Story, account: Any, amount: int) -> None:
@@ -324,14 +342,12 @@ def progress_bar(story: Story, *columns: ProgressColumn) -> Progress:
     )
 
 
-def deploy(story: Story, config_path: Path, deployments: Path) -> None:
+def deploy(story: Story, deployments: Path) -> None:
     chain_id = story.chain.chain_id
     if not is_local(chain_id):
         raise DemoError(f"the demo needs a local chain for time travel (chain {chain_id})")
-    config = load(config_path)
-    story.config = config
-    story.params = Parameters.from_config(config)
-    story.say(f"[bold]1. Deploying Communis[/bold] to chain {chain_id} ({config_path})")
+    config = story.config
+    story.say(f"[bold]1. Deploying Communis[/bold] to chain {chain_id} ({config.path})")
     journal = Journal.open(deployments, chain_id)
     plan = build_plan(config, now=plan_time(journal, story.now()))
     columns = (TextColumn("   deploying"), BarColumn(), MofNCompleteColumn())
@@ -367,13 +383,13 @@ def deploy(story: Story, config_path: Path, deployments: Path) -> None:
 def sign_ledgers(story: Story) -> None:
     """The sample ledgers (``examples/ledgers``, epoch 3 from the same generator), signed by the
     sample attesters for the deployed registry (the examples are signed for a stand-in one)."""
-    story.domain = Domain(int(story.chain.chain_id), str(story.sys.attesters.address))
+    domain = story.signing_domain
     folder = story.ledger(0).parent
     folder.mkdir(parents=True, exist_ok=True)
     for epoch in EXAMPLE_EPOCHS:
         shutil.copyfile(story.examples / "ledgers" / f"epoch-{epoch}.jsonl", story.ledger(epoch))
-        sign_sample_ledger(story.ledger(epoch), epoch, story.domain)
-    generated = write_sample(story.work / "sample", epochs=(3,), domain=story.domain)
+        sign_sample_ledger(story.ledger(epoch), epoch, domain)
+    generated = write_sample(story.work / "sample", epochs=(3,), domain=domain)
     for epoch, ledger in zip((3,), generated, strict=True):
         shutil.copyfile(ledger, story.ledger(epoch))
         shutil.copyfile(attestations_path(ledger), attestations_path(story.ledger(epoch)))
@@ -651,63 +667,76 @@ def first_proposal_executed(story: Story, vote: Vote, policy: Policy) -> None:
 # ----------------------------------------------------------------------------------- scene 2
 
 
+def invented(label: str, count: int) -> list[str]:
+    """``count`` fresh addresses nobody holds a key for (derived from ``label``)."""
+    return [
+        to_checksum("0x" + keccak(f"communis-demo/{label}/{i}".encode())[:20].hex())
+        for i in range(count)
+    ]
+
+
+def extended_bundle(
+    story: Story, epoch: int, folder: str, signer: Any, accounts: list[str], points: int, ref: str
+) -> Path:
+    """The bundle of ``epoch``'s honest ledger with one creator row of ``points`` per account
+    appended (evidence ``<ref>-<n>``), signed by ``signer`` (the other rows keep the attesters'
+    batches), built into ``work/<folder>/epochs``."""
+    rows = [
+        {
+            "epoch": epoch,
+            "account": a,
+            "role": "creator",
+            "points": str(points),
+            "ref": f"{ref}-{i}",
+        }
+        for i, a in enumerate(accounts)
+    ]
+    ledger = story.work / folder / "ledgers" / f"epoch-{epoch}.jsonl"
+    ledger.parent.mkdir(parents=True, exist_ok=True)
+    honest_rows = story.ledger(epoch).read_text(encoding="utf-8")
+    first = honest_rows.count("\n") + 1
+    ledger.write_text(honest_rows + "".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    signed = attest_ledger(
+        ledger,
+        SigningKey(signer.private_key),
+        story.signing_domain,
+        epoch,
+        lines=[(first, first + len(rows) - 1)],
+        existing=read_attestations(attestations_path(story.ledger(epoch))),
+    )
+    write_attestations(signed.attestations, attestations_path(ledger))
+    out_root = story.work / folder / "epochs"
+    build_epoch(story, ledger, out_root, previous=story.bundle(epoch - 1))
+    return out_root / str(epoch)
+
+
+def flagged(story: Story, bundle: Path, epoch: int, code: str) -> list[str]:
+    """The attesters whose batches ``verify`` reports with ``code`` (it must find the bundle
+    wrong)."""
+    result = epochs.verify(story.sys.rewards, bundle, previous=story.bundle(epoch - 1))
+    check(not result.ok, f"verify rejects the root of {bundle}")
+    found = result.attestations
+    return [p.attester or "" for p in found.problems if p.code == code] if found else []
+
+
 def padded_ledger(story: Story, epoch: int) -> None:
     """Mallory pads the ledger with rows nobody accountable signed; anyone proves it."""
     rewards, token = story.sys.rewards, story.sys.token
     story.travel_to(story.end_of_epoch(epoch) + 60)
     story.say(f"[bold]4. Epoch {epoch}: a padded ledger[/bold] ({story.day()})")
     mallory, watcher = story.mallory, story.watcher
-    fakes = [
-        to_checksum("0x" + keccak(f"communis-demo/fake/{i}".encode())[:20].hex())
-        for i in range(PADDED_ROWS)
-    ]
-    ledger = story.work / "padded" / "ledgers" / f"epoch-{epoch}.jsonl"
-    ledger.parent.mkdir(parents=True, exist_ok=True)
-    honest_rows = story.ledger(epoch).read_text(encoding="utf-8")
-    first_line = honest_rows.count("\n") + 1
-    rows = [
-        {
-            "epoch": epoch,
-            "account": a,
-            "role": "creator",
-            "points": str(PADDED_POINTS),
-            "ref": f"forum/post/{epoch}-padded-{i}",
-        }
-        for i, a in enumerate(fakes)
-    ]
-    ledger.write_text(honest_rows + "".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    signed = attest_ledger(
-        ledger,
-        SigningKey(mallory.private_key),  # not an attester: her signature vouches for nothing
-        story.signing_domain,
-        epoch,
-        lines=[(first_line, first_line + PADDED_ROWS - 1)],
-        existing=read_attestations(attestations_path(story.ledger(epoch))),
-    )
-    write_attestations(signed.attestations, attestations_path(ledger))
-    padded_root = story.work / "padded" / "epochs"
-    build_epoch(story, ledger, padded_root, previous=story.bundle(epoch - 1))
-    bundle = padded_root / str(epoch)
-    fund(story, mallory, story.economics.proposer_bond)
-    parties = {
-        "proposer": mallory.address,
-        "prover": watcher.address,
-        "treasury": story.sys.timelock.address,
-    }
-    net: dict[str, int] = {}
-    with counting(token, parties, net):
-        sent = propose(story, bundle, mallory)
+    # Mallory is no attester: her signature vouches for nothing.
+    fakes = invented("fake", PADDED_ROWS)
+    ref = f"forum/post/{epoch}-padded"
+    bundle = extended_bundle(story, epoch, "padded", mallory, fakes, PADDED_POINTS, ref)
+    sent, parties, net = bonded_proposal(story, bundle, mallory, prover=watcher.address)
     story.say(
         f"   Mallory ({short(mallory.address)}) adds {PADDED_ROWS} rows for invented accounts "
         f"({whole(PADDED_ROWS * PADDED_POINTS * POINT)} creator points), signs them herself and "
         f"proposes the root with a {whole(story.economics.proposer_bond)} CMN bond"
     )
-    result = epochs.verify(rewards, bundle, previous=story.bundle(epoch - 1))
-    found = result.attestations
-    flagged = [p for p in found.problems if p.code == "not-attester"] if found else []
-    check(not result.ok, "verify rejects the padded ledger")
     check(
-        [p.attester for p in flagged] == [mallory.address],
+        flagged(story, bundle, epoch, "not-attester") == [mallory.address],
         "verify names Mallory's batch: she is not an attester",
     )
     story.say(
@@ -747,58 +776,21 @@ def over_budget(story: Story, epoch: int) -> tuple[Vote, dict[str, int]]:
     story.say(f"[bold]5. Epoch {epoch}: an attester over its budget[/bold] ({story.day()})")
     culprit, challenger = story.member_attester, story.guardians[1]
     check(bool(registry.isAttesterAt(culprit, epoch)), f"member 2 attests in epoch {epoch}")
-    friends = [
-        to_checksum("0x" + keccak(f"communis-demo/friend/{i}".encode())[:20].hex())
-        for i in range(WORKSHOP_ROWS - 1)
-    ]
-    ledger = story.work / "over-budget" / "ledgers" / f"epoch-{epoch}.jsonl"
-    ledger.parent.mkdir(parents=True, exist_ok=True)
-    honest_rows = story.ledger(epoch).read_text(encoding="utf-8")
-    first_line = honest_rows.count("\n") + 1
-    rows = [
-        {
-            "epoch": epoch,
-            "account": a,
-            "role": "creator",
-            "points": str(WORKSHOP_POINTS),
-            "ref": f"workshop/{epoch}-{i}",
-        }
-        for i, a in enumerate([culprit.address, *friends])
-    ]
-    ledger.write_text(honest_rows + "".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    signed = attest_ledger(
-        ledger,
-        SigningKey(culprit.private_key),
-        story.signing_domain,
-        epoch,
-        lines=[(first_line, first_line + WORKSHOP_ROWS - 1)],
-        existing=read_attestations(attestations_path(story.ledger(epoch))),
-    )
-    write_attestations(signed.attestations, attestations_path(ledger))
-    out_root = story.work / "over-budget" / "epochs"
-    build_epoch(story, ledger, out_root, previous=story.bundle(epoch - 1))
-    bundle = out_root / str(epoch)
+    talks = [culprit.address, *invented("friend", WORKSHOP_ROWS - 1)]
+    ref = f"workshop/{epoch}"
+    bundle = extended_bundle(story, epoch, "over-budget", culprit, talks, WORKSHOP_POINTS, ref)
     points = WORKSHOP_ROWS * WORKSHOP_POINTS
-    fund(story, culprit, story.economics.proposer_bond)
     fund(story, challenger, story.economics.challenger_bond)
-    parties = {
-        "proposer": culprit.address,
-        "challenger": challenger.address,
-        "treasury": story.sys.timelock.address,
-    }
-    net: dict[str, int] = {}
-    with counting(token, parties, net):
-        sent = propose(story, bundle, culprit)
+    sent, parties, net = bonded_proposal(story, bundle, culprit, challenger=challenger.address)
     story.say(
         f"   member 2 ({short(culprit.address)}), attester of workshop talks with a budget of "
         f"{WORKSHOP_BUDGET} points, signs {WORKSHOP_ROWS} talks worth {points} points for itself "
         "and five new accounts, and proposes the root with its bond"
     )
-    result = epochs.verify(rewards, bundle, previous=story.bundle(epoch - 1))
-    found = result.attestations
-    flagged = [p for p in found.problems if p.code == "over-budget"] if found else []
-    check(not result.ok, "verify rejects the over-budget batch")
-    check([p.attester for p in flagged] == [culprit.address], "verify names member 2's batch")
+    check(
+        flagged(story, bundle, epoch, "over-budget") == [culprit.address],
+        "verify names member 2's batch: over its budget",
+    )
     story.say(
         f"   [red]verify[/red] (guardian {short(challenger.address)}): {points} points attested, "
         f"the budget is {WORKSHOP_BUDGET} {escape('[over-budget]')}; a judgement, not a proof, "
@@ -856,11 +848,7 @@ def over_budget_verdict(story: Story, vote: Vote, net: dict[str, int]) -> None:
     rewards, token, registry = story.sys.rewards, story.sys.token, story.sys.attesters
     influence = story.sys.influence
     culprit = scene.attester
-    parties = {
-        "proposer": culprit,
-        "challenger": scene.challenger,
-        "treasury": story.sys.timelock.address,
-    }
+    parties = bond_parties(story, proposer=culprit, challenger=scene.challenger)
     before = int(influence.balanceOf(culprit))
     stored = int(influence.storedBalanceOf(culprit))
     check(before > 0, "member 2 holds influence")
@@ -909,15 +897,11 @@ def unresolved(story: Story, epoch: int, verdict: tuple[Vote, dict[str, int]]) -
     build = build_honest(story, epoch)
     griefer, proposer = story.guardians[0], story.foundation
     fund(story, griefer, story.economics.challenger_bond)
-    parties = {
-        "proposer": proposer.address,
-        "challenger": griefer.address,
-        "treasury": story.sys.timelock.address,
-    }
-    net: dict[str, int] = {}
     first_proposed, since = story.now(), int(story.chain.blocks.height)
+    _, parties, net = bonded_proposal(
+        story, story.bundle(epoch), proposer, challenger=griefer.address
+    )
     with counting(token, parties, net):
-        propose(story, story.bundle(epoch), proposer)
         epochs.challenge(rewards, epoch, griefer, evidence="")
     dispute = epochs.find_dispute(rewards, epoch, root=build.root, from_block=since)
     check(epochs.pending_proposal(rewards) is None, "the challenged root is discarded at once")
@@ -1050,9 +1034,9 @@ def summary(story: Story) -> list[str]:
     ]
 
 
-def run(story: Story, config_path: Path, deployments: Path) -> None:
+def run(story: Story, deployments: Path) -> None:
     """The whole story, scene after scene (see the module's docstring)."""
-    deploy(story, config_path, deployments)
+    deploy(story, deployments)
     pay_epoch(story, 0)
     vote, policy = whale_and_first_proposal(story)
     padded_ledger(story, 1)
@@ -1067,7 +1051,6 @@ def write_demo_report(story: Story, network: str, out: Path) -> ReportPaths:
     does not pay": its attack table and charts) as a section of the page."""
     from communis.economics.report import analyse_config, write_section
 
-    assert story.config is not None
     section = write_section(analyse_config(story.config), out)
     extra = ExtraSection("economics", "why cheating does not pay", section.html)
     return write_report(run_report(story, network), out, extra=[extra])

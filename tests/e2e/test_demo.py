@@ -17,6 +17,7 @@ from communis.chain.epochs import Verdict
 from communis.chain.history import PROVEN_REASON, UPHELD_REASON, slashed_bonds
 from communis.demo import story as demo
 from communis.demo.sample import POINT
+from communis.deploy.config import load
 from communis.report import BondSlash
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,8 +43,9 @@ def test_demo_tells_the_whole_story_and_the_chain_agrees(project, chain, account
         examples=ROOT / "examples",
         work=tmp_path / "demo",
         console=Console(file=out, width=250),
+        config=load(ROOT / "examples" / "deploy-demo.toml"),
     )
-    demo.run(story, ROOT / "examples" / "deploy-demo.toml", tmp_path / "deployments")
+    demo.run(story, tmp_path / "deployments")
     text = out.getvalue()
 
     system, p = story.sys, story.economics

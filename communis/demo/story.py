@@ -5,19 +5,20 @@ On a local chain (time travel needs one) with ape's test accounts:
 - account 0 is the *foundation*: it deploys, holds the genesis allocation (it sells tokens and
   pays its bonds) and proposes the honest roots;
 - accounts 1-6 are the sample community's key members (:data:`communis.demo.sample.KEY_MEMBERS`);
-  3 and 6 become guardians through governance, 2 an attester of workshop talks;
+  3 and 6 become guardians through governance; 2 attests workshop talks;
 - account 7 is the *whale*, who buys a large share of the tokens and gets no say for it;
 - account 8 is *Mallory*, who proposes a root over a padded ledger;
 - account 9 is a *watcher*: anyone, who finalizes, claims for everyone, proves and settles.
 
 The sample community's three attesters (a forum bot and two curators, ``examples/attesters.json``)
-are appointed by the deployment config (``examples/deploy-demo.toml``, ``[attesters]``); the
-demo signs the sample ledgers with their test keys for the deployed registry.
+and member 2 (workshop talks, a small budget) are appointed by the deployment config
+(``examples/deploy-demo.toml``, ``[attesters]``); the demo signs the sample ledgers with the
+attesters' test keys for the deployed registry.
 
 1. Deploy the whole system (journaled like any deployment); the timelock owns every parameter.
 2. Epoch 0 is proposed, finalized, and claimed by the key members (their influence votes).
 3. The whale buys 30% of the supply and cannot propose. The contributors vote to appoint two
-   guardians and a member attester and to raise the curators' weight (executed on day 19).
+   guardians and to raise the curators' weight (executed when epoch 2 has just ended).
 4. Epoch 1, a padded ledger: Mallory adds rows that no attester signed (she signs them herself);
    the watcher proves it on chain in one transaction and her bond is slashed, no vote. The
    honest root is proposed and finalized.
@@ -371,12 +372,12 @@ def deploy(story: Story, deployments: Path) -> None:
     for owned in (story.sys.guardians, registry):
         check(owned.owner() == timelock.address, f"the timelock owns {owned.address}")
     story.say(f"   {len(plan)} steps; the timelock {timelock.address} owns every parameter")
-    names = []
-    for name, _, budget in ATTESTERS:
-        address = attester_key(name).address
+    appointed = [(name, attester_key(name).address, budget) for name, _, budget in ATTESTERS]
+    appointed.append(("member 2 (workshop talks)", story.member_attester.address, WORKSHOP_BUDGET))
+    for name, address, budget in appointed:
         check(int(registry.budget(address)) == budget * POINT, f"attester {name} is appointed")
-        names.append(f"{name} ({budget:,} points per epoch)")
-    story.say(f"   attesters appointed by the deployment config: {', '.join(names)}")
+    names = ", ".join(f"{name} {budget:,}" for name, _, budget in appointed)
+    story.say(f"   attesters appointed by the deployment config (points per epoch): {names}")
     sign_ledgers(story)
 
 
@@ -624,44 +625,23 @@ def whale_and_first_proposal(story: Story) -> tuple[Vote, Policy]:
     weights = list(current.role_weights)
     weights[ROLES.index("curator")] = current.role_weights[ROLES.index("curator")] + 3
     new_policy = replace(current, role_weights=tuple(weights))
-    attester = story.member_attester.address
-    registry = story.sys.attesters
     actions = [story.gov.grant_guardian(g.address) for g in story.guardians]
-    actions.append(
-        call(
-            registry,
-            "appoint",
-            f"AttesterRegistry.appoint({attester}, {WORKSHOP_BUDGET} points)",
-            attester,
-            WORKSHOP_BUDGET * POINT,
-        )
-    )
     actions.append(policy_action(rewards, new_policy))
-    description = (
-        "Guardians 3 and 6; member 2 attests workshop talks "
-        f"({WORKSHOP_BUDGET} points per epoch); curators' weight 3 -> 6"
-    )
+    description = "Appoint guardians 3 and 6; raise the curators' weight from 3 to 6"
     story.say(f"   the contributors propose: {description}")
     return open_vote(story, actions, description), new_policy
 
 
 def first_proposal_executed(story: Story, vote: Vote, policy: Policy) -> None:
     enact(story, vote)
-    rewards, registry = story.sys.rewards, story.sys.attesters
+    rewards = story.sys.rewards
     for guardian in story.guardians:
         check(bool(rewards.isGuardian(guardian)), f"{guardian.address} is a guardian")
-    attester = story.member_attester.address
-    check(
-        int(registry.budget(attester)) == WORKSHOP_BUDGET * POINT,
-        f"{attester} attests with a budget of {WORKSHOP_BUDGET} points",
-    )
     check(bytes(rewards.policyHash()) == policy_hash(policy), "the new role weights are in force")
     check(not story.gov.governor.hasVoted(vote.id, story.whale), "the whale had no say")
     first, second = (short(g.address) for g in story.guardians)
-    story.say(
-        f"   guardians {first} and {second}, attester {short(attester)} from epoch "
-        f"{int(registry.currentEpoch())} on, weights 5/6/4/1 in force"
-    )
+    weights = "/".join(map(str, policy.role_weights))
+    story.say(f"   guardians {first} and {second}; weights {weights} in force")
 
 
 # ----------------------------------------------------------------------------------- scene 2
@@ -783,7 +763,7 @@ def over_budget(story: Story, epoch: int) -> tuple[Vote, dict[str, int]]:
     fund(story, challenger, story.economics.challenger_bond)
     sent, parties, net = bonded_proposal(story, bundle, culprit, challenger=challenger.address)
     story.say(
-        f"   member 2 ({short(culprit.address)}), attester of workshop talks with a budget of "
+        f"   member 2 ({short(culprit.address)}), who attests workshop talks with a budget of "
         f"{WORKSHOP_BUDGET} points, signs {WORKSHOP_ROWS} talks worth {points} points for itself "
         "and five new accounts, and proposes the root with its bond"
     )
@@ -1026,8 +1006,8 @@ def summary(story: Story) -> list[str]:
         f"{whole(-late.flows.challenger)} CMN (guardian) and {whole(-late.flows.proposer)} CMN "
         f"(proposer); paid {format_duration(late.finalized_at - late.epoch_end)} after the "
         f"epoch ended, T = {format_duration(late.bound)} (ε included)",
-        f"whale: {WHALE_SHARE_BPS // 100}% of the tokens, no votes; governance raised the "
-        f"curators' weight to 6 and appointed guardians and an attester",
+        f"whale: {WHALE_SHARE_BPS // 100}% of the tokens, no votes; governance appointed two "
+        "guardians and raised the curators' weight to 6",
         f"every bond moved exactly as communis.economics models it (bonds "
         f"{whole(p.proposer_bond)}/{whole(p.challenger_bond)} CMN, reward "
         f"{p.challenger_reward_bps // 100}%, dispute fee {p.dispute_fee_bps // 100}%)",

@@ -28,6 +28,7 @@ from enum import IntEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from eth_abi.abi import decode as abi_decode
 from eth_abi.abi import encode as abi_encode
 from eth_utils import to_checksum_address
 
@@ -1495,14 +1496,45 @@ def _claimable_tree(rewards: ContractInstance, bundle: Path) -> MerkleTree:
 def owed(rewards: ContractInstance, tree: MerkleTree, account: str) -> Owed:
     leaf = tree.leaf(account)
     paid = rewards.claimed(leaf.account)
+    return _owed(tree, leaf.account, (int(paid[0]), int(paid[1])))
+
+
+def _owed(tree: MerkleTree, account: str, paid: tuple[int, int]) -> Owed:
+    leaf = tree.leaf(account)
     return Owed(
         account=leaf.account,
-        tokens=max(leaf.tokens - int(paid[0]), 0),
-        influence=max(leaf.influence - int(paid[1]), 0),
+        tokens=max(leaf.tokens - paid[0], 0),
+        influence=max(leaf.influence - paid[1], 0),
         cumulative_tokens=leaf.tokens,
         cumulative_influence=leaf.influence,
         proof=tree.proof(leaf.account),
     )
+
+
+CLAIMED_READS_PER_CALL = 200
+"""How many ``claimed(account)`` reads :func:`claimed_amounts` packs into one ``eth_call``."""
+
+
+def claimed_amounts(
+    rewards: ContractInstance,
+    accounts: Sequence[str],
+    *,
+    on_read: Callable[[int], None] | None = None,
+) -> list[tuple[int, int]]:
+    """What each of ``accounts`` has claimed so far (tokens, influence in stored units), read
+    through the contract's ``multicall`` in one ``eth_call`` per
+    :data:`CLAIMED_READS_PER_CALL` accounts instead of one per account (``on_read``: called
+    with the number read so far)."""
+    out: list[tuple[int, int]] = []
+    for start in range(0, len(accounts), CLAIMED_READS_PER_CALL):
+        chunk = accounts[start : start + CLAIMED_READS_PER_CALL]
+        calls = [bytes(rewards.claimed.encode_input(account)) for account in chunk]
+        for data in rewards.multicall.call(calls):
+            tokens, stored = abi_decode(["uint256", "uint256"], bytes(data))
+            out.append((int(tokens), int(stored)))
+        if on_read:
+            on_read(len(out))
+    return out
 
 
 def claim_one(rewards: ContractInstance, bundle: Path, account: str, sender: AccountAPI) -> Sent:
@@ -1578,13 +1610,13 @@ def claim_all(
         raise EpochOpError("batch size must be at least 1")
     _wait_for_pending(sender, pending_timeout)
     tree = _claimable_tree(rewards, bundle)
-    dues: list[Owed] = []
-    for index, leaf in enumerate(tree.values):
-        due = owed(rewards, tree, leaf.account)
-        if due.tokens or due.influence:
-            dues.append(due)
-        if on_scan:
-            on_scan(index + 1)
+    accounts = [leaf.account for leaf in tree.values]
+    paid = claimed_amounts(rewards, accounts, on_read=on_scan)
+    dues = [
+        due
+        for due in (_owed(tree, a, p) for a, p in zip(accounts, paid, strict=True))
+        if due.tokens or due.influence
+    ]
     sent: list[Sent] = []
     for batch in _batches(dues, batch_size):
         requests = [

@@ -659,7 +659,7 @@ class Governance:
         self._expect(proposal_id, {"Pending", "Active", "Succeeded", "Queued"}, "cancel")
         guardian = self.governor.proposalGuardian()
         proposer = self.governor.proposalProposer(proposal_id)
-        state = self.status(proposal_id).state
+        state = self.state(proposal_id)
         targets, values, calldatas, _ = self.find(proposal_id).args()
         protected = bool(self.governor.isProtectedProposal(targets, values, calldatas))
         allowed = (sender.address == guardian and not protected) or (
@@ -851,8 +851,15 @@ class Governance:
 
     # --- helpers ---------------------------------------------------------------------------
 
+    def state(self, proposal_id: int) -> str:
+        """The proposal's state (``Pending``, ``Active``, ...), read without the rest of
+        :meth:`status` (which also scans the governor's events for the description)."""
+        if int(self.governor.proposalSnapshot(proposal_id)) == 0:
+            raise GovernanceError(f"no proposal {proposal_id} on governor {self.governor.address}")
+        return STATES[int(self.governor.state(proposal_id))]
+
     def _expect(self, proposal_id: int, states: set[str], doing: str) -> None:
-        state = self.status(proposal_id).state
+        state = self.state(proposal_id)
         if state not in states:
             raise GovernanceError(
                 f"cannot {doing} proposal {short_id(proposal_id)}: it is {state} "

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from communis.chain.epochs import BatchStatus, Dispute, Verdict, _hex, root_key
 from communis.report.model import BondSlash, Proposal
 
 if TYPE_CHECKING:
@@ -18,8 +17,8 @@ if TYPE_CHECKING:
 
     from communis.chain.system import System
 
-UPHELD_REASON = "a guardian challenged it and governance upheld the challenge"
-PROVEN_REASON = "a batch signed by {status} in its ledger, proven on chain with no vote"
+UPHELD_REASON = "false root: a guardian challenged it and governance upheld the challenge"
+PROVEN_REASON = "its ledger holds a batch no attester signed, proven on chain"
 
 
 @dataclass(frozen=True)
@@ -40,45 +39,39 @@ def _events(contract: Any, name: str, head: int) -> list[Any]:
 
 
 def slashed_bonds(rewards: ContractInstance, head: int) -> dict[int, list[BondSlash]]:
-    """Proposer bonds slashed, by epoch: a dispute that ended Upheld or Proven
-    (``DisputeEnded``, its proposer and bond from the ``RootChallenged`` record under the same
-    key), and a pending root rejected by a fraud proof (``UnattestedBatchProven`` with a bond
-    split between prover and treasury, its proposer from ``RootProposed`` under the same key),
-    in ``rewards``' events up to block ``head``."""
-    records = [Dispute.from_record(log.dispute) for log in _events(rewards, "RootChallenged", head)]
-    disputes = {d.key: d for d in records}
-    proposers = {
-        root_key(int(log.epoch), _hex(log.root), _hex(log.ledgerRoot)): str(log.proposer)
-        for log in _events(rewards, "RootProposed", head)
+    """Proposer bonds slashed, by epoch in the order they were, in ``rewards``' events up to
+    block ``head``: disputes upheld by governance or proven (``DisputeEnded``, the bonds from the
+    dispute's ``RootChallenged`` record), and pending roots proven wrong with no dispute
+    (``UnattestedBatchProven`` paying the prover and the treasury)."""
+    from communis.chain.epochs import Dispute, Verdict
+
+    disputes = {
+        bytes(log.key): Dispute.from_record(log.dispute)
+        for log in _events(rewards, "RootChallenged", head)
     }
-    proven = {_hex(log.key): log for log in _events(rewards, "UnattestedBatchProven", head)}
-    slashed: dict[int, list[BondSlash]] = {}
+    found: list[tuple[int, int, BondSlash]] = []
     for log in _events(rewards, "DisputeEnded", head):
         verdict = Verdict(int(log.verdict))
-        dispute = disputes.get(_hex(log.key))
+        dispute = disputes.get(bytes(log.key))
         if verdict not in (Verdict.UPHELD, Verdict.PROVEN) or dispute is None:
             continue
-        proof = proven.get(_hex(log.key))
-        reason = (
-            UPHELD_REASON if proof is None else PROVEN_REASON.format(status=_status(proof.status))
-        )
+        proven = verdict == Verdict.PROVEN
         lost = dispute.proposer_bond - int(log.toProposer)
-        slashed.setdefault(dispute.epoch, []).append(BondSlash(dispute.proposer, lost, reason))
-    for key, log in proven.items():
-        bond = int(log.toProver) + int(log.toTreasury)
-        if not bond:
-            continue  # a disputed root (no split here): its DisputeEnded counted it
-        reason = PROVEN_REASON.format(status=_status(log.status))
-        epoch = int(log.epoch)
-        slashed.setdefault(epoch, []).append(BondSlash(proposers.get(key, ""), bond, reason))
+        reason = PROVEN_REASON if proven else UPHELD_REASON
+        slash = BondSlash(dispute.proposer, lost, reason, proven=proven)
+        found.append((int(log.block_number), int(log.epoch), slash))
+    proposed = _events(rewards, "RootProposed", head)
+    for log in _events(rewards, "UnattestedBatchProven", head):
+        lost = int(log.toProver) + int(log.toTreasury)  # both zero for a disputed root
+        epoch, block = int(log.epoch), int(log.block_number)
+        earlier = [p for p in proposed if int(p.epoch) == epoch and int(p.block_number) <= block]
+        if lost and earlier:
+            slash = BondSlash(str(earlier[-1].proposer), lost, PROVEN_REASON, proven=True)
+            found.append((block, epoch, slash))
+    slashed: dict[int, list[BondSlash]] = {}
+    for _, epoch, slash in sorted(found, key=lambda item: item[0]):
+        slashed.setdefault(epoch, []).append(slash)
     return slashed
-
-
-def _status(value: Any) -> str:
-    return {
-        BatchStatus.NOT_ATTESTER: "no attester",
-        BatchStatus.BAD_SIGNATURE: "nobody (a bad signature)",
-    }.get(BatchStatus(int(value)), BatchStatus(int(value)).name)
 
 
 def proposals(system: System) -> list[Proposal]:

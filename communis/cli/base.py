@@ -25,6 +25,7 @@ What every command gets from the class:
 
 from __future__ import annotations
 
+import atexit
 import logging
 import sys
 from collections.abc import Iterator, Sequence
@@ -150,8 +151,18 @@ class CommunisCommand(MappedErrorsCommand, ConnectedProviderCommand):
             with expected_errors():
                 check_chain_id(provider)
         ctx.meta[_CONNECTED] = True
+        if not ctx.meta.get(_VERBOSE):
+            # ape stops a node it started (anvil) when the process exits, after the command and
+            # its quiet context: this handler, registered after ape's, runs before it (LIFO).
+            atexit.register(_quiet_at_exit)
         with nullcontext() if ctx.meta.get(_VERBOSE) else quiet_ape(logging.WARNING):
             return super()._invoke(ctx, provider=provider)
+
+
+def _quiet_at_exit() -> None:
+    from ape.logging import logger
+
+    logger.set_level(logging.WARNING)
 
 
 class CommunisGroup(click.Group):

@@ -426,7 +426,7 @@ def test_padded_ledger_proven_from_its_bundle(
     assert rewards.isRootBanned(0, pending.root, pending.ledgerRoot)
     assert padded_root != pending.ledgerRoot.hex()
     assert slashed_bonds(rewards, chain.blocks.height) == {
-        0: [BondSlash(proposer.address, POLICY[5], PROVEN_REASON.format(status="no attester"))]
+        0: [BondSlash(proposer.address, POLICY[5], PROVEN_REASON, proven=True)]
     }
 
     epochs.propose(rewards, honest, proposer)

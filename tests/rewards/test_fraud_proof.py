@@ -241,9 +241,8 @@ def test_proof_against_an_undecided_dispute(
     with ape.reverts(rewards.ContributionRewardsUnknownDispute):
         rewards.settleDispute(dispute, sender=alice)
     # The report's history reads it from the events: the proposer's bond, slashed by a proof.
-    reason = PROVEN_REASON.format(status="no attester")
     assert slashed_bonds(rewards, chain.blocks.height) == {
-        0: [BondSlash(proposer.address, PROPOSER_BOND, reason)]
+        0: [BondSlash(proposer.address, PROPOSER_BOND, PROVEN_REASON, proven=True)]
     }
 
 

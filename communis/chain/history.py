@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 from communis.report.model import BondSlash, Proposal
 
 if TYPE_CHECKING:
+    from ape.contracts import ContractInstance
+
     from communis.chain.system import System
 
 UPHELD_REASON = "false root: a guardian challenged it and governance upheld the challenge"
@@ -36,14 +38,13 @@ def _events(contract: Any, name: str, head: int) -> list[Any]:
     return list(getattr(contract, name).range(0, head + 1))
 
 
-def slashed_bonds(system: System, head: int) -> dict[int, list[BondSlash]]:
-    """Proposer bonds slashed, by epoch in the order they were: disputes upheld by governance or
-    proven (``DisputeEnded``, the bonds from the dispute's ``RootChallenged`` record), and
-    pending roots proven wrong with no dispute (``UnattestedBatchProven`` paying the prover and
-    the treasury)."""
+def slashed_bonds(rewards: ContractInstance, head: int) -> dict[int, list[BondSlash]]:
+    """Proposer bonds slashed, by epoch in the order they were, in ``rewards``' events up to
+    block ``head``: disputes upheld by governance or proven (``DisputeEnded``, the bonds from the
+    dispute's ``RootChallenged`` record), and pending roots proven wrong with no dispute
+    (``UnattestedBatchProven`` paying the prover and the treasury)."""
     from communis.chain.epochs import Dispute, Verdict
 
-    rewards = system.rewards
     disputes = {
         bytes(log.key): Dispute.from_record(log.dispute)
         for log in _events(rewards, "RootChallenged", head)
@@ -110,7 +111,7 @@ def chain_facts(system: System) -> ChainFacts:
     now = int(ape.chain.blocks.head.timestamp)
     return ChainFacts(
         proposals=tuple(proposals(system)),
-        slashed=slashed_bonds(system, head),
+        slashed=slashed_bonds(system.rewards, head),
         quorum_percent=governance_params(gov).quorum_percent,
         treasury=int(system.token.balanceOf(system.rewards.treasury())),
         treasury_epoch=int(system.influence.epochAt(now)),

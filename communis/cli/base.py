@@ -41,6 +41,8 @@ from communis.errors import CommunisError
 if TYPE_CHECKING:
     from ape.api import ProviderAPI
 
+    from communis.chain.next_steps import NextStep
+
 __all__ = [
     "EXIT_EXPECTED",
     "CommunisCommand",
@@ -48,6 +50,7 @@ __all__ = [
     "ExpectedError",
     "NetworkChoiceError",
     "check_chain_id",
+    "next_steps_text",
     "verbosity_given",
 ]
 
@@ -167,3 +170,17 @@ class CommunisGroup(click.Group):
 
     command_class = CommunisCommand
     group_class = type
+
+
+def next_steps_text(steps: Sequence[NextStep]) -> str:
+    """The ``next:`` line(s) a command ends with, for the connected network (its ``--network``
+    in the commands shown) at the chain's time; on a local chain with the time travel that gets
+    there."""
+    import ape
+
+    from communis.chain.accounts import is_local
+    from communis.chain.next_steps import render_steps
+
+    network = ape.chain.provider.network_choice
+    now = int(ape.chain.blocks.head.timestamp)
+    return render_steps(steps, now=now, network=network, local=is_local(int(ape.chain.chain_id)))

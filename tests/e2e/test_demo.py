@@ -120,7 +120,7 @@ def test_demo_tells_the_whole_story_and_the_chain_agrees(project, chain, account
     assert tuple(rewards.policy().roleWeights) == (5, 6, 4, 1)
 
     # What `ape run chain report` reads back about the slashed bonds is what the story did.
-    assert slashed_bonds(system, chain.blocks.height) == {
+    assert slashed_bonds(system.rewards, chain.blocks.height) == {
         1: [BondSlash(mallory.address, p.proposer_bond, PROVEN_REASON, proven=True)],
         2: [BondSlash(culprit.address, p.proposer_bond, UPHELD_REASON)],
     }

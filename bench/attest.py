@@ -23,14 +23,11 @@ RUNS = 3
 
 
 def _attested(tmp: Path, rows: int) -> tuple[Path, Path, object, object]:
-    from communis.engine.attest import (
-        ATTESTATIONS_FILE,
-        AttesterSet,
-        Domain,
-        SigningKey,
-        attest,
-        write_attestations,
-    )
+    from communis.engine.attest.attesters import AttesterSet
+    from communis.engine.attest.files import ATTESTATIONS_FILE, write_attestations
+    from communis.engine.attest.hashing import Domain
+    from communis.engine.attest.keys import SigningKey
+    from communis.engine.attest.sign import attest
     from communis.engine.ledger import iter_numbered_rows
 
     ledger = tmp / "ledger.jsonl"
@@ -52,7 +49,9 @@ def _attested(tmp: Path, rows: int) -> tuple[Path, Path, object, object]:
 
 
 def _verify_once(ledger: Path, path: Path, attesters, domain) -> float:  # type: ignore[no-untyped-def]
-    from communis.engine.attest import read_attestations, require_valid, verify_attestations
+    from communis.engine.attest.files import read_attestations
+    from communis.engine.attest.problems import require_valid
+    from communis.engine.attest.verify import verify_attestations
 
     started = time.perf_counter()
     require_valid(verify_attestations(ledger, read_attestations(path), attesters, domain))

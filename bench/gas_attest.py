@@ -17,7 +17,8 @@ POINT = 10**18
 
 
 def collect() -> dict[str, float]:
-    from communis.engine.attest import Domain, HashTree, SigningKey, make_batch
+    from communis.engine.attest.hashing import Domain, HashTree, make_batch
+    from communis.engine.attest.keys import SigningKey
     from communis.engine.keccak import keccak
     from communis.engine.ledger import Row
 

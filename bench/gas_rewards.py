@@ -92,7 +92,8 @@ def _unattested_ledger(chain: Any, registry: Any, accounts: Any) -> tuple[tuple,
     and the commitment root."""
     from eth_utils import keccak
 
-    from communis.engine.attest import Domain, HashTree, SigningKey, make_batch
+    from communis.engine.attest.hashing import Domain, HashTree, make_batch
+    from communis.engine.attest.keys import SigningKey
     from communis.engine.commitment import ledger_commitment
     from communis.engine.ledger import Row
 

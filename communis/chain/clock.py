@@ -28,7 +28,7 @@ from communis.errors import CommunisError
 if TYPE_CHECKING:
     from ape.contracts import ContractInstance
 
-    from communis.chain.governance import Governance
+    from communis.chain.governance.governor import Governance
     from communis.chain.system import System
 
 TARGETS = ("epoch-end", "window-end", "dispute-end", "vote-start", "vote-end", "timelock")
@@ -144,7 +144,7 @@ _WAITING = {"vote-start": "Pending", "vote-end": "Active", "timelock": "Queued"}
 
 def proposal_moment(gov: Governance, target: str, ref: str | None) -> tuple[int, str]:
     """When the proposal ``ref`` (else the newest one waiting for it) reaches ``target``."""
-    from communis.chain.governance import short_id
+    from communis.chain.governance.proposals import short_id
 
     if ref is not None:
         proposal_id = gov.resolve(ref)

@@ -32,8 +32,9 @@ from eth_abi.abi import decode as abi_decode
 from eth_abi.abi import encode as abi_encode
 from eth_utils import to_checksum_address
 
-from communis.chain.governance import STATES as GOVERNOR_STATES
-from communis.chain.governance import Action, Governance, Proposal, for_proposer, short_id
+from communis.chain.governance.governor import Governance
+from communis.chain.governance.proposals import STATES as GOVERNOR_STATES
+from communis.chain.governance.proposals import Action, Proposal, for_proposer, short_id
 from communis.chain.next_steps import (
     NextStep,
     after_challenge,
@@ -41,11 +42,11 @@ from communis.chain.next_steps import (
     after_resolution,
     after_verdict,
 )
-from communis.engine.attest import (
+from communis.engine.attest.attesters import AttesterSet
+from communis.engine.attest.errors import AttestationError
+from communis.engine.attest.files import (
     ATTESTATIONS_FILE,
-    AttestationError,
     Attestations,
-    AttesterSet,
     SignedBatch,
     read_attestations,
 )
@@ -401,7 +402,7 @@ def onchain_parameters(rewards: ContractInstance, gov: Governance) -> Parameters
     (:class:`communis.economics.params.Parameters`): the policy, the challenger reward, the
     governor and timelock settings, Influence's epoch and half-life, and the points budgets of
     the attesters appointed for the epoch running now."""
-    from communis.chain.governance import governance_params
+    from communis.chain.governance.settings import governance_params
     from communis.economics.params import Parameters
 
     influence = influence_of(rewards)
@@ -442,7 +443,7 @@ def build(
     gets its proposer bond slashed. ``draft`` builds anyway, for a look at the numbers (the
     bundle cannot be proposed). ``check_attesters=False`` skips asking the registry: only to
     play a cheat (the demo's fraud scenes, ``--no-attester-check``)."""
-    from communis.engine.attest import attestations_path
+    from communis.engine.attest.files import attestations_path
     from communis.engine.ledger import read_ledger
 
     policy = onchain_policy(rewards)

@@ -76,7 +76,7 @@ def slashed_bonds(rewards: ContractInstance, head: int) -> dict[int, list[BondSl
 
 def proposals(system: System) -> list[Proposal]:
     """Every governance proposal with its outcome and votes."""
-    from communis.chain.governance import Governance
+    from communis.chain.governance.governor import Governance
 
     gov = Governance(system.governor, system.contracts)
     influence = system.influence
@@ -104,7 +104,8 @@ def proposals(system: System) -> list[Proposal]:
 def chain_facts(system: System) -> ChainFacts:
     import ape
 
-    from communis.chain.governance import Governance, governance_params
+    from communis.chain.governance.governor import Governance
+    from communis.chain.governance.settings import governance_params
 
     head = int(ape.chain.blocks.height)
     gov = Governance(system.governor, system.contracts)

@@ -20,14 +20,10 @@ from communis.cli.base import CommunisCommand, next_steps_text
 from communis.cli.main import checked_address, selection_options, sign_and_merge
 from communis.cli.options import account_option, signer
 from communis.engine.address import to_checksum
-from communis.engine.attest import (
-    AttestationError,
-    Batch,
-    Domain,
-    parse_line_ranges,
-    recover_signer,
-    typed_data,
-)
+from communis.engine.attest.errors import AttestationError
+from communis.engine.attest.hashing import Batch, Domain, typed_data
+from communis.engine.attest.keys import recover_signer
+from communis.engine.attest.sign import parse_line_ranges
 
 if TYPE_CHECKING:
     from ape.api import AccountAPI

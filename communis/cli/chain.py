@@ -39,7 +39,7 @@ def advance(
     """Move a local chain's clock forward by DURATION, or --to a moment, and mine a block."""
     import ape
 
-    from communis.chain.governance import Governance
+    from communis.chain.governance.governor import Governance
     from communis.chain.system import System
 
     if (duration is None) == (target is None):

@@ -35,7 +35,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from communis.chain import epochs
 from communis.chain.epochs import Sent
-from communis.chain.governance import short_id
+from communis.chain.governance.proposals import short_id
 from communis.chain.next_steps import (
     NextStep,
     after_build,
@@ -384,7 +384,7 @@ def simulate(
     """The attack table at the policy and governor settings in force on chain: the cost, gain
     and expected profit of every modelled attack, and where it stops paying (the advisor of
     `communis simulate` and `ape run deploy`)."""
-    from communis.chain.governance import Governance
+    from communis.chain.governance.governor import Governance
     from communis.economics.advisor import attack_table
     from communis.economics.attacks import evaluate
 

@@ -25,13 +25,9 @@ from typing import Any, TypeVar
 
 import click
 
-from communis.chain.governance import (
-    SUPPORT,
-    Action,
-    Governance,
-    policy_options,
-    short_id,
-)
+from communis.chain.governance.governor import Governance
+from communis.chain.governance.policy_changes import policy_options
+from communis.chain.governance.proposals import SUPPORT, Action, short_id
 from communis.chain.next_steps import NextStep, after_gov, after_gov_execute
 from communis.cli.base import CommunisGroup, next_steps_text
 from communis.cli.options import account_option, description_option, governor_option, signer

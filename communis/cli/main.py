@@ -30,18 +30,12 @@ from communis.cli.expected import OfflineGroup, run_standalone
 from communis.demo.sample import KEY_MEMBERS, MEMBERS, SAMPLE_DOMAIN, SEED, write_sample
 from communis.economics.cli import simulate
 from communis.engine.address import ADDRESS_RE, to_checksum
-from communis.engine.attest import (
-    AttestationError,
-    AttesterSet,
-    BatchSigner,
-    Domain,
-    SigningKey,
-    attest_ledger,
-    attestations_path,
-    parse_line_ranges,
-    read_attestations,
-    write_attestations,
-)
+from communis.engine.attest.attesters import AttesterSet
+from communis.engine.attest.errors import AttestationError
+from communis.engine.attest.files import attestations_path, read_attestations, write_attestations
+from communis.engine.attest.hashing import Domain
+from communis.engine.attest.keys import BatchSigner, SigningKey
+from communis.engine.attest.sign import attest_ledger, parse_line_ranges
 from communis.engine.bundle import TREE, BundleError, build_bundle, find_previous, load_totals
 from communis.engine.checks import policy_warnings
 from communis.engine.ledger import read_ledger

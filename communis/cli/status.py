@@ -29,7 +29,7 @@ from communis.cli.base import CommunisCommand
 @click.option("--json", "as_json", is_flag=True, help="JSON, for scripts")
 def cli(account: str, bundle: Path | None, raw: bool, as_json: bool) -> None:
     """Tokens, influence (now and stored), votes, delegate and unclaimed rewards of ACCOUNT."""
-    from communis.chain.governance import Governance
+    from communis.chain.governance.governor import Governance
     from communis.chain.member import member_status
     from communis.chain.system import System
 

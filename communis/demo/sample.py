@@ -29,14 +29,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from communis.engine.address import to_checksum
-from communis.engine.attest import (
-    AttesterSet,
-    Domain,
-    SigningKey,
-    attest_ledger,
-    attestations_path,
-    write_attestations,
-)
+from communis.engine.attest.attesters import AttesterSet
+from communis.engine.attest.files import attestations_path, write_attestations
+from communis.engine.attest.hashing import Domain
+from communis.engine.attest.keys import SigningKey
+from communis.engine.attest.sign import attest_ledger
 from communis.engine.keccak import keccak
 from communis.engine.policy import DEFAULT_POLICY
 from communis.engine.roles import ROLES

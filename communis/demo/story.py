@@ -51,8 +51,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColum
 
 from communis.chain import epochs
 from communis.chain.accounts import is_local
-from communis.chain.governance import Action, Governance, GovernanceError, for_proposer
-from communis.chain.governance import Proposal as GovernorProposal
+from communis.chain.governance.errors import GovernanceError
+from communis.chain.governance.governor import Governance
+from communis.chain.governance.proposals import Action, for_proposer
+from communis.chain.governance.proposals import Proposal as GovernorProposal
 from communis.chain.system import System
 from communis.demo.sample import ATTESTERS, POINT, attester_key, sign_sample_ledger, write_sample
 from communis.deploy.config import DeployConfig
@@ -62,14 +64,10 @@ from communis.deploy.plan import build_plan
 from communis.economics.bonds import Ending, Flows, bond_flows
 from communis.economics.params import Parameters
 from communis.engine.address import to_checksum
-from communis.engine.attest import (
-    Domain,
-    SigningKey,
-    attest_ledger,
-    attestations_path,
-    read_attestations,
-    write_attestations,
-)
+from communis.engine.attest.files import attestations_path, read_attestations, write_attestations
+from communis.engine.attest.hashing import Domain
+from communis.engine.attest.keys import SigningKey
+from communis.engine.attest.sign import attest_ledger
 from communis.engine.bundle import EpochBuild
 from communis.engine.growth import to_influence
 from communis.engine.keccak import keccak

@@ -12,7 +12,7 @@
 ```
 
 A bundle is built only from a ledger whose every row is covered by an attester's batch
-(``attestations.json`` beside the ledger, :func:`communis.engine.attest.attestations_path`),
+(``attestations.json`` beside the ledger, :func:`communis.engine.attest.files.attestations_path`),
 unless it is built as a draft: then ``totals.json`` says ``"attested": false``. The build checks
 what needs no chain (coverage, rows roots, the ledger root); signatures, membership and budgets
 are the verifier's, against the deployment (:mod:`communis.engine.verify`).
@@ -33,15 +33,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from communis.engine.attest import (
-    ATTESTATIONS_FILE,
-    AttesterSet,
-    Domain,
-    attestations_path,
-    check_coverage,
-    read_attestations,
-    verify_attestations,
-)
+from communis.engine.attest.attesters import AttesterSet
+from communis.engine.attest.files import ATTESTATIONS_FILE, attestations_path, read_attestations
+from communis.engine.attest.hashing import Domain
+from communis.engine.attest.verify import check_coverage, verify_attestations
 from communis.engine.cumulative import CumulativeTable
 from communis.engine.growth import growth
 from communis.engine.jsonlimits import load_json_file
@@ -298,11 +293,11 @@ def build_bundle(
 
     ``previous`` is the bundle of the preceding epoch (none for the first epoch).
     ``attestations``: the ledger's attestations file (default: beside the ledger,
-    :func:`~communis.engine.attest.attestations_path`); every row must be in one of its batches
-    and every batch must match its rows, unless ``draft``: a draft bundle is built from whatever
-    is attested (even nothing) and says ``"attested": false``. With the deployment's
+    :func:`~communis.engine.attest.files.attestations_path`); every row must be in one of its
+    batches and every batch must match its rows, unless ``draft``: a draft bundle is built from
+    whatever is attested (even nothing) and says ``"attested": false``. With the deployment's
     ``attesters`` (and ``domain``, default the set's registry), the signatures, membership and
-    budgets are checked too, as the verifier will (:func:`~communis.engine.attest
+    budgets are checked too, as the verifier will (:func:`~communis.engine.attest.verify
     .verify_attestations`). Nothing is written unless every step succeeds.
     """
     note = progress or (lambda _: None)

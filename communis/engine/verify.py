@@ -12,8 +12,8 @@ whose leaf differs, appears only in the claimed tree (fake accounts) or is missi
 
 Given the deployment's attester set (read from the chain, or a snapshot whose log hash is the
 committed one), every batch and row of the bundle's ``attestations.json`` is checked
-(:func:`communis.engine.attest.verify_attestations`) and the epoch is recomputed **only from the
-rows of valid batches**: a root that counts a padded row disagrees with the recomputation.
+(:func:`communis.engine.attest.verify.verify_attestations`) and the epoch is recomputed **only
+from the rows of valid batches**: a root that counts a padded row disagrees with the recomputation.
 """
 
 from __future__ import annotations
@@ -22,16 +22,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from communis.engine.attest import (
-    AttestationError,
-    AttestationReport,
-    AttesterSet,
-    ContractSignatureCheck,
-    Domain,
-    HashTree,
-    read_attestations,
-    verify_attestations,
-)
+from communis.engine.attest.attesters import AttesterSet
+from communis.engine.attest.errors import AttestationError
+from communis.engine.attest.files import read_attestations
+from communis.engine.attest.hashing import Domain, HashTree
+from communis.engine.attest.problems import AttestationReport
+from communis.engine.attest.verify import ContractSignatureCheck, verify_attestations
 from communis.engine.bundle import (
     ATTESTATIONS,
     POLICY,

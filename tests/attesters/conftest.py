@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from communis.engine.attest import Domain
+from communis.engine.attest.hashing import Domain
 from tests.helpers.constants import HALF_LIFE, WEEK
 
 

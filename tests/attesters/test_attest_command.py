@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from communis.engine.attest import attestations_path, read_attestations
+from communis.engine.attest.files import attestations_path, read_attestations
 from tests.helpers.ledger import jsonl, row, write
 from tests.helpers.scripts import account_alias, load_script
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import ape
 import pytest
 
-from communis.engine.attest import Batch, Domain, HashTree, SigningKey, make_batch, row_leaf
+from communis.engine.attest.hashing import Batch, Domain, HashTree, make_batch, row_leaf
+from communis.engine.attest.keys import SigningKey
 from communis.engine.keccak import keccak
 from communis.engine.ledger import Row
 from communis.engine.roles import ROLES

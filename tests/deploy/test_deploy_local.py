@@ -93,7 +93,7 @@ def test_shipped_config_starts_epoch_zero(project, deployer, chain, tmp_path, al
     import json
 
     from communis.chain import epochs
-    from communis.engine.attest import Domain
+    from communis.engine.attest.hashing import Domain
     from tests.helpers.attest import key
 
     text = (ROOT / "config" / "deploy.toml").read_text()

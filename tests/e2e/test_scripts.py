@@ -14,7 +14,7 @@ from communis.deploy.config import AttesterParams, load
 from communis.deploy.deployer import Deployer
 from communis.deploy.journal import Journal
 from communis.deploy.plan import build_plan
-from communis.engine.attest import Domain
+from communis.engine.attest.hashing import Domain
 from tests.helpers.attest import attested, key
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,24 +12,18 @@ import pytest
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 
-from communis.engine.attest import (
+from communis.engine.attest.attesters import AttesterSet
+from communis.engine.attest.errors import AttestationError, SignatureError
+from communis.engine.attest.files import (
     ATTESTATIONS_FILE,
-    AttestationError,
-    AttestationVerifyError,
-    AttesterSet,
-    Domain,
-    SignatureError,
     SignedBatch,
-    make_batch,
     read_attestations,
-    recover_signer,
-    require_valid,
-    row_leaf,
-    sign_batch,
-    typed_data,
-    verify_attestations,
     write_attestations,
 )
+from communis.engine.attest.hashing import Domain, make_batch, row_leaf, typed_data
+from communis.engine.attest.keys import recover_signer, sign_batch
+from communis.engine.attest.problems import AttestationVerifyError, require_valid
+from communis.engine.attest.verify import verify_attestations
 from communis.engine.keccak import keccak
 from communis.engine.merkle import process_proof
 from tests.helpers.attest import (
@@ -117,7 +111,7 @@ def test_signing_key_never_shows_the_secret(keys) -> None:
 
 
 def test_row_proof_reaches_the_batch_root(keys) -> None:
-    from communis.engine.attest import HashTree
+    from communis.engine.attest.hashing import HashTree
 
     rows = _rows(9)
     tree = HashTree.of([row_leaf(r) for r in rows])
@@ -302,7 +296,7 @@ def test_row_counted_twice_same_ref(tmp_path: Path, keys) -> None:
 
 
 def test_row_in_two_batches(tmp_path: Path, keys) -> None:
-    from communis.engine.attest import attest
+    from communis.engine.attest.sign import attest
 
     ledger = ledger_file(tmp_path, EPOCH, 10)
     rows = numbered(ledger)
@@ -377,7 +371,8 @@ def test_contract_attester_needs_the_chain(tmp_path: Path, keys) -> None:
     rows = numbered(ledger)
     batch = make_batch(wallet, EPOCH, [r for _, r in rows])
     signature = keys[0].sign_digest(batch.digest(DOMAIN))
-    from communis.engine.attest import Attestations, line_ranges
+    from communis.engine.attest.files import Attestations
+    from communis.engine.attest.hashing import line_ranges
 
     sb = SignedBatch(batch, tuple(line_ranges(line for line, _ in rows)), signature)
     draft = Attestations(DOMAIN, EPOCH, (sb,), b"")

@@ -27,17 +27,17 @@ from communis.demo.sample import (
     sample_attesters,
     write_sample,
 )
-from communis.engine.attest import (
+from communis.engine.attest.attesters import AttesterSet
+from communis.engine.attest.files import (
     Attestations,
-    AttesterSet,
-    Domain,
-    attest_ledger,
     attestations_path,
     read_attestations,
-    sign_batch,
     with_batches,
     write_attestations,
 )
+from communis.engine.attest.hashing import Domain
+from communis.engine.attest.keys import sign_batch
+from communis.engine.attest.sign import attest_ledger
 from communis.engine.verify import ProposalRecord
 from tests.helpers.ledger import jsonl, random_accounts, row
 

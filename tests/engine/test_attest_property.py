@@ -10,13 +10,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from communis.engine.attest import (
-    ATTESTATIONS_FILE,
-    attest,
-    read_attestations,
-    verify_attestations,
-    write_attestations,
-)
+from communis.engine.attest.files import ATTESTATIONS_FILE, read_attestations, write_attestations
+from communis.engine.attest.sign import attest
+from communis.engine.attest.verify import verify_attestations
 from communis.engine.bundle import build_bundle
 from communis.engine.roles import ROLES
 from communis.engine.verify import verify_bundle

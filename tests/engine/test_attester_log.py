@@ -16,13 +16,8 @@ import pytest
 from eth_abi import encode
 from eth_utils import keccak
 
-from communis.engine.attest import (
-    AttestationError,
-    AttesterChange,
-    AttesterSet,
-    log_hash,
-    next_log_hash,
-)
+from communis.engine.attest.attesters import AttesterChange, AttesterSet, log_hash, next_log_hash
+from communis.engine.attest.errors import AttestationError
 from tests.helpers.attest import CHAIN_ID, POINT, REGISTRY
 
 pytestmark = pytest.mark.offchain

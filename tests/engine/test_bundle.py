@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from communis.engine.attest import (
+from communis.engine.attest.files import (
     ATTESTATIONS_FILE,
-    attest,
     attestations_path,
     read_attestations,
     write_attestations,
 )
+from communis.engine.attest.sign import attest
 from communis.engine.bundle import (
     BundleError,
     build_bundle,

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from communis.cli.expected import MappedErrorsCommand
 from communis.cli.main import cli, main
-from communis.engine.attest import AttesterSet
+from communis.engine.attest.attesters import AttesterSet
 from communis.engine.merkle import Leaf, MerkleTree, split_proof, verify_proof
 from communis.errors import CommunisError
 from tests.helpers.attest import CHAIN_ID, REGISTRY, attester_set, key, secret

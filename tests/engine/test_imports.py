@@ -11,11 +11,11 @@ from tests.helpers.ledger import ROOT
 
 pytestmark = pytest.mark.offchain
 
-# Every module of the engine package, found on disk (a new module is covered without listing it),
-# plus the offline tools built on it.
+# Every module of the engine package and its subpackages, found on disk (a new module is covered
+# without listing it), plus the offline tools built on it.
 ENGINE = sorted(
-    "communis.engine." + path.stem
-    for path in (ROOT / "communis" / "engine").glob("*.py")
+    ".".join(path.relative_to(ROOT).with_suffix("").parts)
+    for path in (ROOT / "communis" / "engine").rglob("*.py")
     if path.stem != "__init__"
 )
 OFFLINE = ["communis.cli.main", "communis.demo.sample", "communis.errors"]

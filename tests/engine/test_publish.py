@@ -14,7 +14,7 @@ import pytest
 
 from communis.cli.main import main
 from communis.demo.sample import write_sample
-from communis.engine.attest import AttesterSet
+from communis.engine.attest.attesters import AttesterSet
 from communis.publish import (
     PublishError,
     check_ledger_uri,

@@ -16,12 +16,9 @@ from communis.demo.sample import (
     sample_attesters,
     write_sample,
 )
-from communis.engine.attest import (
-    AttesterSet,
-    attestations_path,
-    read_attestations,
-    verify_attestations,
-)
+from communis.engine.attest.attesters import AttesterSet
+from communis.engine.attest.files import attestations_path, read_attestations
+from communis.engine.attest.verify import verify_attestations
 from communis.engine.ledger import read_ledger
 from communis.engine.policy import DEFAULT_POLICY, Policy
 from communis.engine.roles import ROLES

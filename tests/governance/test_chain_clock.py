@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from communis.chain.clock import ClockError, advance_by, advance_to, check_local, move_to, now
-from communis.chain.governance import REGISTRY, REWARDS, Governance
+from communis.chain.governance.governor import Governance
+from communis.chain.governance.names import REGISTRY, REWARDS
 from communis.chain.member import member_status
 from tests.helpers.constants import DAY, UNIT, WEEK
 from tests.helpers.epochs import cumulative

@@ -9,20 +9,12 @@ import ape
 import pytest
 from click.testing import CliRunner
 
-from communis.chain.governance import (
-    GOVERNOR,
-    INFLUENCE,
-    REGISTRY,
-    REWARDS,
-    TIMELOCK,
-    Governance,
-    GovernanceError,
-    Proposal,
-    for_proposer,
-    parse_argument,
-    policy_with,
-    short_id,
-)
+from communis.chain.governance.arguments import parse_argument
+from communis.chain.governance.errors import GovernanceError
+from communis.chain.governance.governor import Governance
+from communis.chain.governance.names import GOVERNOR, INFLUENCE, REGISTRY, REWARDS, TIMELOCK
+from communis.chain.governance.policy_changes import policy_with
+from communis.chain.governance.proposals import Proposal, for_proposer, short_id
 from communis.engine.policy import Policy
 from communis.engine.units import format_amount
 from tests.helpers.constants import DAY, POLICY, UNIT

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from communis.chain.governance import Governance
+from communis.chain.governance.governor import Governance
 from communis.deploy.config import load
 from communis.deploy.deployer import Deployer
 from communis.deploy.governance_steps import (

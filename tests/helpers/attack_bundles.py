@@ -94,7 +94,9 @@ def attest_bundle(bundle: Path, domain, signers) -> str:
     """Sign ``bundle``'s ledger: ``signers`` is ``[(account, ledger lines)]``; writes
     attestations.json into the bundle and its root into totals.json (as the attested build
     does). Returns the ledger root."""
-    from communis.engine.attest import ATTESTATIONS_FILE, SigningKey, attest, write_attestations
+    from communis.engine.attest.files import ATTESTATIONS_FILE, write_attestations
+    from communis.engine.attest.keys import SigningKey
+    from communis.engine.attest.sign import attest
     from communis.engine.ledger import iter_numbered_rows
 
     totals = totals_of(bundle)

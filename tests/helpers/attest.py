@@ -6,15 +6,11 @@ import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from communis.engine.attest import (
-    Attestations,
-    AttesterSet,
-    Domain,
-    SigningKey,
-    attest,
-    attestations_path,
-    write_attestations,
-)
+from communis.engine.attest.attesters import AttesterSet
+from communis.engine.attest.files import Attestations, attestations_path, write_attestations
+from communis.engine.attest.hashing import Domain
+from communis.engine.attest.keys import SigningKey
+from communis.engine.attest.sign import attest
 from communis.engine.ledger import Row, iter_numbered_rows
 from tests.helpers.ledger import jsonl, sample_rows, write
 

@@ -44,8 +44,11 @@ def setup(workdir: Path) -> None:
     from eth_utils import to_checksum_address
 
     from communis.chain import epochs
-    from communis.engine.attest import Domain, SigningKey, attest, attestations_path
-    from communis.engine.attest import write_attestations as write
+    from communis.engine.attest.files import attestations_path
+    from communis.engine.attest.files import write_attestations as write
+    from communis.engine.attest.hashing import Domain
+    from communis.engine.attest.keys import SigningKey
+    from communis.engine.attest.sign import attest
     from communis.engine.ledger import iter_numbered_rows
     from tests.helpers.attack_bundles import FAKES, pad
     from tests.helpers.system import Roles, deploy_system

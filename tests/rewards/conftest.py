@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from communis.chain import epochs
-from communis.engine.attest import Domain
+from communis.engine.attest.hashing import Domain
 from tests.helpers.attest import key, members_ledger
 from tests.helpers.constants import HALF_LIFE, MAX_UINT, TOKEN, WEEK
 from tests.helpers.epochs import deploy_rewards, pass_window

@@ -177,7 +177,7 @@ def test_simulate_models_the_settings_in_force(epoch_command, deployed_system):
     """`ape run epoch simulate` reads the policy and governor settings from the chain: the same
     parameters as the config the system was deployed from, so the same attack table as
     `communis simulate --config` (here read-only: nothing is sent)."""
-    from communis.chain.governance import Governance
+    from communis.chain.governance.governor import Governance
     from communis.deploy.config import load
     from communis.economics.attacks import KEYS
     from communis.economics.params import Parameters

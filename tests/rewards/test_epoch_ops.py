@@ -395,7 +395,7 @@ def test_padded_ledger_proven_from_its_bundle(
     rows, the attacker (no attester) the other two. `prove` finds that batch, proves it in the
     proposal's commitment and the root is rejected and banned with no vote; the honest, fully
     attested bundle then proves nothing and finalizes."""
-    from communis.engine.attest import Domain
+    from communis.engine.attest.hashing import Domain
 
     honest, padded, _ = bundles
     domain = Domain(chain.chain_id, attester_registry.address)

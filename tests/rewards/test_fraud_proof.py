@@ -14,7 +14,8 @@ import pytest
 from communis.chain.history import PROVEN_REASON, slashed_bonds
 from communis.economics.attacks import attacker_net
 from communis.economics.bonds import Ending, bond_flows
-from communis.engine.attest import Batch, Domain, HashTree, SigningKey, make_batch
+from communis.engine.attest.hashing import Batch, Domain, HashTree, make_batch
+from communis.engine.attest.keys import SigningKey
 from communis.engine.commitment import ledger_commitment
 from communis.engine.ledger import Row
 from communis.engine.roles import ROLES

@@ -10,7 +10,7 @@ import pytest
 from ape.exceptions import ContractLogicError
 
 from communis.chain import epochs
-from communis.chain.governance import Action, Proposal
+from communis.chain.governance.proposals import Action, Proposal
 from tests.helpers.attest import attested
 from tests.helpers.time import end_epoch
 

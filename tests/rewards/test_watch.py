@@ -14,7 +14,7 @@ import pytest
 
 from communis.chain import epochs
 from communis.chain.watch import Watcher, WatchOptions
-from communis.engine.attest import Domain
+from communis.engine.attest.hashing import Domain
 from communis.engine.bundle import read_totals
 from tests.helpers.attack_bundles import attest_bundle, pad
 from tests.helpers.attest import members_ledger

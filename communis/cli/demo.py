@@ -14,7 +14,9 @@ import click
 from rich.console import Console
 
 from communis.cli.base import CommunisCommand
-from communis.demo import story as demo
+from communis.demo.story import run
+from communis.demo.story.report import run_report, summary, write_demo_report
+from communis.demo.story.state import Story
 from communis.deploy.config import load
 from communis.report.terminal import distribution_table, roles_table, top_earners_table
 
@@ -40,7 +42,7 @@ def cli(provider: Any, config_path: Path, out: Path) -> None:
 
     started = time.perf_counter()
     console = Console()
-    story = demo.Story(
+    story = Story(
         project=ape.project,
         chain=ape.chain,
         accounts=ape.accounts.test_accounts,
@@ -52,13 +54,13 @@ def cli(provider: Any, config_path: Path, out: Path) -> None:
     # The demo's own journal: a fresh deployment each run, apart from the project's journals.
     deployments = out / "deployments"
     shutil.rmtree(deployments, ignore_errors=True)
-    demo.run(story, deployments)
-    run = demo.run_report(story, provider.network_choice)
+    run(story, deployments)
+    report = run_report(story, provider.network_choice)
     # The numbers; the proposals and bonds were told along the way (the report lists them too).
-    console.print(roles_table(run), top_earners_table(run, 5), distribution_table(run))
+    console.print(roles_table(report), top_earners_table(report, 5), distribution_table(report))
     console.print("[bold]What the demo showed[/bold]", highlight=False)
-    for line in demo.summary(story):
+    for line in summary(story):
         console.print(f"  - {line}", highlight=False)
-    paths = demo.write_demo_report(story, provider.network_choice, out / "report")
+    paths = write_demo_report(story, provider.network_choice, out / "report")
     console.print(f"report: {paths.html}")
     console.print(f"demo: every step did what it claimed, in {time.perf_counter() - started:.0f} s")

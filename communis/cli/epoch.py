@@ -815,7 +815,7 @@ def watch(
     finalize verified roots after their window and settle disputes after their deadline."""
     import ape
 
-    from communis.chain.watch import WatchOptions, watch
+    from communis.chain.watch.watcher import WatchOptions, watch
 
     account = signer(alias)  # refused before anything else on a live chain with a test key
     rewards = deployed(rewards_address).rewards

@@ -15,8 +15,10 @@ from rich.console import Console
 from communis.chain import epochs
 from communis.chain.epochs import Verdict
 from communis.chain.history import PROVEN_REASON, UPHELD_REASON, slashed_bonds
-from communis.demo import story as demo
 from communis.demo.sample import POINT
+from communis.demo.story import run
+from communis.demo.story.report import summary, write_demo_report
+from communis.demo.story.state import WORKSHOP_BUDGET, Story
 from communis.deploy.config import load
 from communis.engine.units import format_duration
 from communis.report import BondSlash
@@ -37,7 +39,7 @@ def test_demo_tells_the_whole_story_and_the_chain_agrees(project, chain, account
     if chain.provider.name != "test":
         pytest.skip("the demo's story runs once, on eth-tester (make demo NETWORK=... for anvil)")
     out = io.StringIO()
-    story = demo.Story(
+    story = Story(
         project=project,
         chain=chain,
         accounts=accounts,
@@ -46,7 +48,7 @@ def test_demo_tells_the_whole_story_and_the_chain_agrees(project, chain, account
         console=Console(file=out, width=250),
         config=load(ROOT / "examples" / "deploy-demo.toml"),
     )
-    demo.run(story, tmp_path / "deployments")
+    run(story, tmp_path / "deployments")
     text = out.getvalue()
 
     system, p = story.sys, story.economics
@@ -78,7 +80,7 @@ def test_demo_tells_the_whole_story_and_the_chain_agrees(project, chain, account
     assert challenged.challenger == challenger.address
     assert rewards.isRootBanned(2, story.over_budget.root, story.over_budget.ledger_root)
     assert not registry.isAttester(culprit)
-    assert registry.budgetAt(culprit, 2) == demo.WORKSHOP_BUDGET * POINT  # the past stays
+    assert registry.budgetAt(culprit, 2) == WORKSHOP_BUDGET * POINT  # the past stays
     assert registry.budgetAt(culprit, story.over_budget.removed_from) == 0
     # Slashed: all it had earned by epoch 2; what it holds now, epoch 3 paid it as a member.
     earned = [epochs.load_tree(story.bundle(e)).leaf(culprit.address).influence for e in (2, 3)]
@@ -125,11 +127,11 @@ def test_demo_tells_the_whole_story_and_the_chain_agrees(project, chain, account
         2: [BondSlash(culprit.address, p.proposer_bond, UPHELD_REASON)],
     }
 
-    lines = demo.summary(story)
+    lines = summary(story)
     paid = format_duration(p.dispute_period + p.challenge_window)  # P + W, and a few minutes
     assert len(lines) == 6 and f"paid {paid} after the epoch ended" in lines[3]
 
-    paths = demo.write_demo_report(story, "ethereum:local:test", tmp_path / "report")
+    paths = write_demo_report(story, "ethereum:local:test", tmp_path / "report")
     page = paths.html.read_text(encoding="utf-8")
     for said in (
         "Fraud proven",

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from communis.chain import epochs
-from communis.chain.watch import Watcher, WatchOptions
+from communis.chain.watch.watcher import Watcher, WatchOptions
 from communis.engine.attest.hashing import Domain
 from communis.engine.bundle import read_totals
 from tests.helpers.attack_bundles import attest_bundle, pad

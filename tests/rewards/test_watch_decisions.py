@@ -14,18 +14,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from communis.chain.watch import (
-    Act,
-    BundleUnavailable,
-    Check,
-    Finding,
-    decide_dispute,
-    decide_pending,
-    is_connection_error,
-    locate_bundle,
-    stage,
-    stop_on_signals,
-)
+from communis.chain.watch.bundles import BundleUnavailable, locate_bundle, stage
+from communis.chain.watch.decisions import Act, Check, Finding, decide_dispute, decide_pending
+from communis.chain.watch.node import is_connection_error, stop_on_signals
 from communis.publish import folder_cid, pack_bundle
 from tests.helpers.attack_bundles import epochs
 

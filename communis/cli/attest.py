@@ -1,11 +1,11 @@
 """``ape run attest LEDGER --epoch N --account ALIAS --network ...``: sign ledger rows as an
 attester with an ape account (a hardware wallet, a keystore account, a test account).
 
-The account signs the EIP-712 document of the batch (:func:`communis.engine.attest.typed_data`,
-what a wallet shows: the registry's domain and the attester, epoch, rows root, points and row
-count); the batch is merged into the ledger's attestations file exactly as ``communis attest``
-does. The chain id is the connected network's, the registry the deployment journal's
-``AttesterRegistry`` unless ``--registry`` gives it.
+The account signs the EIP-712 document of the batch
+(:func:`communis.engine.attest.hashing.typed_data`, what a wallet shows: the registry's domain and
+the attester, epoch, rows root, points and row count); the batch is merged into the ledger's
+attestations file exactly as ``communis attest`` does. The chain id is the connected network's,
+the registry the deployment journal's ``AttesterRegistry`` unless ``--registry`` gives it.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ import click
 
 from communis.chain.next_steps import after_attest
 from communis.cli.base import CommunisCommand, next_steps_text
-from communis.cli.main import checked_address, selection_options, sign_and_merge
+from communis.cli.offline.attest import sign_and_merge
+from communis.cli.offline.options import checked_address, selection_options
 from communis.cli.options import account_option, signer
 from communis.engine.address import to_checksum
 from communis.engine.attest.errors import AttestationError
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 
 
 class AccountSigner:
-    """An ape account as a :class:`~communis.engine.attest.BatchSigner`."""
+    """An ape account as a :class:`~communis.engine.attest.keys.BatchSigner`."""
 
     def __init__(self, account: AccountAPI) -> None:
         self.account = account

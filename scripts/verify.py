@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
+from communis.cli.options import deployments_option
 from communis.deploy.deployer import default_journal_dir
 from communis.deploy.journal import Journal, JournalError
 from communis.deploy.verification import (
@@ -25,12 +26,7 @@ from communis.deploy.verification import (
 @click.command(cls=ConnectedProviderCommand, short_help="Explorer verification files (+ Etherscan)")
 @network_option()
 @click.argument("contract", required=False)
-@click.option(
-    "--deployments",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="journal folder [default: deployments/]",
-)
+@deployments_option
 @click.option(
     "--out",
     type=click.Path(path_type=Path, file_okay=False),

@@ -14,6 +14,7 @@ import click
 from rich.console import Console
 
 from communis.cli.base import CommunisCommand
+from communis.cli.options import config_option, out_option
 from communis.demo.story import run
 from communis.demo.story.report import run_report, summary, write_demo_report
 from communis.demo.story.state import Story
@@ -22,19 +23,9 @@ from communis.report.terminal import distribution_table, roles_table, top_earner
 
 
 @click.command(cls=CommunisCommand, short_help="Run the Communis demo")
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=Path("examples/deploy-demo.toml"),
-    show_default=True,
-)
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("reports/demo"),
-    show_default=True,
-    help="where the deployment journal, the bundles, the run data and the report go",
+@config_option("examples/deploy-demo.toml")
+@out_option(
+    "reports/demo", "where the deployment journal, the bundles, the run data and the report go"
 )
 def cli(provider: Any, config_path: Path, out: Path) -> None:
     """Deploy a fresh system and run four epochs of the sample community through it."""

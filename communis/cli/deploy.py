@@ -13,7 +13,7 @@ import click
 from communis.chain.accounts import is_local
 from communis.chain.next_steps import after_deploy
 from communis.cli.base import CommunisCommand, next_steps_text
-from communis.cli.options import account_option, signer
+from communis.cli.options import account_option, deployments_option, signer
 from communis.deploy.config import check_for_chain, load, no_attesters_problem
 from communis.deploy.deployer import Deployer, default_journal_dir, plan_time
 from communis.deploy.journal import Journal
@@ -29,12 +29,7 @@ CONFIG = click.Path(path_type=Path, dir_okay=False)
 @click.option(
     "--config", "config_path", type=CONFIG, default=Path("config/deploy.toml"), show_default=True
 )
-@click.option(
-    "--deployments",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="journal folder [default: deployments/]",
-)
+@deployments_option
 @click.option(
     "--accept-risk",
     "accepted",

@@ -4,6 +4,8 @@
   the rules of :func:`communis.chain.accounts.load_account` (test accounts on local chains only);
 - :data:`rewards_option`, :data:`governor_option`: contract addresses that override the
   deployment journal, and :func:`deployed`, which loads the contracts (``System.load``);
+- :data:`deployments_option`, :func:`config_option`, :func:`out_option`: the folder of
+  deployment journals, a deployment config, the folder a command writes into;
 - :data:`description_option`: a governance proposal's description.
 
 Options only parse; the signer and the contracts are loaded inside the command, once it is
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -38,6 +41,28 @@ def _address_option(contract: str, flag: str) -> Callable[[F], F]:
 
 rewards_option = _address_option("ContributionRewards address", "rewards")
 governor_option = _address_option("InfluenceGovernor address", "governor")
+
+
+def config_option(default: str, help: str | None = None) -> Callable[[F], F]:
+    """``--config FILE`` (a deployment config), passed to the command as ``config_path``."""
+    kind = click.Path(path_type=Path, dir_okay=False)
+    return click.option(
+        "--config", "config_path", type=kind, default=Path(default), show_default=True, help=help
+    )
+
+
+def out_option(default: str, help: str) -> Callable[[F], F]:
+    """``--out DIR``: the folder a command writes into."""
+    kind = click.Path(path_type=Path, file_okay=False)
+    return click.option("--out", type=kind, default=Path(default), show_default=True, help=help)
+
+
+deployments_option: Callable[[F], F] = click.option(
+    "--deployments",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="journal folder [default: deployments/]",
+)
 description_option: Callable[[F], F] = click.option(
     "-d", "--description", required=True, help="What the proposal does and why"
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -98,11 +99,21 @@ def _table(data: dict[str, Any], key: str, path: Path) -> dict[str, Any]:
     return value
 
 
-def _string(table: dict[str, Any], key: str, where: str) -> str:
+def _checked(
+    table: dict[str, Any], key: str, where: str, ok: Callable[[Any], bool], expected: str
+) -> Any:
+    """``table[key]`` if ``ok`` accepts it; else a ConfigError saying what was ``expected``."""
     value = table.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"{where}.{key}: expected a non-empty string, got {value!r}")
+    if not ok(value):
+        raise ConfigError(f"{where}.{key}: expected {expected}, got {value!r}")
     return value
+
+
+def _string(table: dict[str, Any], key: str, where: str) -> str:
+    def ok(v: Any) -> bool:
+        return isinstance(v, str) and bool(v.strip())
+
+    return str(_checked(table, key, where, ok, "a non-empty string"))
 
 
 def _amount(table: dict[str, Any], key: str, where: str) -> int:
@@ -128,17 +139,14 @@ def _who(value: Any, allowed: tuple[str, ...], where: str) -> str:
 
 
 def _integer(table: dict[str, Any], key: str, where: str, low: int, high: int) -> int:
-    value = table.get(key)
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        raise ConfigError(f"{where}.{key}: expected an integer in [{low}, {high}], got {value!r}")
-    return value
+    def ok(v: Any) -> bool:
+        return isinstance(v, int) and not isinstance(v, bool) and low <= v <= high
+
+    return int(_checked(table, key, where, ok, f"an integer in [{low}, {high}]"))
 
 
 def _flag(table: dict[str, Any], key: str, where: str) -> bool:
-    value = table.get(key)
-    if not isinstance(value, bool):
-        raise ConfigError(f"{where}.{key}: expected true or false, got {value!r}")
-    return value
+    return bool(_checked(table, key, where, lambda v: isinstance(v, bool), "true or false"))
 
 
 def _duration(table: dict[str, Any], key: str, where: str) -> int:

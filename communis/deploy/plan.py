@@ -18,6 +18,7 @@ from typing import Any
 from communis.deploy import governance_steps, rewards_steps
 from communis.deploy.config import DeployConfig, TokenParams, bonds_from_genesis
 from communis.deploy.steps import DEPLOYER, Ref, StepSpec
+from communis.engine.records import from_fields
 
 TIMELOCK = "CommunisTimelock"
 
@@ -71,22 +72,15 @@ def bond_steps(config: DeployConfig) -> list[StepSpec]:
 def build_plan(config: DeployConfig, *, now: int) -> list[StepSpec]:
     """Every step of a Communis deployment; ``now`` is the chain time for a "now" genesis."""
     influence, gov = config.influence, config.governance
-    governance = governance_steps.GovernanceParams(
+    governance = from_fields(
+        governance_steps.GovernanceParams,
+        gov,
+        influence,
         genesis=influence.genesis if influence.genesis is not None else now,
-        epoch_duration=influence.epoch_duration,
-        half_life_epochs=influence.half_life_epochs,
-        timelock_delay=gov.timelock_delay,
-        voting_delay=gov.voting_delay,
-        voting_period=gov.voting_period,
-        proposal_threshold=gov.proposal_threshold,
-        quorum_percent=gov.quorum_percent,
-        minimum_voters=gov.minimum_voters,
-        vote_extension=gov.vote_extension,
         proposal_guardian=_who(gov.proposal_guardian),
         proposal_guardian_sunset=now + gov.proposal_guardian_term
         if gov.proposal_guardian_term
         else 0,
-        guardian_application_threshold=gov.guardian_application_threshold,
         guardians=tuple(_who(g) for g in config.rewards.guardians),
     )
     rewards = rewards_steps.RewardsParams(

@@ -11,6 +11,7 @@ import click
 from rich.console import Console
 
 from communis.cli.expected import MappedErrorsCommand
+from communis.cli.options import config_option, out_option
 from communis.deploy.config import load
 from communis.economics.advisor import attack_table
 from communis.economics.params import Assumptions
@@ -60,21 +61,8 @@ def assumptions_from(watchers: int, governance: str, epochs_covered: int) -> Ass
 
 
 @click.command(cls=MappedErrorsCommand)
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=Path("config/deploy.toml"),
-    show_default=True,
-    help="The deployment config whose parameters to model.",
-)
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("reports/economics"),
-    show_default=True,
-    help="Folder for the PNG charts and the HTML section.",
-)
+@config_option("config/deploy.toml", "The deployment config whose parameters to model.")
+@out_option("reports/economics", "Folder for the PNG charts and the HTML section.")
 @assumption_options
 @click.option("--epochs", type=click.IntRange(2, 2000), default=120, show_default=True)
 @click.option("--seed", type=int, default=Community().seed, show_default=True)

@@ -23,26 +23,15 @@ from typing import Any
 
 from communis.deploy.config import DeployConfig, GovernanceParams
 from communis.engine.policy import BPS, DAY, Policy
+from communis.engine.records import from_fields
 from communis.engine.units import UNIT
 from communis.errors import CommunisError
 
 WEEK = 7 * DAY
 
-# The brief's values for the policy fields of the bounded challenge game, used while a policy
-# does not carry them yet (see :func:`_game_field`).
-DEFAULT_DISPUTE_PERIOD = 14 * DAY
-DEFAULT_DISPUTE_FEE_BPS = 2_000
-DEFAULT_OPEN_PROPOSING = True
-
 
 class EconomicsError(CommunisError, ValueError):
     """Parameters or assumptions the models cannot use."""
-
-
-def _game_field(policy: Policy, name: str, default: Any) -> Any:
-    """A field of the bounded challenge game (``dispute_period``, ``dispute_fee_bps``,
-    ``open_proposing``) from ``policy``, or the documented default while the policy has none."""
-    return getattr(policy, name, default)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,25 +87,13 @@ class Parameters:
         attester_budgets: tuple[int, ...] = (),
     ) -> Parameters:
         """From a policy (e.g. ``Policy.from_abi(rewards.policy())``) and governor settings."""
-        return cls(
-            token_budget=policy.token_budget,
-            influence_budget=policy.influence_budget,
+        return from_fields(
+            cls,
+            policy,
+            governance,
             role_weights=tuple(policy.role_weights),
-            account_cap_bps=policy.account_cap_bps,
-            challenge_window=policy.challenge_window,
-            proposer_bond=policy.proposer_bond,
-            challenger_bond=policy.challenger_bond,
-            dispute_period=int(_game_field(policy, "dispute_period", DEFAULT_DISPUTE_PERIOD)),
-            dispute_fee_bps=int(_game_field(policy, "dispute_fee_bps", DEFAULT_DISPUTE_FEE_BPS)),
-            open_proposing=bool(_game_field(policy, "open_proposing", DEFAULT_OPEN_PROPOSING)),
             challenger_reward_bps=challenger_reward_bps,
             quorum_bps=governance.quorum_percent * 100,
-            minimum_voters=governance.minimum_voters,
-            voting_delay=governance.voting_delay,
-            voting_period=governance.voting_period,
-            vote_extension=governance.vote_extension,
-            timelock_delay=governance.timelock_delay,
-            proposal_threshold=governance.proposal_threshold,
             epoch_duration=epoch_duration,
             half_life_epochs=half_life_epochs,
             attester_budgets=attester_budgets,

@@ -95,12 +95,10 @@ def format_duration(seconds: int) -> str:
 
 def format_time(timestamp: int, *, now: int | None = None) -> str:
     """``timestamp`` in UTC; with ``now``: the raw timestamp, the UTC time and how far it is."""
-    stamp = datetime.fromtimestamp(int(timestamp), tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    stamp = _utc(timestamp, "%Y-%m-%d %H:%M:%S UTC")
     if now is None:
         return stamp
-    delta = int(timestamp) - int(now)
-    relative = f"in {format_duration(delta)}" if delta > 0 else f"{format_duration(-delta)} ago"
-    return f"{timestamp} ({stamp}, {relative})"
+    return f"{timestamp} ({stamp}, {_how_far(int(timestamp) - int(now))})"
 
 
 TOKEN_SYMBOL = "CMN"
@@ -122,14 +120,20 @@ def format_influence(value: int) -> str:
 
 def format_when(timestamp: int, *, now: int | None = None) -> str:
     """``timestamp`` in UTC to the minute; with ``now``, how far away it is."""
-    stamp = datetime.fromtimestamp(int(timestamp), tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = _utc(timestamp, "%Y-%m-%d %H:%M UTC")
     if now is None:
         return stamp
     delta = int(timestamp) - int(now)
-    if delta == 0:
-        return f"{stamp} (now)"
-    relative = f"in {format_duration(delta)}" if delta > 0 else f"{format_duration(-delta)} ago"
-    return f"{stamp} ({relative})"
+    return f"{stamp} ({_how_far(delta) if delta else 'now'})"
+
+
+def _utc(timestamp: int, layout: str) -> str:
+    return datetime.fromtimestamp(int(timestamp), tz=UTC).strftime(layout)
+
+
+def _how_far(delta: int) -> str:
+    """``in 3d 4h`` for a positive ``delta`` (seconds), ``3d 4h ago`` for a negative one."""
+    return f"in {format_duration(delta)}" if delta > 0 else f"{format_duration(-delta)} ago"
 
 
 class UnitsError(CommunisError, ValueError):

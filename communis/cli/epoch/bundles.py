@@ -4,7 +4,6 @@ policy, and a bundle recomputed against the on-chain root."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
@@ -16,9 +15,6 @@ from communis.cli.epoch.output import Show, finish, say, working
 from communis.cli.options import deployed, rewards_option
 from communis.engine.checks import epoch_order_warning
 from communis.engine.units import format_when
-
-if TYPE_CHECKING:
-    pass
 
 
 @click.command(cls=CommunisCommand)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -15,9 +14,6 @@ from communis.cli.base import CommunisCommand
 from communis.cli.epoch.options import BUNDLE, output_options
 from communis.cli.epoch.output import Show, console, describe, finish, say
 from communis.cli.options import account_option, deployed, rewards_option, signer
-
-if TYPE_CHECKING:
-    pass
 
 
 @click.command(cls=CommunisCommand)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
@@ -27,9 +26,6 @@ from communis.cli.epoch.options import (
 )
 from communis.cli.epoch.output import Show, bundle_of, finish
 from communis.cli.options import account_option, deployed, governor_option, rewards_option, signer
-
-if TYPE_CHECKING:
-    pass
 
 
 @click.command(cls=CommunisCommand)

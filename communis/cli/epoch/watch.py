@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
@@ -11,9 +10,6 @@ from communis.cli.base import CommunisCommand
 from communis.cli.epoch.options import FOLDER, FROM_BLOCK
 from communis.cli.options import account_option, deployed, rewards_option, signer
 from communis.engine.units import parse_duration
-
-if TYPE_CHECKING:
-    pass
 
 
 @click.command(cls=CommunisCommand)

@@ -3,6 +3,7 @@ leaves and the trees over them (``contracts/utils/Attestations.sol`` computes th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -63,12 +64,7 @@ class Domain:
         )
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "version": self.version,
-            "chainId": self.chain_id,
-            "verifyingContract": self.verifying_contract,
-        }
+        return _typed_fields(self, "EIP712Domain")
 
     def as_eip712(self) -> dict[str, Any]:
         """The domain as ``eth_account.messages.encode_typed_data`` and wallets take it."""
@@ -117,13 +113,7 @@ class Batch:
 
     def as_eip712(self) -> dict[str, Any]:
         """The message as ``eth_account.messages.encode_typed_data`` takes it."""
-        return {
-            "attester": self.attester,
-            "epoch": self.epoch,
-            "rowsRoot": self.rows_root,
-            "points": self.points,
-            "rowCount": self.row_count,
-        }
+        return _typed_fields(self, "AttestationBatch")
 
 
 EIP712_TYPES: dict[str, list[dict[str, str]]] = {
@@ -142,6 +132,15 @@ EIP712_TYPES: dict[str, list[dict[str, str]]] = {
     ],
 }
 """The typed data of a batch as a wallet (``eth_signTypedData_v4``) shows it."""
+
+
+def _typed_fields(value: Domain | Batch, type_name: str) -> dict[str, Any]:
+    """``value``'s fields named and ordered as :data:`EIP712_TYPES` lists them for
+    ``type_name`` (``chainId`` is the attribute ``chain_id``)."""
+    return {
+        f["name"]: getattr(value, re.sub("([A-Z])", r"_\1", f["name"]).lower())
+        for f in EIP712_TYPES[type_name]
+    }
 
 
 def typed_data(batch: Batch, domain: Domain) -> dict[str, Any]:

@@ -107,7 +107,7 @@ def epoch_end(system: System) -> tuple[int, str]:
 
 def window_end(rewards: ContractInstance) -> tuple[int, str]:
     """When the pending root's challenge window closes (the pending slot's record)."""
-    from communis.chain.epochs import pending_proposal, undecided_disputes
+    from communis.chain.epochs.state import pending_proposal, undecided_disputes
 
     pending = pending_proposal(rewards)
     if pending is None:
@@ -127,7 +127,7 @@ def window_end(rewards: ContractInstance) -> tuple[int, str]:
 def dispute_end(rewards: ContractInstance) -> tuple[int, str]:
     """The deadline of the undecided dispute that ends first and has not ended yet (from the
     ``RootChallenged`` records the contract still holds)."""
-    from communis.chain.epochs import undecided_disputes
+    from communis.chain.epochs.state import undecided_disputes
 
     waiting = [d for d in undecided_disputes(rewards) if d.deadline > now()]
     if not waiting:

@@ -43,7 +43,8 @@ def slashed_bonds(rewards: ContractInstance, head: int) -> dict[int, list[BondSl
     block ``head``: disputes upheld by governance or proven (``DisputeEnded``, the bonds from the
     dispute's ``RootChallenged`` record), and pending roots proven wrong with no dispute
     (``UnattestedBatchProven`` paying the prover and the treasury)."""
-    from communis.chain.epochs import Dispute, Verdict
+    from communis.chain.epochs.contract import Verdict
+    from communis.chain.epochs.state import Dispute
 
     disputes = {
         bytes(log.key): Dispute.from_record(log.dispute)

@@ -103,7 +103,8 @@ def member_status(system: System, account: str, *, bundle: Path | None = None) -
     """``account``'s standing on ``system``; with ``bundle``, what it still has to claim."""
     import ape
 
-    from communis.chain import epochs
+    from communis.chain.epochs.claims import load_tree, owed
+    from communis.chain.epochs.contract import as_hex
     from communis.engine.bundle import load_totals
 
     influence, rewards = system.influence, system.rewards
@@ -111,9 +112,9 @@ def member_status(system: System, account: str, *, bundle: Path | None = None) -
     claimed = rewards.claimed(account)
     unclaimed = None
     if bundle is not None:
-        tree = epochs.load_tree(bundle)
+        tree = load_tree(bundle)
         try:
-            due = epochs.owed(rewards, tree, account)
+            due = owed(rewards, tree, account)
             owed_tokens, owed_influence = due.tokens, due.influence
         except KeyError:
             owed_tokens = owed_influence = 0
@@ -122,7 +123,7 @@ def member_status(system: System, account: str, *, bundle: Path | None = None) -
             epoch=load_totals(bundle).epoch,
             tokens=owed_tokens,
             influence_stored=owed_influence,
-            finalized=tree.root_hex == epochs._hex(rewards.currentRoot()),
+            finalized=tree.root_hex == as_hex(rewards.currentRoot()),
         )
     return MemberStatus(
         account=str(account),

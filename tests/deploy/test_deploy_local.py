@@ -92,7 +92,10 @@ def test_shipped_config_starts_epoch_zero(project, deployer, chain, tmp_path, al
     attester set, finalized and claimed."""
     import json
 
-    from communis.chain import epochs
+    from communis.chain.epochs.build import build as build_epoch
+    from communis.chain.epochs.claims import claim_one
+    from communis.chain.epochs.propose import finalize, propose
+    from communis.chain.epochs.verify import verify
     from communis.engine.attest.hashing import Domain
     from tests.helpers.attest import key
 
@@ -108,17 +111,17 @@ def test_shipped_config_starts_epoch_zero(project, deployer, chain, tmp_path, al
     row = {"epoch": 0, "account": alice.address, "role": "creator", "points": "7", "ref": "r0"}
     ledger.write_text(json.dumps(row) + "\n", encoding="utf-8")
     domain = Domain(chain.chain_id, system.attesters.address)
-    build = epochs.build(rewards, attested(ledger, domain=domain), tmp_path / "epochs")
+    build = build_epoch(rewards, attested(ledger, domain=domain), tmp_path / "epochs")
     end = int(influence.genesis()) + int(influence.epochDuration())
     chain.pending_timestamp = max(chain.pending_timestamp, end)
     chain.mine()
-    epochs.propose(rewards, tmp_path / "epochs" / "0", deployer)
-    result = epochs.verify(rewards, tmp_path / "epochs" / "0")
+    propose(rewards, tmp_path / "epochs" / "0", deployer)
+    result = verify(rewards, tmp_path / "epochs" / "0")
     assert result.ok and result.attestations is not None and result.attestations.ok
     chain.pending_timestamp = int(rewards.pendingProposal().challengeDeadline)
     chain.mine()
-    epochs.finalize(rewards, 0, alice)
-    epochs.claim_one(rewards, tmp_path / "epochs" / "0", alice.address, alice)
+    finalize(rewards, 0, alice)
+    claim_one(rewards, tmp_path / "epochs" / "0", alice.address, alice)
     leaf = build.tree.leaf(alice.address)
     assert token.balanceOf(alice) == leaf.tokens > 0
     assert influence.storedBalanceOf(alice) == leaf.influence

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from communis.chain import epochs
-from communis.chain.epochs import Verdict
+from communis.chain.epochs.claims import load_tree
+from communis.chain.epochs.contract import Verdict
+from communis.chain.epochs.state import Dispute, epoch_end
 from communis.chain.history import PROVEN_REASON, UPHELD_REASON, slashed_bonds
 from communis.demo.sample import POINT
 from communis.demo.story import run
@@ -83,7 +84,7 @@ def test_demo_tells_the_whole_story_and_the_chain_agrees(project, chain, account
     assert registry.budgetAt(culprit, 2) == WORKSHOP_BUDGET * POINT  # the past stays
     assert registry.budgetAt(culprit, story.over_budget.removed_from) == 0
     # Slashed: all it had earned by epoch 2; what it holds now, epoch 3 paid it as a member.
-    earned = [epochs.load_tree(story.bundle(e)).leaf(culprit.address).influence for e in (2, 3)]
+    earned = [load_tree(story.bundle(e)).leaf(culprit.address).influence for e in (2, 3)]
     [slashed] = _events(influence, "Slashed", chain)
     assert earned[0] > 0
     assert slashed.account == culprit.address and int(slashed.storedUnits) == earned[0]
@@ -98,10 +99,10 @@ def test_demo_tells_the_whole_story_and_the_chain_agrees(project, chain, account
     assert int(timed_out.toTreasury) == fee_p + fee_c
     [grief] = _events(rewards, "RootChallenged", chain, epoch=3)
     assert grief.challenger == griefer.address
-    assert _when(chain, timed_out) >= epochs.Dispute.from_record(grief.dispute).deadline
+    assert _when(chain, timed_out) >= Dispute.from_record(grief.dispute).deadline
     # ... and its epoch was paid within T = epoch end + ε + W + (P + W), ε the first proposal's
     # delay after the epoch ended.
-    ended = epochs.epoch_end(influence, 3)
+    ended = epoch_end(influence, 3)
     first = _events(rewards, "RootProposed", chain, epoch=3)[0]
     [final] = _events(rewards, "RootFinalized", chain, epoch=3)
     epsilon = _when(chain, first) - ended

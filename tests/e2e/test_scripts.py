@@ -7,7 +7,9 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from communis.chain import epochs
+from communis.chain.epochs.build import build
+from communis.chain.epochs.claims import claim_all
+from communis.chain.epochs.propose import finalize, propose
 from communis.chain.system import System
 from communis.cli.top_contributors import top_contributors
 from communis.deploy.config import AttesterParams, load
@@ -43,15 +45,15 @@ def test_top_contributors(project, chain, accounts, tmp_path):
         )
     )
     domain = Domain(chain.chain_id, str(system.attesters.address))
-    epochs.build(system.rewards, attested(ledger, domain=domain), tmp_path / "epochs")
+    build(system.rewards, attested(ledger, domain=domain), tmp_path / "epochs")
     genesis, duration = system.influence.genesis(), system.influence.epochDuration()
     chain.pending_timestamp = genesis + duration + 1
     chain.mine()
-    epochs.propose(system.rewards, tmp_path / "epochs" / "0", deployer)
+    propose(system.rewards, tmp_path / "epochs" / "0", deployer)
     chain.pending_timestamp = system.rewards.pendingProposal().challengeDeadline + 1
     chain.mine()
-    epochs.finalize(system.rewards, 0, deployer)
-    epochs.claim_all(system.rewards, tmp_path / "epochs" / "0", accounts[8])
+    finalize(system.rewards, 0, deployer)
+    claim_all(system.rewards, tmp_path / "epochs" / "0", accounts[8])
 
     top = top_contributors(system, limit=2)
     assert len(top) == 2

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from communis.chain.epochs import Dispute, Pending, RewardsStatus, Status, status_next_steps
+from communis.chain.epochs.contract import Status
+from communis.chain.epochs.state import Dispute, Pending, RewardsStatus, status_next_steps
 from communis.chain.next_steps import (
     after_attest,
     after_build,

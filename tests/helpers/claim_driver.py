@@ -88,7 +88,7 @@ def setup(workdir: Path) -> None:
 def claim(workdir: Path) -> None:
     import ape
 
-    from communis.chain.epochs import claim_all
+    from communis.chain.epochs.claims import claim_all
 
     system = json.loads((workdir / "system.json").read_text())
     rewards = ape.project.ContributionRewards.at(system["rewards"])

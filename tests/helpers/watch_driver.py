@@ -43,7 +43,8 @@ def setup(workdir: Path) -> None:
     import ape
     from eth_utils import to_checksum_address
 
-    from communis.chain import epochs
+    from communis.chain.epochs.build import build
+    from communis.chain.epochs.state import onchain_policy
     from communis.engine.attest.files import attestations_path
     from communis.engine.attest.files import write_attestations as write
     from communis.engine.attest.hashing import Domain
@@ -78,11 +79,11 @@ def setup(workdir: Path) -> None:
         write(attest(rows, [s for s in signers if s[1]], domain, 0), attestations_path(path))
         return path
 
-    epochs.build(rewards, ledger("honest", []), workdir / "epochs")
+    build(rewards, ledger("honest", []), workdir / "epochs")
     pad(workdir / "epochs" / "0", workdir / "padded-tree" / "0")
     padded = ledger("padded", fakes)  # a cheat's bundle: the registry's check is skipped
-    epochs.build(rewards, padded, workdir / "padded-ledger", check_attesters=False)
-    policy = epochs.onchain_policy(rewards)
+    build(rewards, padded, workdir / "padded-ledger", check_attesters=False)
+    policy = onchain_policy(rewards)
     (workdir / "system.json").write_text(
         json.dumps(
             {

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from communis.chain import epochs
+from communis.chain.epochs.build import build
+from communis.chain.epochs.propose import finalize, propose
 from communis.engine.attest.hashing import Domain
 from tests.helpers.attest import key, members_ledger
 from tests.helpers.constants import HALF_LIFE, MAX_UINT, TOKEN, WEEK
@@ -89,9 +90,9 @@ def finalized_epoch_zero(
     """Epoch 0 built into ``tmp_path/epochs/0``, proposed and finalized honestly; returns the
     bundles folder."""
     out = tmp_path / "epochs"
-    epochs.build(rewards, members_ledger(tmp_path, 0, members, attest_domain), out)
+    build(rewards, members_ledger(tmp_path, 0, members, attest_domain), out)
     end_epoch(chain, genesis, 0)
-    epochs.propose(rewards, out / "0", proposer)
+    propose(rewards, out / "0", proposer)
     pass_window(chain, rewards)
-    epochs.finalize(rewards, 0, alice)
+    finalize(rewards, 0, alice)
     return out

@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from communis.chain import epochs
+from communis.chain.epochs.state import onchain_parameters
 from communis.engine.units import format_when
 from tests.helpers.attest import attested
 from tests.helpers.constants import WEEK
@@ -184,7 +184,7 @@ def test_simulate_models_the_settings_in_force(epoch_command, deployed_system):
 
     system = deployed_system
     gov = Governance.connect(str(system.governor.address))
-    onchain = epochs.onchain_parameters(system.rewards, gov)
+    onchain = onchain_parameters(system.rewards, gov)
     assert onchain == Parameters.from_config(load(system.journal / "deploy.toml"))
     contracts = ("--rewards", str(system.rewards.address), "--governor", str(system.governor))
     result = epoch_command("simulate", *contracts)

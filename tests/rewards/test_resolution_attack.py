@@ -9,7 +9,13 @@ import json
 import pytest
 from ape.exceptions import ContractLogicError
 
-from communis.chain import epochs
+from communis.chain.epochs.build import build
+from communis.chain.epochs.contract import Sent
+from communis.chain.epochs.disputes import challenge
+from communis.chain.epochs.propose import propose
+from communis.chain.epochs.resolve import resolution as resolution_proposal
+from communis.chain.epochs.resolve import resolve
+from communis.chain.epochs.state import find_dispute
 from communis.chain.governance.proposals import Action, Proposal
 from tests.helpers.attest import attested
 from tests.helpers.time import end_epoch
@@ -35,10 +41,10 @@ def challenged(rewards, chain, genesis, tmp_path, proposer, guardian, accounts, 
     ledger = tmp_path / "ledger-0.jsonl"
     row = {"epoch": 0, "account": accounts[1].address, "role": "creator", "points": "3", "ref": "x"}
     ledger.write_text(json.dumps(row) + "\n", encoding="utf-8")
-    epochs.build(rewards, attested(ledger, domain=attest_domain), tmp_path / "epochs")
+    build(rewards, attested(ledger, domain=attest_domain), tmp_path / "epochs")
     end_epoch(chain, genesis, 0)
-    epochs.propose(rewards, tmp_path / "epochs" / "0", proposer)
-    epochs.challenge(rewards, 0, guardian)
+    propose(rewards, tmp_path / "epochs" / "0", proposer)
+    challenge(rewards, 0, guardian)
     return 0
 
 
@@ -53,21 +59,21 @@ def test_attack_squatted_resolution_proposal_does_not_block_the_resolution(
     rewards, governor, chain, challenged, bob, carol
 ):
     epoch = challenged
-    dispute = epochs.find_dispute(rewards, epoch)
-    squatted = epochs.resolution(rewards, dispute, True, carol.address)
+    dispute = find_dispute(rewards, epoch)
+    squatted = resolution_proposal(rewards, dispute, True, carol.address)
     _squat(governor, squatted, carol)
     # The attacker cannot take the honest proposer's proposal id either.
-    honest = epochs.resolution(rewards, dispute, True, bob.address)
+    honest = resolution_proposal(rewards, dispute, True, bob.address)
     with pytest.raises(ContractLogicError):
         governor.propose(
             honest.targets, honest.values, honest.calldatas, honest.description, sender=carol
         )
-    sent = epochs.resolve(rewards, epoch, True, bob, governor=governor)
-    assert [s.action for s in sent if isinstance(s, epochs.Sent)] == ["governor.propose"]
+    sent = resolve(rewards, epoch, True, bob, governor=governor)
+    assert [s.action for s in sent if isinstance(s, Sent)] == ["governor.propose"]
     chain.pending_timestamp += 2
     chain.mine()
     # Another member's next step finds the live proposal (not the cancelled squat).
-    assert "open for votes" in epochs.resolve(rewards, epoch, True, carol, governor=governor)[0]
+    assert "open for votes" in resolve(rewards, epoch, True, carol, governor=governor)[0]
 
 
 def test_attack_squatted_fixed_description_does_not_block_the_resolution(
@@ -75,11 +81,11 @@ def test_attack_squatted_fixed_description_does_not_block_the_resolution(
 ):
     """Even the description without any proposer suffix cannot block the tool."""
     epoch = challenged
-    dispute = epochs.find_dispute(rewards, epoch).to_abi()
+    dispute = find_dispute(rewards, epoch).to_abi()
     call = Action(
         str(rewards.address), 0, bytes(rewards.resolveDispute.encode_input(dispute, True))
     )
     fixed = Proposal((call,), f"ContributionRewards: uphold the challenge of epoch {epoch}")
     _squat(governor, fixed, carol)
-    sent = epochs.resolve(rewards, epoch, True, bob, governor=governor)
-    assert [s.action for s in sent if isinstance(s, epochs.Sent)] == ["governor.propose"]
+    sent = resolve(rewards, epoch, True, bob, governor=governor)
+    assert [s.action for s in sent if isinstance(s, Sent)] == ["governor.propose"]

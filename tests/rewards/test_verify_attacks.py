@@ -1,11 +1,16 @@
-"""Attacks on `ape run epoch verify` (communis.chain.epochs.verify), on both EVMs: a proposer
+"""Attacks on `ape run epoch verify` (communis.chain.epochs.verify.verify), on both EVMs: a proposer
 publishes bundles that agree with themselves but not with the chain, and verify must say so."""
 
 from __future__ import annotations
 
 import pytest
 
-from communis.chain import epochs
+from communis.chain.epochs.build import build as build_epoch
+from communis.chain.epochs.commitment import commitment_of
+from communis.chain.epochs.contract import EpochOpError, influence_of
+from communis.chain.epochs.propose import propose
+from communis.chain.epochs.state import onchain_policy
+from communis.chain.epochs.verify import verify
 from communis.engine.bundle import build_bundle, read_totals
 from tests.helpers.attack_bundles import forge_previous_table, rebuild_on
 from tests.helpers.attest import members_ledger
@@ -21,12 +26,12 @@ def test_attack_forged_previous_table_is_rejected_on_chain(
     out = finalized_epoch_zero
     ledger1 = members_ledger(tmp_path, 1, members, attest_domain)
     forge_previous_table(out / "0")
-    forged_root = rebuild_on(out / "0", ledger1, out / "1", policy=epochs.onchain_policy(rewards),
-                             half_life=int(epochs.influence_of(rewards).halfLife()))  # fmt: skip
+    forged_root = rebuild_on(out / "0", ledger1, out / "1", policy=onchain_policy(rewards),
+                             half_life=int(influence_of(rewards).halfLife()))  # fmt: skip
     end_epoch(chain, genesis, 1)
-    epochs.propose(rewards, out / "1", proposer)
+    propose(rewards, out / "1", proposer)
     assert read_totals(out / "1")["root"] == forged_root
-    result = epochs.verify(rewards, out / "1")
+    result = verify(rewards, out / "1")
     assert not result.ok
     assert any("trusted root" in p for p in result.problems), result.problems
 
@@ -37,19 +42,19 @@ def test_attack_null_previous_root_after_epoch_zero_is_rejected_on_chain(
     """Epoch 1 published as if it were the first epoch (previousRoot null): the entitlements of
     epoch 0 that were not claimed yet would vanish from the tree."""
     out = finalized_epoch_zero
-    policy = epochs.onchain_policy(rewards)
-    half_life = int(epochs.influence_of(rewards).halfLife())
+    policy = onchain_policy(rewards)
+    half_life = int(influence_of(rewards).halfLife())
     ledger1 = members_ledger(tmp_path, 1, members, attest_domain)
     build_bundle(ledger1, policy, half_life, out / "1")
     assert read_totals(out / "1")["previousRoot"] is None
     end_epoch(chain, genesis, 1)
-    epochs.propose(rewards, out / "1", proposer)
-    result = epochs.verify(rewards, out / "1")
+    propose(rewards, out / "1", proposer)
+    result = verify(rewards, out / "1")
     assert not result.ok
     assert any("previousRoot" in p for p in result.problems), result.problems
     (out / "0").rename(tmp_path / "elsewhere")
-    with pytest.raises(epochs.EpochOpError, match="previous epoch's bundle"):
-        epochs.verify(rewards, out / "1")
+    with pytest.raises(EpochOpError, match="previous epoch's bundle"):
+        verify(rewards, out / "1")
 
 
 @pytest.mark.parametrize("wrong", ["cumulativeTokens", "cumulativeInfluence", "ledgerRoot"])
@@ -60,12 +65,12 @@ def test_attack_honest_root_with_wrong_proposal_fields_is_rejected(
     the contract's budget checks pass, but claims would fail once the totals run out (or the
     commitment does not point at the ledger that was published)."""
     out = tmp_path / "epochs"
-    build = epochs.build(rewards, members_ledger(tmp_path, 0, members, attest_domain), out)
+    build = build_epoch(rewards, members_ledger(tmp_path, 0, members, attest_domain), out)
     end_epoch(chain, genesis, 0)
     fields = {
         "cumulativeTokens": build.table.total_tokens,
         "cumulativeInfluence": build.table.total_influence_stored,
-        "ledgerRoot": epochs.commitment_of(out / "0", 0).root,
+        "ledgerRoot": commitment_of(out / "0", 0).root,
     }
     fields[wrong] = b"\x11" * 32 if wrong == "ledgerRoot" else fields[wrong] - 1
     rewards.proposeRoot(
@@ -78,6 +83,6 @@ def test_attack_honest_root_with_wrong_proposal_fields_is_rejected(
         rewards.policyHash(),
         sender=proposer,
     )
-    result = epochs.verify(rewards, out / "0")
+    result = verify(rewards, out / "0")
     assert not result.ok
     assert any("on chain" in p for p in result.problems), result.problems

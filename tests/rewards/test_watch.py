@@ -12,7 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from communis.chain import epochs
+from communis.chain.epochs.build import build
+from communis.chain.epochs.contract import Status
+from communis.chain.epochs.disputes import challenge
+from communis.chain.epochs.propose import propose
+from communis.chain.epochs.state import undecided_disputes
 from communis.chain.watch.watcher import Watcher, WatchOptions
 from communis.engine.attest.hashing import Domain
 from communis.engine.bundle import read_totals
@@ -27,7 +31,7 @@ __all__ = ["https_server"]  # the fixture
 @pytest.fixture
 def bundles(rewards, members, tmp_path, attest_domain) -> tuple[Path, Path]:
     """Epoch 0's honest bundle (in epochs/0, the watcher's --bundles) and a padded tree over it."""
-    epochs.build(
+    build(
         rewards,
         members_ledger(tmp_path, 0, members, attest_domain),
         tmp_path / "epochs",
@@ -56,32 +60,32 @@ def test_padded_tree_challenged_honest_root_finalized_dispute_settled(
     w, lines = watcher
     w.tick()
     end_epoch(chain, genesis, 0)
-    epochs.propose(rewards, padded, proposer)
+    propose(rewards, padded, proposer)
     w.tick()
-    assert rewards.epochStatus(0) == epochs.Status.NONE  # discarded at once
-    [dispute] = epochs.undecided_disputes(rewards)
+    assert rewards.epochStatus(0) == Status.NONE  # discarded at once
+    [dispute] = undecided_disputes(rewards)
     assert (dispute.challenger, dispute.root) == (guardian.address, read_totals(padded)["root"])
     assert said(lines, "proposed by")
     assert said(lines, "challenged by this watcher")
     [sent] = said(lines, "sent challenge")
     assert "differ" in sent and "tx 0x" in sent
 
-    epochs.propose(rewards, honest, proposer)
+    propose(rewards, honest, proposer)
     w.tick()
     w.tick()
     assert len(said(lines, "verified: the root is the recomputed one")) == 1  # said once
-    assert rewards.epochStatus(0) == epochs.Status.PROPOSED
+    assert rewards.epochStatus(0) == Status.PROPOSED
     chain.pending_timestamp = rewards.pendingProposal().challengeDeadline
     chain.mine()
     w.tick()
-    assert rewards.epochStatus(0) == epochs.Status.FINALIZED
+    assert rewards.epochStatus(0) == Status.FINALIZED
     assert said(lines, "sent finalize") and said(lines, "finalized")
 
     chain.pending_timestamp = dispute.deadline
     chain.mine()
     before = token.balanceOf(guardian)
     w.tick()
-    assert epochs.undecided_disputes(rewards) == []
+    assert undecided_disputes(rewards) == []
     assert said(lines, "sent settleDispute") and said(lines, "(no verdict)")
     assert token.balanceOf(guardian) > before  # its bond back, less the fee
     w.tick()
@@ -96,11 +100,11 @@ def test_keeper_off_sends_nothing_for_a_passed_window(
     options = WatchOptions(bundles=tmp_path / "epochs", poll=0, finalize=False)
     w = Watcher(rewards, guardian, options, lines.append, tmp_path)
     end_epoch(chain, genesis, 0)
-    epochs.propose(rewards, honest, proposer)
+    propose(rewards, honest, proposer)
     chain.pending_timestamp = rewards.pendingProposal().challengeDeadline
     chain.mine()
     w.tick()
-    assert rewards.epochStatus(0) == epochs.Status.PROPOSED
+    assert rewards.epochStatus(0) == Status.PROPOSED
     assert said(lines, "finalizing is off")
     assert not w.sent
 
@@ -121,12 +125,12 @@ def test_padded_ledger_proven_not_challenged(
     _padded_ledger(rewards, padded, attester_registry, gov, carol, attacker, chain)
     w, lines = watcher
     end_epoch(chain, genesis, 0)
-    epochs.propose(rewards, padded, proposer, check_attesters=False)  # a cheat's own script
+    propose(rewards, padded, proposer, check_attesters=False)  # a cheat's own script
     pending = rewards.pendingProposal()
     before = token.balanceOf(guardian)
     w.tick()
     assert rewards.isRootBanned(0, pending.root, pending.ledgerRoot)
-    assert epochs.undecided_disputes(rewards) == []  # proven, not challenged: no vote needed
+    assert undecided_disputes(rewards) == []  # proven, not challenged: no vote needed
     assert token.balanceOf(guardian) > before  # the prover's reward
     [sent] = said(lines, "sent proveUnattestedBatch")
     assert attacker.address in sent and "not attester" in sent
@@ -148,17 +152,17 @@ def test_disputed_padded_ledger_proven(
     rewards.grantRole(rewards.GUARDIAN_ROLE(), alice, sender=gov)
     token.transfer(alice, 1_000 * 10**18, sender=proposer)
     end_epoch(chain, genesis, 0)
-    epochs.propose(rewards, padded, proposer, check_attesters=False)  # a cheat's own script
-    epochs.challenge(rewards, 0, alice)
+    propose(rewards, padded, proposer, check_attesters=False)  # a cheat's own script
+    challenge(rewards, 0, alice)
     if honest_pending:
-        epochs.propose(rewards, honest, proposer)
+        propose(rewards, honest, proposer)
     w, lines = watcher
     w.tick()
-    assert epochs.undecided_disputes(rewards) == []
+    assert undecided_disputes(rewards) == []
     assert said(lines, "(proven)")
     if honest_pending:
         assert said(lines, "verified: the root is the recomputed one")
-        assert rewards.epochStatus(0) == epochs.Status.PROPOSED  # the honest root stays pending
+        assert rewards.epochStatus(0) == Status.PROPOSED  # the honest root stays pending
     assert w.sent == {"proveUnattestedBatch": 1}
 
 
@@ -170,15 +174,15 @@ def test_a_root_whose_bundle_is_missing_is_challenged_only_near_the_window_end(
     options = WatchOptions(bundles=tmp_path / "epochs", poll=0, unavailable_margin=3600)
     w = Watcher(rewards, guardian, options, lines.append, tmp_path)
     end_epoch(chain, genesis, 0)
-    epochs.propose(rewards, padded, proposer, uri="https://127.0.0.1:9/nowhere/0")
+    propose(rewards, padded, proposer, uri="https://127.0.0.1:9/nowhere/0")
     w.tick()
-    assert rewards.epochStatus(0) == epochs.Status.PROPOSED
+    assert rewards.epochStatus(0) == Status.PROPOSED
     assert said(lines, "waiting for its bundle")
     chain.pending_timestamp = rewards.pendingProposal().challengeDeadline - 3600
     chain.mine()
     w.checked.clear()  # the retry delay is wall-clock time
     w.tick()
-    assert rewards.epochStatus(0) == epochs.Status.NONE
+    assert rewards.epochStatus(0) == Status.NONE
     assert said(lines, "sent challenge") and said(lines, "still unavailable")
 
 
@@ -196,7 +200,7 @@ def test_blocks_the_node_lost_are_read_again_from_where_it_agrees(
     w.tick()  # reads blocks the node is about to lose
     chain.restore(kept)
     end_epoch(chain, genesis, 0)
-    epochs.propose(rewards, padded, proposer)
+    propose(rewards, padded, proposer)
     chain.mine(3)  # the new chain is as long as the one read, or longer
     w.tick()
     assert said(lines, "the chain no longer holds block")
@@ -215,18 +219,18 @@ def test_bundles_fetched_over_https_are_checked_on_the_previous_epoch(
     challenges the padded one and finds the honest one right."""
     base, site = https_server
     out = finalized_epoch_zero
-    epochs.build(rewards, members_ledger(tmp_path, 1, members, attest_domain), out)
+    build(rewards, members_ledger(tmp_path, 1, members, attest_domain), out)
     shutil.copytree(out / "1", site / "honest" / "1")
     pad(out / "1", site / "padded" / "1")
     shutil.rmtree(out / "1")  # the watcher holds only epoch 0's bundle
     w, lines = watcher
     end_epoch(chain, genesis, 1)
-    epochs.propose(rewards, site / "padded" / "1", proposer, uri=f"{base}/padded/1/")
+    propose(rewards, site / "padded" / "1", proposer, uri=f"{base}/padded/1/")
     w.tick()
     assert said(lines, f"bundle {base}/padded/1/")
     [sent] = said(lines, "sent challenge")
     assert "accounts differ" in sent
-    epochs.propose(rewards, site / "honest" / "1", proposer, uri=f"{base}/honest/1/")
+    propose(rewards, site / "honest" / "1", proposer, uri=f"{base}/honest/1/")
     w.tick()
     assert said(lines, "epoch 1: root") and said(lines, "verified: the root is the recomputed one")
     assert w.sent == {"challenge": 1}

@@ -52,8 +52,8 @@ class Proposal:
     """A governor proposal: its calls and its whole description (as proposed, suffix included).
 
     The one proposal type of the package: the resolution of a challenge
-    (:func:`communis.chain.epochs.resolution`) and every ``ape run govern`` proposal are built
-    as one, and :class:`Governance` proposes, queues and executes it."""
+    (:func:`communis.chain.epochs.resolve.resolution`) and every ``ape run govern`` proposal are
+    built as one, and :class:`Governance` proposes, queues and executes it."""
 
     actions: tuple[Action, ...]
     description: str

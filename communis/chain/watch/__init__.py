@@ -7,11 +7,12 @@ processed) and looks at the state that calls for action:
 
 - **the pending proposal**: its bundle is located from the proposal's ledger URI
   (:func:`locate_bundle`: a local folder, an ``https://`` folder, or an ``ipfs://`` CID matched
-  against a local copy), recomputed and compared with the chain (:func:`check_proposal`, which
-  runs :func:`communis.chain.epochs.verify`), and :func:`decide_pending` says what to do: nothing
-  (the root is right), prove an unattested batch (:func:`communis.chain.epochs.prove`: no vote
-  needed, so it is preferred to a challenge), challenge (:func:`communis.chain.epochs.challenge`)
-  before the window closes, or, as a keeper, finalize a verified root once its window passed;
+  against a local copy), recomputed and compared with the chain (:func:`check_proposal`, which runs
+  :func:`communis.chain.epochs.verify.verify`), and :func:`decide_pending` says what to do: nothing
+  (the root is right), prove an unattested batch (:func:`communis.chain.epochs.fraud_proof.prove`:
+  no vote needed, so it is preferred to a challenge), challenge
+  (:func:`communis.chain.epochs.disputes.challenge`) before the window closes, or, as a keeper,
+  finalize a verified root once its window passed;
 - **undecided disputes**: prove an unattested batch in one (the challenger gets its bond back with
   the reward, no vote needed), or, as a keeper, settle one after its deadline
   (:func:`decide_dispute`).

@@ -8,7 +8,7 @@ import urllib.parse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from communis.chain import epochs
+from communis.chain.epochs.contract import ZERO32
 from communis.engine.bundle import TOTALS
 from communis.errors import CommunisError
 from communis.publish import fetch_bundle, folder_cid, unpack_car
@@ -67,7 +67,7 @@ def _ipfs_copy(cid: str, epoch: int, bundles: Path | None, scratch: Path) -> Pat
 def stage(bundle: Path, epoch: int, sources: tuple[Path, ...], scratch: Path) -> Path:
     """A new folder under ``scratch`` holding ``bundle`` as ``<epoch>/`` and, beside it, every
     earlier epoch's bundle found in ``sources`` (the first one found of each epoch), all as links:
-    the layout :func:`communis.chain.epochs.verify` reads previous and covered epochs from.
+    the layout :func:`communis.chain.epochs.verify.verify` reads previous and covered epochs from.
     Returns the path of ``<epoch>/`` in it."""
     folder = Path(tempfile.mkdtemp(prefix=f"epoch-{epoch}-", dir=scratch))
     (folder / str(epoch)).symlink_to(bundle.resolve(), target_is_directory=True)
@@ -84,12 +84,13 @@ def stage(bundle: Path, epoch: int, sources: tuple[Path, ...], scratch: Path) ->
 def needed_epochs(rewards: ContractInstance, epoch: int, first_epoch: int) -> list[int]:
     """The earlier epochs whose bundles recomputing a root for ``epoch`` covering
     ``first_epoch..epoch`` needs: the covered ones, and the previous ones back to the newest
-    epoch finalized with its own root (the trust anchor of :func:`communis.chain.epochs.verify`)."""
+    epoch finalized with its own root (the trust anchor of
+    :func:`communis.chain.epochs.verify.verify`)."""
     needed = set(range(first_epoch, epoch))
     n = epoch
     while n > 0:
         needed.add(n - 1)
-        if bytes(rewards.rootOf(n - 1)) != epochs.ZERO32:
+        if bytes(rewards.rootOf(n - 1)) != ZERO32:
             break
         n -= 1
     return sorted(needed)

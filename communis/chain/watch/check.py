@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from communis.chain import epochs
+from communis.chain.epochs.contract import EpochOpError
+from communis.chain.epochs.fraud_proof import find_unattested_batch
+from communis.chain.epochs.state import root_key
+from communis.chain.epochs.verify import verify
 from communis.chain.watch.bundles import BundleUnavailable, locate_bundle, needed_epochs, stage
 from communis.chain.watch.decisions import Check, Finding
 from communis.engine.bundle import TOTALS, BundleError, load_totals
@@ -36,7 +39,7 @@ class Posted:
 
     @property
     def key(self) -> str:
-        return epochs.root_key(self.epoch, self.root, self.ledger_root)
+        return root_key(self.epoch, self.root, self.ledger_root)
 
     @classmethod
     def from_log(cls, log: Any) -> Posted:
@@ -135,17 +138,15 @@ def check_proposal(
     result = None
     if recompute:
         try:
-            result = epochs.verify(rewards, staged, from_block=from_block)
-        except epochs.EpochOpError as err:  # what the chain says could not be read: retried
+            result = verify(rewards, staged, from_block=from_block)
+        except EpochOpError as err:  # what the chain says could not be read: retried
             return Check(Finding.UNAVAILABLE, f"cannot check it yet: {err}"), staged
         except CommunisError as err:  # the bundle's content
             return Check(Finding.WRONG, f"its bundle cannot be verified: {err}"), staged
         if result.ok:
             return Check(Finding.OK), staged
     try:
-        found = epochs.find_unattested_batch(
-            rewards, staged, posted.first_epoch, posted.ledger_root
-        )
+        found = find_unattested_batch(rewards, staged, posted.first_epoch, posted.ledger_root)
     except CommunisError:
         found = None
     if found is not None:

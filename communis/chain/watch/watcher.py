@@ -12,7 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from communis.chain import epochs
+from communis.chain.epochs.contract import Sent, Verdict, token_of
+from communis.chain.epochs.disputes import challenge
+from communis.chain.epochs.disputes import settle as settle_dispute
+from communis.chain.epochs.fraud_proof import prove
+from communis.chain.epochs.propose import finalize as finalize_root
+from communis.chain.epochs.state import Dispute, Pending, onchain_policy, pending_proposal, root_key
 from communis.chain.watch.check import Checked, Posted, as_hex, check_proposal, short
 from communis.chain.watch.decisions import Act, Check, Finding, decide_dispute, decide_pending
 from communis.chain.watch.node import (
@@ -69,7 +74,7 @@ class Watcher:
     scratch: Path
     next_block: int = 0
     posted: dict[str, Posted] = field(default_factory=dict)
-    disputes: dict[str, tuple[epochs.Dispute, int]] = field(default_factory=dict)
+    disputes: dict[str, tuple[Dispute, int]] = field(default_factory=dict)
     checked: dict[str, Checked] = field(default_factory=dict)
     sent: Counter[str] = field(default_factory=Counter)
     _said: set[tuple[str, str]] = field(default_factory=set)
@@ -99,8 +104,8 @@ class Watcher:
         """Log who watches what, and how."""
         import ape
 
-        policy = epochs.onchain_policy(self.rewards)
-        balance = int(epochs.token_of(self.rewards).balanceOf(self.account))
+        policy = onchain_policy(self.rewards)
+        balance = int(token_of(self.rewards).balanceOf(self.account))
         role = "a guardian" if self.rewards.isGuardian(self.account) else "not a guardian"
         keeper = ", ".join(
             f"{name} {'on' if on else 'off'}"
@@ -227,7 +232,7 @@ class Watcher:
                 f"{format_when(p.deadline)}"
             )
         elif kind == "challenged":
-            d = epochs.Dispute.from_record(log.dispute)
+            d = Dispute.from_record(log.dispute)
             self.disputes[d.key] = (d, int(log.block_number))
             who = "this watcher" if d.challenger == self.me else d.challenger
             say(
@@ -248,7 +253,7 @@ class Watcher:
                 f"the root is banned{paid}"
             )
         elif kind == "ended":
-            verdict = epochs.Verdict(int(log.verdict)).name.replace("_", " ").lower()
+            verdict = Verdict(int(log.verdict)).name.replace("_", " ").lower()
             say(
                 f"epoch {epoch}: a dispute ended ({verdict}): {format_tokens(int(log.toProposer))}"
                 f" to the proposer, {format_tokens(int(log.toChallenger))} to the challenger, "
@@ -261,7 +266,7 @@ class Watcher:
 
     # -- the pending proposal ----------------------------------------------------------------
 
-    def _find_posted(self, pending: epochs.Pending, key: str) -> Posted | None:
+    def _find_posted(self, pending: Pending, key: str) -> Posted | None:
         if key not in self.posted:  # proposed since the scan, or before --from-block
             self._scan(height())
         if key not in self.posted and key not in self._searched:  # searched once per key
@@ -294,10 +299,10 @@ class Watcher:
         return done
 
     def _watch_pending(self, now: int) -> None:
-        pending = epochs.pending_proposal(self.rewards)
+        pending = pending_proposal(self.rewards)
         if pending is None:
             return
-        key = epochs.root_key(pending.epoch, pending.root, pending.ledger_root)
+        key = root_key(pending.epoch, pending.root, pending.ledger_root)
         posted = self._find_posted(pending, key)
         name = f"epoch {pending.epoch}: root {short(pending.root)}"
         if posted is None:
@@ -323,16 +328,14 @@ class Watcher:
             self._send(
                 key,
                 f"{name}: challenge ({decision.reason})",
-                lambda: epochs.challenge(
-                    self.rewards, pending.epoch, self.account, evidence=evidence
-                ),
+                lambda: challenge(self.rewards, pending.epoch, self.account, evidence=evidence),
             )
         elif decision.act is Act.PROVE and checked.bundle is not None:
             bundle = checked.bundle
             sent = self._send(
                 key,
                 f"{name}: prove ({decision.reason})",
-                lambda: [epochs.prove(self.rewards, bundle, self.account, from_block=posted.block)],
+                lambda: [prove(self.rewards, bundle, self.account, from_block=posted.block)],
             )
             if not sent:  # not provable after all: a guardian challenges it instead
                 checked.check = Check(Finding.WRONG, checked.check.detail)
@@ -340,10 +343,10 @@ class Watcher:
             self._send(
                 key,
                 f"{name}: finalize ({decision.reason})",
-                lambda: [epochs.finalize(self.rewards, pending.epoch, self.account)],
+                lambda: [finalize_root(self.rewards, pending.epoch, self.account)],
             )
 
-    def _ready(self, key: str, pending: epochs.Pending | None) -> bool:
+    def _ready(self, key: str, pending: Pending | None) -> bool:
         """Whether to send now: nothing of ours in flight, and (for a proposal) the same one
         still pending."""
         waiting = in_flight(self.me)
@@ -351,7 +354,7 @@ class Watcher:
             self.say_once(key, f"{waiting} transaction(s) of {self.me} in flight: waiting for them")
             return False
         if pending is not None:
-            again = epochs.pending_proposal(self.rewards)
+            again = pending_proposal(self.rewards)
             if again is None or (again.epoch, again.root, again.ledger_root) != (
                 pending.epoch,
                 pending.root,
@@ -360,7 +363,7 @@ class Watcher:
                 return False
         return True
 
-    def _send(self, key: str, what: str, action: Callable[[], list[epochs.Sent]]) -> bool:
+    def _send(self, key: str, what: str, action: Callable[[], list[Sent]]) -> bool:
         """Run ``action`` (it sends transactions) and log what it sent; an expected refusal or a
         revert is logged (once) and returns False; a node that does not answer propagates."""
         from ape.exceptions import ContractLogicError
@@ -387,7 +390,7 @@ class Watcher:
                 continue
             self._on_dispute(key, dispute, block, now)
 
-    def _on_dispute(self, key: str, dispute: epochs.Dispute, block: int, now: int) -> None:
+    def _on_dispute(self, key: str, dispute: Dispute, block: int, now: int) -> None:
         checked = self._dispute_check(key)
         provable = checked is not None and checked.check.finding is Finding.UNATTESTED
         decision = decide_dispute(
@@ -401,7 +404,7 @@ class Watcher:
             done = self._send(
                 key,
                 f"{name}: prove ({decision.reason})",
-                lambda: [epochs.prove(self.rewards, bundle, self.account, from_block=block)],
+                lambda: [prove(self.rewards, bundle, self.account, from_block=block)],
             )
             if not done:
                 checked.check = Check(Finding.WRONG, checked.check.detail)
@@ -410,7 +413,7 @@ class Watcher:
                 key,
                 f"{name}: settle ({decision.reason})",
                 lambda: [
-                    epochs.settle(
+                    settle_dispute(
                         self.rewards,
                         dispute.epoch,
                         self.account,

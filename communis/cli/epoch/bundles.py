@@ -7,7 +7,10 @@ from pathlib import Path
 
 import click
 
-from communis.chain import epochs
+from communis.chain.epochs.build import build as build_epoch
+from communis.chain.epochs.contract import influence_of
+from communis.chain.epochs.state import epoch_end, pending_proposal
+from communis.chain.epochs.verify import verify as verify_epoch
 from communis.chain.next_steps import NextStep, after_build, after_propose
 from communis.cli.base import CommunisCommand
 from communis.cli.epoch.options import BUNDLE, FOLDER, NO_ATTESTER_CHECK, output_options
@@ -49,7 +52,7 @@ def build(
     show = Show.read(rewards, raw)
     out = out or Path("epochs") / str(ape.chain.chain_id)
     with working(f"{ledger}: building", as_json) as progress:
-        result = epochs.build(
+        result = build_epoch(
             rewards,
             ledger,
             out,
@@ -63,7 +66,7 @@ def build(
     warnings = result.scores.warnings(result.policy.account_cap_bps)
     order = epoch_order_warning(result.epoch, int(rewards.nextEpoch()), show.epoch)
     warnings += [order] if order else []
-    ends = epochs.epoch_end(epochs.influence_of(rewards), result.epoch)
+    ends = epoch_end(influence_of(rewards), result.epoch)
     steps = after_build(result.epoch, bundle, ends, ledger=None if result.attested else ledger)
     emitted = result.totals().epoch_totals
     if as_json:
@@ -117,8 +120,8 @@ def verify(
     rewards = deployed(rewards_address).rewards
     show = Show.read(rewards, raw)
     with working(f"recomputing {bundle}", as_json):
-        result = epochs.verify(rewards, bundle, previous=previous, from_block=from_block)
-    pending = epochs.pending_proposal(rewards)
+        result = verify_epoch(rewards, bundle, previous=previous, from_block=from_block)
+    pending = pending_proposal(rewards)
     steps: list[NextStep] = []
     if pending is not None and pending.epoch == result.epoch:
         if result.ok:

@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from communis.chain import epochs
-from communis.chain.epochs import Sent
+from communis.chain.epochs.claims import claim_all, claim_one, load_tree
+from communis.chain.epochs.contract import Sent
 from communis.chain.next_steps import after_claim
 from communis.cli.base import CommunisCommand
 from communis.cli.epoch.options import BUNDLE, output_options
@@ -37,10 +37,10 @@ def claim(
     show = Show.read(rewards, raw)
     sender = signer(alias)
     if account:
-        one = epochs.claim_one(rewards, bundle, account, sender)
+        one = claim_one(rewards, bundle, account, sender)
         finish(show, as_json, [one], after_claim())
         return
-    accounts = len(epochs.load_tree(bundle).values)
+    accounts = len(load_tree(bundle).values)
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -62,7 +62,7 @@ def claim(
         def on_scan(done: int) -> None:
             progress.update(scan, completed=done)
 
-        sent = epochs.claim_all(
+        sent = claim_all(
             rewards, bundle, sender, batch_size=batch_size, on_scan=on_scan, on_batch=on_batch
         )
         progress.update(pay, total=paid)

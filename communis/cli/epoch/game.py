@@ -6,7 +6,13 @@ from pathlib import Path
 
 import click
 
-from communis.chain import epochs
+from communis.chain.epochs.disputes import challenge as challenge_root
+from communis.chain.epochs.disputes import settle as settle_dispute
+from communis.chain.epochs.fraud_proof import prove as prove_unattested
+from communis.chain.epochs.propose import finalize as finalize_root
+from communis.chain.epochs.propose import propose as propose_root
+from communis.chain.epochs.resolve import resolution_next_steps
+from communis.chain.epochs.resolve import resolve as resolve_dispute
 from communis.chain.next_steps import (
     after_challenge,
     after_finalize,
@@ -46,7 +52,7 @@ def propose(
 ) -> None:
     """Propose BUNDLE's root, bonding the proposer bond (one per epoch the root covers)."""
     rewards = deployed(rewards_address).rewards
-    sent = epochs.propose(rewards, bundle, signer(alias), uri=uri, check_attesters=not unchecked)
+    sent = propose_root(rewards, bundle, signer(alias), uri=uri, check_attesters=not unchecked)
     details = sent[-1].details
     steps = after_propose(details["epoch"], details["challenge_deadline"])
     finish(Show.read(rewards, raw), as_json, sent, steps)
@@ -69,7 +75,7 @@ def challenge(
     """Challenge the pending root of EPOCH, bonding the challenger bond (guardians only): the
     root is discarded at once and a dispute holds both bonds."""
     rewards = deployed(rewards_address).rewards
-    sent = epochs.challenge(rewards, epoch, signer(alias), evidence=evidence)
+    sent = challenge_root(rewards, epoch, signer(alias), evidence=evidence)
     steps = after_challenge(epoch, sent[-1].details["dispute_deadline"], bundle_of(epoch))
     finish(Show.read(rewards, raw), as_json, sent, steps)
 
@@ -91,7 +97,7 @@ def prove(
     """Prove that the root proposed (or disputed) for BUNDLE's epoch commits to a batch no
     attester signed: it is rejected with no vote and the proposer bond slashed."""
     rewards = deployed(rewards_address).rewards
-    sent = epochs.prove(rewards, bundle, signer(alias), from_block=from_block)
+    sent = prove_unattested(rewards, bundle, signer(alias), from_block=from_block)
     epoch = sent.details["epoch"]
     finish(Show.read(rewards, raw), as_json, [sent], after_prove(epoch, "BUNDLE"))
 
@@ -115,7 +121,7 @@ def settle(
     """End EPOCH's dispute after its deadline, with no verdict (anyone): each party pays the
     dispute fee of its bond."""
     rewards = deployed(rewards_address).rewards
-    sent = epochs.settle(rewards, epoch, signer(alias), root=root, from_block=from_block)
+    sent = settle_dispute(rewards, epoch, signer(alias), root=root, from_block=from_block)
     finish(Show.read(rewards, raw), as_json, [sent], after_settle(epoch, bundle_of(epoch)))
 
 
@@ -149,7 +155,7 @@ def resolve(
     governor = None if direct else contracts.need_governor()
     support = None if vote is None else VOTES.index(vote)
     rewards = contracts.rewards
-    sent = epochs.resolve(
+    sent = resolve_dispute(
         rewards,
         epoch,
         uphold,
@@ -159,7 +165,7 @@ def resolve(
         root=root,
         from_block=from_block,
     )
-    steps = epochs.resolution_next_steps(
+    steps = resolution_next_steps(
         rewards,
         epoch,
         uphold,
@@ -181,5 +187,5 @@ def finalize(
 ) -> None:
     """Finalize EPOCH's unchallenged root after its window (anyone)."""
     rewards = deployed(rewards_address).rewards
-    sent = epochs.finalize(rewards, epoch, signer(alias))
+    sent = finalize_root(rewards, epoch, signer(alias))
     finish(Show.read(rewards, raw), as_json, [sent], after_finalize(epoch, bundle_of(epoch)))

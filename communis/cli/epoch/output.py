@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from rich.console import Console
 
-from communis.chain import epochs
-from communis.chain.epochs import Sent
+from communis.chain.epochs.contract import Sent, influence_of
 from communis.chain.governance.proposals import short_id
 from communis.chain.next_steps import NextStep
 from communis.cli.base import next_steps_text
@@ -43,7 +42,7 @@ class Show:
     def read(cls, rewards: ContractInstance, raw: bool) -> Show:
         import ape
 
-        influence = epochs.influence_of(rewards)
+        influence = influence_of(rewards)
         now = int(ape.chain.blocks.head.timestamp)
         return cls(raw, now, int(influence.epochAt(now)), int(influence.halfLife()))
 

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from communis.chain import epochs
+from communis.chain.epochs.state import RewardsStatus, onchain_parameters, status_next_steps
+from communis.chain.epochs.state import status as read_status
 from communis.cli.base import CommunisCommand
 from communis.cli.epoch.options import FROM_BLOCK, output_options
 from communis.cli.epoch.output import Show, bundle_of, console, covering, finish, say
@@ -42,7 +43,7 @@ def policy_rows(p: Policy, show: Show) -> list[tuple[str, str]]:
     ]
 
 
-def status_text(s: epochs.RewardsStatus, show: Show) -> str:
+def status_text(s: RewardsStatus, show: Show) -> str:
     ended = "ended" if s.next_epoch_ends <= s.now else "ends"
     now = str(s.now) if show.raw else format_when(s.now)
     rows: list[tuple[str, str]] = [
@@ -99,9 +100,9 @@ def status(rewards_address: str | None, from_block: int, raw: bool, as_json: boo
     """Where the epoch game stands: the epoch, the pending root, the undecided disputes, the
     totals and the policy; then what to do next."""
     rewards = deployed(rewards_address).rewards
-    s = epochs.status(rewards, from_block=from_block)
+    s = read_status(rewards, from_block=from_block)
     show = Show(raw, s.now, s.current_epoch, s.half_life)
-    steps = epochs.status_next_steps(s, bundle_of)
+    steps = status_next_steps(s, bundle_of)
     if as_json:
         finish(show, True, [], steps, status=s.to_json())
         return
@@ -130,7 +131,7 @@ def simulate(
     from communis.economics.attacks import evaluate
 
     rewards = deployed(rewards_address).rewards
-    params = epochs.onchain_parameters(rewards, Governance.connect(governor_address))
+    params = onchain_parameters(rewards, Governance.connect(governor_address))
     results = evaluate(params, assumptions_from(watchers, governance, epochs_covered))
     if as_json:
         rows = [

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from communis.chain import epochs
+from communis.chain.epochs.verify import verify
 from communis.demo.story.state import Story, check
 from communis.demo.story.steps import build_epoch
 from communis.engine.address import to_checksum
@@ -63,7 +63,7 @@ def extended_bundle(
 def flagged(story: Story, bundle: Path, epoch: int, code: str) -> list[str]:
     """The attesters whose batches ``verify`` reports with ``code`` (it must find the bundle
     wrong)."""
-    result = epochs.verify(story.sys.rewards, bundle, previous=story.bundle(epoch - 1))
+    result = verify(story.sys.rewards, bundle, previous=story.bundle(epoch - 1))
     check(not result.ok, f"verify rejects the root of {bundle}")
     found = result.attestations
     return [p.attester or "" for p in found.problems if p.code == code] if found else []

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from communis.chain import epochs
+from communis.chain.epochs.state import onchain_policy
 from communis.chain.governance.errors import GovernanceError
 from communis.chain.governance.proposals import Action, for_proposer
 from communis.chain.governance.proposals import Proposal as GovernorProposal
@@ -104,7 +104,7 @@ def whale_and_first_proposal(story: Story) -> tuple[Vote, Policy]:
         f"voting power {votes}"
     )
     check(votes == 0, "tokens bought give no votes")
-    current = epochs.onchain_policy(rewards)
+    current = onchain_policy(rewards)
     weights = list(current.role_weights)
     weights[ROLES.index("creator")] = 1
     weights[ROLES.index("participant")] = 5

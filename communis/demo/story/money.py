@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from communis.chain import epochs
+from communis.chain.epochs.contract import Sent
 from communis.demo.story.state import Story, check
 from communis.demo.story.steps import propose
 from communis.economics.bonds import Flows
@@ -41,7 +41,7 @@ def check_flows(net: Mapping[str, int], expected: Flows, what: str) -> Flows:
 
 def bonded_proposal(
     story: Story, bundle: Path, proposer: Any, *, cheat: bool = False, **others: str
-) -> tuple[epochs.Sent, dict[str, str], dict[str, int]]:
+) -> tuple[Sent, dict[str, str], dict[str, int]]:
     """``proposer`` (sold its bond first if need be) proposes ``bundle``'s root (``cheat``: its
     own script, which skips the tool's attester check). Returns what was sent, the scene's
     parties (the proposer, ``others`` by role, the treasury) and their balance changes so far,

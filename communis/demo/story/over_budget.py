@@ -6,7 +6,9 @@ from dataclasses import replace
 
 from rich.markup import escape
 
-from communis.chain import epochs
+from communis.chain.epochs.disputes import challenge
+from communis.chain.epochs.resolve import resolution_text
+from communis.chain.epochs.state import find_dispute, pending_proposal
 from communis.demo.sample import POINT
 from communis.demo.story.cheats import extended_bundle, flagged, invented
 from communis.demo.story.governance import call, enact, open_vote
@@ -60,12 +62,10 @@ def over_budget(story: Story, epoch: int) -> tuple[Vote, dict[str, int]]:
     )
     since = int(story.chain.blocks.height)
     with counting(token, parties, net):
-        epochs.challenge(
-            rewards, epoch, challenger, evidence=f"verify: over-budget ({points} points)"
-        )
+        challenge(rewards, epoch, challenger, evidence=f"verify: over-budget ({points} points)")
     root, ledger_root = sent.details["root"], sent.details["ledger_root"]
-    dispute = epochs.find_dispute(rewards, epoch, root=root, from_block=since)
-    check(epochs.pending_proposal(rewards) is None, "the challenged root is discarded at once")
+    dispute = find_dispute(rewards, epoch, root=root, from_block=since)
+    check(pending_proposal(rewards) is None, "the challenged root is discarded at once")
     story.say(
         f"   the root is discarded at once; a dispute holds both bonds until "
         f"{story.day(dispute.deadline)}"
@@ -75,7 +75,7 @@ def over_budget(story: Story, epoch: int) -> tuple[Vote, dict[str, int]]:
     story.say("   the foundation proposes the honest root right away")
     influence = story.sys.influence
     who = culprit.address
-    uphold = epochs.resolution_text(dispute, True)
+    uphold = resolution_text(dispute, True)
     actions = [
         call(rewards, "resolveDispute", uphold, dispute.to_abi(), True),
         call(registry, "remove", f"AttesterRegistry.remove({who})", who),

@@ -6,7 +6,8 @@ from dataclasses import replace
 
 from rich.markup import escape
 
-from communis.chain import epochs
+from communis.chain.epochs.fraud_proof import prove
+from communis.chain.epochs.state import pending_proposal
 from communis.demo.sample import POINT
 from communis.demo.story.cheats import extended_bundle, flagged, invented
 from communis.demo.story.money import bonded_proposal, check_flows, counting
@@ -49,10 +50,10 @@ def padded_ledger(story: Story, epoch: int) -> None:
         f"{escape('[not-attester]')}: her {PADDED_ROWS} rows count for nothing, the root differs"
     )
     with counting(token, parties, net):
-        proof = epochs.prove(rewards, bundle, watcher)
+        proof = prove(rewards, bundle, watcher)
     root, ledger_root = sent.details["root"], sent.details["ledger_root"]
     check(bool(rewards.isRootBanned(epoch, root, ledger_root)), "the padded root is banned")
-    check(epochs.pending_proposal(rewards) is None, f"epoch {epoch} can be proposed again")
+    check(pending_proposal(rewards) is None, f"epoch {epoch} can be proposed again")
     flows = check_flows(net, bond_flows(story.economics, Ending.PROVEN), "the fraud proof")
     story.say(
         f"   the watcher ({short(watcher.address)}) proves it on chain in one transaction "

@@ -10,7 +10,7 @@ from typing import Any
 
 from rich.console import Console
 
-from communis.chain import epochs
+from communis.chain.epochs.state import epoch_end
 from communis.chain.governance.governor import Governance
 from communis.chain.governance.proposals import Proposal as GovernorProposal
 from communis.chain.system import System
@@ -200,7 +200,7 @@ class Story:
         return int(self.sys.influence.genesis())
 
     def end_of_epoch(self, epoch: int) -> int:
-        return epochs.epoch_end(self.sys.influence, epoch)
+        return epoch_end(self.sys.influence, epoch)
 
     def day(self, timestamp: int | None = None) -> str:
         """``day N`` of the community (days since epoch 0 began)."""

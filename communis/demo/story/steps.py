@@ -9,8 +9,12 @@ from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn
 
-from communis.chain import epochs
 from communis.chain.accounts import is_local
+from communis.chain.epochs.build import build as build_on_chain
+from communis.chain.epochs.claims import claim_all, load_tree, owed
+from communis.chain.epochs.contract import Sent
+from communis.chain.epochs.propose import finalize
+from communis.chain.epochs.propose import propose as propose_root
 from communis.chain.governance.governor import Governance
 from communis.chain.system import System
 from communis.demo.sample import ATTESTERS, POINT, attester_key, sign_sample_ledger, write_sample
@@ -106,7 +110,7 @@ def build_epoch(
     batches the AttesterRegistry rejects)."""
     with progress_bar(story, TextColumn("   {task.description}")) as progress:
         task = progress.add_task("building the epoch bundle")
-        build: EpochBuild = epochs.build(
+        build: EpochBuild = build_on_chain(
             story.sys.rewards,
             ledger,
             out_root,
@@ -128,9 +132,9 @@ def build_honest(story: Story, epoch: int) -> EpochBuild:
     return build
 
 
-def propose(story: Story, bundle: Path, proposer: Any, *, cheat: bool = False) -> epochs.Sent:
+def propose(story: Story, bundle: Path, proposer: Any, *, cheat: bool = False) -> Sent:
     uri = f"file://{bundle.resolve()}"
-    sent = epochs.propose(story.sys.rewards, bundle, proposer, uri=uri, check_attesters=not cheat)
+    sent = propose_root(story.sys.rewards, bundle, proposer, uri=uri, check_attesters=not cheat)
     return sent[-1]
 
 
@@ -140,7 +144,7 @@ def finalize_and_claim(story: Story, build: EpochBuild) -> EpochReport:
     rewards = story.sys.rewards
     epoch = build.epoch
     story.travel_to(int(rewards.pendingProposal().challengeDeadline) + 1)
-    epochs.finalize(rewards, epoch, story.watcher)
+    finalize(rewards, epoch, story.watcher)
     check(int(rewards.nextEpoch()) == epoch + 1, f"epoch {epoch} finalized")
     claim_members(story, story.bundle(epoch))
     report = epoch_report(story, build)
@@ -155,8 +159,8 @@ def finalize_and_claim(story: Story, build: EpochBuild) -> EpochReport:
 def claim_members(story: Story, bundle: Path) -> None:
     """The key members claim what they are owed (one ``claimMany``; anyone may send it)."""
     rewards = story.sys.rewards
-    tree = epochs.load_tree(bundle)
-    dues = [epochs.owed(rewards, tree, m.address) for m in story.members]
+    tree = load_tree(bundle)
+    dues = [owed(rewards, tree, m.address) for m in story.members]
     requests = [
         (d.account, d.cumulative_tokens, d.cumulative_influence, d.proof)
         for d in dues
@@ -175,12 +179,12 @@ def claim_everyone(story: Story) -> None:
     """The watcher claims for every member at once: one claim each covers every epoch."""
     rewards = story.sys.rewards
     bundle = story.bundle(int(rewards.nextEpoch()) - 1)
-    tree = epochs.load_tree(bundle)
+    tree = load_tree(bundle)
     story.say("[bold]7. Claims[/bold]")
     columns = (TextColumn("   {task.description}"), BarColumn(), MofNCompleteColumn())
     with progress_bar(story, *columns) as progress:
         task = progress.add_task("claiming", total=len(tree.values))
-        sent = epochs.claim_all(
+        sent = claim_all(
             rewards,
             bundle,
             story.watcher,  # anyone may claim for anyone: funds go to each account

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from communis.chain import epochs
+from communis.chain.epochs.disputes import challenge, settle
+from communis.chain.epochs.state import find_dispute, pending_proposal
 from communis.demo.story.money import bonded_proposal, check_flows, counting, fund
 from communis.demo.story.over_budget import over_budget_verdict
 from communis.demo.story.state import Story, Unresolved, Vote, check, short, whole
@@ -29,9 +30,9 @@ def unresolved(story: Story, epoch: int, verdict: tuple[Vote, dict[str, int]]) -
         story, story.bundle(epoch), proposer, challenger=griefer.address
     )
     with counting(token, parties, net):
-        epochs.challenge(rewards, epoch, griefer, evidence="")
-    dispute = epochs.find_dispute(rewards, epoch, root=build.root, from_block=since)
-    check(epochs.pending_proposal(rewards) is None, "the challenged root is discarded at once")
+        challenge(rewards, epoch, griefer, evidence="")
+    dispute = find_dispute(rewards, epoch, root=build.root, from_block=since)
+    check(pending_proposal(rewards) is None, "the challenged root is discarded at once")
     story.say(
         f"   the foundation proposes the honest root; guardian {short(griefer.address)} "
         "challenges it without a reason: it is discarded at once, and it cannot be proposed "
@@ -41,7 +42,7 @@ def unresolved(story: Story, epoch: int, verdict: tuple[Vote, dict[str, int]]) -
     over_budget_verdict(story, *verdict)
     story.travel_to(dispute.deadline)
     with counting(token, parties, net):
-        settled = epochs.settle(rewards, epoch, story.watcher, root=build.root, from_block=since)
+        settled = settle(rewards, epoch, story.watcher, root=build.root, from_block=since)
     flows = check_flows(net, bond_flows(story.economics, Ending.TIMED_OUT), "the settlement")
     story.say(
         f"   {story.day()}: the deadline passes and the watcher settles the dispute: no verdict, "

@@ -37,9 +37,9 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Self
 
 SCHEMA = "communis.report/1"
 """Written into every JSON document; :meth:`RunReport.from_dict` rejects other schemas."""
@@ -76,8 +76,31 @@ def _count(value: object, what: str) -> int:
     return value
 
 
+class _Flat:
+    """``to_dict``/``from_dict`` of a record of plain fields: the fields named in ``_decimal``
+    are written as decimal strings (JSON numbers lose integers above 2**53), the others as they
+    are; reading converts ``str`` and ``bool`` fields and keeps the defaults of fields a dict
+    lacks."""
+
+    _decimal: ClassVar[tuple[str, ...]] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        values = {f.name: getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]
+        return {k: str(v) if k in self._decimal else v for k, v in values.items()}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Self:
+        values: dict[str, Any] = {}
+        for f in fields(cls):  # type: ignore[arg-type]
+            if f.name not in d and f.default is not MISSING:
+                continue
+            value = d[f.name]
+            values[f.name] = {"str": str, "bool": bool}.get(str(f.type), lambda v: v)(value)
+        return cls(**values)
+
+
 @dataclass(frozen=True)
-class Reward:
+class Reward(_Flat):
     """What one account earned in one role in one epoch."""
 
     account: str
@@ -85,25 +108,15 @@ class Reward:
     tokens: int
     influence: int
 
+    _decimal = ("tokens", "influence")
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "tokens", _amount(self.tokens, "Reward.tokens"))
         object.__setattr__(self, "influence", _amount(self.influence, "Reward.influence"))
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "account": self.account,
-            "role": self.role,
-            "tokens": str(self.tokens),
-            "influence": str(self.influence),
-        }
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Reward:
-        return cls(str(d["account"]), str(d["role"]), d["tokens"], d["influence"])
-
 
 @dataclass(frozen=True)
-class BondSlash:
+class BondSlash(_Flat):
     """A proposer's bond slashed: after a challenge governance upheld, or (``proven``) by a
     fraud proof anyone sent on chain, with no vote."""
 
@@ -112,32 +125,22 @@ class BondSlash:
     reason: str = ""
     proven: bool = False
 
+    _decimal = ("amount",)
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "amount", _amount(self.amount, "BondSlash.amount"))
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "account": self.account,
-            "amount": str(self.amount),
-            "reason": self.reason,
-            "proven": self.proven,
-        }
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> BondSlash:
-        return cls(
-            str(d["account"]), d["amount"], str(d.get("reason", "")), bool(d.get("proven", False))
-        )
-
 
 @dataclass(frozen=True)
-class AttesterRemoval:
+class AttesterRemoval(_Flat):
     """An attester governance removed (from ``from_epoch`` on), and the influence it slashed."""
 
     attester: str
     from_epoch: int
     influence_slashed: int = 0
     reason: str = ""
+
+    _decimal = ("influence_slashed",)
 
     def __post_init__(self) -> None:
         _count(self.from_epoch, "AttesterRemoval.from_epoch")
@@ -147,26 +150,9 @@ class AttesterRemoval:
             _amount(self.influence_slashed, "AttesterRemoval.influence_slashed"),
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "attester": self.attester,
-            "from_epoch": self.from_epoch,
-            "influence_slashed": str(self.influence_slashed),
-            "reason": self.reason,
-        }
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> AttesterRemoval:
-        return cls(
-            str(d["attester"]),
-            d["from_epoch"],
-            d.get("influence_slashed", 0),
-            str(d.get("reason", "")),
-        )
-
 
 @dataclass(frozen=True)
-class SettledDispute:
+class SettledDispute(_Flat):
     """A dispute that ended at its deadline without a verdict: each party paid the dispute fee
     of its bond to the treasury. ``delay`` is how long after the epoch ended its rewards were
     finalized all the same, ``bound`` the longest that can take (seconds; 0: not measured)."""
@@ -178,30 +164,11 @@ class SettledDispute:
     delay: int = 0
     bound: int = 0
 
+    _decimal = ("proposer_fee", "challenger_fee")
+
     def __post_init__(self) -> None:
         for name in ("proposer_fee", "challenger_fee", "delay", "bound"):
             object.__setattr__(self, name, _amount(getattr(self, name), f"SettledDispute.{name}"))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "proposer": self.proposer,
-            "proposer_fee": str(self.proposer_fee),
-            "challenger": self.challenger,
-            "challenger_fee": str(self.challenger_fee),
-            "delay": self.delay,
-            "bound": self.bound,
-        }
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> SettledDispute:
-        return cls(
-            str(d["proposer"]),
-            d["proposer_fee"],
-            str(d["challenger"]),
-            d["challenger_fee"],
-            d.get("delay", 0),
-            d.get("bound", 0),
-        )
 
 
 @dataclass(frozen=True)
@@ -324,7 +291,7 @@ class EpochReport:
 
 
 @dataclass(frozen=True)
-class Proposal:
+class Proposal(_Flat):
     """A governance proposal and how it ended.
 
     ``id`` is the Governor's proposal id (a uint256, written to JSON as a string); ``outcome`` is
@@ -340,37 +307,14 @@ class Proposal:
     proposer: str = ""
     epoch: int | None = None
 
+    _decimal = ("id", "votes_for", "votes_against", "votes_abstain")
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "id", _amount(self.id, "Proposal.id"))
         for name in ("votes_for", "votes_against", "votes_abstain"):
             object.__setattr__(self, name, _amount(getattr(self, name), f"Proposal.{name}"))
         if self.epoch is not None:
             _count(self.epoch, "Proposal.epoch")
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": str(self.id),
-            "description": self.description,
-            "outcome": self.outcome,
-            "votes_for": str(self.votes_for),
-            "votes_against": str(self.votes_against),
-            "votes_abstain": str(self.votes_abstain),
-            "proposer": self.proposer,
-            "epoch": self.epoch,
-        }
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Proposal:
-        return cls(
-            id=d["id"],
-            description=str(d["description"]),
-            outcome=str(d["outcome"]),
-            votes_for=d.get("votes_for", 0),
-            votes_against=d.get("votes_against", 0),
-            votes_abstain=d.get("votes_abstain", 0),
-            proposer=str(d.get("proposer", "")),
-            epoch=d.get("epoch"),
-        )
 
 
 @dataclass(frozen=True)

@@ -108,6 +108,25 @@ def _fewest(
     )
 
 
+def _beside_fewest(
+    fig: Figure,
+    xs: Sequence[float],
+    series: Sequence[tuple[str, Sequence[float]]],
+    labels: tuple[str, str, str],
+    at: float,
+    fewest: Sequence[int],
+    p: Parameters,
+    axis: str,
+    *,
+    zero: bool = True,
+) -> None:
+    """``series`` against ``xs`` (``at`` marked) and, beside it, the fewest accounts that reach
+    quorum (:func:`_fewest`, its x axis named ``axis``)."""
+    left, right = _two(fig)
+    _panel(left, xs, series, at=at, labels=labels, zero=zero)
+    _fewest(right, xs, fewest, p, at, axis)
+
+
 def _two(fig: Figure) -> tuple[Axes, Axes]:
     left, right = fig.subplots(1, 2)
     fig.subplots_adjust(left=0.11, right=0.97, bottom=0.13, top=0.86, wspace=0.32)
@@ -186,29 +205,17 @@ def cap_sweep(p: Parameters, a: Assumptions, path: Path) -> Path:
     caps = list(range(100, 2001, 25))
 
     def draw(fig: Figure) -> None:
-        left, right = _two(fig)
         xs = [c / 100 for c in caps]
         label = f"top member at {a.top_share_bps / 100:g}%"
         profits = [_profit(sybil_split, p.with_(account_cap_bps=c), a) for c in caps]
-        _panel(
-            left,
-            xs,
-            [(label, profits)],
-            at=p.account_cap_bps / 100,
-            labels=(
-                "account cap (% of an epoch's budget)",
-                "expected profit per epoch (CMN)",
-                "Sybil splitting",
-            ),
+        labels = (
+            "account cap (% of an epoch's budget)",
+            "expected profit per epoch (CMN)",
+            "Sybil splitting",
         )
-        _fewest(
-            right,
-            xs,
-            [-(-p.quorum_bps // c) for c in caps],
-            p,
-            p.account_cap_bps / 100,
-            "account cap (%)",
-        )
+        fewest = [-(-p.quorum_bps // c) for c in caps]
+        at = p.account_cap_bps / 100
+        _beside_fewest(fig, xs, [(label, profits)], labels, at, fewest, p, "account cap (%)")
 
     return _draw(draw, path)
 
@@ -218,33 +225,20 @@ def quorum_sweep(p: Parameters, a: Assumptions, path: Path) -> Path:
     quorums = list(range(100, 5001, 50))
 
     def draw(fig: Figure) -> None:
-        left, right = _two(fig)
         xs = [q / 100 for q in quorums]
         results = [bribery(p.with_(quorum_bps=q), a) for q in quorums]
         series = [
             ("bribe needed", [r.cost / WHOLE for r in results]),
             ("most a verdict moves", [r.gain / WHOLE for r in results]),
         ]
-        _panel(
-            left,
-            xs,
-            series,
-            at=p.quorum_bps / 100,
-            labels=(
-                "quorum (% of earned influence)",
-                "CMN",
-                f"Buying a dispute verdict (epoch {a.community_age})",
-            ),
-            zero=False,
+        labels = (
+            "quorum (% of earned influence)",
+            "CMN",
+            f"Buying a dispute verdict (epoch {a.community_age})",
         )
-        _fewest(
-            right,
-            xs,
-            [-(-q // p.account_cap_bps) for q in quorums],
-            p,
-            p.quorum_bps / 100,
-            "quorum (%)",
-        )
+        fewest = [-(-q // p.account_cap_bps) for q in quorums]
+        at = p.quorum_bps / 100
+        _beside_fewest(fig, xs, series, labels, at, fewest, p, "quorum (%)", zero=False)
 
     return _draw(draw, path)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ from communis.engine.attest.errors import AttestationError
 from communis.engine.attest.fields import (
     address_field,
     checked_address,
+    dump_document,
     hex_field,
     int_field,
     read_document,
@@ -198,12 +198,7 @@ class AttesterSet:
             "logHash": self.log_hash,
         }
         changes = [[c.attester, c.from_epoch, str(c.budget)] for c in self.changes]
-        lines = ["{"]
-        lines += [f" {json.dumps(k)}: {json.dumps(v)}," for k, v in head.items()]
-        lines.append(' "changes": [')
-        lines.append(",\n".join(f"  {json.dumps(c)}" for c in changes))
-        lines += [" ]", "}"]
-        return "\n".join(lines) + "\n"
+        return dump_document(head, "changes", changes)
 
     def save(self, path: Path) -> str:
         """Write ``attesters.json``; returns the log hash (``0x`` hex)."""

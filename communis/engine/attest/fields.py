@@ -3,8 +3,9 @@ one clear error naming the file and field for anything malformed."""
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -64,3 +65,14 @@ def hex_field(data: Mapping[str, Any], name: str, where: str, size: int | None) 
         shape = "32 bytes" if size == 32 else "bytes"
         raise AttestationError(f"{where}: field '{name}' must be 0x-prefixed hex ({shape})")
     return bytes.fromhex(value[2:])
+
+
+def dump_document(head: Mapping[str, Any], list_name: str, items: Iterable[Any]) -> str:
+    """A JSON document of ``head``'s fields, then ``list_name`` with one item per line (so that a
+    problem can be pointed at by line number)."""
+    lines = ["{"]
+    lines += [f" {json.dumps(k)}: {json.dumps(v)}," for k, v in head.items()]
+    lines.append(f" {json.dumps(list_name)}: [")
+    lines.append(",\n".join(f"  {json.dumps(item)}" for item in items))
+    lines += [" ]", "}"]
+    return "\n".join(lines) + "\n"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -11,7 +10,13 @@ from typing import Any
 
 from communis.engine.attest.attesters import ZERO_HASH
 from communis.engine.attest.errors import AttestationError
-from communis.engine.attest.fields import address_field, hex_field, int_field, read_document
+from communis.engine.attest.fields import (
+    address_field,
+    dump_document,
+    hex_field,
+    int_field,
+    read_document,
+)
 from communis.engine.attest.hashing import UINT256_BOUND, Batch, Domain, HashTree
 
 ATTESTATIONS_FORMAT = "communis-attestations-v1"
@@ -74,13 +79,7 @@ class Attestations:
             "epoch": self.epoch,
             "ledgerRoot": "0x" + self.ledger_root.hex(),
         }
-        lines = ["{"]
-        lines += [f" {json.dumps(k)}: {json.dumps(v)}," for k, v in head.items()]
-        lines.append(' "batches": [')
-        body = [f"  {json.dumps(b.as_json())}" for b in self.batches]
-        lines.append(",\n".join(body))
-        lines += [" ]", "}"]
-        return "\n".join(lines) + "\n"
+        return dump_document(head, "batches", (b.as_json() for b in self.batches))
 
 
 def with_batches(

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IAttesterRegistry} from "../interfaces/IAttesterRegistry.sol";
+
 /**
  * @title Attestations
  * @notice The hashes that bind an attested ledger, shared by the registry (signatures) and
@@ -26,29 +28,17 @@ library Attestations {
     );
 
     /// @notice The EIP-712 struct hash of a batch (to be wrapped in a domain by the registry).
-    function batchStructHash(
-        address attester,
-        uint256 epoch,
-        bytes32 rowsRoot,
-        uint256 points,
-        uint256 rowCount
-    ) internal pure returns (bytes32) {
-        return keccak256(abi.encode(BATCH_TYPEHASH, attester, epoch, rowsRoot, points, rowCount));
+    /// A `Batch` holds static fields only, so `abi.encode` lays them out as `hashStruct` does.
+    function batchStructHash(IAttesterRegistry.Batch calldata batch) internal pure returns (bytes32) {
+        return keccak256(abi.encode(BATCH_TYPEHASH, batch));
     }
 
     /// @notice The leaf of a signed batch in the ledger tree.
     function batchLeaf(
-        address attester,
-        uint256 epoch,
-        bytes32 rowsRoot,
-        uint256 points,
-        uint256 rowCount,
+        IAttesterRegistry.Batch calldata batch,
         bytes calldata signature
     ) internal pure returns (bytes32) {
-        return
-            keccak256(
-                bytes.concat(keccak256(abi.encode(attester, epoch, rowsRoot, points, rowCount, keccak256(signature))))
-            );
+        return keccak256(bytes.concat(keccak256(abi.encode(batch, keccak256(signature)))));
     }
 
     /// @notice The leaf of one ledger row in its attester's rows tree.

@@ -168,14 +168,8 @@ contract AttesterRegistry is Ownable, EIP712, IAttesterRegistry {
     }
 
     /// @notice The leaf of a ledger row in its attester's rows tree (see {Attestations-rowLeaf}).
-    function rowLeaf(
-        uint256 epoch,
-        address account,
-        uint8 role,
-        uint256 points,
-        bytes32 refHash
-    ) external pure returns (bytes32) {
-        return Attestations.rowLeaf(epoch, account, role, points, refHash);
+    function rowLeaf(Attestations.Row calldata row) external pure returns (bytes32) {
+        return Attestations.rowLeaf(row);
     }
 
     // ------------------------------------------------------------------ internals

@@ -184,9 +184,14 @@ def test_hashes_match_the_engine(attester_registry, attest_domain, alice, bob) -
     assert attester_registry.batchDigest(astuple(batch)) == batch.digest(attest_domain)
     assert attester_registry.batchLeaf(*args(batch, signature)) == batch.leaf(signature)
     for row in rows(3, [alice, bob]):
-        on_chain = attester_registry.rowLeaf(
-            row.epoch, row.account, ROLES.index(row.role), row.points, keccak(row.ref.encode())
+        fields = (
+            row.epoch,
+            row.account,
+            ROLES.index(row.role),
+            row.points,
+            keccak(row.ref.encode()),
         )
+        on_chain = attester_registry.rowLeaf(fields)
         assert on_chain == row_leaf(row)
 
 

@@ -9,6 +9,8 @@ proven part of a 64-batch ledger tree, then judged by ``AttesterRegistry.isValid
 
 from __future__ import annotations
 
+from dataclasses import astuple
+
 from bench.evm import local_chain
 
 WEEK = 7 * 86_400
@@ -54,16 +56,7 @@ def collect() -> dict[str, float]:
         leaves += [keccak(i.to_bytes(32, "big")) for i in range(64 - len(leaves))]
         tree = HashTree.of(leaves)
         for index, (name, (batch, signature)) in enumerate(cases.items()):
-            receipt = probe.probe(
-                tree.root,
-                batch.attester,
-                batch.epoch,
-                batch.rows_root,
-                batch.points,
-                batch.row_count,
-                signature,
-                tree.proof(index),
-                sender=prover,
-            )
+            proof = tree.proof(index)
+            receipt = probe.probe(tree.root, astuple(batch), signature, proof, sender=prover)
             figures[f"gas.attest.batchProof.{name}"] = receipt.gas_used
         return figures

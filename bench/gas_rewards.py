@@ -90,6 +90,8 @@ def _unattested_ledger(chain: Any, registry: Any, accounts: Any) -> tuple[tuple,
     """A two-epoch commitment (epochs 1 and 2) whose epoch-2 ledger has ``LEDGER_BATCHES``
     batches, the first signed by an account that is no attester: the ``BatchProof`` of that batch
     and the commitment root."""
+    from dataclasses import astuple
+
     from eth_utils import keccak
 
     from communis.engine.attest.hashing import Domain, HashTree, make_batch
@@ -106,10 +108,7 @@ def _unattested_ledger(chain: Any, registry: Any, accounts: Any) -> tuple[tuple,
     leaves = [batch.leaf(signature)] + [keccak(i.to_bytes(32, "big")) for i in range(63)]
     ledger = HashTree.of(leaves)
     commitment = ledger_commitment([(1, keccak(text="epoch 1 ledger")), (2, ledger.root)])
-    proof = (
-        batch.attester, 2, batch.rows_root, batch.points, batch.row_count, signature,
-        ledger.root, ledger.proof(0), commitment.proof_for(2),
-    )  # fmt: skip
+    proof = (astuple(batch), signature, ledger.root, ledger.proof(0), commitment.proof_for(2))
     return proof, commitment.root
 
 

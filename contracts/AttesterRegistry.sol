@@ -143,80 +143,39 @@ contract AttesterRegistry is Ownable, EIP712, IAttesterRegistry {
     }
 
     /// @inheritdoc IAttesterRegistry
-    function batchDigest(
-        address attester,
-        uint256 epoch,
-        bytes32 rowsRoot,
-        uint256 points,
-        uint256 rowCount
-    ) public view returns (bytes32) {
-        return _hashTypedDataV4(Attestations.batchStructHash(attester, epoch, rowsRoot, points, rowCount));
+    function batchDigest(Batch calldata batch) public view returns (bytes32) {
+        return _hashTypedDataV4(Attestations.batchStructHash(batch));
     }
 
     /// @inheritdoc IAttesterRegistry
-    function isValidBatch(
-        address attester,
-        uint256 epoch,
-        bytes32 rowsRoot,
-        uint256 points,
-        uint256 rowCount,
-        bytes calldata signature
-    ) external view returns (bool) {
-        if (_lookup(_budgets[attester], epoch) == 0) return false;
-        return _signed(attester, epoch, rowsRoot, points, rowCount, signature);
+    function isValidBatch(Batch calldata batch, bytes calldata signature) external view returns (bool) {
+        if (_lookup(_budgets[batch.attester], batch.epoch) == 0) return false;
+        return _signed(batch, signature);
     }
 
     /// @inheritdoc IAttesterRegistry
-    /// @dev Checks in order: membership during `epoch`, the signature, the budget.
-    function batchStatus(
-        address attester,
-        uint256 epoch,
-        bytes32 rowsRoot,
-        uint256 points,
-        uint256 rowCount,
-        bytes calldata signature
-    ) external view returns (BatchStatus) {
-        uint256 allowed = _lookup(_budgets[attester], epoch);
+    /// @dev Checks in order: membership during `batch.epoch`, the signature, the budget.
+    function batchStatus(Batch calldata batch, bytes calldata signature) external view returns (BatchStatus) {
+        uint256 allowed = _lookup(_budgets[batch.attester], batch.epoch);
         if (allowed == 0) return BatchStatus.NotAttester;
-        if (!_signed(attester, epoch, rowsRoot, points, rowCount, signature)) return BatchStatus.BadSignature;
-        return points > allowed ? BatchStatus.OverBudget : BatchStatus.Valid;
+        if (!_signed(batch, signature)) return BatchStatus.BadSignature;
+        return batch.points > allowed ? BatchStatus.OverBudget : BatchStatus.Valid;
     }
 
     /// @notice The leaf of a signed batch in a ledger tree (see {Attestations-batchLeaf}).
-    function batchLeaf(
-        address attester,
-        uint256 epoch,
-        bytes32 rowsRoot,
-        uint256 points,
-        uint256 rowCount,
-        bytes calldata signature
-    ) external pure returns (bytes32) {
-        return Attestations.batchLeaf(attester, epoch, rowsRoot, points, rowCount, signature);
+    function batchLeaf(Batch calldata batch, bytes calldata signature) external pure returns (bytes32) {
+        return Attestations.batchLeaf(batch, signature);
     }
 
     /// @notice The leaf of a ledger row in its attester's rows tree (see {Attestations-rowLeaf}).
-    function rowLeaf(
-        uint256 epoch,
-        address account,
-        uint8 role,
-        uint256 points,
-        bytes32 refHash
-    ) external pure returns (bytes32) {
-        return Attestations.rowLeaf(epoch, account, role, points, refHash);
+    function rowLeaf(Attestations.Row calldata row) external pure returns (bytes32) {
+        return Attestations.rowLeaf(row);
     }
 
     // ------------------------------------------------------------------ internals
 
-    function _signed(
-        address attester,
-        uint256 epoch,
-        bytes32 rowsRoot,
-        uint256 points,
-        uint256 rowCount,
-        bytes calldata signature
-    ) private view returns (bool) {
-        bytes32 digest = batchDigest(attester, epoch, rowsRoot, points, rowCount);
-        return SignatureChecker.isValidSignatureNow(attester, digest, signature);
+    function _signed(Batch calldata batch, bytes calldata signature) private view returns (bool) {
+        return SignatureChecker.isValidSignatureNow(batch.attester, batchDigest(batch), signature);
     }
 
     /// @dev The checkpoint key of a change made now: the current epoch (R1).

@@ -382,19 +382,18 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
     /// @inheritdoc IContributionRewards
     /// @dev Anyone, while the proposal is pending (also after its window, until it is finalized).
     /// The prover gets the challenger reward in force of the proposer bond, the treasury the
-    /// rest. Emits {RootBanned} and {UnattestedBatchProven}.
+    /// rest. Emits {UnattestedBatchProven} and {RootBanned}.
     function proveUnattestedBatch(uint256 epoch, bytes32 root, BatchProof calldata proof) external nonReentrant {
         Proposal storage p = _pending;
         _checkPending(p, epoch, root);
         bytes32 ledgerRoot = p.ledgerRoot;
-        IAttesterRegistry.BatchStatus status = _checkUnattested(p.firstEpoch, epoch, ledgerRoot, proof);
         bytes32 key = disputeKey(epoch, root, ledgerRoot);
-        p.status = Status.Rejected; // I9
-        _disputes[key] = BANNED;
         uint256 bond = p.proposerBond;
         uint256 reward = (bond * challengerRewardBps) / BPS;
+        _proveUnattested(key, p.firstEpoch, epoch, ledgerRoot, proof, reward, bond - reward);
+        p.status = Status.Rejected; // I9
+        _disputes[key] = BANNED;
         emit RootBanned(epoch, key, root, ledgerRoot);
-        emit UnattestedBatchProven(key, epoch, msg.sender, proof.attester, proof.epoch, status, reward, bond - reward);
         _pay(msg.sender, reward);
         _pay(treasury, bond - reward);
     }
@@ -405,13 +404,7 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
     /// (with zero amounts), {RootBanned} and {DisputeEnded}.
     function proveUnattestedBatchInDispute(Dispute calldata dispute, BatchProof calldata proof) external nonReentrant {
         bytes32 key = _undecided(dispute);
-        IAttesterRegistry.BatchStatus status = _checkUnattested(
-            dispute.firstEpoch,
-            dispute.epoch,
-            dispute.ledgerRoot,
-            proof
-        );
-        emit UnattestedBatchProven(key, dispute.epoch, msg.sender, proof.attester, proof.epoch, status, 0, 0);
+        _proveUnattested(key, dispute.firstEpoch, dispute.epoch, dispute.ledgerRoot, proof, 0, 0);
         _uphold(key, dispute, Verdict.Proven);
     }
 
@@ -683,46 +676,38 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
         _pay(treasury, proposerBond - reward);
     }
 
-    /// @dev The objective fraud proof: `proof`'s batch is of a covered epoch, its epoch ledger
-    /// root is in the commitment `ledgerRoot`, the batch is in that epoch ledger, and the
-    /// registry judges it NotAttester, or BadSignature of an account without code (an EOA:
-    /// ECDSA's answer never changes; an ERC-1271 attester's can, so its batches go through a
-    /// challenge). Returns the registry's judgement.
-    function _checkUnattested(
+    /// @dev The objective fraud proof against the root under `key`, covering `first..epoch`:
+    /// `proof`'s batch is of a covered epoch, its epoch ledger root is in the commitment
+    /// `ledgerRoot`, the batch is in that epoch ledger, and the registry judges it NotAttester, or
+    /// BadSignature of an account without code (an EOA: ECDSA's answer never changes; an ERC-1271
+    /// attester's can, so its batches go through a challenge). Reverts otherwise; emits
+    /// {UnattestedBatchProven} with the split of the proposer bond the caller pays out.
+    function _proveUnattested(
+        bytes32 key,
         uint256 first,
         uint256 epoch,
         bytes32 ledgerRoot,
-        BatchProof calldata proof
-    ) private view returns (IAttesterRegistry.BatchStatus status) {
-        uint256 batchEpoch = proof.epoch;
+        BatchProof calldata proof,
+        uint256 toProver,
+        uint256 toTreasury
+    ) private {
+        IAttesterRegistry.Batch calldata batch = proof.batch;
+        uint256 batchEpoch = batch.epoch;
         if (batchEpoch < first || batchEpoch > epoch)
             revert ContributionRewardsBatchNotCovered(batchEpoch, first, epoch);
         bytes32 epochLeaf = keccak256(bytes.concat(keccak256(abi.encode(batchEpoch, proof.epochLedgerRoot))));
         if (!MerkleProof.verifyCalldata(proof.ledgerProof, ledgerRoot, epochLeaf))
             revert ContributionRewardsInvalidLedgerProof();
-        bytes32 leaf = Attestations.batchLeaf(
-            proof.attester,
-            batchEpoch,
-            proof.rowsRoot,
-            proof.points,
-            proof.rowCount,
-            proof.signature
-        );
+        bytes32 leaf = Attestations.batchLeaf(batch, proof.signature);
         if (!MerkleProof.verifyCalldata(proof.batchProof, proof.epochLedgerRoot, leaf))
             revert ContributionRewardsInvalidBatchProof();
         // slither-disable-next-line calls-loop (not in a loop: the registry is this deployment's own contract)
-        status = attesterRegistry.batchStatus(
-            proof.attester,
-            batchEpoch,
-            proof.rowsRoot,
-            proof.points,
-            proof.rowCount,
-            proof.signature
-        );
+        IAttesterRegistry.BatchStatus status = attesterRegistry.batchStatus(batch, proof.signature);
         bool provable =
             status == IAttesterRegistry.BatchStatus.NotAttester ||
-                (status == IAttesterRegistry.BatchStatus.BadSignature && proof.attester.code.length == 0);
-        if (!provable) revert ContributionRewardsBatchNotProvable(proof.attester, status);
+                (status == IAttesterRegistry.BatchStatus.BadSignature && batch.attester.code.length == 0);
+        if (!provable) revert ContributionRewardsBatchNotProvable(batch.attester, status);
+        emit UnattestedBatchProven(key, epoch, msg.sender, batch.attester, batchEpoch, status, toProver, toTreasury);
     }
 
     /// @dev Split out of proposeRoot to keep its stack shallow; the values are warm storage reads

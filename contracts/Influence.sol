@@ -151,33 +151,6 @@ contract Influence is IInfluence, AccessControl, EIP712, Nonces, GrowthTable {
     /// @dev Stored-unit total over time: what {getPastTotalSupply} reads (N1).
     Checkpoints.Trace208 private _total;
 
-    /// @notice The `admin` given to the constructor was the zero address.
-    error InfluenceZeroAdmin();
-
-    /// @notice An award was made to the zero address.
-    error InfluenceZeroAccount();
-
-    /// @notice The epoch length is below {MIN_EPOCH_DURATION}.
-    error InfluenceEpochTooShort(uint256 epochDuration, uint256 minimum);
-
-    /// @notice The half-life in epochs is zero or above 2^64 - 1.
-    error InfluenceHalfLifeOutOfRange(uint256 halfLife);
-
-    /// @notice `halfLife * epochDuration` is below {MIN_HALF_LIFE_SECONDS}.
-    error InfluenceHalfLifeTooShort(uint256 halfLifeSeconds, uint256 minimum);
-
-    /// @notice An award would take the stored total, or a delegate's votes, above {MAX_STORED_SUPPLY}.
-    error InfluenceStoredOverflow(uint256 newStoredTotal, uint256 maximum);
-
-    /// @notice {growth} of `epoch` does not fit in 256 bits (more than 191 half-lives).
-    error InfluenceGrowthOverflow(uint256 epoch);
-
-    /// @notice Votes cannot change 2^32 seconds (136 years) or more after deployment.
-    error InfluenceClockOverflow(uint256 timestamp);
-
-    /// @notice A lookup at or after the current clock (ERC-5805).
-    error ERC5805FutureLookup(uint256 timepoint, uint48 clock);
-
     /**
      * @notice Deploy the ledger.
      * @param admin First holder of DEFAULT_ADMIN_ROLE (grants AWARDER_ROLE, slashes): the

@@ -109,6 +109,13 @@ def gov(accounts):
 
 
 @pytest.fixture(scope="module")
+def genesis(chain):
+    """The start of epoch 0 for the contracts a module deploys: the chain's time when the
+    module's first fixture that needs it runs."""
+    return chain.pending_timestamp
+
+
+@pytest.fixture(scope="module")
 def token(project, deployer, treasury):
     """A CommunityToken administered by the deployer, its genesis allocation at the treasury."""
     return deployer.deploy(

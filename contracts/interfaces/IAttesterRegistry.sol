@@ -20,6 +20,17 @@ interface IAttesterRegistry {
         BadSignature
     }
 
+    /// @notice What an attester signs, once per epoch: the EIP-712 struct `AttestationBatch`
+    /// (see `Attestations`), the summary of the ledger rows it vouches for. Every batch function
+    /// takes it with the signature beside it.
+    struct Batch {
+        address attester; // the signer
+        uint256 epoch;
+        bytes32 rowsRoot; // StandardMerkleTree root of its rows (`Attestations.rowLeaf`)
+        uint256 points; // sum of the rows' points
+        uint256 rowCount;
+    }
+
     /// @notice `attester` was appointed with `budget` points per epoch, from epoch `fromEpoch` on.
     event AttesterAppointed(address indexed attester, uint256 budget, uint256 fromEpoch);
     /// @notice `attester`'s budget changed from `oldBudget` to `newBudget`, from epoch `fromEpoch` on.
@@ -66,32 +77,12 @@ interface IAttesterRegistry {
     function totalBudgetAt(uint256 epoch) external view returns (uint256);
 
     /// @notice The EIP-712 digest an attester signs for a batch of its rows.
-    function batchDigest(
-        address attester,
-        uint256 epoch,
-        bytes32 rowsRoot,
-        uint256 points,
-        uint256 rowCount
-    ) external view returns (bytes32);
+    function batchDigest(Batch calldata batch) external view returns (bytes32);
 
-    /// @notice Whether `signature` is `attester`'s signature of the batch and `attester` was an
-    /// attester during `epoch` (the budget is not checked: see {batchStatus}).
-    function isValidBatch(
-        address attester,
-        uint256 epoch,
-        bytes32 rowsRoot,
-        uint256 points,
-        uint256 rowCount,
-        bytes calldata signature
-    ) external view returns (bool);
+    /// @notice Whether `signature` is `batch.attester`'s signature of `batch` and it was an
+    /// attester during `batch.epoch` (the budget is not checked: see {batchStatus}).
+    function isValidBatch(Batch calldata batch, bytes calldata signature) external view returns (bool);
 
     /// @notice The full judgement of a signed batch, budget included.
-    function batchStatus(
-        address attester,
-        uint256 epoch,
-        bytes32 rowsRoot,
-        uint256 points,
-        uint256 rowCount,
-        bytes calldata signature
-    ) external view returns (BatchStatus);
+    function batchStatus(Batch calldata batch, bytes calldata signature) external view returns (BatchStatus);
 }

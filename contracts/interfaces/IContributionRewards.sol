@@ -112,11 +112,7 @@ interface IContributionRewards {
     /// ledger commitment: the batch leaf in its epoch's ledger tree (`batchProof` against
     /// `epochLedgerRoot`), and that epoch's leaf in the commitment (`ledgerProof`).
     struct BatchProof {
-        address attester;
-        uint256 epoch;
-        bytes32 rowsRoot;
-        uint256 points;
-        uint256 rowCount;
+        IAttesterRegistry.Batch batch;
         bytes signature;
         bytes32 epochLedgerRoot;
         bytes32[] batchProof;

@@ -33,6 +33,31 @@ interface IInfluence is IERC5805 {
     /// awards a plain account is read off that account's votes (see Influence).
     event ClaimsLedgerSet(address indexed ledger);
 
+    // Deployment.
+    /// @notice The `admin` given to the constructor was the zero address.
+    error InfluenceZeroAdmin();
+    /// @notice The epoch length is below Influence's `MIN_EPOCH_DURATION`.
+    error InfluenceEpochTooShort(uint256 epochDuration, uint256 minimum);
+    /// @notice The half-life in epochs is zero or above 2^64 - 1.
+    error InfluenceHalfLifeOutOfRange(uint256 halfLife);
+    /// @notice `halfLife * epochDuration` is below Influence's `MIN_HALF_LIFE_SECONDS`.
+    error InfluenceHalfLifeTooShort(uint256 halfLifeSeconds, uint256 minimum);
+
+    // Awards.
+    /// @notice An award was made to the zero address.
+    error InfluenceZeroAccount();
+    /// @notice An award would take the stored total, or a delegate's votes, above Influence's
+    /// `MAX_STORED_SUPPLY`.
+    error InfluenceStoredOverflow(uint256 newStoredTotal, uint256 maximum);
+
+    // Time.
+    /// @notice {growth} of `epoch` does not fit in 256 bits (more than 191 half-lives).
+    error InfluenceGrowthOverflow(uint256 epoch);
+    /// @notice Votes cannot change 2^32 seconds (136 years) or more after deployment.
+    error InfluenceClockOverflow(uint256 timestamp);
+    /// @notice A lookup at or after the current clock (ERC-5805).
+    error ERC5805FutureLookup(uint256 timepoint, uint48 clock);
+
     // slither-disable-start naming-convention (the OpenZeppelin convention for role constants)
     /// @notice Role of the reward distributor, the only account that may award.
     function AWARDER_ROLE() external view returns (bytes32);

@@ -34,17 +34,13 @@ contract BatchProofProbe {
      */
     function probe(
         bytes32 ledgerRoot,
-        address attester,
-        uint256 epoch,
-        bytes32 rowsRoot,
-        uint256 points,
-        uint256 rowCount,
+        IAttesterRegistry.Batch calldata batch,
         bytes calldata signature,
         bytes32[] calldata proof
     ) external returns (bool signedByAttester) {
-        bytes32 leaf = Attestations.batchLeaf(attester, epoch, rowsRoot, points, rowCount, signature);
+        bytes32 leaf = Attestations.batchLeaf(batch, signature);
         if (!MerkleProof.verifyCalldata(proof, ledgerRoot, leaf)) revert BatchProofProbeNotInLedger(ledgerRoot, leaf);
-        signedByAttester = registry.isValidBatch(attester, epoch, rowsRoot, points, rowCount, signature);
-        emit BatchProbed(ledgerRoot, attester, epoch, signedByAttester);
+        signedByAttester = registry.isValidBatch(batch, signature);
+        emit BatchProbed(ledgerRoot, batch.attester, batch.epoch, signedByAttester);
     }
 }

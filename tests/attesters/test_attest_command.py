@@ -3,6 +3,8 @@ wallet shows; the registry on chain accepts the batch it signed."""
 
 from __future__ import annotations
 
+from dataclasses import astuple
+
 import pytest
 from click.testing import CliRunner
 
@@ -53,10 +55,7 @@ def test_ape_account_signs_a_batch_the_registry_accepts(
     attestations = read_attestations(attestations_path(ledger))
     assert attestations.domain == attest_domain
     (signed,) = attestations.batches
-    b = signed.batch
-    assert attester_registry.isValidBatch(
-        b.attester, b.epoch, b.rows_root, b.points, b.row_count, signed.signature
-    )
+    assert attester_registry.isValidBatch(astuple(signed.batch), signed.signature)
     # Another deployment's registry: the signature is for that one, not this.
     other = attest_command(
         str(ledger), "--epoch", "0", "--account", account_alias(accounts, bob),
@@ -65,10 +64,7 @@ def test_ape_account_signs_a_batch_the_registry_accepts(
     assert other.exit_code == 0, other.output
     assert f"next: run `ape run epoch build {ledger} --network" in other.output  # all 5 signed
     (foreign,) = read_attestations(tmp_path / "other.json").batches
-    f = foreign.batch
-    assert not attester_registry.isValidBatch(
-        f.attester, f.epoch, f.rows_root, f.points, f.row_count, foreign.signature
-    )
+    assert not attester_registry.isValidBatch(astuple(foreign.batch), foreign.signature)
 
 
 def test_bad_registry_is_one_line(attest_command, tmp_path) -> None:

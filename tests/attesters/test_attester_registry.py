@@ -4,6 +4,8 @@ registry's own EIP-712 domain, byte-identical to the engine's hashing."""
 
 from __future__ import annotations
 
+from dataclasses import astuple
+
 import ape
 import pytest
 
@@ -34,7 +36,8 @@ def signed(account, epoch: int, domain: Domain, accounts, *, signer=None) -> tup
 
 
 def args(batch: Batch, signature: bytes) -> tuple:
-    return (batch.attester, batch.epoch, batch.rows_root, batch.points, batch.row_count, signature)
+    """The ``(Batch, signature)`` arguments of the registry's batch functions."""
+    return astuple(batch), signature
 
 
 def test_deploy(project, attester_registry, clock, gov, treasury, chain) -> None:
@@ -179,12 +182,17 @@ def test_changes_within_an_epoch_apply_to_it_and_leave_ended_epochs(
 
 def test_hashes_match_the_engine(attester_registry, attest_domain, alice, bob) -> None:
     batch, signature = signed(alice, 3, attest_domain, [alice, bob])
-    assert attester_registry.batchDigest(*args(batch, signature)[:5]) == batch.digest(attest_domain)
+    assert attester_registry.batchDigest(astuple(batch)) == batch.digest(attest_domain)
     assert attester_registry.batchLeaf(*args(batch, signature)) == batch.leaf(signature)
     for row in rows(3, [alice, bob]):
-        on_chain = attester_registry.rowLeaf(
-            row.epoch, row.account, ROLES.index(row.role), row.points, keccak(row.ref.encode())
+        fields = (
+            row.epoch,
+            row.account,
+            ROLES.index(row.role),
+            row.points,
+            keccak(row.ref.encode()),
         )
+        on_chain = attester_registry.rowLeaf(fields)
         assert on_chain == row_leaf(row)
 
 

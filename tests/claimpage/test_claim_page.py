@@ -7,7 +7,6 @@ Needs an HTTP node (the anvil pass of `make test`); on the in-process EVM it is 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import urllib.request
 from pathlib import Path
@@ -18,7 +17,7 @@ from eth_utils import to_checksum_address
 
 from communis.claimpage.build import ClaimPageError, build_claim_page
 from communis.engine.bundle import BUNDLE_FORMAT, TOTALS, TREE
-from tests.helpers.browser import SUMMARY, Chromium, find_chromium
+from tests.helpers.browser import SUMMARY, Chromium, chromium_or_skip
 from tests.helpers.constants import TOKEN
 from tests.helpers.epochs import cumulative
 from tests.helpers.system import Roles, deploy_system, settle
@@ -127,16 +126,7 @@ def wait_for(page, selector: str, start: str, timeout: float = 60.0) -> None:
 
 @pytest.fixture(scope="module")
 def chromium_path() -> str:
-    path = find_chromium()
-    if path is None:
-        reason = (
-            "chromium is not installed (apt-get install -y chromium): the claim page was NOT tested"
-        )
-        if os.environ.get("COMMUNIS_REQUIRE_BROWSER") == "1":
-            pytest.fail(reason + " and COMMUNIS_REQUIRE_BROWSER=1")
-        SUMMARY.append(f"SKIPPED browser test: {reason}")
-        pytest.skip(reason)
-    return path
+    return chromium_or_skip("the claim page was NOT tested")
 
 
 @pytest.fixture(scope="module")

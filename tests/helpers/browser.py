@@ -16,6 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import pytest
 from playwright.sync_api import (
     ConsoleMessage,
     Error,
@@ -51,6 +52,20 @@ def find_chromium() -> str | None:
         if path:
             return path
     return None
+
+
+def chromium_or_skip(untested: str) -> str:
+    """Path of the chromium to run; without one, skip the calling test saying what was
+    ``untested`` (and list the skip in :data:`SUMMARY`), or fail it with
+    ``COMMUNIS_REQUIRE_BROWSER=1`` (for CI)."""
+    path = find_chromium()
+    if path is None:
+        reason = f"chromium is not installed (apt-get install -y chromium): {untested}"
+        if os.environ.get("COMMUNIS_REQUIRE_BROWSER") == "1":
+            pytest.fail(reason + " and COMMUNIS_REQUIRE_BROWSER=1")
+        SUMMARY.append(f"SKIPPED browser test: {reason}")
+        pytest.skip(reason)
+    return path
 
 
 @dataclass

@@ -6,48 +6,39 @@ follow."""
 
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path
+from tempfile import TemporaryDirectory
 from typing import Any
 
-from communis.deploy.config import GovernanceParams
+from communis.deploy.config import DeployConfig, load
 from communis.economics.params import Parameters
 from communis.engine.policy import Policy
-from tests.helpers.constants import (
-    APPLICATION_THRESHOLD,
-    HALF_LIFE,
-    MINIMUM_VOTERS,
-    PROPOSAL_THRESHOLD,
-    QUORUM_PERCENT,
-    TIMELOCK_DELAY,
-    VOTE_EXTENSION,
-    VOTING_DELAY,
-    VOTING_PERIOD,
-    WEEK,
-)
+from tests.helpers.system import config_text
 
-# The governor settings of the test system (tests/helpers/system.py); the bond flows do not
-# depend on them, the model's Parameters need them.
-GOVERNANCE = GovernanceParams(
-    timelock_delay=TIMELOCK_DELAY,
-    voting_delay=VOTING_DELAY,
-    voting_period=VOTING_PERIOD,
-    proposal_threshold=PROPOSAL_THRESHOLD,
-    quorum_percent=QUORUM_PERCENT,
-    minimum_voters=MINIMUM_VOTERS,
-    vote_extension=VOTE_EXTENSION,
-    proposal_guardian="none",
-    guardian_application_threshold=APPLICATION_THRESHOLD,
-)
+
+@cache
+def system_config() -> DeployConfig:
+    """The test system's deployment config (tests/helpers/system.py), read as `ape run deploy`
+    reads it: its governor settings and epochs are what the model's Parameters need (the bond
+    flows do not depend on them). The accounts in it are placeholders."""
+    someone = "0x" + "01" * 20
+    with TemporaryDirectory() as folder:
+        path = Path(folder) / "deploy.toml"
+        path.write_text(config_text(proposer=someone, guardian=someone, treasury=someone))
+        return load(path)
 
 
 def model_of(rewards: Any) -> Parameters:
     """The model's parameters for ``rewards`` as it stands: its policy in force and challenger
     reward, read from the contract."""
+    config = system_config()
     return Parameters.from_policy(
         Policy.from_abi(rewards.policy()),
         challenger_reward_bps=int(rewards.challengerRewardBps()),
-        governance=GOVERNANCE,
-        epoch_duration=WEEK,
-        half_life_epochs=HALF_LIFE,
+        governance=config.governance,
+        epoch_duration=config.influence.epoch_duration,
+        half_life_epochs=config.influence.half_life_epochs,
     )
 
 

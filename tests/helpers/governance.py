@@ -7,7 +7,7 @@ from typing import Any
 
 from eth_utils import keccak
 
-from tests.helpers.constants import FOR
+from tests.helpers.constants import DAY, FOR, HOUR, ZERO
 from tests.helpers.time import travel
 
 
@@ -77,3 +77,18 @@ def vote_through(chain, governor, proposal: Proposal, voters, *, executor) -> An
     governor.queue(*proposal.args, sender=executor)
     travel(chain, governor.proposalEta(proposal.id) + 1)
     return governor.execute(*proposal.args, sender=executor)
+
+
+def resolution_governor(project, influence, rewards, deployer, gov) -> Any:
+    """A small InfluenceGovernor over ``influence`` (voting delay 1s, voting period a day, quorum
+    4% of at least one voter) and its CommunisTimelock (an hour), both deployed by ``deployer``,
+    the timelock holding ``rewards``' GOVERNOR_ROLE (granted by ``gov``): what a dispute's
+    resolution goes through. Returns the governor."""
+    timelock = deployer.deploy(project.CommunisTimelock, HOUR, [], [ZERO], deployer)
+    governor = deployer.deploy(
+        project.InfluenceGovernor, influence, timelock, 1, DAY, 0, 4, 1, HOUR, ZERO, 0
+    )
+    timelock.grantRole(timelock.PROPOSER_ROLE(), governor, sender=deployer)
+    timelock.grantRole(timelock.CANCELLER_ROLE(), governor, sender=deployer)
+    rewards.grantRole(rewards.GOVERNOR_ROLE(), timelock, sender=gov)
+    return governor

@@ -11,11 +11,6 @@ from tests.helpers.constants import HALF_LIFE, WEEK
 
 
 @pytest.fixture(scope="module")
-def genesis(chain):
-    return chain.pending_timestamp
-
-
-@pytest.fixture(scope="module")
 def influence(project, gov, awarder, genesis):
     contract = gov.deploy(project.Influence, gov, genesis, WEEK, HALF_LIFE)
     contract.grantRole(contract.AWARDER_ROLE(), awarder, sender=gov)

@@ -11,14 +11,13 @@ run; with ``COMMUNIS_REQUIRE_BROWSER=1`` (for CI) a missing chromium is a failur
 
 from __future__ import annotations
 
-import os
 import shutil
 import struct
 from pathlib import Path
 
 import pytest
 
-from tests.helpers.browser import IMAGES_PROBE, SUMMARY, Chromium, find_chromium
+from tests.helpers.browser import IMAGES_PROBE, SUMMARY, Chromium, chromium_or_skip
 
 pytestmark = pytest.mark.offchain
 
@@ -28,17 +27,7 @@ SCREENSHOT_COPY = REPO / "reports" / "screenshots" / "report.png"
 
 @pytest.fixture(scope="module")
 def chromium_path() -> str:
-    path = find_chromium()
-    if path is None:
-        reason = (
-            "chromium is not installed (apt-get install -y chromium): the HTML report was NOT "
-            "checked in a browser"
-        )
-        if os.environ.get("COMMUNIS_REQUIRE_BROWSER") == "1":
-            pytest.fail(reason + " and COMMUNIS_REQUIRE_BROWSER=1")
-        SUMMARY.append(f"SKIPPED browser test: {reason}")
-        pytest.skip(reason)
-    return path
+    return chromium_or_skip("the HTML report was NOT checked in a browser")
 
 
 def test_report_loads_in_chromium_without_errors_and_shows_the_charts(

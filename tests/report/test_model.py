@@ -3,68 +3,63 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
-from communis.report import (
-    SCHEMA,
-    AttesterRemoval,
-    BondSlash,
-    EpochReport,
-    Proposal,
-    Reward,
-    RunReport,
-    SettledDispute,
-)
+from communis.report import model
 
 pytestmark = pytest.mark.offchain
 
 WAD = 10**18
 
 
-def small_run() -> RunReport:
-    e1 = EpochReport(
+BUDGETS = {"token_budget": 1000 * WAD, "influence_budget": 500 * WAD}
+
+
+def unpaid(epoch: int, **records: Any) -> model.EpochReport:
+    """An epoch with the budgets of :func:`small_run` that paid nothing (no root finalized)."""
+    return model.EpochReport(
+        epoch=epoch, **BUDGETS, tokens_emitted=0, influence_emitted=0, **records
+    )
+
+
+def small_run() -> model.RunReport:
+    e1 = model.EpochReport(
         epoch=1,
-        token_budget=1000 * WAD,
-        influence_budget=500 * WAD,
+        **BUDGETS,
         tokens_emitted=900 * WAD,
         influence_emitted=450 * WAD,
         rewards=(
-            Reward("0xa", "creator", 600 * WAD, 300 * WAD),
-            Reward("0xa", "curator", 100 * WAD, 50 * WAD),
-            Reward("0xb", "participant", 200 * WAD, 100 * WAD),
+            model.Reward("0xa", "creator", 600 * WAD, 300 * WAD),
+            model.Reward("0xa", "curator", 100 * WAD, 50 * WAD),
+            model.Reward("0xb", "participant", 200 * WAD, 100 * WAD),
         ),
         influence_balances={"0xa": 350 * WAD, "0xb": 100 * WAD, "0xc": 0},
         quorum=45 * WAD,
         treasury_balance=10**9 * WAD,
     )
-    e2 = EpochReport(
-        epoch=2,
-        token_budget=1000 * WAD,
-        influence_budget=500 * WAD,
-        tokens_emitted=0,
-        influence_emitted=0,
+    e2 = unpaid(
+        2,
         influence_balances={"0xa": 247 * WAD, "0xb": 70 * WAD, "0xc": 0},
         quorum=31 * WAD,
         treasury_balance=10**9 * WAD,
-        bonds_slashed=(BondSlash("0xbad", 10 * WAD, "padded root"),),
+        bonds_slashed=(model.BondSlash("0xbad", 10 * WAD, "padded root"),),
     )
-    e3 = EpochReport(
-        epoch=3,
-        token_budget=1000 * WAD,
-        influence_budget=500 * WAD,
-        tokens_emitted=0,
-        influence_emitted=0,
-        bonds_slashed=(BondSlash("0xfab", 10 * WAD, "unsigned rows", proven=True),),
-        attesters_removed=(AttesterRemoval("0xatt", 4, 2**200, "over its budget"),),
+    e3 = unpaid(
+        3,
+        bonds_slashed=(model.BondSlash("0xfab", 10 * WAD, "unsigned rows", proven=True),),
+        attesters_removed=(model.AttesterRemoval("0xatt", 4, 2**200, "over its budget"),),
         disputes_settled=(
-            SettledDispute("0xpro", 2 * WAD, "0xgua", WAD // 2, 1_382_400, 1_555_200),
+            model.SettledDispute("0xpro", 2 * WAD, "0xgua", WAD // 2, 1_382_400, 1_555_200),
         ),
     )
-    return RunReport(
+    return model.RunReport(
         epochs=(e2, e3, e1),  # kept sorted by epoch number
         proposals=(
-            Proposal(2**255 + 1, "Raise the curator weight", "Executed", 300 * WAD, 0, 5, "0xa", 1),
+            model.Proposal(
+                2**255 + 1, "Raise the curator weight", "Executed", 300 * WAD, 0, 5, "0xa", 1
+            ),
         ),
         notes=("first", "second"),
     )
@@ -90,8 +85,8 @@ def test_epochs_are_sorted_and_derived_views():
     }
     assert run.final_epoch().epoch == 3
     assert run.bonds_slashed() == [
-        (2, BondSlash("0xbad", 10 * WAD, "padded root")),
-        (3, BondSlash("0xfab", 10 * WAD, "unsigned rows", proven=True)),
+        (2, model.BondSlash("0xbad", 10 * WAD, "padded root")),
+        (3, model.BondSlash("0xfab", 10 * WAD, "unsigned rows", proven=True)),
     ]
 
 
@@ -99,7 +94,7 @@ def test_json_round_trip_keeps_big_integers_exact():
     run = small_run()
     text = run.to_json()
     doc = json.loads(text)
-    assert doc["schema"] == SCHEMA
+    assert doc["schema"] == model.SCHEMA
     assert doc["proposals"][0]["id"] == str(2**255 + 1)
     assert doc["epochs"][0]["token_budget"] == str(1000 * WAD)
     assert doc["epochs"][0]["influence_balances"]["0xa"] == str(350 * WAD)
@@ -114,13 +109,13 @@ def test_json_round_trip_keeps_big_integers_exact():
         return [x] if isinstance(x, int) and not isinstance(x, bool) else []
 
     assert all(abs(i) < 2**53 for i in ints(doc))
-    assert RunReport.from_json(text) == run
-    assert RunReport.from_json(text).to_json() == text
+    assert model.RunReport.from_json(text) == run
+    assert model.RunReport.from_json(text).to_json() == text
 
 
 def test_the_synthetic_run_round_trips(run, tmp_path):
     path = run.save(tmp_path / "run.json")
-    assert RunReport.load(path) == run
+    assert model.RunReport.load(path) == run
 
 
 def test_documents_without_the_newer_records_still_read():
@@ -130,7 +125,7 @@ def test_documents_without_the_newer_records_still_read():
         del epoch["attesters_removed"], epoch["disputes_settled"]
         for slash in epoch["bonds_slashed"]:
             del slash["proven"]
-    run = RunReport.from_dict(doc)
+    run = model.RunReport.from_dict(doc)
     third = run.epochs[2]
     assert third.attesters_removed == () and third.disputes_settled == ()
     assert not third.bonds_slashed[0].proven
@@ -139,23 +134,25 @@ def test_documents_without_the_newer_records_still_read():
 def test_amounts_may_be_json_integers_when_reading():
     doc = json.loads(small_run().to_json())
     doc["epochs"][0]["token_budget"] = 1000 * WAD
-    assert RunReport.from_dict(doc).epochs[0].token_budget == 1000 * WAD
+    assert model.RunReport.from_dict(doc).epochs[0].token_budget == 1000 * WAD
 
 
 @pytest.mark.parametrize(
     ("make", "error"),
     [
-        (lambda: Reward("0xa", "creator", -1, 0), ValueError),
-        (lambda: Reward("0xa", "creator", "12abc", 0), ValueError),
-        (lambda: Reward("0xa", "creator", 1.5, 0), TypeError),
-        (lambda: BondSlash("0xa", True), TypeError),
-        (lambda: AttesterRemoval("0xa", -1), ValueError),
-        (lambda: AttesterRemoval("0xa", 1, -5), ValueError),
-        (lambda: SettledDispute("0xa", 1, "0xb", -1), ValueError),
-        (lambda: EpochReport(-1, 0, 0, 0, 0), ValueError),
-        (lambda: Proposal(1, "d", "Executed", epoch=-2), ValueError),
+        (lambda: model.Reward("0xa", "creator", -1, 0), ValueError),
+        (lambda: model.Reward("0xa", "creator", "12abc", 0), ValueError),
+        (lambda: model.Reward("0xa", "creator", 1.5, 0), TypeError),
+        (lambda: model.BondSlash("0xa", True), TypeError),
+        (lambda: model.AttesterRemoval("0xa", -1), ValueError),
+        (lambda: model.AttesterRemoval("0xa", 1, -5), ValueError),
+        (lambda: model.SettledDispute("0xa", 1, "0xb", -1), ValueError),
+        (lambda: model.EpochReport(-1, 0, 0, 0, 0), ValueError),
+        (lambda: model.Proposal(1, "d", "Executed", epoch=-2), ValueError),
         (
-            lambda: RunReport(epochs=(EpochReport(1, 0, 0, 0, 0), EpochReport(1, 0, 0, 0, 0))),
+            lambda: model.RunReport(
+                epochs=(model.EpochReport(1, 0, 0, 0, 0), model.EpochReport(1, 0, 0, 0, 0))
+            ),
             ValueError,
         ),
     ],
@@ -169,7 +166,7 @@ def test_unknown_schema_is_rejected():
     doc = json.loads(small_run().to_json())
     doc["schema"] = "communis.report/99"
     with pytest.raises(ValueError, match="schema"):
-        RunReport.from_dict(doc)
+        model.RunReport.from_dict(doc)
 
 
 def test_synthetic_run_is_realistic(run):

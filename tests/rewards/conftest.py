@@ -21,11 +21,6 @@ from tests.helpers.time import end_epoch
 
 
 @pytest.fixture(scope="module")
-def genesis(chain):
-    return chain.pending_timestamp
-
-
-@pytest.fixture(scope="module")
 def influence(project, deployer, genesis):
     return deployer.deploy(project.Influence, deployer, genesis, WEEK, HALF_LIFE)
 

@@ -54,63 +54,58 @@ def test_status_build_propose_challenge_resolve_verify_finalize_claim(
     ledger.write_text(json.dumps(row) + "\n")
     attested(ledger, domain=attest_domain)
     address = str(rewards.address)
-    result = epoch_command("status", "--rewards", address)
-    assert result.exit_code == 0, result.output
-    assert "0 to propose; it ends" in result.output
-    assert "  weights    creator 5, curator 3, guardian 4, participant 1" in result.output
-    assert "  bonds      proposer 1,000 CMN, challenger 200 CMN" in result.output
-    assert "  disputes   14d 0h for a verdict; without one each party pays 20%" in result.output
-    assert "next: after" in result.output and "ape run epoch propose BUNDLE" in result.output
+
+    # (One test: the command's own connection defeats the fixtures' isolation between tests.)
+    def run(*args, who=None):
+        account = () if who is None else ("--account", account_alias(accounts, who))
+        return epoch_command(*args, "--rewards", address, *account)
+
+    def ok(*args, who=None) -> str:
+        """The output of a command that succeeds."""
+        result = run(*args, who=who)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    output = ok("status")
+    assert "0 to propose; it ends" in output
+    assert "  weights    creator 5, curator 3, guardian 4, participant 1" in output
+    assert "  bonds      proposer 1,000 CMN, challenger 200 CMN" in output
+    assert "  disputes   14d 0h for a verdict; without one each party pays 20%" in output
+    assert "next: after" in output and "ape run epoch propose BUNDLE" in output
     out = tmp_path / "epochs"
-    result = epoch_command("build", str(ledger), "--rewards", address, "--out", str(out))
-    assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
+    output = ok("build", str(ledger), "--out", str(out))
+    lines = output.splitlines()
     assert lines[0].startswith("epoch 0: 1 rows, 1 accounts, 1,500 CMN and 150 influence; root")
     assert lines[1].startswith(f"bundle: {out / '0'} (every row attested, ledger root 0x")
     # The scoring's warnings (the cap binds the one account, 85% goes unpaid) and the order's.
-    assert "warning: the per-account cap binds every one of the 1 accounts" in result.output
-    assert "warning: 85% of the token budget (8,500 of 10,000 tokens)" in result.output
-    assert "warning: epoch 0 is still running (the chain is in epoch 0)" in result.output
-    assert f"next: after {format_when(genesis + WEEK)}" in result.output
-    assert f"run `ape run epoch propose {out / '0'} --network" in result.output
+    assert "warning: the per-account cap binds every one of the 1 accounts" in output
+    assert "warning: 85% of the token budget (8,500 of 10,000 tokens)" in output
+    assert "warning: epoch 0 is still running (the chain is in epoch 0)" in output
+    assert f"next: after {format_when(genesis + WEEK)}" in output
+    assert f"run `ape run epoch propose {out / '0'} --network" in output
 
     # An unattested ledger of the next epoch: refused, or built as a draft that says what next.
     draft = tmp_path / "ledger-1.jsonl"
     draft.write_text(json.dumps({**row, "epoch": 1}) + "\n")
-    result = epoch_command("build", str(draft), "--rewards", address, "--out", str(out))
+    result = run("build", str(draft), "--out", str(out))
     assert result.exit_code == 2 and "no attestations" in result.output
-    result = epoch_command("build", str(draft), "--draft", "--rewards", address, "--out", str(out))
-    assert result.exit_code == 0, result.output
-    assert "(DRAFT: not every row is attested, it cannot be proposed)" in result.output
+    output = ok("build", str(draft), "--draft", "--out", str(out))
+    assert "(DRAFT: not every row is attested, it cannot be proposed)" in output
     assert "warning: epoch 1 is not the next epoch on chain (0): a root for it covers epoch 0" in (
-        result.output
+        output
     )
-    assert f"next: run `ape run attest {draft} --epoch 1 --account ATTESTER --network" in (
-        result.output
-    )
+    assert f"next: run `ape run attest {draft} --epoch 1 --account ATTESTER --network" in output
     end_epoch(chain, genesis, 0)
 
     # Without the bond: one line in CMN saying where the tokens come from; nothing sent.
-    result = epoch_command(
-        "propose", str(out / "0"), "--rewards", address, "--account", account_alias(accounts, bob)
-    )
+    result = run("propose", str(out / "0"), who=bob)
     assert result.exit_code == 2
     assert f"error: {bob.address} holds 0 CMN but the proposer bond is 1,000 CMN: fund it" in (
         result.output
     )
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
 
-    result = epoch_command(
-        "propose",
-        str(out / "0"),
-        "--rewards",
-        address,
-        "--account",
-        account_alias(accounts, proposer),
-        "--json",
-    )
-    assert result.exit_code == 0, result.output
-    record = json.loads(result.output)
+    record = json.loads(ok("propose", str(out / "0"), "--json", who=proposer))
     assert [s["action"] for s in record["sent"]][-1] == "proposeRoot"
     deadline = rewards.pendingProposal().challengeDeadline
     assert record["sent"][-1]["challenge_deadline"] == deadline
@@ -120,57 +115,38 @@ def test_status_build_propose_challenge_resolve_verify_finalize_claim(
         "why": "when nobody challenged it",
         "advance": "window-end",
     }
-    result = epoch_command("status", "--rewards", address, "--raw")
-    assert "bonds      proposer 1000000000000000000000 token units" in result.output
-    assert f"challenge window closes {deadline}" in result.output
-    status = json.loads(epoch_command("status", "--rewards", address, "--json").output)["status"]
+    output = run("status", "--raw").output
+    assert "bonds      proposer 1000000000000000000000 token units" in output
+    assert f"challenge window closes {deadline}" in output
+    status = json.loads(run("status", "--json").output)["status"]
     assert status["pending"]["epoch"] == 0 and status["policy"]["proposerBond"] == str(10**21)
 
     # A challenge (the root is discarded into a dispute), the dispute commands, a verdict.
-    # (One test: the command's own connection defeats the fixtures' isolation between tests.)
-    def run(*args, who):
-        return epoch_command(*args, "--rewards", address, "--account", account_alias(accounts, who))
-
-    result = run("challenge", "0", "--evidence", "ipfs://report", who=guardian)
-    assert result.exit_code == 0, result.output
-    assert "discarded into a dispute, bond 200 CMN; a verdict is due before" in result.output
-    assert "evidence ipfs://report" in result.output
-    assert "next: run `ape run epoch resolve 0 --uphold --network " in result.output
-    assert "  or: run `ape run epoch propose BUNDLE --network " in result.output
-    assert "  or: after " in result.output and "ape run epoch settle 0 --network " in result.output
-    result = epoch_command("status", "--rewards", address)
-    assert result.exit_code == 0, result.output
-    assert "dispute      epoch 0: root" in result.output
+    output = ok("challenge", "0", "--evidence", "ipfs://report", who=guardian)
+    assert "discarded into a dispute, bond 200 CMN; a verdict is due before" in output
+    assert "evidence ipfs://report" in output
+    assert "next: run `ape run epoch resolve 0 --uphold --network " in output
+    assert "  or: run `ape run epoch propose BUNDLE --network " in output
+    assert "  or: after " in output and "ape run epoch settle 0 --network " in output
+    assert "dispute      epoch 0: root" in ok("status")
     result = run("settle", "0", who=alice)
     assert result.exit_code == 2 and "open for a verdict until" in result.output
     assert "Traceback" not in result.output
     result = run("prove", str(out / "0"), who=alice)
     assert result.exit_code == 2 and "nothing to prove against" in result.output
-    result = run("resolve", "0", "--reject", "--direct", who=gov)
-    assert result.exit_code == 0, result.output
-    assert "sent resolveDispute: the challenge of epoch 0 is rejected" in result.output
-    assert "next: run `ape run epoch propose BUNDLE" in result.output
-    assert "dispute      epoch 0" not in epoch_command("status", "--rewards", address).output
-    result = run("propose", str(out / "0"), who=proposer)  # not upheld: proposable again
-    assert result.exit_code == 0, result.output
+    output = ok("resolve", "0", "--reject", "--direct", who=gov)
+    assert "sent resolveDispute: the challenge of epoch 0 is rejected" in output
+    assert "next: run `ape run epoch propose BUNDLE" in output
+    assert "dispute      epoch 0" not in run("status").output
+    ok("propose", str(out / "0"), who=proposer)  # not upheld: proposable again
 
-    result = epoch_command("verify", str(out / "0"), "--rewards", address)
-    assert result.exit_code == 0, result.output
-    result = epoch_command(
-        "finalize", "0", "--rewards", address, "--account", account_alias(accounts, alice)
-    )
+    ok("verify", str(out / "0"))
+    result = run("finalize", "0", who=alice)
     assert result.exit_code != 0 and "window" in result.output
     chain.pending_timestamp = rewards.pendingProposal().challengeDeadline
     chain.mine()
-    result = epoch_command(
-        "finalize", "0", "--rewards", address, "--account", account_alias(accounts, alice)
-    )
-    assert result.exit_code == 0, result.output
-    result = epoch_command(
-        "claim", str(out / "0"), "--rewards", address, "--account", account_alias(accounts, bob)
-    )
-    assert result.exit_code == 0, result.output
-    assert "claimed for 1 of 1 accounts" in result.output
+    ok("finalize", "0", who=alice)
+    assert "claimed for 1 of 1 accounts" in ok("claim", str(out / "0"), who=bob)
 
 
 def test_simulate_models_the_settings_in_force(epoch_command, deployed_system):

@@ -30,10 +30,10 @@ from communis.engine.policy import Policy, policy_hash
 from communis.report.model import BondSlash
 from tests.helpers.attack_bundles import FAKES, attest_bundle, pad
 from tests.helpers.attest import attested
-from tests.helpers.constants import POLICY
+from tests.helpers.constants import DAY, POLICY
+from tests.helpers.governance import resolution_governor
 from tests.helpers.time import end_epoch
 
-DAY = 24 * 3600
 ROLES = ("creator", "curator", "guardian", "participant", "creator")
 
 
@@ -177,14 +177,7 @@ def test_challenge_resolved_through_governor_and_timelock(
 ):  # fmt: skip
     """resolve advances a real InfluenceGovernor proposal step by step until the timelock
     executes resolveDispute; the dispute's parties cannot vote on it."""
-    zero = "0x" + "00" * 20
-    timelock = gov.deploy(project.CommunisTimelock, 3600, [], [zero], gov)
-    governor = gov.deploy(
-        project.InfluenceGovernor, influence, timelock, 1, DAY, 0, 4, 1, 3600, zero, 0
-    )
-    timelock.grantRole(timelock.PROPOSER_ROLE(), governor, sender=gov)
-    timelock.grantRole(timelock.CANCELLER_ROLE(), governor, sender=gov)
-    rewards.grantRole(rewards.GOVERNOR_ROLE(), timelock, sender=gov)
+    governor = resolution_governor(project, influence, rewards, gov, gov)
     influence.grantRole(influence.AWARDER_ROLE(), deployer, sender=deployer)
     influence.awardStored(bob, 10**20, sender=deployer)  # a member with a say
 

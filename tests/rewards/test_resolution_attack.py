@@ -18,22 +18,13 @@ from communis.chain.epochs.resolve import resolve
 from communis.chain.epochs.state import find_dispute
 from communis.chain.governance.proposals import Action, Proposal
 from tests.helpers.attest import attested
+from tests.helpers.governance import resolution_governor
 from tests.helpers.time import end_epoch
-
-DAY = 24 * 3600
-ZERO = "0x" + "00" * 20
 
 
 @pytest.fixture
 def governor(project, rewards, influence, deployer, gov):
-    timelock = deployer.deploy(project.CommunisTimelock, 3600, [], [ZERO], deployer)
-    contract = deployer.deploy(
-        project.InfluenceGovernor, influence, timelock, 1, DAY, 0, 4, 1, 3600, ZERO, 0
-    )
-    timelock.grantRole(timelock.PROPOSER_ROLE(), contract, sender=deployer)
-    timelock.grantRole(timelock.CANCELLER_ROLE(), contract, sender=deployer)
-    rewards.grantRole(rewards.GOVERNOR_ROLE(), timelock, sender=gov)
-    return contract
+    return resolution_governor(project, influence, rewards, deployer, gov)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ AttesterRegistry and proven on chain with no vote."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -83,10 +83,8 @@ def judge_batches(rewards: ContractInstance, path: Path, epoch: int) -> list[Jud
     registry = attesters_of(rewards)
     judged = []
     for index, signed in enumerate(read_attestations(path).batches):
-        b = signed.batch
-        args = (b.attester, b.epoch, b.rows_root, b.points, b.row_count, signed.signature)
-        status = BatchStatus(int(registry.batchStatus(*args)))
-        contract = bool(ape.chain.provider.get_code(b.attester))
+        status = BatchStatus(int(registry.batchStatus(astuple(signed.batch), signed.signature)))
+        contract = bool(ape.chain.provider.get_code(signed.batch.attester))
         judged.append(JudgedBatch(epoch, Path(path), index, signed, status, contract))
     return judged
 
@@ -153,11 +151,7 @@ def find_unattested_batch(
             if judged.provable:
                 b, signed = judged.signed.batch, judged.signed
                 proof = (
-                    b.attester,
-                    b.epoch,
-                    b.rows_root,
-                    b.points,
-                    b.row_count,
+                    astuple(b),
                     signed.signature,
                     tree.root,
                     tree.proof(judged.index),

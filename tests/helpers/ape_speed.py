@@ -12,7 +12,13 @@ take about a fifth of the CPU time of a pass on the in-process EVM (measured wit
 - every transaction and call ape builds asks for the network's default transaction type, and
   ape's Ethereum config answers it by building a fresh settings object (which reads the
   environment) each time; the configuration does not change during a run, so each network's
-  answer is kept.
+  answer is kept;
+- before every call and transaction ape asks the node for the target's code, to refuse an
+  address without a contract (ape keeps no cache on development chains, whose snapshots can
+  remove code). Once an address has code it keeps it until the chain is restored to a snapshot
+  (since Cancun a contract can only self-destruct in the transaction that created it), so an
+  address found to hold code is remembered until the next ``chain.restore`` (which ape's
+  isolation uses too); addresses without code are asked every time.
 
 The patched names must exist (``MonkeyPatch.setattr`` raises otherwise), so an ape or web3 upgrade
 that moves them fails loudly instead of silently making the tests slow again.
@@ -31,6 +37,8 @@ import pytest
 @contextmanager
 def applied() -> Iterator[None]:
     """Apply the shortcuts of the module docstring for the duration of the block."""
+    import ape.contracts.base
+    import ape.managers.chain
     import ape_ethereum.ecosystem
     import ape_ethereum.provider
     import web3.providers.eth_tester.middleware as tester_middleware
@@ -63,6 +71,26 @@ def applied() -> Iterator[None]:
         return types[key]
 
     patch.setattr(ethereum, "default_transaction_type", property(default_transaction_type))
+
+    handler = ape.contracts.base.ContractMethodHandler
+    validate_is_contract = handler._validate_is_contract
+    with_code: dict[str, Any] = {}  # address -> the provider (chain) it was found on
+
+    def validate_known_contract(self: Any) -> None:
+        address, provider = self.contract.address, self.provider
+        if with_code.get(address) is not provider:
+            validate_is_contract(self)  # raises for an address without code
+            with_code[address] = provider
+
+    chain_manager = ape.managers.chain.ChainManager
+    restore = chain_manager.restore
+
+    def restore_forgetting_code(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with_code.clear()
+        return restore(self, *args, **kwargs)
+
+    patch.setattr(handler, "_validate_is_contract", validate_known_contract)
+    patch.setattr(chain_manager, "restore", restore_forgetting_code)
     try:
         yield
     finally:

@@ -71,6 +71,7 @@ from tests.helpers.constants import (
 from tests.helpers.epochs import Epoch
 from tests.helpers.epochs import cumulative as build_epoch
 from tests.helpers.governance import propose
+from tests.helpers.read_batch import ReadBatch, batched_invariants
 from tests.helpers.system import Full, claim, earn, end_epoch, propose_root
 from tests.helpers.time import travel
 
@@ -544,7 +545,9 @@ class System(RuleBasedStateMachine):
                 )
 
 
-def test_system_invariants(chain, deployed_system, alice, bob, carol, proposer, guardian, attacker):
+def test_system_invariants(
+    chain, project, deployed_system, deployer, alice, bob, carol, proposer, guardian, attacker
+):
     full = deployed_system
     assert full.proposer == proposer and full.guardian == guardian
     assert full.governor.votingDelay() == VOTING_DELAY
@@ -577,10 +580,13 @@ def test_system_invariants(chain, deployed_system, alice, bob, carol, proposer, 
         int(POLICY[0]),
         int(full.rewards.influenceBudgetStored(0)),
     )
+    reads = ReadBatch.deploy(project, deployer)  # each invariant check reads in one call
     System.base = chain.snapshot()
     System.seen.clear()
-    run_state_machine_as_test(System, settings=CI_SETTINGS)
+    with batched_invariants(System, reads, chain):
+        run_state_machine_as_test(System, settings=CI_SETTINGS)
     print(f"system invariants: {dict(System.seen)}")
+    print(f"invariant reads: {reads.batched} in batches, {reads.sent_alone} alone")
     if not LONG:  # the fixed-seed run must reach every part of the system, or it proves little
         required = ("root proposed", "challenged", "finalized", "claimed", "votes cast")
         for what in (*required, "executed through the timelock"):

@@ -58,24 +58,42 @@ setup: $(VENV_STAMP) $(NODE_STAMP) $(SOLC)
 compile: setup
 	$(BIN)/ape compile
 
+# Ape's build and the deployed contracts' standard-json compiles (toolchain/warm_build.py), made
+# once before test sessions run side by side; redone when what they are compiled from changes.
+BUILD_STAMP := .build/.warm
+SOL_SOURCES := $(shell find contracts -name '*.sol' -not -path 'contracts/.cache/*')
+$(BUILD_STAMP): $(VENV_STAMP) $(NODE_STAMP) $(SOLC) $(SOL_SOURCES) ape-config.yaml config/deploy.toml $(wildcard communis/deploy/*.py) toolchain/warm_build.py
+	$(BIN)/ape compile
+	$(BIN)/python toolchain/warm_build.py
+	@touch $@
+
 # The suite runs once per EVM. Tests marked `offchain` (pure Python, the compiler
 # wrapper, tests that start their own anvil) do not depend on the connected network
-# and run only in the first pass. The invariant state machine (minutes per EVM) runs on eth-tester;
+# and run only with eth-tester. The invariant state machine (minutes per EVM) runs on eth-tester;
 # `make fuzz NETWORK=ethereum:local:foundry` runs it on anvil.
-test: test-local test-foundry
+# `make test` runs three sessions at the same time (toolchain/run_passes.py prints each one's
+# output when it ends, and the wall time of each): the network tests on eth-tester, the same on
+# anvil, and the offchain tests. `make test-local` / `make test-foundry` run one EVM's pass alone.
+PYTEST_FLAGS := -q -rs -p no:cacheprovider
+ANVIL_ONLY := -m 'not offchain' --ignore=tests/property/test_system_invariants.py
+test: $(BUILD_STAMP)
+	$(BIN)/python toolchain/run_passes.py \
+	  "eth-tester=$(BIN)/ape test --network ethereum:local:test $(PYTEST_FLAGS) -m 'not offchain' $(PYTEST_ARGS)" \
+	  "anvil=$(BIN)/ape test --network ethereum:local:foundry $(PYTEST_FLAGS) $(ANVIL_ONLY) $(PYTEST_ARGS)" \
+	  "offchain=$(BIN)/ape test --network ethereum:local:test $(PYTEST_FLAGS) -m offchain $(PYTEST_ARGS)"
 
 # The inner loop: the pure-Python layers (engine, deployment config and journal, reports), no EVM
 # transactions. DEVELOPING.md lists how to run every other layer alone.
 FAST_TESTS := tests/test_fixture_names.py tests/engine tests/property/test_engine_properties.py tests/deploy/test_deploy_config.py tests/deploy/test_journal.py tests/report
 
 test-fast: setup
-	$(BIN)/ape test --network ethereum:local:test -q -rs -p no:cacheprovider -m offchain $(FAST_TESTS) $(PYTEST_ARGS)
+	$(BIN)/ape test --network ethereum:local:test $(PYTEST_FLAGS) -m offchain $(FAST_TESTS) $(PYTEST_ARGS)
 
-test-local: setup
-	$(BIN)/ape test --network ethereum:local:test -q -rs -p no:cacheprovider $(PYTEST_ARGS)
+test-local: $(BUILD_STAMP)
+	$(BIN)/ape test --network ethereum:local:test $(PYTEST_FLAGS) $(PYTEST_ARGS)
 
-test-foundry: setup
-	$(BIN)/ape test --network ethereum:local:foundry -q -rs -p no:cacheprovider -m "not offchain" --ignore=tests/property/test_system_invariants.py $(PYTEST_ARGS)
+test-foundry: $(BUILD_STAMP)
+	$(BIN)/ape test --network ethereum:local:foundry $(PYTEST_FLAGS) $(ANVIL_ONLY) $(PYTEST_ARGS)
 
 demo: setup
 	$(BIN)/ape run demo --network $(NETWORK)

@@ -32,9 +32,10 @@ from tests.helpers.system import Full, Roles, deploy_system
 
 @pytest.fixture(scope="session", autouse=True)
 def _ape_speed():
-    """Skip ape's and web3's per-transaction work that no test needs (tests/helpers/ape_speed.py);
+    """Skip ape's and web3's per-transaction work that no test needs (tests/helpers/ape_speed.py),
+    here and in the ape commands tests run as subprocesses (tests/helpers/site/sitecustomize.py);
     every result, revert and decoded error stays as it was."""
-    with ape_speed.applied():
+    with ape_speed.applied(), ape_speed.in_subprocesses():
         yield
 
 

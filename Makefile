@@ -27,7 +27,7 @@ VENV_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 SOLC := .solcx/solc-v$(SOLC_VERSION)
 
-.PHONY: help setup compile test test-fast test-local test-foundry demo bench lint slither fuzz lock clean
+.PHONY: help setup compile test test-fast test-local test-foundry demo node node-stop bench lint slither fuzz lock clean
 
 help:
 	@echo "make demo    set up, then run the community story on the in-process EVM (NETWORK=... to change)"
@@ -36,8 +36,10 @@ help:
 	@echo "make bench   write benchmark figures to bench/results.json"
 	@echo "make lint    ruff, solhint, prettier;  make slither: static analysis;  make fuzz: long invariant run"
 	@echo "make setup   only install (.venv, node_modules, .solcx); make compile: ape compile"
+	@echo "make node    a local anvil in the background whose state persists in .node/ (--network ethereum:localnet); make node-stop"
 
 $(VENV_STAMP): pyproject.toml requirements.lock
+	@echo "setup: installing the pinned Python packages into $(VENV)/ (the first time takes a few minutes)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
@@ -47,6 +49,7 @@ $(VENV_STAMP): pyproject.toml requirements.lock
 	@touch $@
 
 $(NODE_STAMP): package.json package-lock.json
+	@echo "setup: installing the pinned npm packages into node_modules/ (anvil, solc-js, OpenZeppelin)"
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
@@ -55,15 +58,25 @@ $(SOLC): $(NODE_STAMP) ape-config.yaml toolchain/install_solc.py
 
 setup: $(VENV_STAMP) $(NODE_STAMP) $(SOLC)
 
-compile: setup
-	$(BIN)/ape compile
+# Compiling prints one line, not ape's list of every input file (-v INFO shows it).
+SOL_SOURCES := $(shell find contracts -name '*.sol' 2>/dev/null)
+BUILD_STAMP := .build/.compiled
 
-# Ape's build and the deployed contracts' standard-json compiles (toolchain/warm_build.py), made
-# once before test sessions run side by side; redone when what they are compiled from changes.
-BUILD_STAMP := .build/.warm
-SOL_SOURCES := $(shell find contracts -name '*.sol' -not -path 'contracts/.cache/*')
-$(BUILD_STAMP): $(VENV_STAMP) $(NODE_STAMP) $(SOLC) $(SOL_SOURCES) ape-config.yaml config/deploy.toml $(wildcard communis/deploy/*.py) toolchain/warm_build.py
-	$(BIN)/ape compile
+$(BUILD_STAMP): $(SOL_SOURCES) ape-config.yaml | setup
+	@echo "compiling the contracts (ape compile; the first time takes a minute or two)"
+	$(BIN)/ape compile -v WARNING
+	@touch $@
+
+compile: setup
+	@echo "compiling the contracts (ape compile)"
+	$(BIN)/ape compile -v WARNING
+	@mkdir -p .build && touch $(BUILD_STAMP)
+
+# On top of ape's build, the deployed contracts' standard-json compiles and inputs
+# (toolchain/warm_build.py), made once before test sessions run side by side; redone when what
+# they are made from changes.
+WARM_STAMP := .build/.warm
+$(WARM_STAMP): $(BUILD_STAMP) config/deploy.toml $(wildcard communis/deploy/*.py) toolchain/warm_build.py
 	$(BIN)/python toolchain/warm_build.py
 	@touch $@
 
@@ -78,7 +91,7 @@ $(BUILD_STAMP): $(VENV_STAMP) $(NODE_STAMP) $(SOLC) $(SOL_SOURCES) ape-config.ya
 # test-foundry` run one EVM's whole pass alone.
 PYTEST_FLAGS := -q -rs -p no:cacheprovider
 ANVIL_ONLY := -m 'not offchain' --ignore=tests/property/test_system_invariants.py
-test: $(BUILD_STAMP)
+test: $(WARM_STAMP)
 	$(BIN)/python toolchain/run_passes.py \
 	  "eth-tester=$(BIN)/ape test --network ethereum:local:test $(PYTEST_FLAGS) -m 'not offchain' $(PYTEST_ARGS)" \
 	  "anvil=$(BIN)/ape test --network ethereum:local:foundry $(PYTEST_FLAGS) $(ANVIL_ONLY) $(PYTEST_ARGS)" \
@@ -87,19 +100,29 @@ test: $(BUILD_STAMP)
 
 # The inner loop: the pure-Python layers (engine, deployment config and journal, reports), no EVM
 # transactions. DEVELOPING.md lists how to run every other layer alone.
-FAST_TESTS := tests/test_fixture_names.py tests/engine tests/property/test_engine_properties.py tests/deploy/test_deploy_config.py tests/deploy/test_journal.py tests/report
+FAST_TESTS := tests/test_fixture_names.py tests/engine tests/property/test_engine_properties.py tests/deploy/test_deploy_config.py tests/deploy/test_journal.py tests/report tests/economics
 
 test-fast: setup
 	$(BIN)/ape test --network ethereum:local:test $(PYTEST_FLAGS) -m offchain $(FAST_TESTS) $(PYTEST_ARGS)
 
-test-local: $(BUILD_STAMP)
+test-local: $(WARM_STAMP)
 	$(BIN)/ape test --network ethereum:local:test $(PYTEST_FLAGS) $(PYTEST_ARGS)
 
-test-foundry: $(BUILD_STAMP)
+test-foundry: $(WARM_STAMP)
 	$(BIN)/ape test --network ethereum:local:foundry $(PYTEST_FLAGS) $(ANVIL_ONLY) $(PYTEST_ARGS)
 
-demo: setup
+demo: setup $(BUILD_STAMP)
 	$(BIN)/ape run demo --network $(NETWORK)
+
+# A local chain that persists between commands (communis/node.py): anvil in the background, its
+# state in .node/state.json (kept across node-stop/node), pid and log beside it.
+NODE_PORT ?= 8545
+node: setup
+	$(BIN)/python -m communis.node start --port $(NODE_PORT)
+
+node-stop:
+	@test -x $(BIN)/python || { echo "no node (nothing is set up)"; exit 0; }
+	$(BIN)/python -m communis.node stop
 
 bench: setup
 	$(BIN)/python -m bench

@@ -45,8 +45,8 @@ def _attested(tmp: Path, rows: int) -> tuple[Path, Path, object, object]:
     path = tmp / ATTESTATIONS_FILE
     write_attestations(attest(numbered, signers, domain, EPOCH), path)
     budget = 10**40
-    attesters = AttesterSet(
-        1337, domain.verifying_contract, {EPOCH: {k.address: budget for k in keys}}
+    attesters = AttesterSet.of(
+        1337, domain.verifying_contract, [(k.address, EPOCH, budget) for k in keys]
     )
     return ledger, path, attesters, domain
 

@@ -176,7 +176,7 @@ def ledger_build(ledger: str, out: str) -> None:
 
     policy = Policy(10**24, 10**24, (5, 3, 4, 1), 100, 86_400, 10**21, 10**20)
     started = _cpu_seconds()
-    build_bundle(Path(ledger), policy, 12, Path(out))
+    build_bundle(Path(ledger), policy, 12, Path(out), draft=True)
     print(json.dumps({"cpu_s": _cpu_seconds() - started}))
 
 

@@ -19,11 +19,19 @@ Figures (gas of one transaction, deterministic):
   ``ape run epoch claim`` pays for everyone); ``gas.claim.batch50_first_per_account``: the same
   as a multicall of ``claim`` for 50 other accounts;
 - ``gas.finalize``: finalizing epoch 1 (the recurring case);
+- ``gas.challenge``: a guardian challenges epoch 2's pending root (the root is discarded, a
+  dispute stored as one hash, the challenger bond pulled); ``gas.resolveDispute`` (upheld:
+  banned, bonds paid out) and ``gas.settleDispute`` (no verdict by the deadline: fees) end it;
+- ``gas.fraudProof``: ``proveUnattestedBatch`` of a batch no attester signed, in a 64-batch
+  epoch ledger of a two-epoch catch-up commitment (both proof levels non-empty), against the
+  pending root (banned, bond split between the prover, who held no tokens, and the treasury);
+  ``gas.fraudProof.dispute``: the same against an undecided dispute;
 - ``gas.mint.first`` / ``gas.mint.repeat`` and ``gas.awardStored.first`` /
   ``gas.awardStored.repeat``: CommunityToken.mint and Influence.awardStored sent directly (by an
-  EOA holding the roles) to a fresh and then the same account, in the same state as the claims:
-  what a claim pays the two ledgers; ``gas.claim.own_first`` / ``gas.claim.own_repeat`` is the
-  claim minus those two calls' execution (their 21,000 base is counted once, in the claim).
+  EOA holding the roles) to a fresh and then the same account, in the same state as the claims.
+  The EOA is a second awarder (ContributionRewards, granted first, is Influence's claims ledger),
+  so its awards take the per-awarder path that a claim does not: these are the two ledgers'
+  costs for an outside awarder, not a split of the claim.
 
 ``tests/rewards/test_gas.py`` runs :func:`scenario` on both EVMs and asserts its bounds.
 """
@@ -39,12 +47,18 @@ HALF_LIFE = 26
 TOKEN = 10**18
 CONTRIBUTORS = 1_000
 BATCH = 50
-ZERO = "0x" + "00" * 20  # no guardian registry: nobody challenges here
+ZERO = "0x" + "00" * 20  # no guardian registry: the guardian holds GUARDIAN_ROLE
+ZERO32 = b"\0" * 32
 CAP = 10**9 * TOKEN
 GENESIS = 10**8 * TOKEN
+DAY = 24 * 3600
+LEDGER_BATCHES = 64
 # tokenBudget, influenceBudget, roleWeights, accountCapBps, challengeWindow, proposerBond,
-# challengerBond
-POLICY = (10_000 * TOKEN, 1_000 * TOKEN, (5, 3, 4, 1), 2_000, 2 * 24 * 3600, 1_000 * TOKEN, 0)
+# challengerBond, disputePeriod, disputeFeeBps, openProposing
+POLICY = (
+    10_000 * TOKEN, 1_000 * TOKEN, (5, 3, 4, 1), 2_000, 2 * DAY, 1_000 * TOKEN, 250 * TOKEN,
+    14 * DAY, 2_000, True,
+)  # fmt: skip
 
 
 def _epoch_table(epoch: int, awards: dict[str, tuple[int, int]], previous: dict | None) -> dict:
@@ -72,6 +86,32 @@ def _padding(size: int, salt: str) -> dict[str, tuple[int, int]]:
     }
 
 
+def _unattested_ledger(chain: Any, registry: Any, accounts: Any) -> tuple[tuple, bytes]:
+    """A two-epoch commitment (epochs 1 and 2) whose epoch-2 ledger has ``LEDGER_BATCHES``
+    batches, the first signed by an account that is no attester: the ``BatchProof`` of that batch
+    and the commitment root."""
+    from eth_utils import keccak
+
+    from communis.engine.attest import Domain, HashTree, SigningKey, make_batch
+    from communis.engine.commitment import ledger_commitment
+    from communis.engine.ledger import Row
+
+    outsider = accounts[8]
+    rows = [Row(2, outsider.address, "creator", 400 * TOKEN, f"invented/{i}") for i in range(12)]
+    batch = make_batch(outsider.address, 2, rows)
+    signature = SigningKey(outsider.private_key).sign_digest(
+        batch.digest(Domain(chain.chain_id, registry.address))
+    )
+    leaves = [batch.leaf(signature)] + [keccak(i.to_bytes(32, "big")) for i in range(63)]
+    ledger = HashTree.of(leaves)
+    commitment = ledger_commitment([(1, keccak(text="epoch 1 ledger")), (2, ledger.root)])
+    proof = (
+        batch.attester, 2, batch.rows_root, batch.points, batch.row_count, signature,
+        ledger.root, ledger.proof(0), commitment.proof_for(2),
+    )  # fmt: skip
+    return proof, commitment.root
+
+
 def _advance(chain: Any, timestamp: int) -> None:
     if chain.pending_timestamp < timestamp:
         chain.pending_timestamp = timestamp
@@ -93,27 +133,29 @@ def scenario(project: Any, accounts: Any, chain: Any) -> dict[str, int]:
     )
     genesis = chain.pending_timestamp
     influence = deployer.deploy(project.Influence, deployer, genesis, WEEK, HALF_LIFE)
+    registry = deployer.deploy(project.AttesterRegistry, influence, gov)
     rewards = deployer.deploy(
-        project.ContributionRewards, token, influence, gov, treasury, ZERO, POLICY, 5_000
+        project.ContributionRewards, token, influence, gov, treasury, ZERO, registry, POLICY, 5_000
     )
     token.grantRole(token.MINTER_ROLE(), rewards, sender=deployer)
     influence.grantRole(influence.AWARDER_ROLE(), rewards, sender=deployer)
     # Only for measuring the two ledgers on their own (never done in a deployment).
     token.grantRole(token.MINTER_ROLE(), deployer, sender=deployer)
     influence.grantRole(influence.AWARDER_ROLE(), deployer, sender=deployer)
-    dave = accounts[7]
-    rewards.grantRole(rewards.PROPOSER_ROLE(), proposer, sender=gov)
-    token.transfer(proposer, 10 * POLICY[5], sender=treasury)
-    token.approve(rewards, 2**256 - 1, sender=proposer)
+    dave, guardian = accounts[7], accounts[5]
+    rewards.grantRole(rewards.GUARDIAN_ROLE(), guardian, sender=gov)
+    for account, bond in ((proposer, POLICY[5]), (guardian, POLICY[6])):
+        token.transfer(account, 10 * bond, sender=treasury)
+        token.approve(rewards, 2**256 - 1, sender=account)
     reference = deployer.deploy(project.CumulativeDistributor, token)
     token.transfer(reference, 10_000 * TOKEN, sender=treasury)
 
-    def propose(epoch: int, tree, table) -> int:
+    def propose(epoch: int, tree, table, ledger_root: bytes = b"\1" * 32) -> int:
         _advance(chain, genesis + (epoch + 1) * WEEK)
         tokens = sum(t for t, _ in table.values())
         stored = sum(i for _, i in table.values())
         receipt = rewards.proposeRoot(
-            epoch, tree.root, tokens, stored, f"ipfs://bench/{epoch}", b"\1" * 32,
+            epoch, tree.root, tokens, stored, ledger_root, f"ipfs://bench/{epoch}",
             rewards.policyHash(), sender=proposer,
         )  # fmt: skip
         return receipt.gas_used
@@ -158,9 +200,6 @@ def scenario(project: Any, accounts: Any, chain: Any) -> dict[str, int]:
     figures["gas.mint.repeat"] = token.mint(dave, TOKEN, sender=deployer).gas_used
     _tick(chain)
     figures["gas.awardStored.repeat"] = influence.awardStored(dave, TOKEN, sender=deployer).gas_used
-    for kind in ("first", "repeat"):
-        ledgers = figures[f"gas.mint.{kind}"] + figures[f"gas.awardStored.{kind}"] - 2 * 21_000
-        figures[f"gas.claim.own_{kind}"] = figures[f"gas.claim.{kind}"] - ledgers
 
     # `ape run epoch claim` pays for many accounts per transaction (claimMany): the base cost and
     # the contract-wide slots are shared by the batch.
@@ -184,6 +223,34 @@ def scenario(project: Any, accounts: Any, chain: Any) -> dict[str, int]:
     figures["gas.proposeRoot.epoch2"] = propose(2, _tree(table2), table2)
     chain.restore(snapshot)
     figures["gas.proposeRoot.10x_contributors"] = propose(2, large, table2)
+
+    # The dispute game on that pending root.
+    _tick(chain)
+    receipt = rewards.challenge(2, large.root, "ipfs://bench/evidence", sender=guardian)
+    figures["gas.challenge"] = receipt.gas_used
+    dispute = list(receipt.decode_logs(rewards.RootChallenged)[0].dispute)
+    snapshot = chain.snapshot()
+    figures["gas.resolveDispute"] = rewards.resolveDispute(dispute, True, sender=gov).gas_used
+    chain.restore(snapshot)
+    _advance(chain, dispute[10])
+    figures["gas.settleDispute"] = rewards.settleDispute(dispute, sender=carol).gas_used
+
+    # A padded ledger: the objective fraud proof, against the pending root, then (after rolling
+    # back) against the dispute a guardian opened on it.
+    proof, commitment = _unattested_ledger(chain, registry, accounts)
+    table2b = _epoch_table(2, {str(carol): (TOKEN, 0)}, table1)
+    tree2b = _tree(table2b)
+    propose(2, tree2b, table2b, commitment)
+    snapshot = chain.snapshot()
+    _tick(chain)
+    receipt = rewards.proveUnattestedBatch(2, tree2b.root, proof, sender=accounts[10])
+    figures["gas.fraudProof"] = receipt.gas_used
+    chain.restore(snapshot)
+    receipt = rewards.challenge(2, tree2b.root, "", sender=guardian)
+    dispute = list(receipt.decode_logs(rewards.RootChallenged)[0].dispute)
+    _tick(chain)
+    receipt = rewards.proveUnattestedBatchInDispute(dispute, proof, sender=accounts[10])
+    figures["gas.fraudProof.dispute"] = receipt.gas_used
     return figures
 
 

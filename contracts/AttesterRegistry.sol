@@ -32,6 +32,10 @@ import {Attestations} from "./utils/Attestations.sol";
  * - R2 `isAttesterAt(a, e) == (budgetAt(a, e) > 0)`: membership is a non-zero budget.
  * - R3 `totalBudgetAt(e)` is the sum of `budgetAt(a, e)` over all accounts: every write to an
  *   attester's trace writes the same difference to the total in the same call.
+ * - R4 {logHash} commits to the whole history: every write to an attester's trace also advances
+ *   the hash chain by that change (`_write`), so replaying the {AttesterLog} events (or an offline
+ *   snapshot's list of changes) from zero reproduces it, and a proposal that records it
+ *   (ContributionRewards' `RootProposed.attestersHash`) pins the attester set it was built on.
  * - No loop runs over attesters or rows: every function is O(log of the checkpoints).
  */
 contract AttesterRegistry is Ownable, EIP712, IAttesterRegistry {
@@ -45,6 +49,7 @@ contract AttesterRegistry is Ownable, EIP712, IAttesterRegistry {
 
     mapping(address attester => Checkpoints.Trace208) private _budgets;
     Checkpoints.Trace208 private _totalBudget;
+    bytes32 private _logHash;
 
     /**
      * @notice Deploy an empty registry.
@@ -101,6 +106,11 @@ contract AttesterRegistry is Ownable, EIP712, IAttesterRegistry {
     }
 
     // ------------------------------------------------------------------ views
+
+    /// @inheritdoc IAttesterRegistry
+    function logHash() external view returns (bytes32) {
+        return _logHash;
+    }
 
     /// @inheritdoc IAttesterRegistry
     function currentEpoch() public view returns (uint256) {
@@ -220,8 +230,8 @@ contract AttesterRegistry is Ownable, EIP712, IAttesterRegistry {
         return uint208(budget_);
     }
 
-    /// @dev Moves `attester` from `oldBudget` to `newBudget` in `epoch`, and the total by the same
-    /// difference (R3).
+    /// @dev Moves `attester` from `oldBudget` to `newBudget` in `epoch`, the total by the same
+    /// difference (R3), and the change log by this change (R4).
     function _write(address attester, uint48 epoch, uint208 oldBudget, uint208 newBudget) private {
         uint256 total = uint256(_totalBudget.latest()) - oldBudget + newBudget;
         if (total > type(uint208).max) revert AttesterRegistryTotalBudgetOverflow(total);
@@ -229,6 +239,9 @@ contract AttesterRegistry is Ownable, EIP712, IAttesterRegistry {
         _budgets[attester].push(epoch, newBudget);
         // slither-disable-next-line unused-return (as above)
         _totalBudget.push(epoch, uint208(total));
+        bytes32 hash = keccak256(abi.encode(_logHash, attester, epoch, newBudget));
+        _logHash = hash;
+        emit AttesterLog(hash, attester, epoch, newBudget);
     }
 
     /// @dev The value of `trace` for `epoch`: the last checkpoint at or before it. An epoch beyond

@@ -10,60 +10,101 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Multicall} from "@openzeppelin/contracts/utils/Multicall.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
+import {IAttesterRegistry} from "./interfaces/IAttesterRegistry.sol";
 import {IContributionRewards} from "./interfaces/IContributionRewards.sol";
 import {IGuardianSource} from "./interfaces/IGuardianSource.sol";
 import {IInfluence} from "./interfaces/IInfluence.sol";
 import {IMintableERC20} from "./interfaces/IMintableERC20.sol";
+import {Attestations} from "./utils/Attestations.sol";
 
 // slither-disable-start missing-inheritance (isGuardian is a view over the registry and the role, not an IGuardianSource to be consumed elsewhere)
 /**
  * @title ContributionRewards
- * @notice Pays contributors CommunityToken and Influence for the work recorded in a public ledger,
- * one epoch at a time, with optimistic roots that guardians can challenge.
+ * @notice Pays contributors CommunityToken and Influence for the work recorded in a public,
+ * attested ledger, with optimistic roots that guardians can challenge and anyone can prove wrong.
  *
- * The off-chain engine (`communis`) turns an epoch's ledger and the policy in force into a
- * cumulative table `(account, cumulativeTokens, cumulativeInfluence)` and its StandardMerkleTree
- * root. A bonded proposer posts the root with its totals; after the challenge window anyone
- * finalizes it and the proposer gets the bond back. During the window a guardian may challenge
- * with a bond; governance then either upholds the challenge (the root is discarded, the proposer
- * bond is slashed: a governed share rewards the challenger, the rest goes to the treasury) or
- * rejects it (the root finalizes, the challenger bond goes to the treasury).
+ * The off-chain engine (`communis`) turns the ledgers and the policy in force into a cumulative
+ * table `(account, cumulativeTokens, cumulativeInfluence)` and its StandardMerkleTree root. A
+ * bonded proposer posts the root, its totals and the commitment to the attested ledgers of the
+ * epochs it covers; after the challenge window anyone finalizes it and the proposer gets the bond
+ * back. A guardian's challenge discards the root at once (the epochs can be proposed again right
+ * away) and opens a dispute that only decides the bonds: governance upholds or rejects it before
+ * its deadline, or, without a verdict, each party pays the dispute fee. Cumulative roots make
+ * every delay harmless to contributors: the next root carries what a discarded one would have
+ * paid.
+ *
+ * States and transitions. One pending slot (a proposal in its challenge window) and any number of
+ * disputes, each under the key (epoch, root, ledgerRoot) ({disputeKey}). `now` is the block time,
+ * W `challengeWindow`, P `disputePeriod`, f `disputeFeeBps`, r the challenger reward.
+ *
+ * | from             | transition                          | who                        | when / needs                              | to                                        |
+ * |------------------|-------------------------------------|----------------------------|-------------------------------------------|-------------------------------------------|
+ * | slot free        | {proposeRoot}(e, root, ...) + b_p   | anyone; PROPOSER_ROLE only if `!openProposing` | nextEpoch <= e < currentEpoch; key neither banned nor disputed; policy hash in force; budgets | Proposed, covering nextEpoch..e, deadline now + W |
+ * | Proposed         | {finalize}(e)                       | anyone                     | now >= deadline                           | Finalized: nextEpoch = e + 1, b_p back    |
+ * | Proposed         | {challenge}(e, root) + b_c          | a guardian, once per key   | now < deadline                            | slot free; dispute Undecided until now + P |
+ * | Proposed         | {proveUnattestedBatch}              | anyone                     | an unattested batch in the commitment     | slot free, key banned; b_p: r to the prover, the rest to the treasury |
+ * | dispute Undecided| {resolveDispute}(d, true)           | GOVERNOR_ROLE (a vote)     | now < d.deadline                          | Upheld: key banned; challenger b_c + r·b_p, treasury the rest |
+ * | dispute Undecided| {resolveDispute}(d, false)          | GOVERNOR_ROLE (a vote)     | now < d.deadline                          | NotUpheld: proposer b_p, treasury b_c      |
+ * | dispute Undecided| {settleDispute}(d)                  | anyone                     | now >= d.deadline                         | NoVerdict: each party pays f of its bond to the treasury |
+ * | dispute Undecided| {proveUnattestedBatchInDispute}     | anyone                     | an unattested batch in the commitment     | Proven: as Upheld, with no vote            |
+ *
+ * A second proposal while the slot is taken reverts before any bond moves (the first one mined
+ * wins; nobody loses a bond for being second). A proposal whose window has passed must be
+ * finalized before the next one. A dispute's key can be proposed again once the dispute ends
+ * without a ban; the guardians who challenged it cannot challenge it again.
  *
  * Invariants (each kept where noted):
- * - I1 epochs finalize in order, each only after it ended: `nextEpoch` only grows, by one
- *   ({_finalize}); {proposeRoot} accepts only `nextEpoch` and only when `epochAt(now) > epoch`.
- * - I2 per epoch, finalized totals grow by at most the token budget and the influence budget
- *   converted to stored units at that epoch's growth ({proposeRoot}).
+ * - I1 epochs finalize in order, each only after it ended: `nextEpoch` only grows ({_finalize}
+ *   sets it to the proposal's last epoch + 1); {proposeRoot} accepts only `nextEpoch <= epoch`
+ *   with `epochAt(now) > epoch`, and covers every epoch from `nextEpoch` to `epoch`.
+ * - I2 a finalized root grows the totals by at most the sum, over the epochs it covers, of the
+ *   token budget and of the influence budget converted to stored units at each epoch's growth
+ *   ({_checkBudgets}).
  * - I3 `totalClaimed <= finalizedTotals` componentwise, kept as the pool's `unclaimed = finalized
- *   - claimed >= 0` ({_recordClaim} never pays more than is left, {_finalize} adds each epoch's emission), so
+ *   - claimed >= 0` ({_recordClaim} never pays more than is left, {_finalize} adds each root's emission), so
  *   whatever its leaves say, no root pays out more than the budgets of the epochs finalized so far.
  * - I4 `claimed[a] <= totalClaimed` componentwise (each claim adds the same delta to both).
- * - I5 every bond taken is paid out in full on the decision that ends its proposal (finalize:
- *   to the proposer; resolution: per the verdict), so the contract holds only the bonds of the
- *   undecided proposal and an honest proposer or challenger always gets its bond back.
+ * - I5 bonds are conserved: the contract's token balance is the pending proposal's bond (while
+ *   Proposed) plus both bonds of every undecided dispute (plus whatever was sent to it directly);
+ *   every transition above pays out in full the bonds of what it ends, so an honest proposer
+ *   (or, under a verdict, an honest challenger) always gets its whole bond back.
  * - I6 the per-account cap holds on chain: what one claim pays an account is at most the sum, over
  *   the epochs finalized since its previous claim, of that epoch's cap (`accountCapBps` of its
  *   budgets, at the policy it was proposed under; influence in stored units at its growth). Kept
- *   in O(1) by running sums of the caps written at finalization ({_finalize}) and, per account,
- *   where the sums stood at its last claim ({_recordClaim}). By induction an account's claimed
- *   total never exceeds the sum of the caps of all finalized epochs ({cumulativeAccountCap}), so
- *   no root, not even the first one, can hand one account more than a capped share: a leaf
- *   above the cap cannot be claimed until enough later epochs have finalized. The engine caps
- *   every account at exactly this per epoch, so an honest leaf always passes.
- * - I7 at finalization the epoch's influence emission is credited to Influence's total
+ *   in O(1) by running sums of the caps written at finalization ({_finalize}: one entry per
+ *   finalized root, holding the caps of all the epochs it covers) and, per account, where the
+ *   sums stood at its last claim ({_recordClaim}). By induction an account's claimed total never
+ *   exceeds the sum of the caps of all finalized epochs ({cumulativeAccountCap}), so no root, not
+ *   even the first one, can hand one account more than a capped share: a leaf above the cap
+ *   cannot be claimed until enough later epochs have finalized. The engine caps every account at
+ *   exactly this per epoch, so an honest leaf always passes.
+ * - I7 at finalization the root's influence emission is credited to Influence's total
  *   ({IInfluence-credit}), and claims only move the claimant's votes ({IInfluence-awardCredited}):
  *   Influence's stored total is the sum of the finalized emissions (minus slashing), so quorum
  *   counts earned influence, claimed or not.
- * - No loop runs over contributors: every function is O(1) apart from the proof length
- *   ({claimMany} loops over the requests its caller sends).
+ * - I8 bounded time: a pending proposal finalizes at its deadline unless it is challenged or
+ *   proven wrong first, and either frees the slot at once; every dispute has a deadline (now + P
+ *   when challenged) after which anyone ends it ({settleDispute}). Nothing waits for governance
+ *   beyond a deadline, and no dispute blocks any epoch.
+ * - I9 no payout from a challenged root: claims read only the root {_finalize} wrote, and only a
+ *   Proposed slot finalizes; a challenge or a fraud proof moves the slot out of Proposed in the
+ *   same transaction, and a dispute's outcome only moves bonds. A banned key is never proposed
+ *   again, nor a disputed one while its dispute is undecided.
+ * - I10 griefing is bounded and paid for: a guardian challenges a key at most once
+ *   ({_challenged}); a dispute that is not upheld costs the challenger its bond (verdict) or f of
+ *   it (no verdict), one that is upheld costs the proposer (1 - r) of its bond with r < 1, and
+ *   one without a verdict costs each party f of its bond: a self-dispute is never free.
+ * - No loop runs over contributors: every function is O(1) apart from the proof lengths and, in
+ *   {proposeRoot}, the number of covered epochs ({claimMany} loops over the requests its caller sends).
  */
 contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyGuardTransient, Multicall {
     using SafeERC20 for IMintableERC20;
 
     /// @notice Sets the policy, the treasury, the challenger reward and the guardian registry, and
-    /// resolves challenges. Held by the governance timelock.
+    /// decides disputes. Held by the governance timelock.
     bytes32 public constant GOVERNOR_ROLE = keccak256("GOVERNOR_ROLE");
-    /// @notice May propose epoch roots (with a bond).
+    /// @notice May propose epoch roots (with a bond) when the policy closes proposing
+    /// (`openProposing == false`); with open proposing anyone may.
     bytes32 public constant PROPOSER_ROLE = keccak256("PROPOSER_ROLE");
     /// @notice May challenge roots (with a bond) without being in the guardian registry (e.g. a
     /// watchdog contract, or guardians before the registry has members). Granted by governance.
@@ -71,18 +112,26 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
 
     uint256 private constant BPS = 10_000;
     uint256 private constant Q64 = 1 << 64;
+    /// @dev The longest challenge window and dispute period: deadlines stay far inside 40 bits.
+    uint256 private constant MAX_PERIOD = 3650 days;
+    /// @dev What {_disputes} holds for a banned key (no dispute record hashes to it).
+    bytes32 private constant BANNED = bytes32(uint256(1));
 
     /// @notice The reward token (CommunityToken); this contract needs its MINTER_ROLE.
     IMintableERC20 public immutable token;
     /// @notice The votes ledger; this contract needs its AWARDER_ROLE.
     IInfluence public immutable influence;
+    /// @notice The attesters: its {IAttesterRegistry-logHash} is recorded with every proposal and
+    /// it judges the batches of fraud proofs.
+    IAttesterRegistry public immutable attesterRegistry;
 
     Policy private _policy;
     bytes32 private _policyHash;
 
-    /// @notice Receiver of slashed bonds (the governance timelock).
+    /// @notice Receiver of slashed bonds and dispute fees (the governance timelock).
     address public treasury;
-    /// @notice Share of a slashed proposer bond paid to the successful challenger, in bps.
+    /// @notice Share of a slashed proposer bond paid to the successful challenger (or prover), in
+    /// bps, below 10000.
     uint16 public challengerRewardBps;
     /// @notice The community's guardians (the GuardianRegistry); zero: only GUARDIAN_ROLE holders.
     IGuardianSource public guardianRegistry;
@@ -94,11 +143,16 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
     Amounts private _finalized;
     // What every claim reads and writes, in two slots.
     Pool private _pool;
-    // Sum of the influence caps (stored units) of the first `epochs` finalized epochs (I6).
+    // Sum of the influence caps (stored units) of the first `epochs` finalized epochs (I6); written
+    // at the epoch counts a finalization ends on (the only ones an account can record).
     mapping(uint256 epochs => uint256) private _capInfluenceSum;
     // Paid out so far, per account, and where the cap sums stood at its last claim.
     mapping(address account => Account) private _accounts;
     mapping(uint256 epoch => bytes32) private _epochRoot;
+    // Per key (epoch, root, ledgerRoot): zero, the hash of its undecided dispute, or BANNED (I9).
+    mapping(bytes32 key => bytes32) private _disputes;
+    // Per key, the guardians who challenged it (I10).
+    mapping(bytes32 key => mapping(address guardian => bool)) private _challenged;
 
     /// @dev Token amounts fit 96 bits (1e28 base units: ~79 billion tokens at 18 decimals) and
     /// stored influence fits 208 bits, the width of Influence's checkpoints.
@@ -113,16 +167,19 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
         uint208 unclaimedInfluence;
         uint48 epochs;
         uint96 unclaimedTokens;
-        uint160 capTokens; // below 2^96 per epoch for fewer than 2^48 epochs: never overflows
+        uint160 capTokens; // below 2^96 per finalized root for fewer than 2^48 roots: never overflows
     }
 
-    /// @dev An account's claimed totals, and the finalized-epoch count and token cap sum at its
-    /// last claim (I6; zero before its first claim).
+    /// @dev An account's claimed tokens, and the finalized-epoch count and token cap sum at its
+    /// last claim (I6; zero before its first claim), in one slot. The cap sum is kept modulo
+    /// 2^112: {_capRoom} subtracts modulo 2^112, exact while the token caps of the epochs between
+    /// two claims of one account sum below 2^112 (each is below 2^96), and never above the exact
+    /// room otherwise. The influence paid is Influence's `awardedBy(this, account)`: Influence
+    /// keeps it anyway (for a plain account it is its votes), so it is not copied here.
     struct Account {
-        uint208 influence;
-        uint48 capEpochs;
         uint96 tokens;
-        uint160 capTokens;
+        uint48 capEpochs;
+        uint112 capTokens;
     }
 
     /**
@@ -134,8 +191,9 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
      * @param treasury_ Receiver of slashed bonds.
      * @param guardianRegistry_ The GuardianRegistry whose members may challenge (zero: none yet;
      * governance can set it later with {setGuardianRegistry}).
+     * @param attesterRegistry_ The AttesterRegistry of this deployment.
      * @param policy_ The first policy.
-     * @param challengerRewardBps_ Share of a slashed proposer bond paid to the challenger.
+     * @param challengerRewardBps_ Share of a slashed proposer bond paid to the challenger (below 10000).
      */
     constructor(
         IMintableERC20 token_,
@@ -143,14 +201,17 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
         address governance,
         address treasury_,
         IGuardianSource guardianRegistry_,
+        IAttesterRegistry attesterRegistry_,
         Policy memory policy_,
         uint16 challengerRewardBps_
     ) {
         if (address(token_) == address(0)) revert ContributionRewardsZeroToken();
         if (address(influence_) == address(0)) revert ContributionRewardsZeroInfluenceLedger();
         if (governance == address(0)) revert ContributionRewardsZeroGovernance();
+        if (address(attesterRegistry_) == address(0)) revert ContributionRewardsZeroAttesterRegistry();
         token = token_;
         influence = influence_;
+        attesterRegistry = attesterRegistry_;
         _grantRole(DEFAULT_ADMIN_ROLE, governance);
         _grantRole(GOVERNOR_ROLE, governance);
         _setTreasury(treasury_);
@@ -162,8 +223,9 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
     // ------------------------------------------------------------------ governance
 
     /**
-     * @notice Replace the policy; applies to every proposal made from now on (a pending proposal
-     * keeps its bond and deadline). Only GOVERNOR_ROLE. Emits {PolicyUpdated}.
+     * @notice Replace the policy; applies to every proposal and challenge made from now on (a
+     * pending proposal keeps its bond, deadline and caps; a dispute its bonds, fee and deadline).
+     * Only GOVERNOR_ROLE. Emits {PolicyUpdated}.
      * @param policy_ The new policy.
      */
     function setPolicy(Policy calldata policy_) external onlyRole(GOVERNOR_ROLE) {
@@ -179,8 +241,9 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
     }
 
     /**
-     * @notice Set the share of a slashed proposer bond paid to a successful challenger. Only GOVERNOR_ROLE.
-     * @param bps Share in basis points (0..10000).
+     * @notice Set the share of a slashed proposer bond paid to a successful challenger or prover.
+     * Only GOVERNOR_ROLE.
+     * @param bps Share in basis points (0..9999: an upheld self-dispute must still cost).
      */
     function setChallengerRewardBps(uint16 bps) external onlyRole(GOVERNOR_ROLE) {
         _setChallengerRewardBps(bps);
@@ -196,107 +259,156 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
     }
 
     /// @inheritdoc IContributionRewards
-    /// @dev Only GOVERNOR_ROLE, and only while the epoch is Challenged. Upheld: the root is
-    /// discarded (Rejected, the epoch can be proposed again), the challenger gets its bond back plus
-    /// the `challengerRewardBps` in force when it challenged (a later change does not move the
-    /// stakes it bonded for) of the proposer bond, the treasury the rest of the proposer bond.
-    /// Not upheld: the root finalizes, the proposer gets its bond back, the treasury the challenger
-    /// bond. Emits {ChallengeResolved} and {RootRejected} or {RootFinalized}.
-    function resolveChallenge(uint256 epoch, bool upheld) external onlyRole(GOVERNOR_ROLE) nonReentrant {
-        Proposal storage p = _pending;
-        if (p.epoch != epoch || p.status != Status.Challenged)
-            revert ContributionRewardsWrongStatus(epoch, epochStatus(epoch));
-        address proposer = p.proposer;
-        address challenger = p.challenger;
-        uint256 proposerBond = p.proposerBond;
-        uint256 challengerBond = p.challengerBond;
-        address treasury_ = treasury;
-
+    /// @dev Only GOVERNOR_ROLE, only before the dispute's deadline. Upheld: the key is banned, the
+    /// challenger gets its bond back plus the reward fixed when it challenged (`rewardBps` of the
+    /// proposer bond), the treasury the rest of the proposer bond. Not upheld: the proposer gets
+    /// its bond back, the treasury the challenger bond, and the key can be proposed again. Emits
+    /// {DisputeEnded} (and {RootBanned}).
+    function resolveDispute(Dispute calldata dispute, bool upheld) external onlyRole(GOVERNOR_ROLE) nonReentrant {
+        bytes32 key = _undecided(dispute);
+        // slither-disable-next-line timestamp (deadlines are days apart: a validator's few seconds of timestamp skew cannot move a decision)
+        if (block.timestamp >= dispute.deadline) revert ContributionRewardsDisputeExpired(key, dispute.deadline);
         if (upheld) {
-            p.status = Status.Rejected;
-            uint256 reward = (proposerBond * p.challengerRewardBps) / BPS;
-            uint256 toTreasury = proposerBond - reward;
-            emit ChallengeResolved(epoch, true, 0, challengerBond + reward, toTreasury);
-            emit RootRejected(epoch, p.root);
-            _pay(challenger, challengerBond + reward);
-            _pay(treasury_, toTreasury);
-        } else {
-            _finalize(p, epoch);
-            emit ChallengeResolved(epoch, false, proposerBond, 0, challengerBond);
-            _pay(proposer, proposerBond);
-            _pay(treasury_, challengerBond);
+            _uphold(key, dispute, Verdict.Upheld);
+            return;
         }
+        delete _disputes[key];
+        emit DisputeEnded(key, dispute.epoch, Verdict.NotUpheld, dispute.proposerBond, 0, dispute.challengerBond);
+        _pay(dispute.proposer, dispute.proposerBond);
+        _pay(treasury, dispute.challengerBond);
     }
 
     // ------------------------------------------------------------------ epoch lifecycle
 
     /// @inheritdoc IContributionRewards
-    /// @dev Only PROPOSER_ROLE. Checks, in order: no undecided proposal, `epoch == nextEpoch`, the
-    /// epoch has ended, the policy hash, a non-zero root, and the budgets (I2). Emits {RootProposed}.
+    /// @dev Anyone when `openProposing`, else only PROPOSER_ROLE. Checks, in order: the slot is
+    /// free, `nextEpoch <= epoch`, the epoch has ended, the policy hash, a non-zero root, the key
+    /// neither banned nor disputed, and the budgets of the covered epochs (I2). Emits {RootProposed}.
     function proposeRoot(
         uint256 epoch,
         bytes32 root,
         uint256 cumulativeTokens,
         uint256 cumulativeInfluence,
+        bytes32 ledgerRoot,
         string calldata ledgerURI,
-        bytes32 ledgerHash,
         bytes32 policyHash_
-    ) external onlyRole(PROPOSER_ROLE) nonReentrant {
+    ) external nonReentrant {
+        Policy storage policy_ = _policy;
+        if (!policy_.openProposing) _checkRole(PROPOSER_ROLE);
         Proposal storage p = _pending;
-        {
-            Status status = p.status;
-            if (status == Status.Proposed || status == Status.Challenged)
-                revert ContributionRewardsProposalPending(p.epoch);
-        }
-        uint256 expected = _pool.epochs;
-        if (epoch != expected) revert ContributionRewardsEpochOutOfOrder(epoch, expected);
-        uint256 current = influence.epochAt(uint48(block.timestamp));
-        // slither-disable-next-line timestamp (epochs and the challenge window are days long: a validator's few seconds of timestamp skew cannot move a decision)
-        if (current <= epoch) revert ContributionRewardsEpochNotEnded(epoch, current);
-        bytes32 inForce = _policyHash;
-        if (policyHash_ != inForce) revert ContributionRewardsPolicyMismatch(policyHash_, inForce);
-        if (root == bytes32(0)) revert ContributionRewardsZeroRoot();
-        _checkBudgets(epoch, cumulativeTokens, cumulativeInfluence);
+        if (p.status == Status.Proposed) revert ContributionRewardsProposalPending(p.epoch, p.challengeDeadline);
+        uint256 first = _pool.epochs;
+        _checkProposable(first, epoch, root, ledgerRoot, policyHash_);
+        (p.capTokens, p.capInfluence) = _checkBudgets(first, epoch, cumulativeTokens, cumulativeInfluence);
 
-        uint96 bond = uint96(_policy.proposerBond); // fits: checked by _setPolicy
-        (p.capTokens, p.capInfluence) = _epochCap(epoch);
+        uint96 bond = uint96(policy_.proposerBond); // fits: checked by _setPolicy
         p.root = root;
+        p.ledgerRoot = ledgerRoot;
         p.proposer = msg.sender;
-        p.challengeDeadline = SafeCast.toUint40(block.timestamp + _policy.challengeWindow);
-        p.status = Status.Proposed;
+        p.challengeDeadline = uint40(block.timestamp + policy_.challengeWindow); // window <= MAX_PERIOD
         p.epoch = uint48(epoch); // epoch < epochAt(now) < 2**48
+        p.status = Status.Proposed;
+        p.firstEpoch = uint48(first);
         p.cumulativeTokens = SafeCast.toUint96(cumulativeTokens);
-        p.cumulativeInfluence = SafeCast.toUint208(cumulativeInfluence);
         p.proposerBond = bond;
-        p.challengerBond = 0;
-        p.challengerRewardBps = 0;
-        p.challenger = address(0);
-        _emitProposed(p, ledgerURI, ledgerHash, policyHash_);
-        if (bond > 0) token.safeTransferFrom(msg.sender, address(this), bond);
+        p.cumulativeInfluence = SafeCast.toUint208(cumulativeInfluence);
+        _emitProposed(p, ledgerURI);
+        token.safeTransferFrom(msg.sender, address(this), bond);
     }
 
     /// @inheritdoc IContributionRewards
-    /// @dev Only a guardian (the guardian registry's, or GUARDIAN_ROLE), only while the epoch is
-    /// Proposed and before its deadline. Pulls the challenger bond in force. Emits {RootChallenged}.
-    function challenge(uint256 epoch, string calldata evidenceURI) external nonReentrant {
+    /// @dev Only a guardian (the guardian registry's, or GUARDIAN_ROLE) that has not challenged
+    /// this key before (I10), only before the pending proposal's deadline. Discards the root
+    /// (status Challenged: the slot is free) and stores the hash of a {Dispute} holding the
+    /// proposer bond and the challenger bond in force, with the challenger reward and dispute fee
+    /// in force and the deadline now + `disputePeriod`. Emits {RootChallenged}.
+    function challenge(uint256 epoch, bytes32 root, string calldata evidenceURI) external nonReentrant {
         if (!isGuardian(msg.sender)) revert ContributionRewardsNotGuardian(msg.sender);
         Proposal storage p = _pending;
-        if (p.epoch != epoch || p.status != Status.Proposed)
-            revert ContributionRewardsWrongStatus(epoch, epochStatus(epoch));
+        _checkPending(p, epoch, root);
         // slither-disable-next-line timestamp (epochs and the challenge window are days long: a validator's few seconds of timestamp skew cannot move a decision)
         if (block.timestamp >= p.challengeDeadline)
             revert ContributionRewardsChallengeWindowClosed(p.challengeDeadline);
-        uint96 bond = uint96(_policy.challengerBond); // fits: checked by _setPolicy
-        p.status = Status.Challenged;
-        p.challenger = msg.sender;
-        p.challengerBond = bond;
-        p.challengerRewardBps = challengerRewardBps;
-        emit RootChallenged(epoch, msg.sender, bond, evidenceURI);
-        if (bond > 0) token.safeTransferFrom(msg.sender, address(this), bond);
+        bytes32 ledgerRoot = p.ledgerRoot;
+        bytes32 key = disputeKey(epoch, root, ledgerRoot);
+        if (_challenged[key][msg.sender]) revert ContributionRewardsAlreadyChallenged(msg.sender, key);
+        Policy storage policy_ = _policy;
+        Dispute memory dispute = Dispute({
+            epoch: uint48(epoch),
+            firstEpoch: p.firstEpoch,
+            root: root,
+            ledgerRoot: ledgerRoot,
+            proposer: p.proposer,
+            proposerBond: p.proposerBond,
+            challenger: msg.sender,
+            challengerBond: uint96(policy_.challengerBond), // fits: checked by _setPolicy
+            rewardBps: challengerRewardBps,
+            feeBps: policy_.disputeFeeBps,
+            deadline: uint40(block.timestamp + policy_.disputePeriod) // period <= MAX_PERIOD
+        });
+        _challenged[key][msg.sender] = true;
+        _disputes[key] = keccak256(abi.encode(dispute));
+        p.status = Status.Challenged; // I9: the slot is free and this root can no longer finalize
+        emit RootChallenged(epoch, msg.sender, key, dispute, evidenceURI);
+        token.safeTransferFrom(msg.sender, address(this), dispute.challengerBond);
     }
 
     /// @inheritdoc IContributionRewards
-    /// @dev Anyone, once `block.timestamp >= challengeDeadline` and the epoch is still Proposed.
+    /// @dev Anyone, from the dispute's deadline on. Each party gets its bond minus `feeBps` of
+    /// it; the treasury gets both fees; the key can be proposed again. Emits {DisputeEnded}.
+    function settleDispute(Dispute calldata dispute) external nonReentrant {
+        bytes32 key = _undecided(dispute);
+        // slither-disable-next-line timestamp (as in resolveDispute)
+        if (block.timestamp < dispute.deadline) revert ContributionRewardsDisputeOpen(key, dispute.deadline);
+        delete _disputes[key];
+        uint256 proposerFee = (uint256(dispute.proposerBond) * dispute.feeBps) / BPS;
+        uint256 challengerFee = (uint256(dispute.challengerBond) * dispute.feeBps) / BPS;
+        uint256 toProposer = dispute.proposerBond - proposerFee;
+        uint256 toChallenger = dispute.challengerBond - challengerFee;
+        emit DisputeEnded(key, dispute.epoch, Verdict.NoVerdict, toProposer, toChallenger, proposerFee + challengerFee);
+        _pay(dispute.proposer, toProposer);
+        _pay(dispute.challenger, toChallenger);
+        _pay(treasury, proposerFee + challengerFee);
+    }
+
+    /// @inheritdoc IContributionRewards
+    /// @dev Anyone, while the proposal is pending (also after its window, until it is finalized).
+    /// The prover gets the challenger reward in force of the proposer bond, the treasury the
+    /// rest. Emits {RootBanned} and {UnattestedBatchProven}.
+    function proveUnattestedBatch(uint256 epoch, bytes32 root, BatchProof calldata proof) external nonReentrant {
+        Proposal storage p = _pending;
+        _checkPending(p, epoch, root);
+        bytes32 ledgerRoot = p.ledgerRoot;
+        IAttesterRegistry.BatchStatus status = _checkUnattested(p.firstEpoch, epoch, ledgerRoot, proof);
+        bytes32 key = disputeKey(epoch, root, ledgerRoot);
+        p.status = Status.Rejected; // I9
+        _disputes[key] = BANNED;
+        uint256 bond = p.proposerBond;
+        uint256 reward = (bond * challengerRewardBps) / BPS;
+        emit RootBanned(epoch, key, root, ledgerRoot);
+        emit UnattestedBatchProven(key, epoch, msg.sender, proof.attester, proof.epoch, status, reward, bond - reward);
+        _pay(msg.sender, reward);
+        _pay(treasury, bond - reward);
+    }
+
+    /// @inheritdoc IContributionRewards
+    /// @dev Anyone, while the dispute is undecided (also after its deadline, until it is
+    /// settled). Ends it as {resolveDispute} upholding it would. Emits {UnattestedBatchProven}
+    /// (with zero amounts), {RootBanned} and {DisputeEnded}.
+    function proveUnattestedBatchInDispute(Dispute calldata dispute, BatchProof calldata proof) external nonReentrant {
+        bytes32 key = _undecided(dispute);
+        IAttesterRegistry.BatchStatus status = _checkUnattested(
+            dispute.firstEpoch,
+            dispute.epoch,
+            dispute.ledgerRoot,
+            proof
+        );
+        emit UnattestedBatchProven(key, dispute.epoch, msg.sender, proof.attester, proof.epoch, status, 0, 0);
+        _uphold(key, dispute, Verdict.Proven);
+    }
+
+    /// @inheritdoc IContributionRewards
+    /// @dev Anyone, once `block.timestamp >= challengeDeadline` and the proposal is still Proposed.
     /// Returns the proposer bond. Emits {RootFinalized}.
     function finalize(uint256 epoch) external nonReentrant {
         Proposal storage p = _pending;
@@ -304,7 +416,7 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
             revert ContributionRewardsWrongStatus(epoch, epochStatus(epoch));
         // slither-disable-next-line timestamp (epochs and the challenge window are days long: a validator's few seconds of timestamp skew cannot move a decision)
         if (block.timestamp < p.challengeDeadline) revert ContributionRewardsChallengeWindowOpen(p.challengeDeadline);
-        _finalize(p, epoch);
+        _finalize(p);
         _pay(p.proposer, p.proposerBond);
     }
 
@@ -389,12 +501,11 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
 
     /// @notice What `account` has been paid so far (its leaf minus this is what a claim pays).
     function claimed(address account) external view returns (uint256 tokens, uint256 influenceStored) {
-        Account memory a = _accounts[account];
-        return (a.tokens, a.influence);
+        return (_accounts[account].tokens, influence.awardedBy(address(this), account));
     }
 
-    /// @notice The first epoch without a finalized root: the only epoch that can be proposed (and
-    /// the number of finalized epochs).
+    /// @notice The first epoch without a finalized root: the first epoch the next proposal covers
+    /// (and the number of epochs finalized so far).
     function nextEpoch() external view returns (uint256) {
         return _pool.epochs;
     }
@@ -412,24 +523,53 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
         return _capRoom(_pool, _accounts[account]);
     }
 
-    /// @notice The proposal in flight, or the last one decided (status tells which).
+    /// @notice The proposal in the pending slot; it occupies the slot only while its status is
+    /// Proposed (otherwise the status tells what became of the last one).
     function pendingProposal() external view returns (Proposal memory) {
         return _pending;
     }
 
-    /// @notice The finalized root of `epoch` (zero if not finalized).
+    /// @notice The root that finalized `epoch` as its last covered epoch (zero if none: not yet
+    /// finalized, or covered by a later catch-up root).
     function rootOf(uint256 epoch) external view returns (bytes32) {
         return _epochRoot[epoch];
     }
 
-    /// @notice The lifecycle status of `epoch`.
+    /// @notice Where `epoch` stands: Finalized, Proposed (covered by the pending proposal) or None.
     function epochStatus(uint256 epoch) public view returns (Status) {
         if (epoch < _pool.epochs) return Status.Finalized;
-        // slither-disable-next-line incorrect-equality,timestamp (compares epoch numbers, not balances or times: strict equality is the point)
-        if (_pending.epoch == epoch && _pending.status != Status.None && _pending.status != Status.Finalized) {
-            return _pending.status;
-        }
+        Proposal storage p = _pending;
+        // slither-disable-next-line timestamp (compares epoch numbers, not times)
+        if (p.status == Status.Proposed && p.firstEpoch <= epoch && epoch <= p.epoch) return Status.Proposed;
         return Status.None;
+    }
+
+    /// @notice The key of disputes, bans and challenges of `root` with ledger commitment
+    /// `ledgerRoot` for `epoch`: `keccak256(abi.encode(epoch, root, ledgerRoot))`.
+    function disputeKey(uint256 epoch, bytes32 root, bytes32 ledgerRoot) public pure returns (bytes32) {
+        return keccak256(abi.encode(epoch, root, ledgerRoot));
+    }
+
+    /// @inheritdoc IContributionRewards
+    function disputeHash(uint256 epoch, bytes32 root, bytes32 ledgerRoot) external view returns (bytes32) {
+        bytes32 value = _disputes[disputeKey(epoch, root, ledgerRoot)];
+        return value == BANNED ? bytes32(0) : value;
+    }
+
+    /// @notice Whether `root` with ledger commitment `ledgerRoot` is banned for `epoch` (a
+    /// dispute upheld, or an unattested batch proven).
+    function isRootBanned(uint256 epoch, bytes32 root, bytes32 ledgerRoot) external view returns (bool) {
+        return _disputes[disputeKey(epoch, root, ledgerRoot)] == BANNED;
+    }
+
+    /// @notice Whether `guardian` has challenged `root` with `ledgerRoot` for `epoch` (it cannot again).
+    function challengedBy(
+        uint256 epoch,
+        bytes32 root,
+        bytes32 ledgerRoot,
+        address guardian
+    ) external view returns (bool) {
+        return _challenged[disputeKey(epoch, root, ledgerRoot)][guardian];
     }
 
     /// @notice The influence budget of `epoch` in stored units: influenceBudget * growth(epoch) >> 64.
@@ -446,36 +586,149 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
 
     // ------------------------------------------------------------------ internals
 
-    function _checkBudgets(uint256 epoch, uint256 cumulativeTokens, uint256 cumulativeInfluence) private view {
+    /// @dev The checks of {proposeRoot} that need no storage writes (I1, I9).
+    function _checkProposable(
+        uint256 first,
+        uint256 epoch,
+        bytes32 root,
+        bytes32 ledgerRoot,
+        bytes32 policyHash_
+    ) private view {
+        if (epoch < first) revert ContributionRewardsEpochOutOfOrder(epoch, first);
+        uint256 current = influence.epochAt(uint48(block.timestamp));
+        // slither-disable-next-line timestamp (epochs are days long: a validator's few seconds of timestamp skew cannot move a decision)
+        if (current <= epoch) revert ContributionRewardsEpochNotEnded(epoch, current);
+        bytes32 inForce = _policyHash;
+        if (policyHash_ != inForce) revert ContributionRewardsPolicyMismatch(policyHash_, inForce);
+        if (root == bytes32(0)) revert ContributionRewardsZeroRoot();
+        bytes32 key = disputeKey(epoch, root, ledgerRoot);
+        bytes32 dispute = _disputes[key];
+        if (dispute == BANNED) revert ContributionRewardsRootBanned(key);
+        if (dispute != bytes32(0)) revert ContributionRewardsRootDisputed(key);
+    }
+
+    /// @dev I2 over the covered epochs `first..epoch`, each at its growth, and their per-account
+    /// caps (I6) under the policy in force: `accountCapBps` of each budget, floored as the engine
+    /// floors it, influence converted to stored units at the epoch's growth as the engine converts
+    /// each award. Caps are clamped to their widths, above any claim.
+    function _checkBudgets(
+        uint256 first,
+        uint256 epoch,
+        uint256 cumulativeTokens,
+        uint256 cumulativeInfluence
+    ) private view returns (uint96 capTokens, uint208 capInfluence) {
         Amounts memory previous = _finalized;
         if (cumulativeTokens < previous.tokens)
             revert ContributionRewardsCumulativeDecreased(previous.tokens, cumulativeTokens);
         if (cumulativeInfluence < previous.influence) {
             revert ContributionRewardsCumulativeDecreased(previous.influence, cumulativeInfluence);
         }
-        uint256 tokens = cumulativeTokens - previous.tokens;
-        if (tokens > _policy.tokenBudget) revert ContributionRewardsTokenBudgetExceeded(tokens, _policy.tokenBudget);
+        Policy storage policy_ = _policy;
+        uint256 epochs = epoch - first + 1;
+        uint256 capBps = policy_.accountCapBps;
+        {
+            uint256 tokenBudget = policy_.tokenBudget; // < 2**96: checked by _setPolicy
+            uint256 tokens = cumulativeTokens - previous.tokens;
+            if (tokens > tokenBudget * epochs)
+                revert ContributionRewardsTokenBudgetExceeded(tokens, tokenBudget * epochs);
+            capTokens = uint96(Math.min(((tokenBudget * capBps) / BPS) * epochs, type(uint96).max));
+        }
+        uint256 influenceBudget = policy_.influenceBudget;
+        uint256 capPerEpoch = Math.mulDiv(influenceBudget, capBps, BPS);
+        uint256 budgetStored;
+        uint256 capStored;
+        for (uint256 e = first; e <= epoch; ++e) {
+            uint256 growth = influence.growth(e);
+            budgetStored += Math.mulDiv(influenceBudget, growth, Q64);
+            capStored += Math.mulDiv(capPerEpoch, growth, Q64);
+        }
         uint256 influenceStored = cumulativeInfluence - previous.influence;
-        uint256 budget = influenceBudgetStored(epoch);
-        if (influenceStored > budget) revert ContributionRewardsInfluenceBudgetExceeded(influenceStored, budget);
+        if (influenceStored > budgetStored)
+            revert ContributionRewardsInfluenceBudgetExceeded(influenceStored, budgetStored);
+        capInfluence = uint208(Math.min(capStored, type(uint208).max));
     }
 
-    /// @dev Split out of proposeRoot to keep its stack shallow; the values are warm storage reads.
-    function _emitProposed(
-        Proposal storage p,
-        string calldata ledgerURI,
-        bytes32 ledgerHash,
-        bytes32 policyHash_
-    ) private {
+    /// @dev Reverts unless the slot holds a Proposed proposal of `root` for `epoch`.
+    function _checkPending(Proposal storage p, uint256 epoch, bytes32 root) private view {
+        if (p.status != Status.Proposed || p.epoch != epoch || p.root != root)
+            revert ContributionRewardsNotPending(epoch, root);
+    }
+
+    /// @dev The key of `dispute`, which must be the undecided dispute stored under it.
+    function _undecided(Dispute calldata dispute) private view returns (bytes32 key) {
+        key = disputeKey(dispute.epoch, dispute.root, dispute.ledgerRoot);
+        if (_disputes[key] != keccak256(abi.encode(dispute))) revert ContributionRewardsUnknownDispute(key);
+    }
+
+    /// @dev Ends `dispute` against its root: the key is banned (I9), the challenger gets its bond
+    /// and the reward fixed when it challenged, the treasury the rest of the proposer bond.
+    function _uphold(bytes32 key, Dispute calldata dispute, Verdict verdict) private {
+        _disputes[key] = BANNED;
+        uint256 proposerBond = dispute.proposerBond;
+        uint256 reward = (proposerBond * dispute.rewardBps) / BPS;
+        uint256 toChallenger = dispute.challengerBond + reward;
+        emit RootBanned(dispute.epoch, key, dispute.root, dispute.ledgerRoot);
+        emit DisputeEnded(key, dispute.epoch, verdict, 0, toChallenger, proposerBond - reward);
+        _pay(dispute.challenger, toChallenger);
+        _pay(treasury, proposerBond - reward);
+    }
+
+    /// @dev The objective fraud proof: `proof`'s batch is of a covered epoch, its epoch ledger
+    /// root is in the commitment `ledgerRoot`, the batch is in that epoch ledger, and the
+    /// registry judges it NotAttester, or BadSignature of an account without code (an EOA:
+    /// ECDSA's answer never changes; an ERC-1271 attester's can, so its batches go through a
+    /// challenge). Returns the registry's judgement.
+    function _checkUnattested(
+        uint256 first,
+        uint256 epoch,
+        bytes32 ledgerRoot,
+        BatchProof calldata proof
+    ) private view returns (IAttesterRegistry.BatchStatus status) {
+        uint256 batchEpoch = proof.epoch;
+        if (batchEpoch < first || batchEpoch > epoch)
+            revert ContributionRewardsBatchNotCovered(batchEpoch, first, epoch);
+        bytes32 epochLeaf = keccak256(bytes.concat(keccak256(abi.encode(batchEpoch, proof.epochLedgerRoot))));
+        if (!MerkleProof.verifyCalldata(proof.ledgerProof, ledgerRoot, epochLeaf))
+            revert ContributionRewardsInvalidLedgerProof();
+        bytes32 leaf = Attestations.batchLeaf(
+            proof.attester,
+            batchEpoch,
+            proof.rowsRoot,
+            proof.points,
+            proof.rowCount,
+            proof.signature
+        );
+        if (!MerkleProof.verifyCalldata(proof.batchProof, proof.epochLedgerRoot, leaf))
+            revert ContributionRewardsInvalidBatchProof();
+        // slither-disable-next-line calls-loop (not in a loop: the registry is this deployment's own contract)
+        status = attesterRegistry.batchStatus(
+            proof.attester,
+            batchEpoch,
+            proof.rowsRoot,
+            proof.points,
+            proof.rowCount,
+            proof.signature
+        );
+        bool provable =
+            status == IAttesterRegistry.BatchStatus.NotAttester ||
+                (status == IAttesterRegistry.BatchStatus.BadSignature && proof.attester.code.length == 0);
+        if (!provable) revert ContributionRewardsBatchNotProvable(proof.attester, status);
+    }
+
+    /// @dev Split out of proposeRoot to keep its stack shallow; the values are warm storage reads
+    /// (the policy hash is the one the proposal carried: checked equal) and the registry's log hash.
+    function _emitProposed(Proposal storage p, string calldata ledgerURI) private {
         emit RootProposed(
             p.epoch,
             p.proposer,
+            p.firstEpoch,
             p.root,
             p.cumulativeTokens,
             p.cumulativeInfluence,
+            p.ledgerRoot,
+            attesterRegistry.logHash(),
             ledgerURI,
-            ledgerHash,
-            policyHash_,
+            _policyHash,
             p.proposerBond,
             p.challengeDeadline
         );
@@ -515,14 +768,17 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
     /// @dev The effects of a claim: what the leaf adds to what `account` was paid, booked per
     /// account and in total (nothing if it adds nothing). Reverts with
     /// {ContributionRewardsExceedsFinalizedTotals} (I3) or {ContributionRewardsAccountCapExceeded} (I6).
+    /// The influence paid so far is what Influence says this contract awarded the account.
     function _recordClaim(
         address account,
         uint256 cumulativeTokens,
         uint256 cumulativeInfluence
     ) private returns (uint256 tokens, uint256 influenceStored) {
         Account memory paid = _accounts[account];
+        // slither-disable-next-line calls-loop (claimMany loops over its caller's requests; a view of the system's own ledger)
+        uint256 paidInfluence = influence.awardedBy(address(this), account);
         tokens = cumulativeTokens > paid.tokens ? cumulativeTokens - paid.tokens : 0;
-        influenceStored = cumulativeInfluence > paid.influence ? cumulativeInfluence - paid.influence : 0;
+        influenceStored = cumulativeInfluence > paidInfluence ? cumulativeInfluence - paidInfluence : 0;
         if (tokens == 0 && influenceStored == 0) return (0, 0);
 
         Pool memory pool = _pool;
@@ -532,44 +788,34 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
         if (tokens > tokenRoom || influenceStored > influenceRoom) {
             revert ContributionRewardsAccountCapExceeded(account, tokens, tokenRoom, influenceStored, influenceRoom); // I6
         }
-        // Both deltas are at most what is left (< 2**96, < 2**208), and by I4 each per-account sum
-        // is at most the finalized total, so the narrowing casts are exact.
+        // Both deltas are at most what is left (< 2**96, < 2**208), and by I4 the per-account
+        // token sum is at most the finalized total, so the narrowing casts are exact.
         unchecked {
             pool.unclaimedTokens -= uint96(tokens);
             pool.unclaimedInfluence -= uint208(influenceStored);
         }
         _pool = pool;
-        _accounts[account] = Account(
-            uint208(paid.influence + influenceStored),
-            pool.epochs,
-            uint96(paid.tokens + tokens),
-            pool.capTokens
-        );
+        _accounts[account] = Account(uint96(paid.tokens + tokens), pool.epochs, uint112(pool.capTokens));
     }
 
-    /// @dev The caps of the epochs finalized since `a`'s last claim (I6).
+    /// @dev The caps of the epochs finalized since `a`'s last claim (I6); the token sum modulo
+    /// 2^112 after a first claim (see {Account}).
     function _capRoom(
         Pool memory pool,
         Account memory a
     ) private view returns (uint256 tokenRoom, uint256 influenceRoom) {
-        tokenRoom = pool.capTokens - a.capTokens;
         influenceRoom = _capInfluenceSum[pool.epochs];
-        if (a.capEpochs != 0) influenceRoom -= _capInfluenceSum[a.capEpochs];
+        if (a.capEpochs == 0) return (pool.capTokens, influenceRoom);
+        unchecked {
+            tokenRoom = uint112(uint112(pool.capTokens) - a.capTokens);
+        }
+        influenceRoom -= _capInfluenceSum[a.capEpochs];
     }
 
-    /// @dev The per-account cap of `epoch` under the policy in force (I6): `accountCapBps` of
-    /// each budget, floored as the engine floors it, influence converted to stored units at the
-    /// epoch's growth as the engine converts each award. Clamped to 2^208 - 1, above any claim.
-    function _epochCap(uint256 epoch) private view returns (uint96 tokens, uint208 influenceStored) {
-        Policy storage policy_ = _policy;
-        uint256 capBps = policy_.accountCapBps;
-        tokens = uint96((policy_.tokenBudget * capBps) / BPS); // tokenBudget < 2**96: checked by _setPolicy
-        uint256 stored = Math.mulDiv(Math.mulDiv(policy_.influenceBudget, capBps, BPS), influence.growth(epoch), Q64);
-        influenceStored = uint208(Math.min(stored, type(uint208).max));
-    }
-
-    function _finalize(Proposal storage p, uint256 epoch) private {
+    function _finalize(Proposal storage p) private {
         bytes32 root = p.root;
+        uint256 epoch = p.epoch;
+        uint256 first = p.firstEpoch;
         uint96 tokens = p.cumulativeTokens;
         uint208 influenceStored = p.cumulativeInfluence;
         Amounts memory previous = _finalized;
@@ -577,17 +823,17 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
         p.status = Status.Finalized;
         _root = root;
         _finalized = Amounts(tokens, influenceStored);
-        // Totals never decrease (checked at proposal), so this only adds the epoch's emission.
+        // Totals never decrease (checked at proposal), so this only adds the root's emission.
         uint208 emitted = influenceStored - previous.influence;
         pool.unclaimedTokens += tokens - previous.tokens;
         pool.unclaimedInfluence += emitted;
-        // I6: the epoch's cap joins the running sums (epoch == pool.epochs, I1).
+        // I6: the covered epochs' caps join the running sums (first == pool.epochs, I1).
         pool.capTokens += p.capTokens;
-        _capInfluenceSum[epoch + 1] = _capInfluenceSum[epoch] + p.capInfluence;
+        _capInfluenceSum[epoch + 1] = _capInfluenceSum[first] + p.capInfluence;
         pool.epochs = uint48(epoch + 1); // I1
         _pool = pool;
         _epochRoot[epoch] = root;
-        emit RootFinalized(epoch, root, tokens, influenceStored);
+        emit RootFinalized(epoch, first, root, tokens, influenceStored);
         if (emitted > 0) influence.credit(emitted); // I7
     }
 
@@ -599,15 +845,23 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
         if (policy_.accountCapBps == 0 || policy_.accountCapBps > BPS) {
             revert ContributionRewardsInvalidPolicy(PolicyField.AccountCapBps, policy_.accountCapBps);
         }
-        if (policy_.challengeWindow == 0) revert ContributionRewardsInvalidPolicy(PolicyField.ChallengeWindow, 0);
+        if (policy_.challengeWindow == 0 || policy_.challengeWindow > MAX_PERIOD) {
+            revert ContributionRewardsInvalidPolicy(PolicyField.ChallengeWindow, policy_.challengeWindow);
+        }
         if (policy_.tokenBudget > type(uint96).max) {
             revert ContributionRewardsInvalidPolicy(PolicyField.TokenBudget, policy_.tokenBudget);
         }
-        if (policy_.proposerBond > type(uint96).max) {
+        if (policy_.proposerBond == 0 || policy_.proposerBond > type(uint96).max) {
             revert ContributionRewardsInvalidPolicy(PolicyField.ProposerBond, policy_.proposerBond);
         }
-        if (policy_.challengerBond > type(uint96).max) {
+        if (policy_.challengerBond == 0 || policy_.challengerBond > type(uint96).max) {
             revert ContributionRewardsInvalidPolicy(PolicyField.ChallengerBond, policy_.challengerBond);
+        }
+        if (policy_.disputePeriod < policy_.challengeWindow || policy_.disputePeriod > MAX_PERIOD) {
+            revert ContributionRewardsInvalidPolicy(PolicyField.DisputePeriod, policy_.disputePeriod);
+        }
+        if (policy_.disputeFeeBps == 0 || policy_.disputeFeeBps > BPS) {
+            revert ContributionRewardsInvalidPolicy(PolicyField.DisputeFeeBps, policy_.disputeFeeBps);
         }
         _policy = policy_;
         bytes32 hash = keccak256(abi.encode(policy_));
@@ -627,7 +881,7 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
     }
 
     function _setChallengerRewardBps(uint16 bps) private {
-        if (bps > BPS) revert ContributionRewardsInvalidBps(bps);
+        if (bps >= BPS) revert ContributionRewardsInvalidBps(bps);
         challengerRewardBps = bps;
         emit ChallengerRewardUpdated(bps);
     }

@@ -2,9 +2,8 @@
 pragma solidity ^0.8.24;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
-import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
-import {Votes} from "@openzeppelin/contracts/governance/utils/Votes.sol";
-import {IERC6372} from "@openzeppelin/contracts/interfaces/IERC6372.sol";
+import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
@@ -15,27 +14,42 @@ import {GrowthTable} from "./utils/GrowthTable.sol";
 /**
  * @title Influence
  * @notice Earned, decaying, non-transferable governance power: the votes source of
- * InfluenceGovernor. Influence cannot be bought, sold or transferred; it is awarded for
- * contributions (by the reward distributor, {AWARDER_ROLE}), can be delegated (including by
- * EIP-712 signature), and halves every {halfLife} epochs without any per-account write.
+ * InfluenceGovernor (IERC5805, timestamp clock). Influence cannot be bought, sold or transferred;
+ * it is awarded for contributions (by the reward distributor, {AWARDER_ROLE}), can be delegated
+ * (including by EIP-712 signature), and halves every {halfLife} epochs without any per-account
+ * write.
  *
  * Decay. Balances, delegate checkpoints and the total are kept in growth-scaled *stored units*
  * (see {IInfluence}); influence at timepoint `t` is `stored * 2^64 / growth(epochAt(t))`. Every
  * account, delegate and the total are divided by the same factor at a timepoint, so every ratio a
  * Governor computes at one snapshot is the ratio of stored units, while absolute values decay.
- * The stock OpenZeppelin {Votes} checkpoints hold stored units; only the views divide. `growth`
- * is bit-for-bit `communis/engine/growth.py`; its fractional part comes from the generated
- * {GrowthTable}. The derivation, the overflow bound (no rescaling for at least 53 years of
- * awards) and the gas design are in docs/influence-decay.md.
+ * `growth` is bit-for-bit `communis/engine/growth.py`; its fractional part comes from the
+ * generated {GrowthTable}. The derivation, the overflow bound and the gas design are in
+ * docs/influence-decay.md.
+ *
+ * Units in outputs. Everything a voter, a wallet or an explorer reads is *influence* at a
+ * timepoint: `getVotes`, `getPastVotes`, `getPastTotalSupply`, `balanceOf`, `totalSupply`, and
+ * the values of `DelegateVotesChanged` and `Transfer`, which are the influence at the block that
+ * emits them (so `DelegateVotesChanged.newVotes` is `getVotes` right after the event). Stored
+ * units appear only where the reward distributor's bookkeeping does: the arguments of {credit},
+ * {awardCredited}, {awardStored} and {slash}, the {Credited} and {Slashed} events that echo them,
+ * and the views named `stored*`.
  *
  * Automatic self-delegation. An account that never chose a delegate is its own delegate, so an
  * award counts as votes from the block it lands in, with no `delegate` call. `delegate(0)` means
- * "back to myself". The first award to such an account emits `DelegateChanged(account, 0, account)`
- * so indexers that follow ERC-5805 events see the self-delegation.
+ * "back to myself". The first award to such an account emits `DelegateChanged(account, 0,
+ * account)` so indexers that follow ERC-5805 events see the self-delegation.
  *
- * Units in events. `DelegateVotesChanged`, {Awarded} and {Slashed} carry stored units (the only
- * unit that does not change with time). `getVotes`, `getPastVotes`, `getPastTotalSupply`,
- * `balanceOf` and `totalSupply` return influence (decayed to the queried timepoint).
+ * Storage. Each delegate has one *head* word: its latest vote checkpoint (208-bit stored votes,
+ * 32-bit key: seconds since deployment) and 16 bits of metadata (the number of older
+ * checkpoints, kept in {_older}, and the EXPLICIT flag). A *plain* account (it never called
+ * `delegate`, nobody delegates to it, it was never slashed and only the claims ledger awarded it)
+ * is its own delegate and its votes are exactly what the claims ledger awarded it, so its head is
+ * all Influence keeps for it: its balance, and what ContributionRewards has paid it in influence
+ * ({awardedBy}), are read off its votes. Anything else makes the account *explicit* first (its
+ * awards and slashes are then kept apart, in {_claims}, {_otherAwards} and {_slashed}). The
+ * claims ledger is the first account granted {AWARDER_ROLE} (ContributionRewards in a
+ * deployment); other awarders' awards are kept per awarder.
  *
  * Thresholds elsewhere (the Governor's proposal threshold, the guardian application threshold)
  * are in influence and compared with influence decayed to the same timepoint, never with stored
@@ -47,7 +61,7 @@ import {GrowthTable} from "./utils/GrowthTable.sol";
  * So the Governor's quorum is a fraction of all influence earned up to the snapshot, and claiming
  * (for oneself or for passive members, e.g. during a voting delay) moves only the claimant's
  * delegate's votes, never quorum. {awardStored} credits and awards at once (an awarder without
- * epochs). The total is kept here, in {_total}; OpenZeppelin's own total checkpoints stay empty.
+ * epochs).
  *
  * Invariants:
  * - N1 `storedTotalSupply() == sum(credited) + sum(awardStored) - sum(slashed)`: only {credit},
@@ -55,15 +69,18 @@ import {GrowthTable} from "./utils/GrowthTable.sol";
  * - N2 the sum of all stored balances is at most {storedTotalSupply}, as long as every awarder
  *   {awardCredited}s at most what it {credit}ed (ContributionRewards keeps that: its claims never
  *   pay more than its finalized totals, which it credits at finalization).
- * - N3 the votes of every delegate sum to the stored balances (OpenZeppelin {Votes} moves votes
- *   with balances and delegation).
+ * - N3 the votes of every delegate sum to the stored balances of the accounts delegating to it
+ *   ({_moveVotes} moves votes with every award, slash and delegation).
+ * - N4 a plain account (head without EXPLICIT) is its own delegate, nobody else's delegate, and
+ *   its votes equal its balance and its claims-ledger awards; {_makeExplicit} runs before any
+ *   change that would break this ({_delegate}, {slash}, an award by another awarder).
  *
  * Slashing burns the slashed account's own balance and so the votes it carries, wherever they
  * are delegated. Votes that other accounts delegated *to* the slashed account stay with it: they
  * are the delegators' influence, and only they can move it (by delegating elsewhere). Governance
  * that slashes a delegate for misconduct should tell its delegators to re-delegate.
  */
-contract Influence is IInfluence, Votes, AccessControl, GrowthTable {
+contract Influence is IInfluence, AccessControl, EIP712, Nonces, GrowthTable {
     using Checkpoints for Checkpoints.Trace208;
 
     /// @inheritdoc IInfluence
@@ -83,6 +100,21 @@ contract Influence is IInfluence, Votes, AccessControl, GrowthTable {
 
     uint256 private constant _ONE = 1 << 64;
 
+    // The ERC-5805 delegation type string (OpenZeppelin Votes'), hashed at compile time.
+    // solhint-disable-next-line gas-small-strings
+    bytes32 private constant _DELEGATION_TYPEHASH = keccak256(
+        "Delegation(address delegatee,uint256 nonce,uint256 expiry)"
+    );
+
+    // A checkpoint word: stored votes (bits 48..255), key (bits 16..47: seconds since {_origin},
+    // zero for "no checkpoint"), and, in a head, metadata (bits 0..15).
+    uint256 private constant _KEY_MASK = 0xffffffff;
+    uint256 private constant _META_MASK = 0xffff;
+    // Metadata: the account's balance and awards are kept apart (not read off its votes, N4).
+    uint256 private constant _EXPLICIT = 1 << 15;
+    // Metadata: the number of older checkpoints; this value means "see {_olderCount}".
+    uint256 private constant _COUNT_SPILL = (1 << 15) - 1;
+
     /// @inheritdoc IInfluence
     uint48 public immutable genesis;
 
@@ -92,7 +124,29 @@ contract Influence is IInfluence, Votes, AccessControl, GrowthTable {
     /// @inheritdoc IInfluence
     uint256 public immutable halfLife;
 
-    mapping(address account => uint256) private _storedBalances;
+    /// @dev One second before deployment: checkpoint keys count seconds from here (keys >= 1).
+    uint256 private immutable _origin;
+
+    /// @dev Each delegate's head: its latest vote checkpoint and metadata (see the contract notes).
+    mapping(address delegate => uint256) private _head;
+    /// @dev Each delegate's earlier vote checkpoints, oldest first (votes and key, no metadata).
+    mapping(address delegate => mapping(uint256 index => uint256)) private _older;
+    /// @dev The number of a delegate's earlier checkpoints once it no longer fits its head.
+    mapping(address delegate => uint256) private _olderCount;
+    /// @dev The delegate an account chose (zero: itself).
+    mapping(address account => address) private _delegatee;
+
+    /// @dev Explicit accounts only: what the claims ledger awarded, what other awarders awarded
+    /// and what was slashed; the balance is the first two minus the third.
+    mapping(address account => uint256) private _claims;
+    mapping(address account => uint256) private _otherAwards;
+    mapping(address account => uint256) private _slashed;
+    /// @dev What each awarder other than the claims ledger awarded each account ({awardedBy}).
+    mapping(address awarder => mapping(address account => uint256)) private _awardedByOthers;
+
+    /// @dev The claims ledger (the first account granted AWARDER_ROLE) and whether it holds it now.
+    address private _ledger;
+    bool private _ledgerActive;
 
     /// @dev Stored-unit total over time: what {getPastTotalSupply} reads (N1).
     Checkpoints.Trace208 private _total;
@@ -100,7 +154,7 @@ contract Influence is IInfluence, Votes, AccessControl, GrowthTable {
     /// @notice The `admin` given to the constructor was the zero address.
     error InfluenceZeroAdmin();
 
-    /// @notice {awardStored} was called for the zero address.
+    /// @notice An award was made to the zero address.
     error InfluenceZeroAccount();
 
     /// @notice The epoch length is below {MIN_EPOCH_DURATION}.
@@ -112,11 +166,17 @@ contract Influence is IInfluence, Votes, AccessControl, GrowthTable {
     /// @notice `halfLife * epochDuration` is below {MIN_HALF_LIFE_SECONDS}.
     error InfluenceHalfLifeTooShort(uint256 halfLifeSeconds, uint256 minimum);
 
-    /// @notice An award would take the stored total above {MAX_STORED_SUPPLY}.
+    /// @notice An award would take the stored total, or a delegate's votes, above {MAX_STORED_SUPPLY}.
     error InfluenceStoredOverflow(uint256 newStoredTotal, uint256 maximum);
 
     /// @notice {growth} of `epoch` does not fit in 256 bits (more than 191 half-lives).
     error InfluenceGrowthOverflow(uint256 epoch);
+
+    /// @notice Votes cannot change 2^32 seconds (136 years) or more after deployment.
+    error InfluenceClockOverflow(uint256 timestamp);
+
+    /// @notice A lookup at or after the current clock (ERC-5805).
+    error ERC5805FutureLookup(uint256 timepoint, uint48 clock);
 
     /**
      * @notice Deploy the ledger.
@@ -146,6 +206,7 @@ contract Influence is IInfluence, Votes, AccessControl, GrowthTable {
         genesis = genesis_;
         epochDuration = epochDuration_;
         halfLife = halfLife_;
+        _origin = block.timestamp - 1;
     }
 
     // ------------------------------------------------------------------ metadata (wallets)
@@ -167,12 +228,12 @@ contract Influence is IInfluence, Votes, AccessControl, GrowthTable {
 
     /// @notice Influence of `account` now (its own, decayed; delegation does not move it).
     function balanceOf(address account) external view returns (uint256) {
-        return _toInfluence(_storedBalances[account], _epochAt(block.timestamp));
+        return _toInfluence(_balanceOf(account, _head[account]), _epochAt(block.timestamp));
     }
 
-    /// @notice Total influence now (decayed).
+    /// @notice Total influence now (decayed): earned influence, claimed or not.
     function totalSupply() external view returns (uint256) {
-        return _toInfluence(_getTotalSupply(), _epochAt(block.timestamp));
+        return _toInfluence(_total.latest(), _epochAt(block.timestamp));
     }
 
     // ------------------------------------------------------------------ epochs and growth
@@ -211,50 +272,49 @@ contract Influence is IInfluence, Votes, AccessControl, GrowthTable {
     // ------------------------------------------------------------------ votes (IERC5805)
 
     /// @notice The clock is the block timestamp (ERC-6372).
-    function clock() public view override(IERC6372, Votes) returns (uint48) {
+    function clock() public view returns (uint48) {
         return Time.timestamp();
     }
 
     // slither-disable-start naming-convention (CLOCK_MODE is the name ERC-6372 requires)
     // solhint-disable func-name-mixedcase
     /// @notice Machine-readable description of the clock (ERC-6372).
-    function CLOCK_MODE() public pure override(IERC6372, Votes) returns (string memory) {
+    function CLOCK_MODE() public pure returns (string memory) {
         return "mode=timestamp";
     }
     // solhint-enable func-name-mixedcase
     // slither-disable-end naming-convention
 
     /// @notice Current influence delegated to `account` (decayed to now).
-    function getVotes(address account) public view override(IVotes, Votes) returns (uint256) {
-        return _toInfluence(super.getVotes(account), _epochAt(block.timestamp));
+    function getVotes(address account) external view returns (uint256) {
+        return _toInfluence(_head[account] >> 48, _epochAt(block.timestamp));
     }
 
     /// @notice Influence delegated to `account` at `timepoint`, decayed to that timepoint.
-    function getPastVotes(address account, uint256 timepoint) public view override(IVotes, Votes) returns (uint256) {
-        uint256 stored = super.getPastVotes(account, timepoint); // reverts unless timepoint < clock()
-        return _toInfluence(stored, _epochAt(timepoint));
+    function getPastVotes(address account, uint256 timepoint) external view returns (uint256) {
+        return _toInfluence(_votesAt(account, _validateTimepoint(timepoint)), _epochAt(timepoint));
     }
 
     /// @notice Total influence earned (credited) up to `timepoint`, claimed or not, decayed to
     /// that timepoint: the Governor's quorum denominator.
-    function getPastTotalSupply(uint256 timepoint) public view override(IVotes, Votes) returns (uint256) {
-        uint256 stored = _total.upperLookupRecent(_validateTimepoint(timepoint)); // reverts unless timepoint < clock()
+    function getPastTotalSupply(uint256 timepoint) external view returns (uint256) {
+        uint256 stored = _total.upperLookupRecent(_validateTimepoint(timepoint));
         return _toInfluence(stored, _epochAt(timepoint));
     }
 
     /// @notice Stored units currently delegated to `account` (not decayed).
     function getStoredVotes(address account) external view returns (uint256) {
-        return super.getVotes(account);
+        return _head[account] >> 48;
     }
 
     /// @notice Stored units delegated to `account` at `timepoint` (not decayed).
     function getPastStoredVotes(address account, uint256 timepoint) external view returns (uint256) {
-        return super.getPastVotes(account, timepoint);
+        return _votesAt(account, _validateTimepoint(timepoint));
     }
 
     /// @notice Stored-unit total now (not decayed).
     function storedTotalSupply() external view returns (uint256) {
-        return _getTotalSupply();
+        return _total.latest();
     }
 
     /// @notice Stored-unit total at `timepoint` (not decayed).
@@ -263,14 +323,46 @@ contract Influence is IInfluence, Votes, AccessControl, GrowthTable {
     }
 
     /// @notice The delegate of `account`; an account that never delegated is its own delegate.
-    function delegates(address account) public view override(IVotes, Votes) returns (address) {
-        address chosen = super.delegates(account);
+    function delegates(address account) public view returns (address) {
+        address chosen = _delegatee[account];
         return chosen == address(0) ? account : chosen;
     }
 
+    /// @notice Delegate the caller's votes to `delegatee` (zero: back to the caller).
+    function delegate(address delegatee) external {
+        _delegate(msg.sender, delegatee);
+    }
+
+    /// @notice Delegate by EIP-712 signature (`Delegation(address delegatee,uint256 nonce,uint256 expiry)`).
+    function delegateBySig(address delegatee, uint256 nonce, uint256 expiry, uint8 v, bytes32 r, bytes32 s) external {
+        // slither-disable-next-line timestamp (an expiry chosen by the signer, compared as ERC-5805 does)
+        if (block.timestamp > expiry) revert VotesExpiredSignature(expiry);
+        address signer = ECDSA.recover(
+            _hashTypedDataV4(keccak256(abi.encode(_DELEGATION_TYPEHASH, delegatee, nonce, expiry))),
+            v,
+            r,
+            s
+        );
+        _useCheckedNonce(signer, nonce);
+        _delegate(signer, delegatee);
+    }
+
+    // slither-disable-start incorrect-equality,timestamp (from here to _balanceOf: equalities test bit fields and keys of packed checkpoint words, not balances; keys are seconds since deployment, compared to find a checkpoint, not to take a time-dependent decision)
     /// @inheritdoc IInfluence
     function storedBalanceOf(address account) external view returns (uint256) {
-        return _storedBalances[account];
+        return _balanceOf(account, _head[account]);
+    }
+
+    /// @inheritdoc IInfluence
+    function awardedBy(address awarder, address account) external view returns (uint256) {
+        if (awarder != _ledger) return _awardedByOthers[awarder][account];
+        uint256 head = _head[account];
+        return head & _EXPLICIT == 0 ? head >> 48 : _claims[account];
+    }
+
+    /// @inheritdoc IInfluence
+    function claimsLedger() external view returns (address) {
+        return _ledger;
     }
 
     // ------------------------------------------------------------------ awards and slashing
@@ -278,15 +370,16 @@ contract Influence is IInfluence, Votes, AccessControl, GrowthTable {
     /**
      * @inheritdoc IInfluence
      * @dev Only {AWARDER_ROLE}. Zero is a no-op. Reverts with {InfluenceStoredOverflow} if the
-     * stored total would pass {MAX_STORED_SUPPLY}. Emits {Credited}, {Awarded},
+     * stored total would pass {MAX_STORED_SUPPLY}. Emits {Credited}, `Transfer(0, account, v)`,
      * `DelegateVotesChanged` and, on the first award to an account without a chosen delegate,
      * `DelegateChanged(account, 0, account)`.
      */
-    function awardStored(address account, uint256 storedUnits) external onlyRole(AWARDER_ROLE) {
+    function awardStored(address account, uint256 storedUnits) external {
+        bool fromLedger = _authorizeAwarder();
         if (account == address(0)) revert InfluenceZeroAccount();
         if (storedUnits == 0) return;
         _credit(storedUnits);
-        _award(account, storedUnits);
+        _award(account, storedUnits, fromLedger);
     }
 
     /**
@@ -294,7 +387,8 @@ contract Influence is IInfluence, Votes, AccessControl, GrowthTable {
      * @dev Only {AWARDER_ROLE}. Zero is a no-op. Reverts with {InfluenceStoredOverflow} if the
      * stored total would pass {MAX_STORED_SUPPLY}. Emits {Credited}.
      */
-    function credit(uint256 storedUnits) external onlyRole(AWARDER_ROLE) {
+    function credit(uint256 storedUnits) external {
+        _authorizeAwarder();
         if (storedUnits == 0) return;
         _credit(storedUnits);
     }
@@ -302,13 +396,14 @@ contract Influence is IInfluence, Votes, AccessControl, GrowthTable {
     /**
      * @inheritdoc IInfluence
      * @dev Only {AWARDER_ROLE}, which must have {credit}ed at least as much as it awards this way
-     * (N2). Zero is a no-op. Emits {Awarded}, `DelegateVotesChanged` and, on the first award to an
-     * account without a chosen delegate, `DelegateChanged(account, 0, account)`.
+     * (N2). Zero is a no-op. Emits `Transfer(0, account, v)`, `DelegateVotesChanged` and, on the
+     * first award to an account without a chosen delegate, `DelegateChanged(account, 0, account)`.
      */
-    function awardCredited(address account, uint256 storedUnits) external onlyRole(AWARDER_ROLE) {
+    function awardCredited(address account, uint256 storedUnits) external {
+        bool fromLedger = _authorizeAwarder();
         if (account == address(0)) revert InfluenceZeroAccount();
         if (storedUnits == 0) return;
-        _award(account, storedUnits);
+        _award(account, storedUnits, fromLedger);
     }
 
     /**
@@ -317,27 +412,51 @@ contract Influence is IInfluence, Votes, AccessControl, GrowthTable {
      * so a proposal to slash everything can pass `type(uint256).max`; nothing to burn is a no-op.
      * Past checkpoints (and so votes already cast) are untouched. Only the account's own balance
      * is burnt: votes others delegated to it stay delegated to it (see the contract notes).
-     * Emits {Slashed} and `DelegateVotesChanged`.
+     * Emits {Slashed}, `Transfer(account, 0, v)` and `DelegateVotesChanged`.
      */
     function slash(address account, uint256 storedUnits) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        uint256 balance = _storedBalances[account];
-        uint256 burnt = Math.min(storedUnits, balance);
-        if (burnt == 0) return;
-        unchecked {
-            _storedBalances[account] = balance - burnt;
-        }
+        uint256 head = _head[account];
+        if (Math.min(storedUnits, _balanceOf(account, head)) == 0) return;
+        head = _makeExplicit(account, head); // N4: the balance no longer equals the awards
+        uint256 burnt = Math.min(storedUnits, _balanceOf(account, head));
+        _slashed[account] += burnt;
+        (uint256 whole, uint256 fraction) = _growthParts(_epochAt(block.timestamp));
         emit Slashed(account, burnt);
+        emit Transfer(account, address(0), _scaleDown(burnt, whole, fraction));
         // N2 and N3: every balance is at most the total and is carried by its delegate.
         // slither-disable-next-line unused-return (push returns the old and new totals, both known here)
         _total.push(clock(), uint208(_total.latest() - burnt));
-        _moveDelegateVotes(delegates(account), address(0), burnt);
+        address to = delegates(account);
+        _moveVotes(to, to == account ? head : _head[to], burnt, false, whole, fraction);
     }
 
     // ------------------------------------------------------------------ internals
 
-    /// @dev The current stored-unit total (N1).
-    function _getTotalSupply() internal view override returns (uint256) {
-        return _total.latest();
+    /// @dev AWARDER_ROLE, read through the claims-ledger slot for the ledger itself (one read).
+    /// Returns whether the caller is the claims ledger.
+    function _authorizeAwarder() private view returns (bool fromLedger) {
+        if (msg.sender == _ledger && _ledgerActive) return true;
+        _checkRole(AWARDER_ROLE);
+        return false;
+    }
+
+    /// @dev The first account granted AWARDER_ROLE becomes the claims ledger.
+    function _grantRole(bytes32 role, address account) internal override returns (bool granted) {
+        granted = super._grantRole(role, account);
+        if (role == AWARDER_ROLE && granted) {
+            address ledger = _ledger;
+            if (ledger == address(0)) {
+                _ledger = account;
+                emit ClaimsLedgerSet(account);
+            }
+            if (ledger == address(0) || ledger == account) _ledgerActive = true;
+        }
+    }
+
+    /// @dev The claims ledger stops awarding when it loses AWARDER_ROLE (its awards stay).
+    function _revokeRole(bytes32 role, address account) internal override returns (bool revoked) {
+        revoked = super._revokeRole(role, account);
+        if (role == AWARDER_ROLE && revoked && account == _ledger) _ledgerActive = false;
     }
 
     /// @dev Adds `storedUnits` to the total (N1).
@@ -349,18 +468,160 @@ contract Influence is IInfluence, Votes, AccessControl, GrowthTable {
         emit Credited(msg.sender, storedUnits);
     }
 
-    /// @dev Adds `storedUnits` to `account`'s balance and to its delegate's votes (N3), without
-    /// touching the total.
-    function _award(address account, uint256 storedUnits) private {
-        uint256 before = _storedBalances[account];
-        _storedBalances[account] = before + storedUnits;
-        address chosen = super.delegates(account);
-        if (chosen == address(0)) {
-            chosen = account;
-            if (before == 0) emit DelegateChanged(account, address(0), account);
+    /// @dev Adds `storedUnits` to `account`'s awards and to its delegate's votes (N3), without
+    /// touching the total. A plain account awarded by the claims ledger stays plain: its head is
+    /// its balance, its awards and its votes (N4).
+    function _award(address account, uint256 storedUnits, bool fromLedger) private {
+        (uint256 whole, uint256 fraction) = _growthParts(_epochAt(block.timestamp));
+        uint256 head = _head[account];
+        if (fromLedger && head & _EXPLICIT == 0) {
+            if ((head >> 16) & _KEY_MASK == 0) emit DelegateChanged(account, address(0), account);
+            emit Transfer(address(0), account, _scaleDown(storedUnits, whole, fraction));
+            _moveVotes(account, head, storedUnits, true, whole, fraction);
+            return;
         }
-        emit Awarded(account, storedUnits);
-        _moveDelegateVotes(address(0), chosen, storedUnits);
+        head = _makeExplicit(account, head);
+        address chosen = _delegatee[account];
+        if (chosen == address(0) && _claims[account] + _otherAwards[account] == 0) {
+            emit DelegateChanged(account, address(0), account);
+        }
+        if (fromLedger) {
+            _claims[account] += storedUnits;
+        } else {
+            _otherAwards[account] += storedUnits;
+            _awardedByOthers[msg.sender][account] += storedUnits;
+        }
+        emit Transfer(address(0), account, _scaleDown(storedUnits, whole, fraction));
+        if (chosen == address(0) || chosen == account) {
+            _moveVotes(account, head, storedUnits, true, whole, fraction);
+        } else {
+            _moveVotes(chosen, _head[chosen], storedUnits, true, whole, fraction);
+        }
+    }
+
+    /// @dev Moves `account`'s balance from its delegate to `delegatee` (zero: itself). The
+    /// account and a new delegate other than itself become explicit first (N4).
+    function _delegate(address account, address delegatee) private {
+        address to = delegatee == address(0) ? account : delegatee;
+        uint256 head = _head[account];
+        address from = account;
+        if (head & _EXPLICIT == 0) {
+            head = _makeExplicit(account, head);
+        } else {
+            address chosen = _delegatee[account];
+            if (chosen != address(0)) from = chosen;
+        }
+        _delegatee[account] = to;
+        emit DelegateChanged(account, from, to);
+        if (from == to) return;
+        uint256 toHead = to == account ? head : _makeExplicit(to, _head[to]);
+        uint256 units = _balanceOf(account, head);
+        if (units == 0) return;
+        (uint256 whole, uint256 fraction) = _growthParts(_epochAt(block.timestamp));
+        _moveVotes(from, from == account ? head : _head[from], units, false, whole, fraction);
+        // The head of `to` is unchanged by the move above unless `to` is `from`, excluded above.
+        _moveVotes(to, toHead, units, true, whole, fraction);
+    }
+
+    /// @dev Marks `account` explicit: its balance and its claims-ledger awards are kept in
+    /// {_claims} (until now they were its votes, N4). Returns the new head.
+    function _makeExplicit(address account, uint256 head) private returns (uint256) {
+        if (head & _EXPLICIT != 0) return head;
+        uint256 votes = head >> 48;
+        if (votes != 0) _claims[account] = votes;
+        head |= _EXPLICIT;
+        _head[account] = head;
+        return head;
+    }
+
+    /// @dev Adds (`up`) or subtracts `amount` stored units to the votes of `delegatee`, whose
+    /// head is `head`, with a new checkpoint (N3). Emits `DelegateVotesChanged` in influence.
+    function _moveVotes(
+        address delegatee,
+        uint256 head,
+        uint256 amount,
+        bool up,
+        uint256 whole,
+        uint256 fraction
+    ) private {
+        uint256 old = head >> 48;
+        uint256 updated;
+        if (up) {
+            updated = old + amount;
+            if (updated > MAX_STORED_SUPPLY) revert InfluenceStoredOverflow(updated, MAX_STORED_SUPPLY);
+        } else {
+            updated = old - amount; // N3: a delegate carries every balance delegated to it
+        }
+        _push(delegatee, head, updated);
+        emit DelegateVotesChanged(delegatee, _scaleDown(old, whole, fraction), _scaleDown(updated, whole, fraction));
+    }
+
+    /// @dev Writes `votes` as `delegatee`'s checkpoint now: replaces the head if it was written in
+    /// this second, otherwise moves the head to {_older} first. Keeps the metadata.
+    function _push(address delegatee, uint256 head, uint256 votes) private {
+        uint256 nowKey = block.timestamp - _origin;
+        if (nowKey > _KEY_MASK) revert InfluenceClockOverflow(block.timestamp);
+        uint256 key = (head >> 16) & _KEY_MASK;
+        uint256 meta = head & _META_MASK;
+        if (key != nowKey) {
+            if (key != 0) {
+                uint256 n = meta & _COUNT_SPILL;
+                if (n == _COUNT_SPILL) {
+                    n = _olderCount[delegatee];
+                    _olderCount[delegatee] = n + 1;
+                } else if (n + 1 == _COUNT_SPILL) {
+                    _olderCount[delegatee] = n + 1;
+                    meta |= _COUNT_SPILL;
+                } else {
+                    ++meta;
+                }
+                _older[delegatee][n] = head & ~_META_MASK;
+            }
+            key = nowKey;
+        }
+        _head[delegatee] = (votes << 48) | (key << 16) | meta;
+    }
+
+    /// @dev Stored votes of `delegatee` at `timepoint` (at most the current clock): the head if it
+    /// was written at or before, otherwise a search of the older checkpoints, recent ones first.
+    function _votesAt(address delegatee, uint256 timepoint) private view returns (uint256) {
+        if (timepoint <= _origin) return 0;
+        uint256 t = timepoint - _origin;
+        uint256 head = _head[delegatee];
+        uint256 key = (head >> 16) & _KEY_MASK;
+        if (key == 0) return 0;
+        if (key <= t) return head >> 48;
+        uint256 n = head & _COUNT_SPILL;
+        if (n == _COUNT_SPILL) n = _olderCount[delegatee];
+        mapping(uint256 => uint256) storage older = _older[delegatee];
+        uint256 low = 0;
+        uint256 high = n;
+        if (n > 5) {
+            uint256 mid = n - Math.sqrt(n);
+            if (t < ((older[mid] >> 16) & _KEY_MASK)) high = mid;
+            else low = mid + 1;
+        }
+        while (low < high) {
+            uint256 mid = Math.average(low, high);
+            if (((older[mid] >> 16) & _KEY_MASK) > t) high = mid;
+            else low = mid + 1;
+        }
+        return high == 0 ? 0 : older[high - 1] >> 48;
+    }
+
+    /// @dev `account`'s own stored balance, given its head (N4 for a plain account).
+    function _balanceOf(address account, uint256 head) private view returns (uint256) {
+        if (head & _EXPLICIT == 0) return head >> 48;
+        return _claims[account] + _otherAwards[account] - _slashed[account];
+    }
+
+    // slither-disable-end incorrect-equality,timestamp
+
+    /// @dev `timepoint` as a past ERC-6372 timepoint; reverts unless it is before the clock.
+    function _validateTimepoint(uint256 timepoint) private view returns (uint48) {
+        uint48 current = clock();
+        if (timepoint >= current) revert ERC5805FutureLookup(timepoint, current);
+        return uint48(timepoint);
     }
 
     /// @dev The epoch containing `timepoint` (0 before genesis).
@@ -388,13 +649,18 @@ contract Influence is IInfluence, Votes, AccessControl, GrowthTable {
         }
     }
 
-    /// @dev Influence at `epoch` of `storedUnits`: `floor(storedUnits * 2^64 / growth(epoch))`,
-    /// computed as `floor(storedUnits * 2^64 / fraction) >> whole` (floor(floor(x / a) / b) ==
-    /// floor(x / (a * b))): exactly `communis.engine.growth.to_influence` for every epoch, with no
-    /// overflow and no growth bound (past 191 half-lives only {growth} itself reverts).
-    // slither-disable-next-line assembly (a division by a fraction >= 2^64 and a shift, neither can overflow)
-    function _toInfluence(uint256 storedUnits, uint256 epoch) private view returns (uint256 influence) {
+    /// @dev Influence at `epoch` of `storedUnits`: `floor(storedUnits * 2^64 / growth(epoch))`.
+    function _toInfluence(uint256 storedUnits, uint256 epoch) private view returns (uint256) {
         (uint256 whole, uint256 fraction) = _growthParts(epoch);
+        return _scaleDown(storedUnits, whole, fraction);
+    }
+
+    /// @dev `floor(storedUnits * 2^64 / (fraction << whole))`, computed as
+    /// `floor(storedUnits * 2^64 / fraction) >> whole` (floor(floor(x / a) / b) == floor(x / (a * b))):
+    /// exactly `communis.engine.growth.to_influence` for every epoch, with no overflow and no
+    /// growth bound (past 191 half-lives only {growth} itself reverts).
+    // slither-disable-next-line assembly,timestamp (a division by a fraction >= 2^64 and a shift, neither can overflow; its inputs may come from a timepoint's epoch, it decides nothing)
+    function _scaleDown(uint256 storedUnits, uint256 whole, uint256 fraction) private pure returns (uint256 influence) {
         if (storedUnits < (1 << 192)) {
             // solhint-disable-next-line no-inline-assembly
             assembly ("memory-safe") {
@@ -417,16 +683,5 @@ contract Influence is IInfluence, Votes, AccessControl, GrowthTable {
             rest := mod(epoch, h)
         }
         fraction = _fractionGrowth(rest, h);
-    }
-
-    /// @dev Delegating to the zero address means delegating back to oneself.
-    function _delegate(address account, address delegatee) internal override {
-        super._delegate(account, delegatee == address(0) ? account : delegatee);
-    }
-
-    /// @dev Voting units are stored units.
-    // slither-disable-next-line dead-code (called by OpenZeppelin Votes through its virtual hook)
-    function _getVotingUnits(address account) internal view override returns (uint256) {
-        return _storedBalances[account];
     }
 }

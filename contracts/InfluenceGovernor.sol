@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
+import {IGovernor} from "@openzeppelin/contracts/governance/IGovernor.sol";
 import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
 import {Governor} from "@openzeppelin/contracts/governance/Governor.sol";
 import {GovernorSettings} from "@openzeppelin/contracts/governance/extensions/GovernorSettings.sol";
@@ -11,6 +12,8 @@ import {GovernorTimelockControl} from "@openzeppelin/contracts/governance/extens
 import {GovernorPreventLateQuorum} from "@openzeppelin/contracts/governance/extensions/GovernorPreventLateQuorum.sol";
 import {GovernorProposalGuardian} from "@openzeppelin/contracts/governance/extensions/GovernorProposalGuardian.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {Bytes} from "@openzeppelin/contracts/utils/Bytes.sol";
+import {Multicall} from "@openzeppelin/contracts/utils/Multicall.sol";
 import {IContributionRewards} from "./interfaces/IContributionRewards.sol";
 import {GovernorCountingDistinct} from "./governance/GovernorCountingDistinct.sol";
 
@@ -34,13 +37,26 @@ import {GovernorCountingDistinct} from "./governance/GovernorCountingDistinct.so
  *   as with no guardian;
  * - it never reaches a protected proposal: one whose every action is, with zero value, a call to
  *   this governor's {setProposalGuardian} or {setProposalGuardianSunset} (the guardian cannot
- *   block its own replacement or removal), or a `resolveChallenge` call to a contract holding
+ *   block its own replacement or removal), or a `resolveDispute` call to a contract holding
  *   Influence's AWARDER_ROLE, i.e. ContributionRewards (the guardian cannot stall the challenge
  *   game by vetoing its resolutions). A proposal that bundles such a call with any other action
  *   is not protected: otherwise adding a no-op `setProposalGuardian` would disarm the guardian.
  * Invariant: the guardian cancels a proposal only if, at that moment, it is before the sunset
  * and {isProtectedProposal} is false for the proposal's actions (or it is the proposer of a
  * pending proposal, like anyone).
+ *
+ * Nobody judges their own dispute. When a proposal is created, every action that calls
+ * `resolveDispute` on ContributionRewards (a contract holding Influence's AWARDER_ROLE), directly
+ * or inside its `multicall`, must name the dispute that is undecided there (its record hashes to
+ * `disputeHash`: {InfluenceGovernorUnknownDispute} otherwise, so a resolution cannot be prepared
+ * before the dispute it names exists), and the dispute's proposer and challenger are barred
+ * from voting on the proposal ({InfluenceGovernorDisputeParty}; {isDisputeParty}). They are
+ * barred through the counting module's voted flag, so every other vote costs exactly what it did.
+ * Invariant: no vote of a dispute's proposer or challenger is ever counted on a proposal that
+ * resolves that dispute. What remains: influence a party delegated to another account before
+ * the snapshot is voted by that delegate, and a party holding several accounts votes with the
+ * others; resistance to that comes from how influence is earned and from the minimum of
+ * distinct voters, not from here.
  *
  * Decay and thresholds. Influence returns votes decayed to the queried timepoint, and the
  * total decays by the same factor, so at a snapshot for/against/abstain and the quorum
@@ -68,12 +84,26 @@ contract InfluenceGovernor is
     bytes32 private constant AWARDER_ROLE = keccak256("AWARDER_ROLE");
 
     uint48 private _proposalGuardianSunset;
+    // Per proposal, the accounts barred from voting on it: the parties of the disputes it resolves.
+    mapping(uint256 proposalId => mapping(address account => bool)) private _disputeParties;
 
     /// @notice The time after which the proposal guardian can no longer cancel changed.
     event ProposalGuardianSunsetSet(uint48 oldSunset, uint48 newSunset);
 
+    /// @notice `account`, a party (proposer or challenger) of a dispute that proposal `proposalId`
+    /// resolves, may not vote on it.
+    event DisputePartyBarred(uint256 indexed proposalId, address indexed account);
+
     /// @notice A guardian sunset later than `latest` (now + {MAX_PROPOSAL_GUARDIAN_TERM}).
     error InfluenceGovernorSunsetTooLate(uint48 sunset, uint48 latest);
+
+    /// @notice `account` is a party of a dispute that proposal `proposalId` resolves: it cannot
+    /// vote on it.
+    error InfluenceGovernorDisputeParty(uint256 proposalId, address account);
+
+    /// @notice The proposal resolves a dispute of `root` for `epoch` at `rewards` that is not the
+    /// undecided dispute there (already ended, not yet opened, or a different record).
+    error InfluenceGovernorUnknownDispute(address rewards, uint256 epoch, bytes32 root);
 
     /**
      * @notice Deploy the governor.
@@ -140,7 +170,7 @@ contract InfluenceGovernor is
     /**
      * @notice Whether the proposal guardian is barred from cancelling the proposal with these
      * actions: every action is a protected call (it only replaces or removes the guardian,
-     * moves its sunset, or resolves challenges; see the contract notice).
+     * moves its sunset, or resolves disputes; see the contract notice).
      */
     function isProtectedProposal(
         address[] memory targets,
@@ -158,9 +188,7 @@ contract InfluenceGovernor is
                     (selector == this.setProposalGuardian.selector ||
                         selector == this.setProposalGuardianSunset.selector);
             if (guardianChange) continue;
-            bool resolution =
-                selector == IContributionRewards.resolveChallenge.selector &&
-                    IAccessControl(address(token())).hasRole(AWARDER_ROLE, targets[i]);
+            bool resolution = selector == IContributionRewards.resolveDispute.selector && _isRewards(targets[i]);
             if (!resolution) return false;
         }
         return true;
@@ -185,6 +213,95 @@ contract InfluenceGovernor is
             if (!Governor._validateCancel(proposalId, caller)) revert GovernorUnableToCancel(proposalId, caller);
         }
         return super.cancel(targets, values, calldatas, descriptionHash);
+    }
+
+    /// @notice Whether `account` is barred from voting on `proposalId` as a party of a dispute it resolves.
+    function isDisputeParty(uint256 proposalId, address account) public view returns (bool) {
+        return _disputeParties[proposalId][account];
+    }
+
+    /// @inheritdoc GovernorCountingDistinct
+    /// @dev A barred dispute party has not voted.
+    function hasVoted(
+        uint256 proposalId,
+        address account
+    ) public view override(IGovernor, GovernorCountingDistinct) returns (bool) {
+        return super.hasVoted(proposalId, account) && !_disputeParties[proposalId][account];
+    }
+
+    /// @dev OpenZeppelin's proposal creation, then the parties of every dispute it resolves are
+    /// barred from voting on it (see the contract notice).
+    function _propose(
+        address[] memory targets,
+        uint256[] memory values,
+        bytes[] memory calldatas,
+        string memory description,
+        address proposer
+    ) internal override returns (uint256 proposalId) {
+        proposalId = super._propose(targets, values, calldatas, description, proposer);
+        uint256 count = targets.length;
+        for (uint256 i = 0; i < count;) {
+            bytes memory data = calldatas[i];
+            bytes4 selector;
+            // The first word of the call's bytes (beyond a shorter call's end: no selector can match
+            // a call shorter than 4 bytes, checked next); only a call that may resolve a dispute
+            // is decoded, so an ordinary proposal pays a few hundred gas for the scan.
+            // solhint-disable-next-line no-inline-assembly
+            assembly ("memory-safe") {
+                selector := mload(add(data, 0x20))
+            }
+            if (
+                data.length > 3 &&
+                (selector == IContributionRewards.resolveDispute.selector || selector == Multicall.multicall.selector)
+            ) _barDisputeParties(proposalId, targets[i], data);
+            unchecked {
+                ++i;
+            }
+        }
+    }
+
+    /// @dev Bars the parties of the dispute `data` resolves, if it is a `resolveDispute` call (or
+    /// a `multicall` of calls) to ContributionRewards at `target`.
+    function _barDisputeParties(uint256 proposalId, address target, bytes memory data) private {
+        if (data.length < 4) return;
+        bytes4 selector = bytes4(data);
+        if (selector == IContributionRewards.resolveDispute.selector) {
+            if (!_isRewards(target)) return;
+            (IContributionRewards.Dispute memory dispute, ) = abi.decode(
+                Bytes.slice(data, 4),
+                (IContributionRewards.Dispute, bool)
+            );
+            // slither-disable-next-line calls-loop (one view call per resolution, to the system's own contract)
+            bytes32 stored = IContributionRewards(target).disputeHash(dispute.epoch, dispute.root, dispute.ledgerRoot);
+            if (stored != keccak256(abi.encode(dispute))) {
+                revert InfluenceGovernorUnknownDispute(target, dispute.epoch, dispute.root);
+            }
+            _barParty(proposalId, dispute.proposer);
+            _barParty(proposalId, dispute.challenger);
+        } else if (selector == Multicall.multicall.selector && _isRewards(target)) {
+            bytes[] memory calls = abi.decode(Bytes.slice(data, 4), (bytes[]));
+            for (uint256 i = 0; i < calls.length; ++i) {
+                _barDisputeParties(proposalId, target, calls[i]);
+            }
+        }
+    }
+
+    function _barParty(uint256 proposalId, address account) private {
+        if (_disputeParties[proposalId][account]) return;
+        _disputeParties[proposalId][account] = true;
+        _barVoter(proposalId, account);
+        emit DisputePartyBarred(proposalId, account);
+    }
+
+    /// @dev A barred party gets its own error.
+    function _beforeRevertVoted(uint256 proposalId, address account) internal view override {
+        if (_disputeParties[proposalId][account]) revert InfluenceGovernorDisputeParty(proposalId, account);
+    }
+
+    /// @dev ContributionRewards: the contract Influence lets award (AWARDER_ROLE).
+    function _isRewards(address target) private view returns (bool) {
+        // slither-disable-next-line calls-loop (a view of the system's own Influence ledger)
+        return IAccessControl(address(token())).hasRole(AWARDER_ROLE, target);
     }
 
     function _setProposalGuardianSunset(uint48 newSunset) internal {

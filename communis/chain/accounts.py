@@ -56,6 +56,39 @@ def check_allowed(address: str, chain_id: int) -> None:
         )
 
 
+def test_account(alias: str) -> AccountAPI:
+    """The test account ``TEST::<n>``, with a clear error for a bad or too large index."""
+    import ape
+
+    accounts = ape.accounts.test_accounts
+    text = alias.split("::", 1)[1]
+    if not text.isdigit():
+        raise AccountError(f"--account {alias}: the part after TEST:: must be a number (TEST::0)")
+    index = int(text)
+    count = len(accounts)
+    if index >= count:
+        raise AccountError(
+            f"--account {alias}: there are {count} test accounts, TEST::0 to TEST::{count - 1} "
+            "(ape-config.yaml, test.number_of_accounts)"
+        )
+    return accounts[index]
+
+
+def address_of_alias(alias: str) -> str:
+    """The address of an account alias (``TEST::<n>`` or a keystore alias), without unlocking
+    anything: for commands that only read or name an account."""
+    import ape
+
+    if alias.startswith("TEST::"):
+        return str(test_account(alias).address)
+    try:
+        return str(ape.accounts.load(alias).address)
+    except Exception as err:  # ape raises several types for an unknown alias
+        raise AccountError(
+            f"no ape account with alias {alias!r} (ape accounts list shows the known ones)"
+        ) from err
+
+
 def load_account(alias: str | None, chain_id: int) -> AccountAPI:
     """The ape account to sign with. ``TEST::<n>`` or nothing means a test account (local only)."""
     import ape
@@ -67,8 +100,7 @@ def load_account(alias: str | None, chain_id: int) -> AccountAPI:
                 "mnemonic ('test test ... junk'). Pass --account <alias> of an ape keystore "
                 "account."
             )
-        index = int(alias.split("::", 1)[1]) if alias else 0
-        return ape.accounts.test_accounts[index]
+        return test_account(alias or "TEST::0")
 
     try:
         account = ape.accounts.load(alias)

@@ -4,11 +4,19 @@ Every function takes contract instances (from :class:`communis.chain.system.Syst
 ``project.ContributionRewards.at(address)``) and the account that signs, checks what the
 contract would check *before* sending (so a mistake costs no gas and gets an error that says what
 to do), and returns a small record of what it did. The epoch arithmetic itself is the engine's
-(``communis.engine.bundle``, ``communis.engine.verify``, ``communis.engine.merkle``); nothing here
-recomputes it.
+(``communis.engine.bundle``, ``communis.engine.verify``, ``communis.engine.merkle``,
+``communis.engine.commitment``); nothing here recomputes it.
+
+The game (see the state table in ``contracts/ContributionRewards.sol``): a root covers every
+ended epoch from ``nextEpoch`` to its epoch; a challenge discards it at once and opens a
+*dispute* over the two bonds, which governance decides before its deadline (:func:`resolve`) or
+anyone settles after it (:func:`settle`); an unattested batch in the proposal's ledger
+commitment is proven with :func:`prove`, no vote needed. Disputes live on chain only as a hash;
+their records come from the ``RootChallenged`` events (:func:`undecided_disputes`).
 
 Bundles are the engine's epoch folders (``totals.json``, ``tree.json``, ``policy.json``, the
-ledger); ``epochs/<chainId>/<epoch>/`` is where ``build`` puts them by default.
+ledger, ``attestations.json``); ``epochs/<chainId>/<epoch>/`` is where ``build`` puts them by
+default, and the bundles of the epochs a catch-up root covers are its sibling folders.
 """
 
 from __future__ import annotations
@@ -20,13 +28,26 @@ from enum import IntEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from eth_abi.abi import encode as abi_encode
+from eth_utils import to_checksum_address
+
 from communis.chain.governance import STATES as GOVERNOR_STATES
 from communis.chain.governance import Action, Governance, Proposal, for_proposer
+from communis.engine.attest import (
+    ATTESTATIONS_FILE,
+    AttestationError,
+    Attestations,
+    AttesterSet,
+    read_attestations,
+)
 from communis.engine.bundle import TREE, build_bundle, find_previous, load_totals
+from communis.engine.commitment import CommitmentError, LedgerCommitment, ledger_commitment
+from communis.engine.keccak import keccak
 from communis.engine.merkle import MerkleTree
 from communis.engine.policy import Policy, policy_hash
 from communis.engine.verify import VerifyResult, verify_bundle
 from communis.errors import CommunisError
+from communis.publish import check_ledger_uri
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -36,18 +57,39 @@ if TYPE_CHECKING:
 ZERO32 = b"\0" * 32
 ZERO_ADDRESS = "0x" + "00" * 20
 MAX_UINT256 = 2**256 - 1
+DISPUTE_ABI = "(uint48,uint48,bytes32,bytes32,address,uint96,address,uint96,uint16,uint16,uint40)"
+"""``IContributionRewards.Dispute`` as an ABI tuple type."""
 
 R = TypeVar("R", bound="DataclassInstance")
 
 
 class Status(IntEnum):
-    """``IContributionRewards.Status``."""
+    """``IContributionRewards.Status``: what became of the proposal in the pending slot (only
+    PROPOSED occupies it); ``epochStatus`` answers NONE, PROPOSED or FINALIZED."""
 
     NONE = 0
     PROPOSED = 1
     CHALLENGED = 2
     REJECTED = 3
     FINALIZED = 4
+
+
+class Verdict(IntEnum):
+    """``IContributionRewards.Verdict``: how a dispute ended."""
+
+    UPHELD = 0
+    NOT_UPHELD = 1
+    NO_VERDICT = 2
+    PROVEN = 3
+
+
+class BatchStatus(IntEnum):
+    """``IAttesterRegistry.BatchStatus``."""
+
+    VALID = 0
+    OVER_BUDGET = 1
+    NOT_ATTESTER = 2
+    BAD_SIGNATURE = 3
 
 
 class EpochOpError(CommunisError, RuntimeError):
@@ -82,6 +124,12 @@ def _from_struct(cls: type[R], source: Any, **given: Any) -> R:
     return cls(**values)
 
 
+def _now() -> int:
+    import ape
+
+    return int(ape.chain.blocks.head.timestamp)
+
+
 # ------------------------------------------------------------------------------ reading state
 
 
@@ -110,18 +158,99 @@ def token_of(rewards: ContractInstance) -> ContractInstance:
     return ape.project.CommunityToken.at(rewards.token())
 
 
+def attesters_of(rewards: ContractInstance) -> ContractInstance:
+    import ape
+
+    return ape.project.AttesterRegistry.at(rewards.attesterRegistry())
+
+
 @dataclass(frozen=True)
 class Pending:
+    """The proposal in the pending slot: a root covering epochs ``first_epoch..epoch``."""
+
     epoch: int
+    first_epoch: int
     status: Status
     root: str
+    ledger_root: str
     proposer: str
     challenge_deadline: int
     cumulative_tokens: int
     cumulative_influence: int
     proposer_bond: int
+
+
+@dataclass(frozen=True)
+class Dispute:
+    """``IContributionRewards.Dispute``: a challenged root's bonds, what decides them and the
+    deadline. The contract stores only its hash; the record comes from ``RootChallenged``."""
+
+    epoch: int
+    first_epoch: int
+    root: str
+    ledger_root: str
+    proposer: str
+    proposer_bond: int
     challenger: str
     challenger_bond: int
+    reward_bps: int
+    fee_bps: int
+    deadline: int
+
+    @classmethod
+    def from_record(cls, record: Sequence[Any]) -> Dispute:
+        """The record as an event decodes it (the struct's fields in order)."""
+        (epoch, first, root, ledger_root, proposer, bond, challenger, cbond, reward, fee, end) = (
+            record
+        )
+        return cls(
+            int(epoch),
+            int(first),
+            _hex(bytes(root)),
+            _hex(bytes(ledger_root)),
+            to_checksum_address(str(proposer)),
+            int(bond),
+            to_checksum_address(str(challenger)),
+            int(cbond),
+            int(reward),
+            int(fee),
+            int(end),
+        )
+
+    def to_abi(self) -> tuple[Any, ...]:
+        """The struct as ``resolveDispute``, ``settleDispute`` and the fraud proof take it."""
+        return (
+            self.epoch,
+            self.first_epoch,
+            _bytes32(self.root),
+            _bytes32(self.ledger_root),
+            self.proposer,
+            self.proposer_bond,
+            self.challenger,
+            self.challenger_bond,
+            self.reward_bps,
+            self.fee_bps,
+            self.deadline,
+        )
+
+    @property
+    def hash(self) -> str:
+        """``keccak256(abi.encode(dispute))``: what the contract keeps while it is undecided."""
+        return _hex(keccak(abi_encode([DISPUTE_ABI], [self.to_abi()])))
+
+    @property
+    def key(self) -> str:
+        """``disputeKey(epoch, root, ledgerRoot)``."""
+        return root_key(self.epoch, self.root, self.ledger_root)
+
+
+def root_key(epoch: int, root: str, ledger_root: str) -> str:
+    """The key of disputes, bans and challenges: ``keccak256(abi.encode(epoch, root,
+    ledgerRoot))``."""
+    encoded = abi_encode(
+        ["uint256", "bytes32", "bytes32"], [epoch, _bytes32(root), _bytes32(ledger_root)]
+    )
+    return _hex(keccak(encoded))
 
 
 @dataclass(frozen=True)
@@ -142,23 +271,64 @@ class RewardsStatus:
     policy_hash: str
     challenger_reward_bps: int
     treasury: str
+    attesters_hash: str
     pending: Pending | None
+    disputes: tuple[Dispute, ...] = ()
 
 
 def pending_proposal(rewards: ContractInstance) -> Pending | None:
-    """The proposal in flight (Proposed or Challenged, or Rejected awaiting a new one)."""
+    """The proposal occupying the pending slot (status PROPOSED), or None."""
     p = rewards.pendingProposal()
     status = Status(int(p.status))
-    if status in (Status.NONE, Status.FINALIZED):
+    if status != Status.PROPOSED:
         return None
     return _from_struct(Pending, p, status=status)
 
 
-def status(rewards: ContractInstance) -> RewardsStatus:
+def undecided_disputes(
+    rewards: ContractInstance, *, epoch: int | None = None, from_block: int = 0
+) -> list[Dispute]:
+    """The disputes not yet decided, settled or proven (of ``epoch`` only, if given): the
+    ``RootChallenged`` records whose hash the contract still holds."""
     import ape
 
+    topics = {"epoch": epoch} if epoch is not None else None
+    logs = rewards.RootChallenged.range(
+        from_block, ape.chain.blocks.height + 1, search_topics=topics
+    )
+    found: dict[str, Dispute] = {}
+    for log in logs:
+        dispute = Dispute.from_record(log.dispute)
+        held = rewards.disputeHash(dispute.epoch, dispute.root, dispute.ledger_root)
+        if _hex(held) == dispute.hash:
+            found[dispute.key] = dispute
+    return sorted(found.values(), key=lambda d: (d.deadline, d.epoch))
+
+
+def find_dispute(
+    rewards: ContractInstance, epoch: int, *, root: str | None = None, from_block: int = 0
+) -> Dispute:
+    """The one undecided dispute of ``epoch`` (of ``root``, when several are undecided)."""
+    candidates = undecided_disputes(rewards, epoch=epoch, from_block=from_block)
+    if root is not None:
+        candidates = [d for d in candidates if d.root == _hex(root)]
+    if not candidates:
+        which = f" of root {root}" if root else ""
+        raise EpochOpError(
+            f"epoch {epoch} has no undecided dispute{which} (none was opened, or it was already "
+            "resolved, settled or proven; see `ape run epoch status`)"
+        )
+    if len(candidates) > 1:
+        roots = ", ".join(d.root for d in candidates)
+        raise EpochOpError(
+            f"epoch {epoch} has {len(candidates)} undecided disputes ({roots}): pass --root"
+        )
+    return candidates[0]
+
+
+def status(rewards: ContractInstance, *, from_block: int = 0) -> RewardsStatus:
     influence = influence_of(rewards)
-    now = ape.chain.blocks.head.timestamp
+    now = _now()
     next_epoch = int(rewards.nextEpoch())
     finalized = rewards.finalizedTotals()
     claimed = rewards.totalClaimed()
@@ -177,11 +347,13 @@ def status(rewards: ContractInstance) -> RewardsStatus:
         policy_hash=_hex(rewards.policyHash()),
         challenger_reward_bps=int(rewards.challengerRewardBps()),
         treasury=str(rewards.treasury()),
+        attesters_hash=_hex(attesters_of(rewards).logHash()),
         pending=pending_proposal(rewards),
+        disputes=tuple(undecided_disputes(rewards, from_block=from_block)),
     )
 
 
-# ------------------------------------------------------------------------------ build / verify
+# ------------------------------------------------------------------------------ bundles
 
 
 def build(
@@ -217,10 +389,100 @@ def build(
     )
 
 
+def bundle_ledger_root(bundle: Path) -> bytes:
+    """The attested ledger root ``bundle`` records (``Totals.ledger_root``): zero for a draft."""
+    value = load_totals(bundle).ledger_root
+    try:
+        root = _bytes32(value)
+    except (TypeError, ValueError):
+        root = b""
+    if len(root) != 32:
+        raise EpochOpError(f"{Path(bundle) / 'totals.json'}: ledgerRoot {value!r} is not 32 bytes")
+    return root
+
+
+def covered_bundles(bundle: Path, first: int) -> list[tuple[int, Path]]:
+    """The bundles of the epochs a root for ``bundle``'s epoch covers when ``first`` is the
+    first epoch without a finalized root: ``bundle`` and its sibling folders ``first..epoch``."""
+    epoch = load_totals(bundle).epoch
+    out: list[tuple[int, Path]] = []
+    for e in range(first, epoch + 1):
+        folder = Path(bundle) if e == epoch else Path(bundle).parent / str(e)
+        if not (folder / "totals.json").is_file() or load_totals(folder).epoch != e:
+            raise EpochOpError(
+                f"a root for epoch {epoch} covers epochs {first}..{epoch} (the first epoch without "
+                f"a finalized root is {first}): the bundle of epoch {e} is missing from "
+                f"{Path(bundle).parent} (build every covered epoch into the same folder)"
+            )
+        out.append((e, folder))
+    return out
+
+
+def commitment_of(bundle: Path, first: int) -> LedgerCommitment:
+    """The ledger commitment of a root for ``bundle``'s epoch covering epochs from ``first``:
+    what ``proposeRoot`` takes as ``ledgerRoot``."""
+    entries = [(e, bundle_ledger_root(folder)) for e, folder in covered_bundles(bundle, first)]
+    try:
+        return ledger_commitment(entries)
+    except CommitmentError as err:
+        raise EpochOpError(f"{bundle}: {err}") from None
+
+
+def attester_set(
+    rewards: ContractInstance, *, upto: str | None = None, from_block: int = 0
+) -> AttesterSet:
+    """The attester set of the deployment as its registry's ``AttesterLog`` events record it,
+    checked against ``logHash()`` and ``budgetAt``; with ``upto``, only the changes up to the
+    one whose running log hash is ``upto`` (the set a proposal recorded as ``attestersHash``).
+    Contract attesters (accounts with code) are listed as such."""
+    import ape
+
+    registry = attesters_of(rewards)
+    logs = registry.AttesterLog.range(from_block, ape.chain.blocks.height + 1)
+    changes = [(str(log.attester), int(log.fromEpoch), int(log.budget)) for log in logs]
+    contracts = {a for a, _, _ in changes if ape.chain.provider.get_code(a)}
+    chain_id, address = int(ape.chain.chain_id), str(registry.address)
+    try:
+        found = AttesterSet.from_chain(
+            chain_id,
+            address,
+            changes,
+            log_hash=_hex(registry.logHash()),
+            budget_at=lambda a, e: int(registry.budgetAt(a, e)),
+            contracts=contracts,
+        )
+    except AttestationError as err:
+        raise EpochOpError(
+            f"{err} (pass --from-block at or before the registry's deployment)"
+        ) from None
+    if upto is None or _hex(upto) == found.log_hash.lower():
+        return found
+    for count in range(len(changes) + 1):
+        prefix = AttesterSet.of(chain_id, address, changes[:count], contracts)
+        if prefix.log_hash.lower() == _hex(upto):
+            return prefix
+    raise EpochOpError(
+        f"no prefix of registry {address}'s change log hashes to {_hex(upto)}: the proposal "
+        "recorded an attester set this registry never had"
+    )
+
+
+def contract_signature_check(attester: str, digest: bytes, signature: bytes) -> bool:
+    """ERC-1271: whether the contract ``attester`` accepts ``signature`` of ``digest`` now."""
+    import ape
+
+    data = bytes.fromhex("1626ba7e") + abi_encode(["bytes32", "bytes"], [digest, signature])
+    try:
+        answer = bytes(ape.chain.provider.web3.eth.call({"to": attester, "data": data}))
+    except Exception:  # a revert is a refusal
+        return False
+    return answer[:4] == bytes.fromhex("1626ba7e")
+
+
 def root_under_test(rewards: ContractInstance, epoch: int) -> str | None:
     """The on-chain root of ``epoch``: the pending proposal's, else the finalized one."""
     pending = pending_proposal(rewards)
-    if pending is not None and pending.epoch == epoch and pending.status != Status.REJECTED:
+    if pending is not None and pending.epoch == epoch:
         return pending.root
     root = _hex(rewards.rootOf(epoch))
     return None if root == _hex(ZERO32) else root
@@ -231,11 +493,13 @@ class Proposed:
     """What a ``RootProposed`` event committed to."""
 
     epoch: int
+    first_epoch: int
     root: str
     proposer: str
     cumulative_tokens: int
     cumulative_influence: int
-    ledger_hash: str
+    ledger_root: str
+    attesters_hash: str
     policy_hash: str
 
 
@@ -269,39 +533,79 @@ def proposed_policy_hash(
 
 def previous_root_on_chain(rewards: ContractInstance, epoch: int) -> str | None:
     """The finalized root of ``epoch - 1``, the trust anchor of ``epoch``'s previous table
-    (None for epoch 0, whose previous table is empty)."""
+    (None for epoch 0, whose previous table is empty, and for an epoch a catch-up root covered
+    without finalizing it on its own: see :func:`verify`)."""
     if epoch == 0:
         return None
     root = _hex(rewards.rootOf(epoch - 1))
-    if root == _hex(ZERO32):
+    return None if root == _hex(ZERO32) else root
+
+
+def _anchor(
+    rewards: ContractInstance,
+    bundle: Path,
+    epoch: int,
+    previous: Path | None,
+    policy_hash_: str,
+    half_life: int,
+    problems: list[str],
+) -> tuple[Path | None, str | None]:
+    """The previous bundle of ``epoch`` and the root its table must hash to. ``rootOf(epoch - 1)``
+    when epoch - 1 was finalized on its own; otherwise (covered by a catch-up root, or not
+    finalized yet) the previous bundle is recomputed in turn, anchored the same way, and its
+    recomputed root is the anchor: trust always starts from a finalized root."""
+    if epoch == 0:
+        return None, None
+    if previous is None:
+        previous = find_previous(Path(bundle).parent, epoch)
+    if previous is None:
         raise EpochOpError(
-            f"epoch {epoch - 1} has no finalized root on chain: epoch {epoch} builds on it and "
-            "cannot be verified before it is finalized"
+            f"{bundle}: cannot find the previous epoch's bundle (epoch {epoch - 1}); pass it"
         )
-    return root
+    anchor = previous_root_on_chain(rewards, epoch)
+    if anchor is not None:
+        return previous, anchor
+    prev_epoch = load_totals(previous).epoch
+    before, before_root = _anchor(
+        rewards, previous, prev_epoch, None, policy_hash_, half_life, problems
+    )
+    result = verify_bundle(
+        previous,
+        expected_policy_hash=policy_hash_,
+        previous=before,
+        previous_root=before_root,
+        half_life=half_life,
+    )
+    problems.extend(
+        f"epoch {prev_epoch} (covered, not finalized on its own): {p}" for p in result.problems
+    )
+    return previous, result.expected_root
 
 
-def _compare_with_proposal(result: VerifyResult, proposal: Proposed | None) -> list[str]:
+def _compare_with_proposal(
+    result: VerifyResult, proposal: Proposed | None, commitment: LedgerCommitment | None
+) -> list[str]:
     """What the on-chain proposal committed to that the recomputation does not give."""
     if proposal is None:
         return [
-            "cannot read the RootProposed event of this root: its totals, ledger hash and "
+            "cannot read the RootProposed event of this root: its totals, ledger commitment and "
             "policy hash were not compared (pass --from-block near the proposal, or use a node "
             "that serves logs)"
         ]
     build = result.build
     assert build is not None
     problems = []
-    checks = (
+    checks: list[tuple[str, object, object]] = [
         ("cumulativeTokens", proposal.cumulative_tokens, build.table.total_tokens),
         ("cumulativeInfluence", proposal.cumulative_influence, build.table.total_influence_stored),
-        ("ledgerHash", proposal.ledger_hash, build.ledger.keccak),
-    )
+    ]
+    if commitment is not None:
+        checks.append(("ledgerRoot", proposal.ledger_root, _hex(commitment.root)))
     for name, on_chain, recomputed in checks:
         if on_chain != recomputed:
             problems.append(
-                f"{name} on chain is {on_chain}, the recomputation gives {recomputed}: claims "
-                "would not add up to what was proposed"
+                f"{name} on chain is {on_chain}, the bundles give {recomputed}: the proposal "
+                "does not commit to what was published"
             )
     return problems
 
@@ -310,35 +614,45 @@ def verify(
     rewards: ContractInstance, bundle: Path, *, previous: Path | None = None, from_block: int = 0
 ) -> VerifyResult:
     """Recompute ``bundle`` and compare it with the epoch's proposal on chain (pending or
-    finalized): its root, cumulative totals, ledger hash and policy hash.
+    finalized): its root, cumulative totals, ledger commitment and policy hash.
 
     Nothing is taken from the bundle folder on trust: the previous epoch's table must hash to
-    ``rootOf(epoch - 1)``; the policy must hash to the policy hash the root was proposed under
-    (a later policy change does not make an honest root look wrong); the half-life is
-    Influence's.
+    ``rootOf(epoch - 1)`` (or, for epochs a catch-up root covered, to the recomputation of their
+    bundles back to a finalized root); the policy must hash to the policy hash the root was
+    proposed under (a later policy change does not make an honest root look wrong); the
+    half-life is Influence's.
     """
     epoch = load_totals(bundle).epoch
-    previous_root = previous_root_on_chain(rewards, epoch)
-    if previous is None and previous_root is not None:
-        previous = find_previous(Path(bundle).parent, epoch)
-        if previous is None:
-            raise EpochOpError(
-                f"{bundle}: cannot find the previous epoch's bundle (epoch {epoch - 1}); pass it"
-            )
     root = root_under_test(rewards, epoch)
     if root is None:
         raise EpochOpError(f"epoch {epoch} has no root on chain (nothing proposed or finalized)")
     proposal = proposal_of(rewards, epoch, root, from_block=from_block)
+    expected_hash = proposal.policy_hash if proposal else _hex(rewards.policyHash())
+    attesters, attesters_hash = None, None
+    if proposal is not None and load_totals(bundle).attested:
+        attesters_hash = proposal.attesters_hash
+        attesters = attester_set(rewards, upto=attesters_hash, from_block=from_block)
+    half_life = int(influence_of(rewards).halfLife())
+    problems: list[str] = []
+    previous, previous_root = _anchor(
+        rewards, bundle, epoch, previous, expected_hash, half_life, problems
+    )
     result = verify_bundle(
         Path(bundle),
         root=root,
         policy=None if proposal else onchain_policy(rewards),
         previous=previous,
         previous_root=previous_root,
-        half_life=int(influence_of(rewards).halfLife()),
-        expected_policy_hash=proposal.policy_hash if proposal else _hex(rewards.policyHash()),
+        half_life=half_life,
+        expected_policy_hash=expected_hash,
+        attesters=attesters,
+        expected_attesters_hash=attesters_hash,
+        contract_signatures=contract_signature_check if attesters is not None else None,
     )
-    extra = _compare_with_proposal(result, proposal)
+    commitment = None
+    if proposal is not None:
+        commitment = commitment_of(bundle, proposal.first_epoch)
+    extra = problems + _compare_with_proposal(result, proposal, commitment)
     return dataclass_replace(result, problems=(*result.problems, *extra)) if extra else result
 
 
@@ -374,25 +688,57 @@ def _ensure_allowance(rewards: ContractInstance, owner: AccountAPI, amount: int)
     return _sent("approve", receipt, spender=str(rewards.address), amount=amount)
 
 
+def _check_key_free(rewards: ContractInstance, epoch: int, root: str, ledger_root: str) -> None:
+    if rewards.isRootBanned(epoch, root, ledger_root):
+        raise EpochOpError(
+            f"root {root} with ledger commitment {ledger_root} is banned for epoch {epoch} (a "
+            "dispute about it was upheld, or an unattested batch proven): rebuild the bundle"
+        )
+    if _hex(rewards.disputeHash(epoch, root, ledger_root)) != _hex(ZERO32):
+        raise EpochOpError(
+            f"root {root} is under an undecided dispute for epoch {epoch}: it can be proposed "
+            "again once the dispute ends without a ban (`ape run epoch settle` after its "
+            f"deadline), or its rewards carried by a root for epoch {epoch + 1} once that ends"
+        )
+
+
 def propose(
     rewards: ContractInstance, bundle: Path, sender: AccountAPI, *, uri: str | None = None
 ) -> list[Sent]:
-    """Propose ``bundle``'s root (approving the proposer bond first if needed)."""
+    """Propose ``bundle``'s root (approving the proposer bond first if needed). The root covers
+    every ended epoch from ``nextEpoch`` to the bundle's epoch (a catch-up root when more than
+    one; their bundles are the sibling folders); ``ledgerRoot`` is the commitment over the
+    covered epochs' attested ledgers. Refuses draft bundles and, off local chains, a ``uri``
+    only the proposer can resolve (``communis.publish.check_ledger_uri``)."""
     import ape
 
     totals = load_totals(bundle)
     epoch = totals.epoch
-    expected = int(rewards.nextEpoch())
-    if epoch != expected:
+    first = int(rewards.nextEpoch())
+    if epoch < first:
         raise EpochOpError(
-            f"epoch {epoch} cannot be proposed: the next epoch to propose is {expected}"
+            f"epoch {epoch} is finalized already: the next root covers epochs from {first} on"
         )
+    policy = onchain_policy(rewards)
+    if not policy.open_proposing and not rewards.hasRole(rewards.PROPOSER_ROLE(), sender):
+        raise EpochOpError(
+            f"{sender.address} lacks PROPOSER_ROLE, and the policy closes proposing to it "
+            "(governance grants the role, or opens proposing)"
+        )
+    now = _now()
     pending = pending_proposal(rewards)
-    if pending is not None and pending.status in (Status.PROPOSED, Status.CHALLENGED):
-        raise EpochOpError(f"epoch {pending.epoch} is still {pending.status.name.lower()}")
-    influence = influence_of(rewards)
-    now = ape.chain.blocks.head.timestamp
-    ends = epoch_end(influence, epoch)
+    if pending is not None:
+        if now < pending.challenge_deadline:
+            raise EpochOpError(
+                f"the root {pending.root} of epoch {pending.epoch} is pending until "
+                f"{pending.challenge_deadline}: challenge it if it is wrong, or finalize it "
+                "after its window"
+            )
+        raise EpochOpError(
+            f"the root of epoch {pending.epoch} passed its window: finalize it first "
+            f"(ape run epoch finalize {pending.epoch})"
+        )
+    ends = epoch_end(influence_of(rewards), epoch)
     if now < ends:
         raise EpochOpError(f"epoch {epoch} ends at {ends} (in {ends - now} s): propose after that")
     in_force = _hex(rewards.policyHash())
@@ -401,9 +747,18 @@ def propose(
             f"the bundle was computed under policy {totals.policy_hash} but {in_force} is in "
             "force: rebuild it (ape run epoch build)"
         )
-    if not rewards.hasRole(rewards.PROPOSER_ROLE(), sender):
-        raise EpochOpError(f"{sender.address} lacks PROPOSER_ROLE (governance grants it)")
-    bond = int(rewards.policy().proposerBond)
+    drafts = [e for e, folder in covered_bundles(bundle, first) if not load_totals(folder).attested]
+    if drafts:
+        raise EpochOpError(
+            f"the bundle(s) of epoch(s) {drafts} are drafts: their rows are not attested, and "
+            "an unattested row is provable fraud; have the attesters sign the ledger "
+            "(communis attest / ape run attest) and rebuild"
+        )
+    ledger_uri = check_ledger_uri(uri or str(Path(bundle).resolve()), int(ape.chain.chain_id))
+    commitment = commitment_of(bundle, first)
+    ledger_root = _hex(commitment.root)
+    _check_key_free(rewards, epoch, totals.root, ledger_root)
+    bond = policy.proposer_bond
     done = [s for s in [_ensure_allowance(rewards, sender, bond)] if s]
     tokens, stored = totals.cumulative_totals.tokens, totals.cumulative_totals.influence_stored
     receipt = rewards.proposeRoot(
@@ -411,8 +766,8 @@ def propose(
         _bytes32(totals.root),
         tokens,
         stored,
-        uri or str(Path(bundle).resolve()),
-        _bytes32(totals.ledger.keccak256),
+        commitment.root,
+        ledger_uri,
         _bytes32(in_force),
         sender=sender,
     )
@@ -422,7 +777,9 @@ def propose(
             "proposeRoot",
             receipt,
             epoch=epoch,
+            first_epoch=first,
             root=totals.root,
+            ledger_root=ledger_root,
             cumulative_tokens=tokens,
             cumulative_influence_stored=stored,
             bond=bond,
@@ -432,17 +789,26 @@ def propose(
     return done
 
 
+def _pending_of(rewards: ContractInstance, epoch: int, what: str) -> Pending:
+    pending = pending_proposal(rewards)
+    if pending is None or pending.epoch != epoch:
+        if pending is not None:
+            raise EpochOpError(
+                f"the pending root is epoch {pending.epoch}'s (covering {pending.first_epoch}.."
+                f"{pending.epoch}), not epoch {epoch}'s: {what} {pending.epoch}"
+            )
+        raise EpochOpError(f"epoch {epoch} has no pending root to {what}")
+    return pending
+
+
 def challenge(
     rewards: ContractInstance, epoch: int, sender: AccountAPI, *, evidence: str = ""
 ) -> list[Sent]:
-    """Challenge the pending root of ``epoch`` (approving the challenger bond first if needed)."""
-    import ape
-
-    pending = pending_proposal(rewards)
-    if pending is None or pending.epoch != epoch or pending.status != Status.PROPOSED:
-        raise EpochOpError(f"epoch {epoch} has no proposed root to challenge")
-    now = ape.chain.blocks.head.timestamp
-    if now >= pending.challenge_deadline:
+    """Challenge the pending root of ``epoch`` (approving the challenger bond first if needed):
+    the root is discarded at once and a dispute holds both bonds until governance decides or
+    its deadline passes."""
+    pending = _pending_of(rewards, epoch, "challenge")
+    if _now() >= pending.challenge_deadline:
         raise EpochOpError(
             f"the challenge window of epoch {epoch} closed at {pending.challenge_deadline}"
         )
@@ -450,48 +816,215 @@ def challenge(
         raise EpochOpError(
             f"{sender.address} is not a guardian (governance adds them to the GuardianRegistry)"
         )
-    bond = int(rewards.policy().challengerBond)
+    if rewards.challengedBy(epoch, pending.root, pending.ledger_root, sender):
+        raise EpochOpError(
+            f"{sender.address} already challenged root {pending.root} of epoch {epoch}: a "
+            "guardian challenges a root once (another guardian may)"
+        )
+    bond = onchain_policy(rewards).challenger_bond
     done = [s for s in [_ensure_allowance(rewards, sender, bond)] if s]
-    receipt = rewards.challenge(epoch, evidence, sender=sender)
-    done.append(_sent("challenge", receipt, epoch=epoch, bond=bond, evidence=evidence))
+    receipt = rewards.challenge(epoch, _bytes32(pending.root), evidence, sender=sender)
+    dispute = Dispute.from_record(receipt.decode_logs(rewards.RootChallenged)[0].dispute)
+    done.append(
+        _sent(
+            "challenge",
+            receipt,
+            epoch=epoch,
+            root=pending.root,
+            bond=bond,
+            evidence=evidence,
+            dispute_deadline=dispute.deadline,
+        )
+    )
     return done
 
 
 def finalize(rewards: ContractInstance, epoch: int, sender: AccountAPI) -> Sent:
-    """Finalize the unchallenged root of ``epoch`` once its window has passed."""
-    import ape
-
-    pending = pending_proposal(rewards)
-    if pending is None or pending.epoch != epoch or pending.status != Status.PROPOSED:
-        raise EpochOpError(f"epoch {epoch} has no proposed, unchallenged root to finalize")
-    now = ape.chain.blocks.head.timestamp
+    """Finalize the unchallenged root of ``epoch`` (and every epoch it covers) once its window
+    has passed."""
+    pending = _pending_of(rewards, epoch, "finalize")
+    now = _now()
     if now < pending.challenge_deadline:
         wait = pending.challenge_deadline - now
         raise EpochOpError(f"the challenge window of epoch {epoch} is open for {wait} more s")
     receipt = rewards.finalize(epoch, sender=sender)
     return _sent(
-        "finalize", receipt, epoch=epoch, root=pending.root, bond_returned=pending.proposer_bond
+        "finalize",
+        receipt,
+        epoch=epoch,
+        first_epoch=pending.first_epoch,
+        root=pending.root,
+        bond_returned=pending.proposer_bond,
+    )
+
+
+def settle(
+    rewards: ContractInstance,
+    epoch: int,
+    sender: AccountAPI,
+    *,
+    root: str | None = None,
+    from_block: int = 0,
+) -> Sent:
+    """End ``epoch``'s undecided dispute after its deadline (anyone): each party pays the
+    dispute fee of its bond to the treasury and gets the rest back."""
+    dispute = find_dispute(rewards, epoch, root=root, from_block=from_block)
+    now = _now()
+    if now < dispute.deadline:
+        raise EpochOpError(
+            f"the dispute of epoch {epoch} is open for a verdict until {dispute.deadline} (in "
+            f"{dispute.deadline - now} s): settle it after that"
+        )
+    receipt = rewards.settleDispute(dispute.to_abi(), sender=sender)
+    [ended] = receipt.decode_logs(rewards.DisputeEnded)
+    return _sent(
+        "settleDispute",
+        receipt,
+        epoch=epoch,
+        root=dispute.root,
+        to_proposer=int(ended.toProposer),
+        to_challenger=int(ended.toChallenger),
+        to_treasury=int(ended.toTreasury),
+    )
+
+
+# ------------------------------------------------------------------------------ fraud proof
+
+
+@dataclass(frozen=True)
+class UnattestedBatch:
+    """A batch of a proposal's ledger commitment that its signer could not attest, and the
+    ``BatchProof`` that proves it on chain."""
+
+    epoch: int
+    attester: str
+    status: BatchStatus
+    file_line: int
+    proof: tuple[Any, ...]
+
+
+def _attestations(folder: Path) -> Attestations | None:
+    path = folder / ATTESTATIONS_FILE
+    return read_attestations(path) if path.is_file() else None
+
+
+def find_unattested_batch(
+    rewards: ContractInstance, bundle: Path, first: int, ledger_root: str
+) -> UnattestedBatch | None:
+    """The first batch in the attestations of the epochs ``first..bundle's epoch`` that the
+    attester registry judges NotAttester, or BadSignature of an account without code (an EOA),
+    with its two-level proof against the commitment ``ledger_root``; None if there is none."""
+    import ape
+
+    commitment = commitment_of(bundle, first)
+    if _hex(commitment.root) != _hex(ledger_root):
+        raise EpochOpError(
+            f"the ledger commitment of {bundle} and its sibling bundles is "
+            f"{_hex(commitment.root)}, not the proposal's {_hex(ledger_root)}: prove with the "
+            "bundles the proposer published"
+        )
+    registry = attesters_of(rewards)
+    for epoch, folder in covered_bundles(bundle, first):
+        attestations = _attestations(folder)
+        if attestations is None:
+            continue
+        tree = attestations.ledger_tree()
+        if tree.root != commitment.ledger_root(epoch):
+            raise EpochOpError(
+                f"{folder / ATTESTATIONS_FILE}: its batches hash to {_hex(tree.root)}, not the "
+                f"ledger root {_hex(commitment.ledger_root(epoch))} its totals.json records"
+            )
+        for index, signed in enumerate(attestations.batches):
+            b = signed.batch
+            args = (b.attester, b.epoch, b.rows_root, b.points, b.row_count, signed.signature)
+            judged = BatchStatus(int(registry.batchStatus(*args)))
+            eoa = not ape.chain.provider.get_code(b.attester)
+            if judged == BatchStatus.NOT_ATTESTER or (judged == BatchStatus.BAD_SIGNATURE and eoa):
+                proof = (
+                    *args,
+                    tree.root,
+                    tree.proof(index),
+                    commitment.proof_for(epoch),
+                )
+                return UnattestedBatch(epoch, b.attester, judged, signed.file_line, proof)
+    return None
+
+
+def prove(
+    rewards: ContractInstance, bundle: Path, sender: AccountAPI, *, from_block: int = 0
+) -> Sent:
+    """Prove on chain that the root proposed (or disputed) for ``bundle``'s epoch commits to a
+    batch nobody accountable signed: the root is rejected and banned, the proposer bond slashed
+    (the sender gets the challenger reward of a pending root), no vote needed."""
+    epoch = load_totals(bundle).epoch
+    pending = pending_proposal(rewards)
+    if pending is not None and pending.epoch == epoch:
+        found = find_unattested_batch(rewards, bundle, pending.first_epoch, pending.ledger_root)
+        if found is not None:
+            receipt = rewards.proveUnattestedBatch(
+                epoch, _bytes32(pending.root), found.proof, sender=sender
+            )
+            return _proven(receipt, rewards, found, pending.root)
+    for dispute in undecided_disputes(rewards, epoch=epoch, from_block=from_block):
+        if _hex(commitment_of(bundle, dispute.first_epoch).root) != dispute.ledger_root:
+            continue
+        found = find_unattested_batch(rewards, bundle, dispute.first_epoch, dispute.ledger_root)
+        if found is not None:
+            receipt = rewards.proveUnattestedBatchInDispute(
+                dispute.to_abi(), found.proof, sender=sender
+            )
+            return _proven(receipt, rewards, found, dispute.root)
+    if pending is None or pending.epoch != epoch:
+        raise EpochOpError(
+            f"epoch {epoch} has no pending root, nor an undecided dispute over a root built from "
+            f"{bundle}: nothing to prove against"
+        )
+    raise EpochOpError(
+        f"every batch of {bundle}'s attestations was signed by an attester of its epoch (or by a "
+        "contract attester, whose signatures only a challenge can dispute): nothing to prove; "
+        "if the root is still wrong, challenge it"
+    )
+
+
+def _proven(
+    receipt: ReceiptAPI, rewards: ContractInstance, found: UnattestedBatch, root: str
+) -> Sent:
+    [event] = receipt.decode_logs(rewards.UnattestedBatchProven)
+    return _sent(
+        "proveUnattestedBatch",
+        receipt,
+        epoch=found.epoch,
+        root=root,
+        attester=found.attester,
+        status=found.status.name,
+        attestations_line=found.file_line,
+        reward=int(event.toProver),
     )
 
 
 # ------------------------------------------------------------------------------ resolve
 
 
-def resolution(rewards: ContractInstance, epoch: int, upheld: bool, proposer: str) -> Proposal:
-    """The resolution proposal of ``epoch``'s challenge as ``proposer`` submits it: one call to
-    ``resolveChallenge``; the description ends in ``#proposer=<address>``, so only
-    ``proposer`` can create it and nobody can block it by creating (and cancelling) the same
-    proposal first."""
-    calldata = bytes(rewards.resolveChallenge.encode_input(epoch, upheld))
-    text = resolution_text(epoch, upheld)
+def resolution(
+    rewards: ContractInstance, dispute: Dispute, upheld: bool, proposer: str
+) -> Proposal:
+    """The resolution proposal of ``dispute`` as ``proposer`` submits it: one call to
+    ``resolveDispute``; the description ends in ``#proposer=<address>``, so only ``proposer``
+    can create it and nobody can block it by creating (and cancelling) the same proposal first.
+    The governor bars the dispute's proposer and challenger from voting on it."""
+    calldata = bytes(rewards.resolveDispute.encode_input(dispute.to_abi(), upheld))
+    text = resolution_text(dispute, upheld)
     action = Action(str(rewards.address), 0, calldata, text)
     return Proposal((action,), for_proposer(text, proposer))
 
 
-def resolution_text(epoch: int, upheld: bool) -> str:
+def resolution_text(dispute: Dispute, upheld: bool) -> str:
     """The human part of a resolution proposal's description."""
     verdict = "uphold" if upheld else "reject"
-    return f"ContributionRewards: {verdict} the challenge of epoch {epoch}"
+    return (
+        f"ContributionRewards: {verdict} the challenge of epoch {dispute.epoch} "
+        f"(root {dispute.root}, challenger {dispute.challenger})"
+    )
 
 
 def _proposal_state(governor: ContractInstance, proposal_id: int) -> str | None:
@@ -504,22 +1037,36 @@ def _proposal_state(governor: ContractInstance, proposal_id: int) -> str | None:
 def find_resolution(
     governor: ContractInstance,
     rewards: ContractInstance,
-    epoch: int,
+    dispute: Dispute,
     upheld: bool,
     *,
     from_block: int = 0,
 ) -> Proposal | None:
-    """The newest resolution proposal of ``epoch``'s challenge that was not cancelled, whoever
-    proposed it (from the ProposalCreated events)."""
+    """The newest resolution proposal of ``dispute`` that was not cancelled, whoever proposed it
+    (from the ProposalCreated events)."""
     import ape
 
     logs = governor.ProposalCreated.range(from_block, ape.chain.blocks.height + 1)
     for log in reversed(list(logs)):
-        wanted = resolution(rewards, epoch, upheld, str(log.proposer))
+        wanted = resolution(rewards, dispute, upheld, str(log.proposer))
         same = Proposal.from_event(log) == wanted
         if same and _proposal_state(governor, int(log.proposalId)) != "Canceled":
             return wanted
     return None
+
+
+def _earliest_execution(governor: ContractInstance) -> int:
+    """When a resolution proposed now could execute at the earliest: the vote's start and
+    length and the timelock's delay (a late quorum can only add to it)."""
+    import ape
+
+    timelock = ape.project.CommunisTimelock.at(governor.timelock())
+    return (
+        _now()
+        + int(governor.votingDelay())
+        + int(governor.votingPeriod())
+        + int(timelock.getMinDelay())
+    )
 
 
 def resolve(
@@ -530,38 +1077,49 @@ def resolve(
     *,
     governor: ContractInstance | None = None,
     vote: int | None = None,
+    root: str | None = None,
     from_block: int = 0,
 ) -> list[Sent | str]:
-    """Move the resolution of ``epoch``'s challenge one step forward.
+    """Move the resolution of ``epoch``'s undecided dispute one step forward (``root``: which
+    one, when several are undecided).
 
     Without ``governor`` the sender must hold GOVERNOR_ROLE (before the handover to the
-    timelock) and the challenge is resolved directly. With ``governor``, each call advances the
+    timelock) and the dispute is resolved directly. With ``governor``, each call advances the
     governance proposal: propose it, vote (``vote``: 0 against, 1 for, 2 abstain) while active,
     queue it once it succeeded, execute it once the timelock delay passed. The proposal is the
     newest live one for this resolution, whoever created it (``from_block``: where to search its
-    event), else a new one by the sender. Returns what was sent and, as strings, what is left to
-    wait for.
+    event), else a new one by the sender. A verdict must execute before the dispute's deadline;
+    after it, :func:`settle` ends the dispute. Returns what was sent and, as strings, what is
+    left to wait for.
     """
-    pending = pending_proposal(rewards)
-    if pending is None or pending.epoch != epoch or pending.status != Status.CHALLENGED:
-        raise EpochOpError(f"epoch {epoch} has no challenge to resolve")
+    dispute = find_dispute(rewards, epoch, root=root, from_block=from_block)
+    if _now() >= dispute.deadline:
+        raise EpochOpError(
+            f"the deadline {dispute.deadline} of epoch {epoch}'s dispute has passed: no verdict "
+            "can arrive any more; settle it (ape run epoch settle)"
+        )
     if governor is None:
         if not rewards.hasRole(rewards.GOVERNOR_ROLE(), sender):
             raise EpochOpError(
                 f"{sender.address} lacks GOVERNOR_ROLE: resolve through the governor (--governor)"
             )
-        receipt = rewards.resolveChallenge(epoch, upheld, sender=sender)
-        return [_sent("resolveChallenge", receipt, epoch=epoch, upheld=upheld)]
-
-    import ape
+        receipt = rewards.resolveDispute(dispute.to_abi(), upheld, sender=sender)
+        return [_sent("resolveDispute", receipt, epoch=epoch, root=dispute.root, upheld=upheld)]
 
     gov = Governance(governor)
-    r = find_resolution(governor, rewards, epoch, upheld, from_block=from_block)
-    r = r or resolution(rewards, epoch, upheld, sender.address)
+    r = find_resolution(governor, rewards, dispute, upheld, from_block=from_block)
+    r = r or resolution(rewards, dispute, upheld, sender.address)
     proposal_id = gov.proposal_id(r)
     state = _proposal_state(governor, proposal_id)
     done: list[Sent | str] = []
     if state is None:
+        earliest = _earliest_execution(governor)
+        if earliest >= dispute.deadline:
+            raise EpochOpError(
+                f"a resolution proposed now executes at the earliest at {earliest}, not before "
+                f"the dispute's deadline {dispute.deadline}: it would fail; settle the dispute "
+                "after its deadline instead"
+            )
         receipt = gov.submit(r, sender=sender)
         done.append(_sent("governor.propose", receipt, proposal_id=proposal_id, epoch=epoch))
         starts = int(governor.proposalSnapshot(proposal_id))
@@ -572,6 +1130,11 @@ def resolve(
         if vote is None:
             ends = int(governor.proposalDeadline(proposal_id))
             done.append(f"proposal {proposal_id} is open for votes until {ends}")
+        elif governor.isDisputeParty(proposal_id, sender):
+            raise EpochOpError(
+                f"{sender.address} is a party of epoch {epoch}'s dispute (its proposer or "
+                "challenger): it cannot vote on the proposal that resolves it"
+            )
         else:
             receipt = gov.cast(proposal_id, vote, sender=sender)
             done.append(_sent("governor.castVote", receipt, proposal_id=proposal_id, support=vote))
@@ -581,8 +1144,10 @@ def resolve(
         done.append(_sent("governor.queue", receipt, proposal_id=proposal_id, eta=eta))
     elif state == "Queued":
         eta = int(governor.proposalEta(proposal_id))
-        if ape.chain.blocks.head.timestamp < eta:
-            done.append(f"queued; executable from {eta}")
+        if _now() < eta:
+            done.append(
+                f"queued; executable from {eta} (the dispute's deadline is {dispute.deadline})"
+            )
         else:
             receipt = gov.execute(proposal_id, sender=sender, proposal=r)
             done.append(_sent("governor.execute", receipt, proposal_id=proposal_id, epoch=epoch))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from communis.chain.next_steps import reset_message
 from communis.deploy.journal import Journal
 from communis.errors import CommunisError
 
@@ -63,11 +64,7 @@ class System:
         deployed = journal.contracts()
         missing = sorted(name for name, address in deployed.items() if not _has_code(address))
         if missing:
-            raise NotDeployedError(
-                f"{journal.path} lists {', '.join(missing)} but chain {chain_id} has no code at "
-                "their addresses (a local chain restarted, or the journal of another node): "
-                "move the journal away and run `ape run deploy`"
-            )
+            raise NotDeployedError(reset_message(journal.path, chain_id, missing))
         contracts = {
             step.name: ape.project.get_contract(step.contract).at(deployed[step.name])
             for step in journal.steps
@@ -89,3 +86,4 @@ class System:
     governor = _Named("InfluenceGovernor")
     guardians = _Named("GuardianRegistry")
     rewards = _Named("ContributionRewards")
+    attesters = _Named("AttesterRegistry")

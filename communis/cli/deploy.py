@@ -17,6 +17,8 @@ from communis.deploy.config import check_for_chain, load
 from communis.deploy.deployer import Deployer, default_journal_dir, plan_time
 from communis.deploy.journal import Journal
 from communis.deploy.plan import build_plan
+from communis.economics.advisor import advise, attack_table, check_accepted
+from communis.economics.attacks import KEYS
 
 CONFIG = click.Path(path_type=Path, dir_okay=False)
 
@@ -32,9 +34,19 @@ CONFIG = click.Path(path_type=Path, dir_okay=False)
     default=None,
     help="journal folder [default: deployments/]",
 )
-def cli(alias: str | None, config_path: Path, deployments: Path | None) -> None:
+@click.option(
+    "--accept-risk",
+    "accepted",
+    multiple=True,
+    type=click.Choice(KEYS),
+    help="Deploy to a live chain although the advisor finds this attack profitable (repeatable).",
+)
+def cli(
+    alias: str | None, config_path: Path, deployments: Path | None, accepted: tuple[str, ...]
+) -> None:
     """Deploy (or resume deploying) the whole system, as CONFIG describes it."""
     import ape
+    from rich.console import Console
 
     from communis.deploy.console import print_journal, step_progress
 
@@ -42,6 +54,11 @@ def cli(alias: str | None, config_path: Path, deployments: Path | None) -> None:
     chain_id = ape.chain.chain_id
     account = signer(alias)
     check_for_chain(config, live=not is_local(chain_id), deployer=account.address)
+    findings = advise(config)
+    Console(highlight=False).print(
+        attack_table([f.result for f in findings], f"Attacks at {config_path}")
+    )
+    check_accepted(findings, accepted, live=not is_local(chain_id))
     journal = Journal.open(deployments or default_journal_dir(ape.project), chain_id)
     journal.config["path"] = str(config_path)
     plan = build_plan(config, now=plan_time(journal, ape.chain.blocks.head.timestamp))

@@ -2,12 +2,14 @@
 
   build LEDGER        score a ledger with the on-chain policy into epochs/<chainId>/<epoch>/
   verify BUNDLE       recompute a bundle and compare it with the epoch's on-chain root
-  propose BUNDLE      post the bundle's root with the proposer bond
-  challenge EPOCH     dispute a pending root with the challenger bond (guardians)
-  resolve EPOCH       uphold/reject a challenge: directly (GOVERNOR_ROLE) or one governance step
+  propose BUNDLE      post the bundle's root (covering every ended epoch not yet finalized)
+  challenge EPOCH     discard a pending root into a dispute, with the challenger bond (guardians)
+  prove BUNDLE        prove an unattested batch in the proposal's ledger: rejected, no vote
+  resolve EPOCH       decide a dispute: directly (GOVERNOR_ROLE) or one governance step
+  settle EPOCH        end a dispute nobody decided by its deadline (each party pays the fee)
   finalize EPOCH      finalize an unchallenged root after its window
   claim BUNDLE        claim for one account (--for) or for every account, in batches
-  status              where the epoch game stands
+  status              where the epoch game stands, with the undecided disputes
 
 The logic lives in :mod:`communis.chain.epochs`; this module only parses options and prints.
 The contracts come from the deployment journal (deployments/<chainId>.json) unless --rewards
@@ -54,17 +56,25 @@ def _print_sent(items: Sequence[Sent | str]) -> None:
 
 
 @click.group(
-    cls=CommunisGroup, short_help="Epoch rewards: build, verify, propose, challenge, resolve, claim"
+    cls=CommunisGroup,
+    short_help="Epoch rewards: build, verify, propose, challenge, prove, resolve, settle, claim",
 )
 def cli() -> None:
     """Epoch rewards operations (see `ape run epoch <command> --help`)."""
 
 
+FROM_BLOCK = click.option(
+    "--from-block", type=int, default=0, help="Search the contract's events from this block"
+)
+ROOT = click.option("--root", default=None, help="Which root's dispute, when several are open")
+
+
 @cli.command()
 @rewards_option
-def status(rewards_address: str | None) -> None:
+@FROM_BLOCK
+def status(rewards_address: str | None, from_block: int) -> None:
     """Where the epoch game stands."""
-    s = epochs.status(deployed(rewards_address).rewards)
+    s = epochs.status(deployed(rewards_address).rewards, from_block=from_block)
     table = Table(title=f"ContributionRewards {s.address}", show_header=False)
     table.add_row("now", f"{format_time(s.now)} (epoch {s.current_epoch} running)")
     table.add_row(
@@ -85,18 +95,27 @@ def status(rewards_address: str | None) -> None:
         f"{s.policy_hash}: {format_amount(p.token_budget)} tokens + "
         f"{format_amount(p.influence_budget)} influence per epoch, weights "
         f"{list(p.role_weights)}, cap {p.account_cap_bps} bps, window {p.challenge_window} s, "
-        f"bonds {format_amount(p.proposer_bond)} / {format_amount(p.challenger_bond)}",
+        f"bonds {format_amount(p.proposer_bond)} / {format_amount(p.challenger_bond)}, "
+        f"disputes {p.dispute_period} s (fee {p.dispute_fee_bps} bps), "
+        f"proposing {'open to anyone' if p.open_proposing else 'PROPOSER_ROLE only'}",
     )
     table.add_row("challenger reward", f"{s.challenger_reward_bps} bps; treasury {s.treasury}")
+    table.add_row("attester log", s.attesters_hash)
     if s.pending:
         q = s.pending
+        covered = f"epochs {q.first_epoch}..{q.epoch}" if q.first_epoch < q.epoch else "epoch"
         table.add_row(
-            f"epoch {q.epoch}",
-            f"{q.status.name} root {q.root} by {q.proposer}, bond "
-            f"{format_amount(q.proposer_bond)}, window closes {format_time(q.challenge_deadline)}",
+            f"pending: epoch {q.epoch}",
+            f"root {q.root} ({covered}) by {q.proposer}, bond {format_amount(q.proposer_bond)}, "
+            f"ledger {q.ledger_root}, window closes {format_time(q.challenge_deadline)}",
         )
-        if q.challenger != epochs.ZERO_ADDRESS:
-            table.add_row("challenger", f"{q.challenger}, bond {format_amount(q.challenger_bond)}")
+    for d in s.disputes:
+        table.add_row(
+            f"dispute: epoch {d.epoch}",
+            f"root {d.root} by {d.proposer} ({format_amount(d.proposer_bond)}), challenged by "
+            f"{d.challenger} ({format_amount(d.challenger_bond)}); verdict due before "
+            f"{format_time(d.deadline)}, then settled with a {d.fee_bps} bps fee each",
+        )
     console.print(table)
 
 
@@ -177,9 +196,38 @@ def propose(rewards_address: str | None, alias: str | None, bundle: Path, uri: s
 @epoch_argument
 @click.option("--evidence", default="", help="URI of the evidence (e.g. a verify report)")
 def challenge(rewards_address: str | None, alias: str | None, epoch: int, evidence: str) -> None:
-    """Challenge the pending root of EPOCH, bonding the challenger bond (guardians only)."""
+    """Challenge the pending root of EPOCH, bonding the challenger bond (guardians only): the
+    root is discarded at once and a dispute holds both bonds."""
     rewards = deployed(rewards_address).rewards
     _print_sent(epochs.challenge(rewards, epoch, signer(alias), evidence=evidence))
+
+
+@cli.command()
+@rewards_option
+@account_option
+@click.argument("bundle", type=BUNDLE)
+@FROM_BLOCK
+def prove(rewards_address: str | None, alias: str | None, bundle: Path, from_block: int) -> None:
+    """Prove that the root proposed (or disputed) for BUNDLE's epoch commits to a batch no
+    attester signed: it is rejected with no vote and the proposer bond slashed."""
+    rewards = deployed(rewards_address).rewards
+    _print_sent([epochs.prove(rewards, bundle, signer(alias), from_block=from_block)])
+
+
+@cli.command()
+@rewards_option
+@account_option
+@epoch_argument
+@ROOT
+@FROM_BLOCK
+def settle(
+    rewards_address: str | None, alias: str | None, epoch: int, root: str | None, from_block: int
+) -> None:
+    """End EPOCH's dispute after its deadline, with no verdict (anyone): each party pays the
+    dispute fee of its bond."""
+    rewards = deployed(rewards_address).rewards
+    sent = epochs.settle(rewards, epoch, signer(alias), root=root, from_block=from_block)
+    _print_sent([sent])
 
 
 @cli.command()
@@ -190,6 +238,8 @@ def challenge(rewards_address: str | None, alias: str | None, epoch: int, eviden
 @governor_option
 @click.option("--direct", is_flag=True, help="Resolve directly (sender holds GOVERNOR_ROLE)")
 @click.option("--vote", type=click.Choice(VOTES), default=None, help="Cast a vote")
+@ROOT
+@FROM_BLOCK
 def resolve(
     rewards_address: str | None,
     alias: str | None,
@@ -198,17 +248,25 @@ def resolve(
     governor_address: str | None,
     direct: bool,
     vote: str | None,
+    root: str | None,
+    from_block: int,
 ) -> None:
-    """Resolve EPOCH's challenge; through governance, each run does the next step (propose,
-    vote, queue, execute)."""
+    """Decide EPOCH's dispute before its deadline; through governance, each run does the next
+    step (propose, vote, queue, execute). The dispute's parties cannot vote."""
     contracts = deployed(rewards_address, governor_address)
     governor = None if direct else contracts.need_governor()
     support = None if vote is None else VOTES.index(vote)
-    _print_sent(
-        epochs.resolve(
-            contracts.rewards, epoch, uphold, signer(alias), governor=governor, vote=support
-        )
+    sent = epochs.resolve(
+        contracts.rewards,
+        epoch,
+        uphold,
+        signer(alias),
+        governor=governor,
+        vote=support,
+        root=root,
+        from_block=from_block,
     )
+    _print_sent(sent)
 
 
 @cli.command()

@@ -3,29 +3,42 @@
 Propose, vote, queue, execute and inspect InfluenceGovernor proposals. Addresses come from the
 deployment journal (deployments/<chainId>.json) unless --governor is given. Every subcommand
 prints the proposal's state and the numbers behind it (for, against, abstain, quorum, deadline,
-eta). The logic lives in :mod:`communis.chain.governance`; this module only parses the command
-line.
+eta), then what to do next and when. The logic lives in :mod:`communis.chain.governance`; this
+module only parses the command line.
 
+    ape run govern propose set-policy --curator-weight 6 -d "Raise the curators' weight"
     ape run govern propose set-parameter InfluenceGovernor setProposalThreshold 20e18 -d "..."
-    ape run govern propose grant-guardian 0xabc... -d "Appoint Carol"
-    ape run govern propose raw --target 0x... --value 0 --calldata 0x... -d "..."
-    ape run govern vote 1234... for --reason "good idea"
-    ape run govern queue 1234... ; ape run govern execute 1234... ; ape run govern status 1234...
-    ape run govern cancel 1234... --account guardian   (the proposal guardian, even while queued)
+    ape run govern propose grant-guardian TEST::3 -d "Appoint account 3"
+    ape run govern propose raw --target GuardianRegistry --calldata 0x... -d "..."
+    ape run govern vote "Raise the curators' weight" for --reason "good idea"
+    ape run govern queue a1b2c3d4 ; ape run govern execute a1b2c3d4 ; ape run govern status
+    ape run govern cancel a1b2c3d4 --account guardian   (the proposal guardian, even while queued)
+
+A proposal is named by its short id (``status`` shows it), its full id, or its description.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import click
 
-from communis.chain.governance import SUPPORT, Action, Governance
+from communis.chain.governance import (
+    SUPPORT,
+    Action,
+    Governance,
+    policy_options,
+    short_id,
+)
+from communis.chain.next_steps import NextStep, after_gov, after_gov_execute, render_steps
 from communis.cli.base import CommunisGroup
 from communis.cli.options import account_option, description_option, governor_option, signer
+from communis.engine.units import format_influence
 
 F = TypeVar("F", bound=Callable[..., Any])
+PROPOSAL = click.argument("proposal")
 
 
 def common(function: F) -> F:
@@ -33,8 +46,19 @@ def common(function: F) -> F:
     return governor_option(account_option(function))
 
 
-def _show(gov: Governance, proposal_id: int) -> None:
-    click.echo(gov.status(proposal_id).render())
+def _show(gov: Governance, proposal_id: int, *, raw: bool = False) -> None:
+    click.echo(gov.status(proposal_id).render(raw=raw))
+
+
+def _next(steps: Sequence[NextStep]) -> None:
+    """The ``next:`` line(s), with this command's network and the chain's time."""
+    import ape
+
+    from communis.chain.accounts import is_local
+
+    network = ape.chain.provider.network_choice
+    now = int(ape.chain.blocks.head.timestamp)
+    click.echo(render_steps(steps, now=now, network=network, local=is_local(ape.chain.chain_id)))
 
 
 def _submit(
@@ -51,15 +75,8 @@ def _submit(
     proposal_id = gov.propose(actions, description, sender=account)
     click.echo(f"proposed by {account.address}")
     _show(gov, proposal_id)
-
-
-def _step(
-    governor_address: str | None, proposal_id: int, step: Callable[[Governance], Any]
-) -> None:
-    """Do ``step`` on the proposal, then show where it stands."""
-    gov = Governance.connect(governor_address)
-    step(gov)
-    _show(gov, proposal_id)
+    snapshot = int(gov.governor.proposalSnapshot(proposal_id))
+    _next(after_gov("propose", short_id(proposal_id), snapshot))
 
 
 @click.group(cls=CommunisGroup, short_help="Propose, vote, queue, execute and inspect proposals")
@@ -75,7 +92,9 @@ def propose() -> None:
 @propose.command("raw")
 @common
 @description_option
-@click.option("--target", "targets", multiple=True, required=True, help="repeatable")
+@click.option(
+    "--target", "targets", multiple=True, required=True, help="address or contract name, repeatable"
+)
 @click.option("--value", "values", multiple=True, type=int, help="wei, repeatable [default: 0]")
 @click.option("--calldata", "calldatas", multiple=True, required=True, help="0x hex, repeatable")
 def propose_raw(
@@ -86,14 +105,12 @@ def propose_raw(
     values: tuple[int, ...],
     calldatas: tuple[str, ...],
 ) -> None:
-    """Targets, values and calldata as given."""
+    """Targets (addresses or contract names such as GuardianRegistry), values and calldata."""
     if len(calldatas) != len(targets) or (values and len(values) != len(targets)):
         raise click.BadParameter("give as many --calldata (and --value, if any) as --target")
     values = values or (0,) * len(targets)
     calls = list(zip(targets, values, calldatas, strict=True))
-    _submit(
-        governor_address, alias, lambda _: [Governance.raw(*call) for call in calls], description
-    )
+    _submit(governor_address, alias, lambda gov: [gov.raw(*call) for call in calls], description)
 
 
 @propose.command("set-parameter")
@@ -111,7 +128,8 @@ def propose_set_parameter(
     args: tuple[str, ...],
 ) -> None:
     """Call CONTRACT.FUNCTION(ARGS...): CONTRACT is a journal name (InfluenceGovernor,
-    GuardianRegistry, Influence, CommunityToken, ...) or ContractType@0xaddress."""
+    GuardianRegistry, Influence, CommunityToken, ...) or ContractType@0xaddress; an address
+    argument may be a contract name or an account alias too."""
     _submit(
         governor_address,
         alias,
@@ -120,7 +138,59 @@ def propose_set_parameter(
     )
 
 
-def _guardian_command(name: str, help_text: str, action: Callable[..., Action]) -> None:
+_POLICY_HELP = {
+    "amount": "whole tokens (or influence), e.g. 100000",
+    "duration": "e.g. 2d, 12h, 1w",
+    "bps": "basis points (500 = 5%)",
+    "bool": "true or false",
+    "int": "a whole number",
+}
+
+
+def _policy_options(function: F) -> F:
+    """One ``--<field>`` option per policy field (``--curator-weight``, ``--token-budget``, ...)."""
+    for option, (kind, _, _) in reversed(policy_options().items()):
+        function = click.option(
+            f"--{option}",
+            f"policy__{option.replace('-', '_')}",
+            default=None,
+            metavar="VALUE",
+            help=_POLICY_HELP[kind],
+        )(function)
+    return function
+
+
+@propose.command("set-policy")
+@common
+@description_option
+@_policy_options
+def propose_set_policy(
+    governor_address: str | None, alias: str | None, description: str, **fields: str | None
+) -> None:
+    """Change the reward policy: start from the policy in force and change only the fields
+    given (amounts in whole tokens, durations such as 2d). Shows what changes; refuses a policy
+    under which one account alone could reach quorum."""
+    options = {name.removeprefix("policy__").replace("_", "-") for name in fields}
+    changes = {
+        option: value
+        for option in options
+        if (value := fields[f"policy__{option.replace('-', '_')}"]) is not None
+    }
+    if not changes:
+        raise click.UsageError("give at least one field to change, e.g. --curator-weight 6")
+
+    def actions(gov: Governance) -> list[Action]:
+        action, diff = gov.set_policy(changes)
+        click.echo("policy change (in force -> proposed):")
+        width = max(len(c.option) for c in diff)
+        for change in diff:
+            click.echo(f"  {change.option:<{width}}  {change.before} -> {change.after}")
+        return [action]
+
+    _submit(governor_address, alias, actions, description)
+
+
+def _guardian_command(name: str, help_text: str, method: str) -> None:
     """``ape run govern propose NAME ACCOUNT``: a proposal of one GuardianRegistry call."""
 
     @propose.command(name, help=help_text)
@@ -130,74 +200,91 @@ def _guardian_command(name: str, help_text: str, action: Callable[..., Action]) 
     def command(
         governor_address: str | None, alias: str | None, description: str, account: str
     ) -> None:
-        _submit(governor_address, alias, lambda gov: [action(gov, account)], description)
+        _submit(governor_address, alias, lambda gov: [getattr(gov, method)(account)], description)
 
 
 _guardian_command(
     "grant-guardian",
-    "Make ACCOUNT a guardian (GuardianRegistry.grantGuardian).",
-    Governance.grant_guardian,
+    "Make ACCOUNT (an address or an alias) a guardian (GuardianRegistry.grantGuardian).",
+    "grant_guardian",
 )
 _guardian_command(
     "revoke-guardian",
     "Remove ACCOUNT from the guardians (GuardianRegistry.revokeGuardian).",
-    Governance.revoke_guardian,
+    "revoke_guardian",
 )
 
 
 @cli.command()
 @common
-@click.argument("proposal_id", type=int)
+@PROPOSAL
 @click.argument("support", type=click.Choice(list(SUPPORT), case_sensitive=False))
 @click.option("--reason", default="", help="Reason recorded with the vote")
 def vote(
-    governor_address: str | None, alias: str | None, proposal_id: int, support: str, reason: str
+    governor_address: str | None, alias: str | None, proposal: str, support: str, reason: str
 ) -> None:
-    """Vote for, against or abstain on PROPOSAL_ID."""
-
-    def cast(gov: Governance) -> None:
-        account = signer(alias)
-        weight = gov.vote(proposal_id, support, sender=account, reason=reason)
-        click.echo(f"{account.address} voted {support} with weight {weight}")
-
-    _step(governor_address, proposal_id, cast)
-
-
-_STEPS: dict[str, tuple[str, Callable[..., Any]]] = {
-    "queue": ("Queue a succeeded PROPOSAL_ID in the timelock.", Governance.queue),
-    "execute": ("Execute a queued PROPOSAL_ID after the timelock delay.", Governance.execute),
-    "cancel": (
-        "Cancel PROPOSAL_ID (the proposal guardian, even while queued; the proposer while "
-        "pending).",
-        Governance.cancel,
-    ),
-}
+    """Vote for, against or abstain on PROPOSAL (short id, id or description)."""
+    gov = Governance.connect(governor_address)
+    proposal_id = gov.resolve(proposal)
+    account = signer(alias)
+    weight = gov.vote(proposal_id, support, sender=account, reason=reason)
+    click.echo(f"{account.address} voted {support} with {format_influence(weight)}")
+    _show(gov, proposal_id)
+    deadline = int(gov.governor.proposalDeadline(proposal_id))
+    _next(after_gov("vote", short_id(proposal_id), deadline))
 
 
-def _step_command(name: str, help_text: str, method: Callable[..., Any]) -> None:
-    """``ape run govern NAME PROPOSAL_ID``: one ``Governance`` step on the proposal."""
+def _step_command(name: str, help_text: str) -> None:
+    """``ape run govern NAME PROPOSAL``: one ``Governance`` step on the proposal."""
 
     @cli.command(name, help=help_text)
     @common
-    @click.argument("proposal_id", type=int)
-    def command(governor_address: str | None, alias: str | None, proposal_id: int) -> None:
-        _step(governor_address, proposal_id, lambda g: method(g, proposal_id, sender=signer(alias)))
+    @PROPOSAL
+    def command(governor_address: str | None, alias: str | None, proposal: str) -> None:
+        gov = Governance.connect(governor_address)
+        proposal_id = gov.resolve(proposal)
+        getattr(gov, name)(proposal_id, sender=signer(alias))
+        _show(gov, proposal_id)
+        if name == "queue":
+            eta = int(gov.governor.proposalEta(proposal_id))
+            _next(after_gov("queue", short_id(proposal_id), eta))
+        elif name == "execute":
+            _next(after_gov_execute())
 
 
-for _name, (_help, _method) in _STEPS.items():
-    _step_command(_name, _help, _method)
+_step_command("queue", "Queue a succeeded PROPOSAL in the timelock.")
+_step_command("execute", "Execute a queued PROPOSAL after the timelock delay (anyone).")
+_step_command(
+    "cancel",
+    "Cancel PROPOSAL (the proposal guardian, even while queued; the proposer while pending).",
+)
 
 
 @cli.command()
 @common
-@click.argument("proposal_id", type=int, required=False)
-def status(governor_address: str | None, alias: str | None, proposal_id: int | None) -> None:
-    """State and numbers of PROPOSAL_ID (every proposal when omitted)."""
+@click.argument("proposal", required=False)
+@click.option("--raw", is_flag=True, help="Numbers as the contract returns them")
+@click.option("--json", "as_json", is_flag=True, help="JSON, for scripts")
+def status(
+    governor_address: str | None,
+    alias: str | None,
+    proposal: str | None,
+    raw: bool,
+    as_json: bool,
+) -> None:
+    """State and numbers of PROPOSAL (one line per proposal when omitted)."""
     gov = Governance.connect(governor_address)
-    ids = [proposal_id] if proposal_id is not None else list(gov.proposals())
-    if not ids:
+    if proposal is not None:
+        found = gov.status(gov.resolve(proposal))
+        click.echo(json.dumps(found.to_json(), indent=2) if as_json else found.render(raw=raw))
+        return
+    listed = gov.listed()
+    if as_json:
+        data = [gov.status(p.proposal_id).to_json() for p in listed]
+        click.echo(json.dumps(data, indent=2))
+        return
+    if not listed:
         click.echo("no proposals yet")
-    for index, current in enumerate(ids):
-        if index:
-            click.echo("")
-        _show(gov, current)
+    for item in listed:
+        state = gov.status(item.proposal_id).state
+        click.echo(f"{item.short}  {state:<9}  {item.description}")

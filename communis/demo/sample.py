@@ -1,8 +1,17 @@
 """A reproducible sample community: a few hundred members, four roles, long-tailed activity.
 
-``write_sample(Path("examples"), seed=SEED)`` writes ``ledgers/epoch-<n>.jsonl`` for epochs 0-2
-and ``policy.json``; the same seed gives byte-identical files on every machine (integer
-arithmetic and ``random.Random`` only, no floating-point library functions).
+``write_sample(Path("examples"), seed=SEED)`` writes ``ledgers/epoch-<n>.jsonl`` for epochs 0-2,
+their attestations (``ledgers/epoch-<n>.attestations.json``), the attester set
+(``attesters.json``) and ``policy.json``; the same seed gives byte-identical files on every
+machine (integer arithmetic and ``random.Random`` only, no floating-point library functions;
+signatures are deterministic, RFC 6979).
+
+Three attesters vouch for the rows (:data:`ATTESTERS`): a forum bot signs every ``forum/`` row,
+one curator the shares and moderation reports, another the event attendances. Their keys are
+test keys derived from fixed strings (:func:`attester_key`), public like the demo accounts: never
+use them for anything real. The attestations are signed for :data:`SAMPLE_DOMAIN`, a stand-in
+registry on the local chain id 31337; ``write_sample(..., domain=...)`` (``communis sample
+--chain-id --registry``) signs them for a real deployment's registry instead.
 
 Members include :data:`KEY_MEMBERS`, accounts 1-6 of ape's default test mnemonic (``test test
 ... junk``), as steady contributors, so that a demo on a local chain can sign votes and claims
@@ -20,6 +29,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from communis.engine.address import to_checksum
+from communis.engine.attest import (
+    AttesterSet,
+    Domain,
+    SigningKey,
+    attest_ledger,
+    attestations_path,
+    write_attestations,
+)
 from communis.engine.keccak import keccak
 from communis.engine.policy import DEFAULT_POLICY
 from communis.engine.roles import ROLES
@@ -37,6 +54,18 @@ KEY_MEMBERS: tuple[tuple[str, str], ...] = (
     ("0x976EA74026E726554dB657fA54763abd0C3a0aa9", "guardian"),
 )
 """(address, main role) of ape's test accounts 1-6, always members."""
+
+ATTESTERS: tuple[tuple[str, tuple[str, ...], int], ...] = (
+    ("forum-bot", ("forum/",), 5_000),
+    ("curator-shares", ("share/", "moderation/"), 4_000),
+    ("curator-events", ("event/",), 1_500),
+)
+"""(name, evidence-reference prefixes it signs, budget per epoch in points) of the attesters."""
+
+SAMPLE_DOMAIN = Domain(31337, to_checksum("0x" + keccak(b"communis-sample/registry")[:20].hex()))
+"""The registry the sample's attestations are signed for: a stand-in address on chain 31337."""
+
+POINT = 10**18
 
 SAMPLE_POLICY = DEFAULT_POLICY
 """The sample community is scored with the starting policy (as config/deploy.toml deploys it)."""
@@ -118,16 +147,64 @@ def _jsonl(rows: list[dict[str, object]]) -> str:
     return "".join(lines)
 
 
+def attester_secret(name: str) -> str:
+    """The sample attester ``name``'s private key, hex (derived from a fixed string; public)."""
+    return "0x" + keccak(f"communis-sample/attester/{name}".encode()).hex()
+
+
+def attester_key(name: str) -> SigningKey:
+    """The sample attester ``name``'s test key."""
+    return SigningKey(attester_secret(name))
+
+
+def sample_attesters(domain: Domain = SAMPLE_DOMAIN, first_epoch: int = 0) -> AttesterSet:
+    """The attester set: every attester appointed with its budget from ``first_epoch`` on."""
+    return AttesterSet.of(
+        domain.chain_id,
+        domain.verifying_contract,
+        [
+            (attester_key(name).address, first_epoch, budget * POINT)
+            for name, _, budget in ATTESTERS
+        ],
+    )
+
+
+def sign_sample_ledger(ledger: Path, epoch: int, domain: Domain = SAMPLE_DOMAIN) -> Path:
+    """Every attester signs its rows of ``ledger``; writes and returns the attestations path."""
+    path = attestations_path(ledger)
+    result = None
+    for name, prefixes, _ in ATTESTERS:
+        result = attest_ledger(
+            ledger,
+            attester_key(name),
+            domain,
+            epoch,
+            ref_prefixes=prefixes,
+            existing=None if result is None else result.attestations,
+        )
+    assert result is not None
+    write_attestations(result.attestations, path)
+    return path
+
+
 def write_sample(
-    out: Path, *, seed: int = SEED, count: int = MEMBERS, epochs: tuple[int, ...] = EPOCHS
+    out: Path,
+    *,
+    seed: int = SEED,
+    count: int = MEMBERS,
+    epochs: tuple[int, ...] = EPOCHS,
+    domain: Domain = SAMPLE_DOMAIN,
 ) -> list[Path]:
-    """Write ``out/ledgers/epoch-<n>.jsonl`` and ``out/policy.json``; return the ledger paths."""
+    """Write ``out/ledgers/epoch-<n>.jsonl`` with their attestations, ``out/attesters.json`` and
+    ``out/policy.json``; return the ledger paths."""
     folder = Path(out) / "ledgers"
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for epoch in epochs:
         path = folder / f"epoch-{epoch}.jsonl"
         path.write_text(_jsonl(epoch_rows(epoch, seed, count)), encoding="utf-8")
+        sign_sample_ledger(path, epoch, domain)
         paths.append(path)
+    sample_attesters(domain, min(epochs, default=0)).save(Path(out) / "attesters.json")
     SAMPLE_POLICY.save(Path(out) / "policy.json")
     return paths

@@ -47,7 +47,8 @@ from communis.engine.policy import Policy, policy_hash
 from communis.engine.roles import ROLES
 from communis.engine.units import format_amount
 from communis.errors import CommunisError
-from communis.report import BondSlash, EpochReport, Proposal, Reward, RunReport
+from communis.report import BondSlash, EpochReport, Proposal, RunReport
+from communis.report.bundles import role_rewards
 
 FAKE_ACCOUNTS = 12
 WHALE_SHARE_BPS = 3_000
@@ -279,10 +280,15 @@ def catch_fraud(story: Story, epoch: int, honest: Path) -> BondSlash:
     epochs.challenge(rewards, epoch, guardian, evidence="verify: fake accounts in the tree")
     story.say(f"   guardian {guardian.address} challenges with a bond")
 
-    text = epochs.resolution_text(epoch, upheld=True)
-    calldata = bytes(rewards.resolveChallenge.encode_input(epoch, True))
-    pass_proposal(story, [Action(str(rewards.address), 0, calldata, text)], text, epoch=epoch)
     check(epochs.status(rewards).next_epoch == epoch, f"epoch {epoch} can be proposed again")
+    dispute = epochs.find_dispute(rewards, epoch)
+    text = epochs.resolution_text(dispute, upheld=True)
+    calldata = bytes(rewards.resolveDispute.encode_input(dispute.to_abi(), True))
+    pass_proposal(story, [Action(str(rewards.address), 0, calldata, text)], text, epoch=epoch)
+    check(
+        bool(rewards.isRootBanned(epoch, dispute.root, dispute.ledger_root)),
+        "the padded root is banned for its epoch",
+    )
     lost = proposer_before - int(token.balanceOf(proposer))
     check(lost == bond, "the proposer's bond is slashed")
     gained = int(token.balanceOf(guardian)) - guardian_before
@@ -297,12 +303,15 @@ def catch_fraud(story: Story, epoch: int, honest: Path) -> BondSlash:
 def pass_proposal(
     story: Story, actions: list[Action], description: str, *, epoch: int | None = None
 ) -> int:
-    """Propose, vote with the key members, queue and execute through the timelock."""
+    """Propose, vote with the key members (except the parties of a dispute it resolves, whom
+    the governor bars), queue and execute through the timelock."""
     gov, governor = story.gov, story.gov.governor
     proposer = max(story.members, key=lambda m: int(governor.getVotes(m, governor.clock() - 1)))
     proposal_id = gov.propose(actions, description, sender=proposer)
     story.travel_to(int(governor.proposalSnapshot(proposal_id)) + 1)
     for member in story.members:
+        if governor.isDisputeParty(proposal_id, member):
+            continue
         gov.vote(proposal_id, "for", sender=member, reason="contributors agree")
     check(
         int(governor.proposalVotes(proposal_id)[1])
@@ -406,19 +415,9 @@ def policy_action(rewards: Any, policy: Policy) -> Action:
 def epoch_report(story: Story, build: EpochBuild, slashed: list[BondSlash]) -> EpochReport:
     """The epoch's rewards split by role in proportion to each role's weighted points."""
     influence = story.sys.influence
-    weights = build.policy.role_weights
     tokens = build.scores.tokens.amounts
     plain_influence = build.scores.influence.amounts
-    rewards: list[Reward] = []
-    for account, points in build.ledger.points.items():
-        weighted = [w * p for w, p in zip(weights, points, strict=True)]
-        total = sum(weighted)
-        if total == 0:
-            continue
-        t, i = tokens.get(account, 0), plain_influence.get(account, 0)
-        for role, part in zip(ROLES, weighted, strict=True):
-            if part:
-                rewards.append(Reward(account, role, t * part // total, i * part // total))
+    rewards = role_rewards(build.ledger.points, build.policy.role_weights, tokens, plain_influence)
     story.seen |= set(build.ledger.points)
     balances = {a: int(influence.balanceOf(a)) for a in sorted(story.seen)}
     clock = int(story.gov.governor.clock())

@@ -24,6 +24,9 @@ DURATION_RE = re.compile(r"^(\d+)\s*([smhdw])$")
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 # InfluenceGovernor.MAX_PROPOSAL_GUARDIAN_TERM: the longest the proposal guardian's veto may last.
 MAX_PROPOSAL_GUARDIAN_TERM = 730 * UNIT_SECONDS["d"]
+# ContributionRewards' longest challenge window and dispute period (MAX_PERIOD).
+MAX_PERIOD = 3650 * UNIT_SECONDS["d"]
+BPS = 10_000
 
 
 class ConfigError(CommunisError, ValueError):
@@ -64,8 +67,16 @@ class GovernanceParams:
 class RewardsParams:
     policy: Policy
     challenger_reward_bps: int
-    proposers: tuple[str, ...]  # "deployer" or 0x addresses
+    proposers: tuple[str, ...]  # "deployer" or 0x addresses (PROPOSER_ROLE)
     guardians: tuple[str, ...] = ()  # "deployer" or 0x addresses: may challenge from epoch 0
+
+
+@dataclass(frozen=True)
+class AttesterParams:
+    """The attesters appointed at deployment, from epoch 0 on: (0x address, points budget per
+    epoch in 10^-18 point), in the order of the config."""
+
+    budgets: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,6 +87,7 @@ class DeployConfig:
     influence: InfluenceParams
     governance: GovernanceParams
     rewards: RewardsParams
+    attesters: AttesterParams = AttesterParams()
 
 
 def _table(data: dict[str, Any], key: str, path: Path) -> dict[str, Any]:
@@ -118,6 +130,13 @@ def _integer(table: dict[str, Any], key: str, where: str, low: int, high: int) -
     value = table.get(key)
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
         raise ConfigError(f"{where}.{key}: expected an integer in [{low}, {high}], got {value!r}")
+    return value
+
+
+def _flag(table: dict[str, Any], key: str, where: str) -> bool:
+    value = table.get(key)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}.{key}: expected true or false, got {value!r}")
     return value
 
 
@@ -209,27 +228,110 @@ def _rewards(data: dict[str, Any], path: Path) -> RewardsParams:
     )
     if not any(weights):
         raise ConfigError(f"{where}: at least one role weight must be > 0")
-    proposers = table.get("proposers")
-    if not isinstance(proposers, list) or not proposers:
-        raise ConfigError(f"{where}.proposers: expected a non-empty list, got {proposers!r}")
+    open_proposing = _flag(table, "open_proposing", where)
+    proposers = table.get("proposers", [])
+    if not isinstance(proposers, list) or (not proposers and not open_proposing):
+        need = "a list" if open_proposing else "a non-empty list (open_proposing is false)"
+        raise ConfigError(f"{where}.proposers: expected {need}, got {proposers!r}")
     policy = Policy(
         token_budget=_amount(table, "token_budget", where),
         influence_budget=_amount(table, "influence_budget", where),
         role_weights=weights,
-        account_cap_bps=_integer(table, "account_cap_bps", where, 1, 10_000),
-        challenge_window=_duration(table, "challenge_window", where),
-        proposer_bond=_amount(table, "proposer_bond", where),
-        challenger_bond=_amount(table, "challenger_bond", where),
+        account_cap_bps=_integer(table, "account_cap_bps", where, 1, BPS),
+        challenge_window=_period(table, "challenge_window", where),
+        proposer_bond=_bond(table, "proposer_bond", where),
+        challenger_bond=_bond(table, "challenger_bond", where),
+        dispute_period=_period(table, "dispute_period", where),
+        dispute_fee_bps=_integer(table, "dispute_fee_bps", where, 1, BPS),
+        open_proposing=open_proposing,
     )
+    if policy.dispute_period < policy.challenge_window:
+        raise ConfigError(
+            f"{where}.dispute_period: {table['dispute_period']!r} is shorter than "
+            f"challenge_window {table['challenge_window']!r}; the contract requires at least "
+            "the window"
+        )
     guardians = table.get("guardians", [])
     if not isinstance(guardians, list):
         raise ConfigError(f"{where}.guardians: expected a list, got {guardians!r}")
     return RewardsParams(
         policy=policy,
-        challenger_reward_bps=_integer(table, "challenger_reward_bps", where, 0, 10_000),
+        # Below 10000: an upheld self-dispute must still cost its proposer.
+        challenger_reward_bps=_integer(table, "challenger_reward_bps", where, 0, BPS - 1),
         proposers=_accounts(proposers, f"{where}.proposers"),
         guardians=_accounts(guardians, f"{where}.guardians"),
     )
+
+
+def _period(table: dict[str, Any], key: str, where: str) -> int:
+    seconds = _duration(table, key, where)
+    if not 0 < seconds <= MAX_PERIOD:
+        raise ConfigError(
+            f"{where}.{key}: must be > 0 and at most {MAX_PERIOD // UNIT_SECONDS['d']}d, "
+            f"got {table[key]!r}"
+        )
+    return seconds
+
+
+def _bond(table: dict[str, Any], key: str, where: str) -> int:
+    units = _amount(table, key, where)
+    if not 0 < units < 2**96:
+        raise ConfigError(f"{where}.{key}: must be > 0 and below 2^96 units, got {table[key]!r}")
+    return units
+
+
+def _attesters(data: dict[str, Any], path: Path) -> AttesterParams:
+    """The optional ``[attesters]`` table: ``"0x..." = "points"`` per attester."""
+    where = f"{path}: attesters"
+    table = data.get("attesters", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: expected a table of 0x address = points budget")
+    budgets: list[tuple[str, int]] = []
+    seen: set[str] = set()
+    for address in table:
+        if not ADDRESS_RE.match(address) or int(address, 16) == 0:
+            raise ConfigError(f"{where}: {address!r} is not a non-zero 0x address")
+        if address.lower() in seen:
+            raise ConfigError(f"{where}: {address!r} is listed twice")
+        seen.add(address.lower())
+        raw = table[address]
+        try:
+            budget = _amount(table, address, where)
+        except ConfigError:
+            raise ConfigError(
+                f"{where}.{address}: expected a budget in points (a decimal string), got {raw!r}"
+            ) from None
+        if not 0 < budget < 2**208:
+            raise ConfigError(
+                f"{where}.{address}: the budget must be > 0 points, got {table[address]!r}"
+            )
+        budgets.append((address, budget))
+    return AttesterParams(tuple(budgets))
+
+
+def governance_path(governance: GovernanceParams) -> int:
+    """The longest a verdict on a dispute can take through governance if it is proposed right
+    after the challenge: voting delay + voting period + late-quorum extension + timelock delay."""
+    return (
+        governance.voting_delay
+        + governance.voting_period
+        + governance.vote_extension
+        + governance.timelock_delay
+    )
+
+
+def _check_dispute_period(path: Path, governance: GovernanceParams, rewards: RewardsParams) -> None:
+    """Refuse a dispute period in which governance could never decide: every dispute would end
+    without a verdict, each party paying the fee, whoever was right."""
+    needed = governance_path(governance)
+    period = rewards.policy.dispute_period
+    if period < needed:
+        raise ConfigError(
+            f"{path}: rewards.dispute_period = {period} s is shorter than the governance path "
+            f"({needed} s = voting_delay + voting_period + vote_extension + timelock_delay): "
+            "no verdict could arrive before a dispute's deadline; lengthen dispute_period or "
+            "shorten the governance durations"
+        )
 
 
 def _accounts(values: list[Any], where: str) -> tuple[str, ...]:
@@ -349,6 +451,7 @@ def load(path: Path) -> DeployConfig:
     _check_can_start(path, token, rewards)
     governance = _governance(data, path)
     _check_no_capture(path, governance, rewards)
+    _check_dispute_period(path, governance, rewards)
     return DeployConfig(
         path=path,
         sha256=hashlib.sha256(raw).hexdigest(),
@@ -356,4 +459,5 @@ def load(path: Path) -> DeployConfig:
         influence=_influence(data, path),
         governance=governance,
         rewards=rewards,
+        attesters=_attesters(data, path),
     )

@@ -3,12 +3,12 @@
 1. CommunityToken (the deployer is its admin for the wiring);
 2. governance: Influence, CommunisTimelock, InfluenceGovernor, GuardianRegistry, and the
    timelock's proposer/canceller roles (:mod:`communis.deploy.governance_steps`);
-3. ContributionRewards, with MINTER_ROLE on the token and AWARDER_ROLE on Influence
-   (:mod:`communis.deploy.rewards_steps`);
+3. AttesterRegistry (with the attesters of ``[attesters]``) and ContributionRewards, with
+   MINTER_ROLE on the token and AWARDER_ROLE on Influence (:mod:`communis.deploy.rewards_steps`);
 4. the initial proposers' and guardians' bonds paid out of the genesis allocation, the rest moved
    to the treasury (the timelock), if so configured;
-5. the handover: the deployer renounces every admin role. From then on only governance
-   changes anything.
+5. the handover: the deployer hands the registries to the timelock and renounces every admin
+   role. From then on only governance changes anything.
 """
 
 from __future__ import annotations
@@ -93,6 +93,7 @@ def build_plan(config: DeployConfig, *, now: int) -> list[StepSpec]:
         policy=config.rewards.policy,
         challenger_reward_bps=config.rewards.challenger_reward_bps,
         proposers=tuple(_who(p) for p in config.rewards.proposers),
+        attesters=config.attesters.budgets,
     )
     steps = [
         *token_steps(config.token),

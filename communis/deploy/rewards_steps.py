@@ -4,22 +4,27 @@ The full order (each list after the previous one)::
 
     build_plan(config)            CommunityToken (deployer is admin)
     governance_steps(gov)         Influence, CommunisTimelock, InfluenceGovernor, GuardianRegistry
-    rewards_steps(params)         this module: deploy + wire ContributionRewards
+    rewards_steps(params)         this module: AttesterRegistry, ContributionRewards and wiring
     handover_steps()              deployer renounces its admin roles on Influence, token, timelock
-    rewards_handover_steps()      deployer renounces its roles on ContributionRewards
+    rewards_handover_steps()      deployer hands over the AttesterRegistry and renounces its roles
+                                  on ContributionRewards
 
 :func:`rewards_steps`:
 
-1. deploy ContributionRewards(token, influence, governance = the deployer (for wiring),
-   treasury = the timelock, guardian registry = the GuardianRegistry, policy, challenger share);
-2. the token gives it MINTER_ROLE and Influence gives it AWARDER_ROLE (the deployer is still
+1. deploy AttesterRegistry(clock = Influence, owner = the deployer, for the initial attesters)
+   and appoint the attesters of ``[attesters]`` (from epoch 0 on);
+2. deploy ContributionRewards(token, influence, governance = the deployer (for wiring),
+   treasury = the timelock, guardian registry = the GuardianRegistry, attester registry, policy,
+   challenger share);
+3. the token gives it MINTER_ROLE and Influence gives it AWARDER_ROLE (the deployer is still
    their admin: these steps must run before :func:`handover_steps`);
-3. it gives PROPOSER_ROLE to the initial proposers;
-4. it makes the timelock DEFAULT_ADMIN_ROLE and GOVERNOR_ROLE holder.
+4. it gives PROPOSER_ROLE to the initial proposers;
+5. it makes the timelock DEFAULT_ADMIN_ROLE and GOVERNOR_ROLE holder.
 
-:func:`rewards_handover_steps` then removes the deployer's GOVERNOR_ROLE and DEFAULT_ADMIN_ROLE:
-from then on only governance sets the policy, resolves challenges and grants proposers.
-Guardians are managed in the GuardianRegistry (owned by the timelock).
+:func:`rewards_handover_steps` then transfers the AttesterRegistry to the timelock and removes the
+deployer's GOVERNOR_ROLE and DEFAULT_ADMIN_ROLE: from then on only governance sets the policy,
+decides disputes, grants proposers and appoints attesters. Guardians are managed in the
+GuardianRegistry (owned by the timelock).
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from communis.deploy.steps import DEPLOYER, Ref, StepSpec
 from communis.engine.policy import DEFAULT_POLICY, Policy
 
 NAME = "ContributionRewards"
+ATTESTERS = "AttesterRegistry"
 DEFAULT_ADMIN_ROLE = "0x" + "00" * 32
 GOVERNOR_ROLE = "0x" + keccak(text="GOVERNOR_ROLE").hex()
 PROPOSER_ROLE = "0x" + keccak(text="PROPOSER_ROLE").hex()
@@ -48,6 +54,7 @@ class RewardsParams:
     policy: Policy = DEFAULT_POLICY
     challenger_reward_bps: int = 5_000  # half of a slashed proposer bond to the challenger
     proposers: Sequence[Any] = field(default=(DEPLOYER,))  # addresses, or DEPLOYER
+    attesters: Sequence[tuple[str, int]] = ()  # (address, points budget per epoch)
 
 
 def policy_args(policy: Policy) -> list[Any]:
@@ -64,9 +71,15 @@ def rewards_steps(
     timelock: str = "CommunisTimelock",
     registry: str = "GuardianRegistry",
 ) -> list[StepSpec]:
-    """Deploy and wire ContributionRewards (the deployer keeps its roles until the handover)."""
+    """Deploy the AttesterRegistry and ContributionRewards and wire them (the deployer keeps its
+    roles until the handover)."""
     params = params or RewardsParams()
     steps = [
+        StepSpec(ATTESTERS, "deploy", ATTESTERS, (Ref(influence), DEPLOYER)),
+        *(
+            _call(f"attesters.{i}", ATTESTERS, "appoint", (address, budget))
+            for i, (address, budget) in enumerate(params.attesters)
+        ),
         StepSpec(
             NAME,
             "deploy",
@@ -77,6 +90,7 @@ def rewards_steps(
                 DEPLOYER,
                 Ref(timelock),
                 Ref(registry),
+                Ref(ATTESTERS),
                 policy_args(params.policy),
                 params.challenger_reward_bps,
             ),
@@ -93,9 +107,11 @@ def rewards_steps(
     return steps
 
 
-def rewards_handover_steps() -> list[StepSpec]:
-    """The deployer gives up its roles on ContributionRewards; run after :func:`rewards_steps`."""
+def rewards_handover_steps(*, timelock: str = "CommunisTimelock") -> list[StepSpec]:
+    """The deployer hands the AttesterRegistry to the timelock and gives up its roles on
+    ContributionRewards; run after :func:`rewards_steps`."""
     return [
+        _call("attesters.owner", ATTESTERS, "transferOwnership", (Ref(timelock),)),
         _call("rewards.governor.renounce", NAME, "renounceRole", (GOVERNOR_ROLE, DEPLOYER)),
         _call("rewards.renounce", NAME, "renounceRole", (DEFAULT_ADMIN_ROLE, DEPLOYER)),
     ]

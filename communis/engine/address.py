@@ -27,3 +27,23 @@ def to_checksum(address: str) -> str:
 def is_checksummed(address: str) -> bool:
     """Whether ``address`` is well formed and exactly in its EIP-55 form."""
     return bool(ADDRESS_RE.match(address)) and to_checksum(address) == address
+
+
+def checksum_problem(address: str) -> str | None:
+    """Why ``address`` (0x and 40 hex digits) should not be used as typed, or None.
+
+    All lower-case or all upper-case hex carries no checksum and is accepted. Mixed case that is
+    not the EIP-55 form means a digit or a letter's case was changed: the address may be
+    mistyped. No "corrected" form is offered: the checksum of a mistyped address is that of
+    another account, and copying it would pay that account."""
+    if not ADDRESS_RE.match(address):
+        return f"{address!r} is not a 0x-prefixed 20-byte hex address"
+    digits = address[2:]
+    if digits == digits.lower() or digits == digits.upper():
+        return None
+    if to_checksum(address) == address:
+        return None
+    return (
+        f"{address} fails its EIP-55 checksum: the address may be mistyped; copy it again "
+        "from its source (a wallet, the member's own message) rather than correcting it by hand"
+    )

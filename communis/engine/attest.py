@@ -19,8 +19,9 @@ docs/attestations.md explains the choices.
 On disk, an attested ledger is the ledger file unchanged plus ``attestations.json``
 (:func:`write_attestations`): the domain, the epoch, the ledger root and one batch per line
 (attester, epoch, the ledger lines it covers as inclusive ranges, row count, points, rows root,
-signature). The attester set comes from the chain or from a snapshot file (:class:`AttesterSet`,
-``attesters.json``) whose keccak256 can be committed on chain.
+signature). The attester set is the registry's change log (:class:`AttesterSet`), read from the
+chain or from a snapshot file (``attesters.json``) whose replayed hash chain must equal the
+registry's ``logHash()`` a proposal committed to.
 
 :func:`verify_attestations` checks everything and names every problem (file, line, attester,
 reason); it never stops at the first one. Nothing here talks to a chain: signatures of contract
@@ -31,17 +32,18 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import coincurve
 
 from communis.engine.address import ADDRESS_RE, to_checksum
 from communis.engine.jsonlimits import JsonLimitError, load_json_text
 from communis.engine.keccak import keccak
-from communis.engine.ledger import LedgerError, Row, iter_numbered_rows
+from communis.engine.ledger import LedgerError, Row, iter_numbered_rows, read_ledger
 from communis.engine.merkle import MerkleError, proof_of, tree_of_hashes
 from communis.engine.parallel import gc_paused
 from communis.engine.roles import ROLES
@@ -55,7 +57,7 @@ BATCH_TYPE = (
     "uint256 rowCount)"
 )
 ATTESTATIONS_FORMAT = "communis-attestations-v1"
-ATTESTERS_FORMAT = "communis-attesters-v1"
+ATTESTERS_FORMAT = "communis-attesters-v2"
 ATTESTATIONS_FILE = "attestations.json"
 SIGNATURE_LENGTH = 65
 MAX_ATTESTATIONS_BYTES = 64 << 20
@@ -341,6 +343,44 @@ class SigningKey:
         raw = self._key.sign_recoverable(digest, hasher=None)
         return raw[:64] + bytes([raw[64] + 27])
 
+    def sign_batch(self, batch: Batch, domain: Domain) -> bytes:
+        """This key's signature of ``batch`` in ``domain`` (it must be the batch's attester)."""
+        return sign_batch(batch, domain, self)
+
+    @classmethod
+    def from_keystore(cls, path: Path, passphrase: str) -> SigningKey:
+        """The key of an encrypted JSON keystore (Web3 Secret Storage, as ``geth`` and ``ape
+        accounts`` write them). The passphrase and the key appear in no message."""
+        from eth_account import Account
+
+        path = Path(path)
+        try:
+            document = load_json_text(path.read_bytes(), where=str(path), max_bytes=1 << 20)
+        except OSError as exc:
+            raise AttestationError(f"{path}: cannot read the keystore: {exc.strerror}") from None
+        except JsonLimitError as exc:
+            raise AttestationError(str(exc)) from None
+        if not isinstance(document, dict) or "crypto" not in {k.lower() for k in document}:
+            raise AttestationError(f"{path}: not an encrypted JSON keystore (no 'crypto' field)")
+        try:
+            secret = Account.decrypt(document, passphrase)
+        except ValueError as exc:
+            reason = "wrong passphrase" if "MAC" in str(exc) else "cannot decrypt it"
+            raise AttestationError(f"{path}: {reason}") from None
+        except (KeyError, TypeError):
+            raise AttestationError(f"{path}: not a keystore this tool can read") from None
+        return cls(bytes(secret))
+
+
+class BatchSigner(Protocol):
+    """Whatever can sign a batch as an attester: a :class:`SigningKey`, or a wallet or ape
+    account signing the EIP-712 document :func:`typed_data` (the chain layer's wrapper)."""
+
+    @property
+    def address(self) -> str: ...
+
+    def sign_batch(self, batch: Batch, domain: Domain) -> bytes: ...
+
 
 def _address_of(public_key: coincurve.PublicKey) -> str:
     return to_checksum("0x" + keccak(public_key.format(compressed=False)[1:])[-20:].hex())
@@ -388,83 +428,237 @@ def recover_signer(digest: bytes, signature: bytes) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class AttesterChange:
+    """One entry of the registry's change log: from ``from_epoch`` on, ``attester``'s budget is
+    ``budget`` (10^-18 point; 0: removed). ``appoint``, ``setBudget`` and ``remove`` each append
+    one."""
+
+    attester: str
+    from_epoch: int
+    budget: int
+
+    def encoded(self) -> bytes:
+        """``abi.encode(address attester, uint48 fromEpoch, uint208 budget)``."""
+        if not isinstance(self.from_epoch, int) or not 0 <= self.from_epoch < 1 << 48:
+            raise AttestationError(f"fromEpoch must fit uint48, not {self.from_epoch!r}")
+        if not isinstance(self.budget, int) or not 0 <= self.budget < 1 << 208:
+            raise AttestationError(f"a budget must fit uint208, not {self.budget!r}")
+        return (
+            _address_word(self.attester)
+            + self.from_epoch.to_bytes(32, "big")
+            + self.budget.to_bytes(32, "big")
+        )
+
+
+ZERO_HASH = b"\x00" * 32
+
+
+def next_log_hash(previous: bytes, change: AttesterChange) -> bytes:
+    """``AttesterRegistry``'s hash chain: ``keccak256(abi.encode(bytes32 previous, address
+    attester, uint48 fromEpoch, uint208 budget))``."""
+    if len(previous) != 32:
+        raise AttestationError("a log hash is 32 bytes")
+    return keccak(previous + change.encoded())
+
+
+def log_hash(changes: Iterable[AttesterChange]) -> bytes:
+    """The registry's ``logHash()`` after ``changes`` (zero for none)."""
+    current = ZERO_HASH
+    for change in changes:
+        current = next_log_hash(current, change)
+    return current
+
+
+BudgetAt = Callable[[str, int], int]
+"""``budget_at(attester, epoch)``: what ``AttesterRegistry.budgetAt`` answers."""
+
+
+@dataclass(frozen=True, slots=True)
 class AttesterSet:
-    """Who was an attester, with which budget, in which epochs: the registry's answers.
+    """Who was an attester, with which budget, in which epochs: the registry's change log,
+    replayed.
 
-    ``attesters.json`` (format ``communis-attesters-v1``)::
+    ``attesters.json`` (format ``communis-attesters-v2``)::
 
-        {"format": "communis-attesters-v1", "chainId": 1337, "registry": "0x...",
+        {"format": "communis-attesters-v2", "chainId": 1337, "registry": "0x...",
          "contracts": ["0x..."],
-         "epochs": {"4": {"0xAttester...": "250000000000000000000", ...}, ...}}
+         "changes": [["0xAttester...", 0, "500000000000000000000"], ...],
+         "logHash": "0x..."}
 
-    ``epochs`` maps an epoch (decimal string) to attester -> budget (10^-18 point, decimal
-    string; what ``budgetAt`` answers); ``contracts`` lists the attesters that sign through
-    ERC-1271. ``sha3`` is the keccak256 of the file bytes.
+    ``changes`` are the registry's appoint/setBudget/remove calls in order, each ``[attester,
+    fromEpoch, budget]`` (budget a decimal string of 10^-18 point, 0 for a removal);
+    ``contracts`` lists the attesters that sign through ERC-1271. :attr:`log_hash` replays the
+    hash chain of the changes: the value ``AttesterRegistry.logHash()`` had after the last one,
+    which a proposal commits to (``RootProposed.attestersHash``). The file's own ``logHash`` is
+    only a check of the file; the verifier compares the replayed one with the committed one.
     """
 
     chain_id: int
     registry: str
-    budgets: Mapping[int, Mapping[str, int]]
+    changes: tuple[AttesterChange, ...]
     contracts: frozenset[str] = frozenset()
-    sha3: str = ""
+    log_hash: str = field(init=False, default="")
+    """``0x`` hex of the hash chain over :attr:`changes`."""
+    _history: dict[str, tuple[list[int], list[int]]] = field(
+        init=False, default_factory=dict, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        history: dict[str, tuple[list[int], list[int]]] = {}
+        current = ZERO_HASH
+        for index, change in enumerate(self.changes):
+            where = f"change {index} ({change.attester}, from epoch {change.from_epoch})"
+            try:
+                current = next_log_hash(current, change)
+            except AttestationError as exc:
+                raise AttestationError(f"{where}: {exc}") from None
+            address = to_checksum(change.attester)
+            epochs, budgets = history.setdefault(address, ([], []))
+            if epochs and change.from_epoch < epochs[-1]:
+                raise AttestationError(
+                    f"{where}: the attester's previous change applies from epoch {epochs[-1]}; "
+                    "the registry never changes an earlier epoch"
+                )
+            if epochs and epochs[-1] == change.from_epoch:
+                budgets[-1] = change.budget
+            else:
+                epochs.append(change.from_epoch)
+                budgets.append(change.budget)
+        object.__setattr__(self, "log_hash", "0x" + current.hex())
+        object.__setattr__(self, "_history", history)
+
+    @classmethod
+    def of(
+        cls,
+        chain_id: int,
+        registry: str,
+        changes: Iterable[tuple[str, int, int]],
+        contracts: Iterable[str] = (),
+    ) -> AttesterSet:
+        """A set from ``(attester, from_epoch, budget)`` changes in log order."""
+        return cls(
+            chain_id,
+            to_checksum(registry),
+            tuple(AttesterChange(to_checksum(a), e, b) for a, e, b in changes),
+            frozenset(to_checksum(c) for c in contracts),
+        )
+
+    @classmethod
+    def from_chain(
+        cls,
+        chain_id: int,
+        registry: str,
+        changes: Iterable[tuple[str, int, int]],
+        *,
+        log_hash: bytes | str,
+        budget_at: BudgetAt | None = None,
+        contracts: Iterable[str] = (),
+    ) -> AttesterSet:
+        """The set from what a chain client read: the changes from the registry's events (in
+        log order), its ``logHash()`` and, to cross-check the replay, its ``budgetAt``.
+
+        Raises :class:`AttestationError` when the events do not hash to ``log_hash`` (a missed
+        or reordered event) or when ``budget_at`` answers differently from the replay at the
+        epoch of a change (events from another registry).
+        """
+        found = cls.of(chain_id, registry, changes, contracts)
+        want = log_hash if isinstance(log_hash, str) else "0x" + log_hash.hex()
+        if found.log_hash.lower() != want.lower():
+            raise AttestationError(
+                f"registry {found.registry}: the {len(found.changes)} changes read from its "
+                f"events hash to {found.log_hash}, its logHash() is {want}: events are missing "
+                "or out of order"
+            )
+        if budget_at is not None:
+            for change in found.changes:
+                replayed = found.budget_at(change.attester, change.from_epoch)
+                answered = budget_at(change.attester, change.from_epoch)
+                if answered != replayed:
+                    raise AttestationError(
+                        f"registry {found.registry}: budgetAt({change.attester}, "
+                        f"{change.from_epoch}) is {answered}, the replayed log gives {replayed}"
+                    )
+        return found
 
     def budget_at(self, attester: str, epoch: int) -> int:
-        return self.budgets.get(epoch, {}).get(to_checksum(attester), 0)
+        """What ``budgetAt(attester, epoch)`` answers: the budget of the latest change of
+        ``attester`` applying from ``epoch`` or earlier (0 before its first)."""
+        entry = self._history.get(to_checksum(attester))
+        if entry is None:
+            return 0
+        epochs, budgets = entry
+        index = bisect_right(epochs, epoch) - 1
+        return budgets[index] if index >= 0 else 0
 
     def is_attester_at(self, attester: str, epoch: int) -> bool:
         return self.budget_at(attester, epoch) > 0
 
     def dumps(self) -> str:
-        data = {
+        head = {
             "format": ATTESTERS_FORMAT,
             "chainId": self.chain_id,
             "registry": self.registry,
             "contracts": sorted(self.contracts),
-            "epochs": {
-                str(epoch): {a: str(b) for a, b in sorted(self.budgets[epoch].items())}
-                for epoch in sorted(self.budgets)
-            },
+            "logHash": self.log_hash,
         }
-        return json.dumps(data, indent=1) + "\n"
+        changes = [[c.attester, c.from_epoch, str(c.budget)] for c in self.changes]
+        lines = ["{"]
+        lines += [f" {json.dumps(k)}: {json.dumps(v)}," for k, v in head.items()]
+        lines.append(' "changes": [')
+        lines.append(",\n".join(f"  {json.dumps(c)}" for c in changes))
+        lines += [" ]", "}"]
+        return "\n".join(lines) + "\n"
 
     def save(self, path: Path) -> str:
-        """Write ``attesters.json``; returns its keccak256 (``0x`` hex)."""
-        text = self.dumps().encode("utf-8")
-        Path(path).write_bytes(text)
-        return "0x" + keccak(text).hex()
+        """Write ``attesters.json``; returns the log hash (``0x`` hex)."""
+        Path(path).write_text(self.dumps(), encoding="utf-8")
+        return self.log_hash
 
     @classmethod
     def load(cls, path: Path) -> AttesterSet:
         path = Path(path)
         where = str(path)
-        raw, data = _read_document(path, ATTESTERS_FORMAT, "an attester set")
+        _, data = _read_document(path, ATTESTERS_FORMAT, "an attester set")
         chain_id = _int_field(data, "chainId", where)
         registry = _address_field(data, "registry", where)
         contracts = data.get("contracts", [])
-        epochs = data.get("epochs")
-        if not isinstance(contracts, list) or not isinstance(epochs, dict):
-            raise AttestationError(f"{where}: 'contracts' must be a list and 'epochs' an object")
-        budgets: dict[int, dict[str, int]] = {}
-        for key, table in epochs.items():
-            if not (isinstance(key, str) and key.isdigit()) or not isinstance(table, dict):
-                raise AttestationError(f"{where}: epoch {key!r} must map attesters to budgets")
-            per: dict[str, int] = {}
-            for attester, budget in table.items():
-                address = _checked_address(attester, f"{where}: epoch {key}")
-                if not (isinstance(budget, str) and budget.isdigit() and int(budget) > 0):
-                    raise AttestationError(
-                        f"{where}: epoch {key}, attester {attester}: budget {budget!r} must be "
-                        "a positive integer string (10^-18 point)"
-                    )
-                per[address] = int(budget)
-            budgets[int(key)] = per
-        return cls(
-            chain_id=chain_id,
-            registry=registry,
-            budgets=budgets,
-            contracts=frozenset(_checked_address(a, f"{where}: contracts") for a in contracts),
-            sha3="0x" + keccak(raw).hex(),
-        )
+        items = data.get("changes")
+        if not isinstance(contracts, list) or not isinstance(items, list):
+            raise AttestationError(f"{where}: 'contracts' and 'changes' must be lists")
+        changes = []
+        for index, item in enumerate(items):
+            at = f"{where}: change {index}"
+            if not (isinstance(item, list) and len(item) == 3):
+                raise AttestationError(f"{at}: must be [attester, fromEpoch, budget]")
+            attester, from_epoch, budget = item
+            address = _checked_address(attester, at)
+            if not (
+                isinstance(from_epoch, int)
+                and not isinstance(from_epoch, bool)
+                and 0 <= from_epoch < 1 << 48
+            ):
+                raise AttestationError(f"{at}: fromEpoch {from_epoch!r} must be a uint48 integer")
+            if not (isinstance(budget, str) and budget.isascii() and budget.isdigit()):
+                raise AttestationError(
+                    f"{at}: budget {budget!r} must be a decimal string (10^-18 point; 0: removed)"
+                )
+            changes.append(AttesterChange(address, from_epoch, int(budget)))
+        try:
+            found = cls(
+                chain_id,
+                registry,
+                tuple(changes),
+                frozenset(_checked_address(a, f"{where}: contracts") for a in contracts),
+            )
+        except AttestationError as exc:
+            raise AttestationError(f"{where}: {exc}") from None
+        written = _hex_field(data, "logHash", where, 32)
+        if "0x" + written.hex() != found.log_hash:
+            raise AttestationError(
+                f"{where}: field 'logHash' is 0x{written.hex()}, the changes hash to "
+                f"{found.log_hash}"
+            )
+        return found
 
 
 # -- attestations on disk --------------------------------------------------------------------
@@ -537,8 +731,8 @@ class Attestations:
 
 def attest(
     rows: Sequence[tuple[int, Row]],
-    signers: Mapping[str, tuple[SigningKey, Iterable[int]]]
-    | Iterable[tuple[SigningKey, Iterable[int]]],
+    signers: Mapping[str, tuple[BatchSigner, Iterable[int]]]
+    | Iterable[tuple[BatchSigner, Iterable[int]]],
     domain: Domain,
     epoch: int,
 ) -> Attestations:
@@ -556,12 +750,135 @@ def attest(
         if missing:
             raise AttestationError(f"ledger lines {missing[:5]} are not rows of the ledger")
         batch = make_batch(key.address, epoch, [by_line[line] for line in wanted])
-        signed.append(
-            SignedBatch(batch, tuple(line_ranges(wanted)), sign_batch(batch, domain, key))
-        )
-    signed.sort(key=lambda s: s.batch.attester.lower())
-    draft = Attestations(domain, epoch, tuple(signed), b"\x00" * 32)
-    return Attestations(domain, epoch, draft.batches, draft.ledger_tree().root)
+        signed.append(SignedBatch(batch, tuple(line_ranges(wanted)), key.sign_batch(batch, domain)))
+    return with_batches(domain, epoch, signed)
+
+
+def with_batches(
+    domain: Domain, epoch: int, batches: Iterable[SignedBatch], path: Path | None = None
+) -> Attestations:
+    """Attestations of ``batches``, sorted by attester, with their ledger root computed."""
+    ordered = tuple(
+        sorted((replace(b, file_line=0) for b in batches), key=lambda b: b.batch.attester.lower())
+    )
+    draft = Attestations(domain, epoch, ordered, ZERO_HASH)
+    return Attestations(domain, epoch, ordered, draft.ledger_tree().root, path)
+
+
+def attestations_path(ledger: Path) -> Path:
+    """Where the attestations of ``ledger`` are kept: ``attestations.json`` beside a ledger named
+    ``ledger.<ext>`` (a bundle's), ``<name>.attestations.json`` beside any other (several
+    ledgers may share a folder, e.g. ``epoch-3.jsonl`` and ``epoch-3.attestations.json``)."""
+    ledger = Path(ledger)
+    if ledger.stem == "ledger":
+        return ledger.with_name(ATTESTATIONS_FILE)
+    return ledger.with_name(f"{ledger.stem}.{ATTESTATIONS_FILE}")
+
+
+def parse_line_ranges(text: str) -> list[tuple[int, int]]:
+    """``"1-120,130"`` as inclusive ranges ``[(1, 120), (130, 130)]`` (1-based ledger lines)."""
+    out: list[tuple[int, int]] = []
+    for part in text.split(","):
+        match = re.fullmatch(r"\s*([0-9]+)\s*(?:-\s*([0-9]+)\s*)?", part)
+        first = int(match.group(1)) if match else 0
+        last = int(match.group(2) or first) if match else 0
+        if not match or first < 1 or last < first:
+            raise AttestationError(
+                f"lines {text!r}: {part.strip()!r} is not a line number or a range FIRST-LAST "
+                "of 1-based ledger lines"
+            )
+        out.append((first, last))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class AttestResult:
+    """What :func:`attest_ledger` signed and the attestations file it makes."""
+
+    attestations: Attestations
+    signed: SignedBatch
+    replaced: SignedBatch | None
+    """The attester's earlier batch of the epoch, which the new one replaces."""
+
+
+def attest_ledger(
+    ledger: Path,
+    signer: BatchSigner,
+    domain: Domain,
+    epoch: int,
+    *,
+    lines: Sequence[tuple[int, int]] | None = None,
+    ref_prefixes: Sequence[str] = (),
+    existing: Attestations | None = None,
+) -> AttestResult:
+    """Sign, as ``signer``, the rows of ``ledger`` on ``lines`` (all rows if not given) whose
+    evidence reference starts with one of ``ref_prefixes`` (if any are given), and merge the
+    batch into ``existing`` (the ledger's attestations so far, if any).
+
+    The ledger is validated whole first (one epoch, ``epoch``; no reference twice): an attester
+    signs nothing of a ledger that is invalid. One batch per attester per epoch: an earlier batch
+    of the same attester is replaced. Raises :class:`AttestationError` naming the line when a
+    listed line is not a row, when a row is already another attester's, when ``existing`` is of
+    another deployment or epoch, or when nothing is selected; nothing is signed then.
+    """
+    ledger = Path(ledger)
+    read_ledger(ledger, epoch=epoch)  # the whole-ledger checks, with the line of the first problem
+    rows = list(iter_numbered_rows(ledger))
+    by_line = dict(rows)
+    if lines is None:
+        chosen = [line for line, _ in rows]
+    else:
+        chosen = []
+        last = rows[-1][0]
+        for first, stop in lines:
+            if stop > last:
+                raise AttestationError(
+                    f"{ledger}: line {max(first, last + 1)} is past the last row (line {last})"
+                )
+            for line in range(first, stop + 1):
+                if line not in by_line:
+                    raise AttestationError(f"{ledger}:{line}: not a ledger row (a header?)")
+                chosen.append(line)
+    if ref_prefixes:
+        wanted = tuple(ref_prefixes)
+        chosen = [line for line in chosen if by_line[line].ref.startswith(wanted)]
+    chosen = sorted(set(chosen))
+    if not chosen:
+        what = f" with a reference starting {' or '.join(map(repr, ref_prefixes))}"
+        what = what if ref_prefixes else ""
+        raise AttestationError(f"{ledger}: no row selected{what}: nothing to sign")
+    attester = to_checksum(signer.address)
+    kept: list[SignedBatch] = []
+    replaced = None
+    if existing is not None:
+        where = str(existing.path or ATTESTATIONS_FILE)
+        if existing.domain != domain:
+            d = existing.domain
+            raise AttestationError(
+                f"{where}: signed for chain {d.chain_id}, registry {d.verifying_contract}; this "
+                f"batch is for chain {domain.chain_id}, registry {domain.verifying_contract}"
+            )
+        if existing.epoch != epoch:
+            raise AttestationError(f"{where}: attestations of epoch {existing.epoch}, not {epoch}")
+        for other in existing.batches:
+            if to_checksum(other.batch.attester) == attester:
+                replaced = other
+            else:
+                kept.append(other)
+        taken = {line: other for other in kept for line in other.line_numbers()}
+        for line in chosen:
+            holder = taken.get(line)
+            if holder is not None:
+                raise AttestationError(
+                    f"{ledger}:{line}: already attested by {holder.batch.attester} ({where}:"
+                    f"{holder.file_line}); a row goes into one batch"
+                )
+    batch = make_batch(attester, epoch, [by_line[line] for line in chosen])
+    signature = signer.sign_batch(batch, domain)
+    signed = SignedBatch(batch, tuple(line_ranges(chosen)), signature)
+    path = existing.path if existing is not None else None
+    merged = with_batches(domain, epoch, [*kept, signed], path)
+    return AttestResult(merged, signed, replaced)
 
 
 def write_attestations(attestations: Attestations, path: Path) -> None:
@@ -736,15 +1053,26 @@ class AttestationReport:
     batches: int
     ledger_root: str
     """The recomputed ledger root (``0x`` hex); empty when there are no batches."""
-    attester_set_sha3: str
+    attesters_hash: str
+    """The log hash of the attester set used."""
     problems: list[Problem] = field(default_factory=list)
     points_by_attester: dict[str, int] = field(default_factory=dict)
+    deployment_checked: bool = True
+    """False for :func:`check_coverage`: signatures, membership and budgets were not checked."""
+    attested_points: dict[str, list[int]] = field(default_factory=dict)
+    """account -> points per role (``ROLES`` order) of the rows covered by a batch without any
+    problem: what the rewards may be computed from."""
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
     def summary(self) -> str:
+        if self.ok and not self.deployment_checked:
+            return (
+                f"{self.rows} rows of epoch {self.epoch}, each in one of {self.batches} batches "
+                f"whose roots match (signatures not checked); ledger root {self.ledger_root}"
+            )
         if self.ok:
             return (
                 f"OK: {self.rows} rows of epoch {self.epoch} in {self.batches} batches, every row "
@@ -808,7 +1136,7 @@ def verify_attestations(
     attesters: AttesterSet,
     domain: Domain,
     *,
-    expected_attester_set_sha3: str | None = None,
+    expected_attesters_hash: str | None = None,
     contract_signatures: ContractSignatureCheck | None = None,
 ) -> AttestationReport:
     """Check an attested ledger against this deployment's ``domain`` and attester set.
@@ -818,43 +1146,41 @@ def verify_attestations(
     attester's budget, its rows root, row count and points those of its rows, one batch per
     attester; refs must be unique; every epoch field must be the ledger's. Each problem found is
     reported (file, line, attester, reason); nothing stops at the first.
+    ``expected_attesters_hash``: the committed hash of the attester set (``RootProposed
+    .attestersHash``), compared with the set's replayed log hash.
     """
     with gc_paused():
         return _verify(
             Path(ledger),
             attestations,
-            attesters,
-            domain,
-            expected_attester_set_sha3,
-            contract_signatures,
+            _Deployment(attesters, domain, expected_attesters_hash, contract_signatures),
         )
 
 
-def _verify(
-    ledger: Path,
-    attestations: Attestations,
-    attesters: AttesterSet,
-    domain: Domain,
-    expected_attester_set_sha3: str | None,
-    contract_signatures: ContractSignatureCheck | None,
-) -> AttestationReport:
-    att_file = str(attestations.path or ATTESTATIONS_FILE)
-    led_file = str(ledger)
-    problems: list[Problem] = []
-    add = problems.append
-    report = AttestationReport(
-        epoch=attestations.epoch,
-        rows=0,
-        batches=len(attestations.batches),
-        ledger_root="",
-        attester_set_sha3=attesters.sha3,
-        problems=problems,
-    )
+def check_coverage(ledger: Path, attestations: Attestations) -> AttestationReport:
+    """What can be checked without the deployment: every row in exactly one batch, each batch's
+    rows root, row count and points those of its rows, the epochs, unique references and the
+    ledger root. Signatures, membership and budgets need the deployment
+    (:func:`verify_attestations`)."""
+    with gc_paused():
+        return _verify(Path(ledger), attestations, None)
 
-    # -- deployment: domain and attester set ------------------------------------------------
-    declared = attestations.domain
+
+@dataclass(frozen=True, slots=True)
+class _Deployment:
+    attesters: AttesterSet
+    domain: Domain
+    expected_attesters_hash: str | None
+    contract_signatures: ContractSignatureCheck | None
+
+
+def _deployment_problems(
+    att_file: str, attestations: Attestations, d: _Deployment
+) -> list[Problem]:
+    out: list[Problem] = []
+    declared, domain, attesters = attestations.domain, d.domain, d.attesters
     if declared.chain_id != domain.chain_id:
-        add(
+        out.append(
             Problem(
                 att_file,
                 0,
@@ -865,7 +1191,7 @@ def _verify(
             )
         )
     if to_checksum(declared.verifying_contract) != to_checksum(domain.verifying_contract):
-        add(
+        out.append(
             Problem(
                 att_file,
                 0,
@@ -876,7 +1202,7 @@ def _verify(
             )
         )
     if (declared.name, declared.version) != (domain.name, domain.version):
-        add(
+        out.append(
             Problem(
                 att_file,
                 0,
@@ -889,9 +1215,9 @@ def _verify(
     if attesters.chain_id != domain.chain_id or to_checksum(attesters.registry) != to_checksum(
         domain.verifying_contract
     ):
-        add(
+        out.append(
             Problem(
-                attesters.sha3 or "attesters",
+                "attesters",
                 0,
                 None,
                 "attester-set",
@@ -899,19 +1225,70 @@ def _verify(
                 f"{attesters.chain_id}, not this deployment's",
             )
         )
-    if expected_attester_set_sha3 is not None and (
-        attesters.sha3.lower() != expected_attester_set_sha3.lower()
-    ):
-        add(
+    expected = d.expected_attesters_hash
+    if expected is not None and attesters.log_hash.lower() != expected.lower():
+        out.append(
             Problem(
                 "attesters",
                 0,
                 None,
                 "attester-set",
-                f"the attester set hashes to {attesters.sha3 or '(unknown)'}, the committed "
-                f"hash is {expected_attester_set_sha3}",
+                f"the attester set's change log hashes to {attesters.log_hash}, the committed "
+                f"attesters hash is {expected}",
             )
         )
+    return out
+
+
+def _signature_problem(
+    sb: SignedBatch, declared: Domain, epoch: int, d: _Deployment
+) -> tuple[str, str] | None:
+    """Why ``sb``'s signature is not its attester's for the batch in this deployment (None: it
+    is)."""
+    b = sb.batch
+    attester = to_checksum(b.attester)
+    digest = b.digest(d.domain)
+    if attester in d.attesters.contracts:
+        if d.contract_signatures is None:
+            return (
+                "contract-signature-unchecked",
+                "a contract attester (ERC-1271): its signature can only be checked against the "
+                "chain",
+            )
+        if not d.contract_signatures(attester, digest, sb.signature):
+            return (
+                "contract-signature-invalid",
+                "the attester contract's isValidSignature rejects the signature",
+            )
+        return None
+    try:
+        signer = recover_signer(digest, sb.signature)
+    except SignatureError as exc:
+        return ("signature-malformed", f"malformed signature: {exc}")
+    if signer != attester:
+        return _diagnose_signature(sb, d.domain, declared, epoch, signer)
+    return None
+
+
+def _verify(
+    ledger: Path, attestations: Attestations, deployment: _Deployment | None
+) -> AttestationReport:
+    att_file = str(attestations.path or ATTESTATIONS_FILE)
+    led_file = str(ledger)
+    problems: list[Problem] = []
+    add = problems.append
+    report = AttestationReport(
+        epoch=attestations.epoch,
+        rows=0,
+        batches=len(attestations.batches),
+        ledger_root="",
+        attesters_hash=deployment.attesters.log_hash if deployment else "",
+        problems=problems,
+        deployment_checked=deployment is not None,
+    )
+    declared = attestations.domain
+    if deployment is not None:
+        problems += _deployment_problems(att_file, attestations, deployment)
 
     # -- the ledger rows --------------------------------------------------------------------
     rows: dict[int, Row] = {}
@@ -954,12 +1331,15 @@ def _verify(
     # rows is refused as a whole rather than walked line by line.
     visits_left = 2 * len(rows) + 1024
     seen_attesters: dict[str, SignedBatch] = {}
+    faulty: set[str] = set()
+    """Attesters with a problem in their batch: their rows do not count."""
     for sb in attestations.batches:
         b = sb.batch
         attester = to_checksum(b.attester)
         at = sb.file_line
 
         def problem(code: str, reason: str, line: int = at, who: str = attester) -> None:
+            faulty.add(who)
             add(Problem(att_file, line, who, code, reason))
 
         if b.epoch != epoch:
@@ -1034,36 +1414,19 @@ def _verify(
         report.points_by_attester[attester] = report.points_by_attester.get(attester, 0) + b.points
 
         # Signature and membership.
-        digest = b.digest(domain)
-        if attester in attesters.contracts:
-            if contract_signatures is None:
-                problem(
-                    "contract-signature-unchecked",
-                    "a contract attester (ERC-1271): its signature can only be checked "
-                    "against the chain",
-                )
-            elif not contract_signatures(attester, digest, sb.signature):
-                problem(
-                    "contract-signature-invalid",
-                    "the attester contract's isValidSignature rejects the signature",
-                )
-        else:
-            try:
-                signer = recover_signer(digest, sb.signature)
-            except SignatureError as exc:
-                problem("signature-malformed", f"malformed signature: {exc}")
-            else:
-                if signer != attester:
-                    code, reason = _diagnose_signature(sb, domain, declared, epoch, signer)
-                    problem(code, reason)
-        if not attesters.is_attester_at(attester, b.epoch):
-            problem("not-attester", f"not an attester in epoch {b.epoch}")
+        if deployment is not None:
+            found = _signature_problem(sb, declared, epoch, deployment)
+            if found is not None:
+                problem(*found)
+            if not deployment.attesters.is_attester_at(attester, b.epoch):
+                problem("not-attester", f"not an attester in epoch {b.epoch}")
 
     # -- budgets, coverage, ledger root -----------------------------------------------------
-    for attester, points in report.points_by_attester.items():
-        budget = attesters.budget_at(attester, epoch)
+    for attester, points in report.points_by_attester.items() if deployment else ():
+        budget = deployment.attesters.budget_at(attester, epoch) if deployment else 0
         if budget and points > budget:
             first_batch = seen_attesters[attester]
+            faulty.add(attester)
             add(
                 Problem(
                     att_file,
@@ -1094,5 +1457,23 @@ def _verify(
                         f"the batches (0x{root.hex()})",
                     )
                 )
+    report.attested_points = _attested_points(rows, covered, faulty)
     problems.sort(key=lambda p: (p.file, p.line, p.code))
     return report
+
+
+def _attested_points(
+    rows: Mapping[int, Row], covered: Mapping[int, SignedBatch], faulty: set[str]
+) -> dict[str, list[int]]:
+    """account -> points per role of the rows in a batch with no problem."""
+    out: dict[str, list[int]] = {}
+    index = {role: i for i, role in enumerate(ROLES)}
+    for line, row in rows.items():
+        sb = covered.get(line)
+        if sb is None or to_checksum(sb.batch.attester) in faulty:
+            continue
+        per_role = out.get(row.account)
+        if per_role is None:
+            per_role = out[row.account] = [0] * len(ROLES)
+        per_role[index[row.role]] += row.points
+    return out

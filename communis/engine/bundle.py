@@ -6,8 +6,16 @@
   policy.json                 the policy it was scored with (canonical JSON)
   tree.json                   the cumulative tree, OpenZeppelin ``standard-v1`` dump
   totals.json                 epoch, root, hashes, epoch and cumulative totals (see below)
+  attestations.json           the attesters' signed batches, byte for byte as given (absent only
+                              in a draft built without any); totals.json has their ledgerRoot
   report.md                   a short human-readable summary
 ```
+
+A bundle is built only from a ledger whose every row is covered by an attester's batch
+(``attestations.json`` beside the ledger, :func:`communis.engine.attest.attestations_path`),
+unless it is built as a draft: then ``totals.json`` says ``"attested": false``. The build checks
+what needs no chain (coverage, rows roots, the ledger root); signatures, membership and budgets
+are the verifier's, against the deployment (:mod:`communis.engine.verify`).
 
 Every file is a pure function of (ledger bytes, policy, half-life, previous bundle): sorted keys,
 fixed separators, no timestamps or paths, so two machines produce byte-identical bundles and a
@@ -25,6 +33,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from communis.engine.attest import (
+    ATTESTATIONS_FILE,
+    AttesterSet,
+    Domain,
+    attestations_path,
+    check_coverage,
+    read_attestations,
+    verify_attestations,
+)
 from communis.engine.cumulative import CumulativeTable
 from communis.engine.growth import growth
 from communis.engine.jsonlimits import load_json_file
@@ -36,6 +53,7 @@ from communis.engine.roles import ROLES
 from communis.engine.scoring import EpochScores, score_epoch
 from communis.engine.totals import (
     BUNDLE_FORMAT,
+    ZERO_ROOT,
     CumulativeTotals,
     EpochTotals,
     LedgerInfo,
@@ -45,11 +63,13 @@ from communis.engine.totals import BundleError as BundleError
 from communis.engine.units import format_amount
 
 TOTALS = "totals.json"
+ATTESTATIONS = ATTESTATIONS_FILE
 TREE = "tree.json"
 POLICY = "policy.json"
 REPORT = "report.md"
 
 __all__ = [
+    "ATTESTATIONS",
     "BUNDLE_FORMAT",
     "POLICY",
     "REPORT",
@@ -87,6 +107,10 @@ class EpochBuild:
     previous_root: str | None
     table: CumulativeTable
     tree: MerkleTree
+    attestations: Path | None = None
+    """The attestations file the bundle carries (copied as ``attestations.json``)."""
+    ledger_root: str = ZERO_ROOT
+    attested: bool = False
 
     @property
     def epoch(self) -> int:
@@ -131,6 +155,8 @@ class EpochBuild:
                 tokens=self.table.total_tokens,
                 influence_stored=self.table.total_influence_stored,
             ),
+            ledger_root=self.ledger_root,
+            attested=self.attested,
         )
 
 
@@ -262,11 +288,22 @@ def build_bundle(
     overwrite: bool = False,
     progress: Progress | None = None,
     workers: int | None = None,
+    attestations: Path | None = None,
+    draft: bool = False,
+    attesters: AttesterSet | None = None,
+    domain: Domain | None = None,
 ) -> EpochBuild:
-    """Validate the ledger, compute the epoch and write its bundle to ``out_dir``.
+    """Validate the ledger and its attestations, compute the epoch and write its bundle to
+    ``out_dir``.
 
-    ``previous`` is the bundle of the preceding epoch (none for the first epoch). Nothing is
-    written unless every step succeeds.
+    ``previous`` is the bundle of the preceding epoch (none for the first epoch).
+    ``attestations``: the ledger's attestations file (default: beside the ledger,
+    :func:`~communis.engine.attest.attestations_path`); every row must be in one of its batches
+    and every batch must match its rows, unless ``draft``: a draft bundle is built from whatever
+    is attested (even nothing) and says ``"attested": false``. With the deployment's
+    ``attesters`` (and ``domain``, default the set's registry), the signatures, membership and
+    budgets are checked too, as the verifier will (:func:`~communis.engine.attest
+    .verify_attestations`). Nothing is written unless every step succeeds.
     """
     note = progress or (lambda _: None)
     out_dir = Path(out_dir)
@@ -274,12 +311,53 @@ def build_bundle(
         raise BundleError(f"{out_dir} already exists (pass overwrite to replace it)")
     note("reading ledger")
     ledger = read_ledger(Path(ledger_path), epoch=epoch)
+    note("checking attestations")
+    deployment = None
+    if attesters is not None:
+        deployment = (attesters, domain or Domain(attesters.chain_id, attesters.registry))
+    signed, ledger_root = _attestations_of(ledger, attestations, draft, deployment)
     table, root = (None, None) if previous is None else load_previous(previous)
     build = compute_epoch(ledger, policy, half_life, table, root, progress=note, workers=workers)
+    build = replace(build, attestations=signed, ledger_root=ledger_root, attested=not draft)
     note("writing bundle")
     with gc_paused():
         write_bundle(build, out_dir, overwrite=overwrite)
     return build
+
+
+def _attestations_of(
+    ledger: Ledger,
+    given: Path | None,
+    draft: bool,
+    deployment: tuple[AttesterSet, Domain] | None,
+) -> tuple[Path | None, str]:
+    """The attestations file of ``ledger`` and its ledger root; raises unless every row is in a
+    batch that matches its rows, and with a ``deployment``, every batch is valid in it (a draft
+    takes what there is)."""
+    path = Path(given) if given is not None else attestations_path(ledger.path)
+    if not path.is_file():
+        if draft:
+            return None, ZERO_ROOT
+        raise BundleError(
+            f"{ledger.path}: no attestations ({path} does not exist): no row is signed by an "
+            "attester. Sign the rows with `communis attest`, or build a draft with --draft"
+        )
+    signed = read_attestations(path)
+    if deployment is None:
+        report = check_coverage(ledger.path, signed)
+    else:
+        report = verify_attestations(ledger.path, signed, *deployment)
+    if report.epoch != ledger.epoch:
+        raise BundleError(
+            f"{path}: attestations of epoch {report.epoch}, the ledger {ledger.path} is epoch "
+            f"{ledger.epoch}"
+        )
+    if not report.ok and not draft:
+        raise BundleError(
+            f"{ledger.path}: not every row is attested by a valid batch (build a draft with "
+            "--draft): " + report.summary()
+        )
+    return path, report.ledger_root or ZERO_ROOT
 
 
 def write_bundle(build: EpochBuild, out_dir: Path, *, overwrite: bool = False) -> None:
@@ -294,6 +372,8 @@ def write_bundle(build: EpochBuild, out_dir: Path, *, overwrite: bool = False) -
     staging.mkdir()
     try:
         shutil.copyfile(build.ledger.path, staging / ledger_file_name(build.ledger.format))
+        if build.attestations is not None:
+            shutil.copyfile(build.attestations, staging / ATTESTATIONS)
         (staging / POLICY).write_text(build.policy.dumps(), encoding="utf-8")
         build.tree.save(staging / TREE)
         write_totals(staging, build.totals())
@@ -323,6 +403,9 @@ def render_report(build: EpochBuild, top: int = 10) -> str:
         f"- Ledger: `{totals.ledger.file}`, {build.ledger.rows} rows, "
         f"sha256 `{build.ledger.sha256}`",
         f"- Policy hash: `{totals.policy_hash}`",
+        f"- Attested ledger root: `{totals.ledger_root}`"
+        if totals.attested
+        else "- **Draft**: not every row is attested; this root must not be proposed",
         f"- Contributors this epoch: {totals.contributors}; accounts in the tree: "
         f"{totals.accounts}",
         f"- Tokens emitted: {_amount(tokens.total)} of {_amount(tokens.budget)} "

@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from communis.engine.address import ADDRESS_RE, ZERO_ADDRESS, to_checksum
+from communis.engine.address import ADDRESS_RE, ZERO_ADDRESS, checksum_problem, to_checksum
 from communis.engine.jsonlimits import nesting_depth_exceeds
 from communis.engine.keccak import keccak
 from communis.engine.parallel import fork_pickled, gc_paused, workers_for
@@ -453,10 +453,15 @@ class _RowChecker:
             raise self.fail(line, "account", account, "not a 0x-prefixed 20-byte hex address")
         if account == ZERO_ADDRESS:
             raise self.fail(line, "account", account, "the zero address cannot earn")
+        problem = checksum_problem(account)
+        if problem:
+            # Mixed case that fails the checksum: maybe mistyped, so no "corrected" form.
+            raise self.fail(line, "account", account, problem.split(": ", 1)[1])
         expected = to_checksum(account)
         if account != expected:
+            # One case only carries no checksum: its EIP-55 form is the same account.
             raise self.fail(
-                line, "account", account, f"not EIP-55 checksummed (expected {expected})"
+                line, "account", account, f"not EIP-55 checksummed (write it as {expected})"
             )
         self.good_accounts.add(account)
 

@@ -9,11 +9,19 @@ struct Policy {
     uint64 challengeWindow;   // seconds
     uint256 proposerBond;     // CommunityToken units
     uint256 challengerBond;   // CommunityToken units
+    uint64 disputePeriod;     // seconds governance has to decide a dispute (>= challengeWindow)
+    uint16 disputeFeeBps;     // each party's fee when a dispute ends without a verdict, 1..10000
+    bool openProposing;       // true: anyone may propose; false: only PROPOSER_ROLE
 }
 ```
 
 ``policy_hash`` is ``keccak256(abi.encode(policy))``: every field is static, so the encoding is
-ten 32-byte big-endian words in declaration order (the role weights inline).
+thirteen 32-byte big-endian words in declaration order (the role weights inline, the flag as 0
+or 1).
+
+This module checks what the encoding needs (widths, the two basis-point ranges); the contract
+also refuses a zero challenge window or bond and a dispute period shorter than the window, and
+the deployment config checks those before anything is sent.
 
 JSON (``policy.json``) uses the Solidity names; integers are decimal strings so that JavaScript
 readers never lose precision, e.g. ``{"tokenBudget": "1000000000000000000000", ...}``.
@@ -36,10 +44,10 @@ from communis.errors import CommunisError
 BPS = 10_000
 DAY = 86_400
 
-ABI_TYPE = "(uint256,uint256,uint32[4],uint16,uint64,uint256,uint256)"
+ABI_TYPE = "(uint256,uint256,uint32[4],uint16,uint64,uint256,uint256,uint64,uint16,bool)"
 """``ContributionRewards.Policy`` as an ABI tuple type."""
 
-PolicyTuple = tuple[int, int, tuple[int, ...], int, int, int, int]
+PolicyTuple = tuple[int, int, tuple[int, ...], int, int, int, int, int, int, bool]
 
 
 class PolicyError(CommunisError, ValueError):
@@ -54,6 +62,8 @@ _SCALARS: tuple[tuple[str, str, int], ...] = (
     ("challengeWindow", "challenge_window", 64),
     ("proposerBond", "proposer_bond", 256),
     ("challengerBond", "challenger_bond", 256),
+    ("disputePeriod", "dispute_period", 64),
+    ("disputeFeeBps", "dispute_fee_bps", 16),
 )
 JSON_FIELDS: tuple[str, ...] = (
     "tokenBudget",
@@ -63,6 +73,9 @@ JSON_FIELDS: tuple[str, ...] = (
     "challengeWindow",
     "proposerBond",
     "challengerBond",
+    "disputePeriod",
+    "disputeFeeBps",
+    "openProposing",
 )
 
 
@@ -79,6 +92,11 @@ class Policy:
     challenge_window: int
     proposer_bond: int
     challenger_bond: int
+    dispute_period: int = 14 * DAY
+    """How long governance has to decide a dispute before anyone may settle it (each party then
+    pays ``dispute_fee_bps`` of its bond)."""
+    dispute_fee_bps: int = 2_000
+    open_proposing: bool = True
 
     def __post_init__(self) -> None:
         for name, attr, bits in _SCALARS:
@@ -89,6 +107,10 @@ class Policy:
             _check_uint(f"roleWeights.{role}", weight, 32)
         if not 1 <= self.account_cap_bps <= BPS:
             raise PolicyError(f"accountCapBps must be in 1..{BPS}, got {self.account_cap_bps}")
+        if not 1 <= self.dispute_fee_bps <= BPS:
+            raise PolicyError(f"disputeFeeBps must be in 1..{BPS}, got {self.dispute_fee_bps}")
+        if not isinstance(self.open_proposing, bool):
+            raise PolicyError(f"openProposing must be true or false, got {self.open_proposing!r}")
 
     def weight(self, role: str) -> int:
         return self.role_weights[ROLES.index(role)]
@@ -108,6 +130,9 @@ class Policy:
             self.challenge_window,
             self.proposer_bond,
             self.challenger_bond,
+            self.dispute_period,
+            self.dispute_fee_bps,
+            self.open_proposing,
         )
 
     @classmethod
@@ -122,7 +147,9 @@ class Policy:
             raise PolicyError(f"not a Policy struct: {value!r}")
         if len(fields) != len(JSON_FIELDS):
             raise PolicyError(f"a Policy struct has {len(JSON_FIELDS)} fields, got {len(fields)}")
-        tokens, influence, weights, cap, window, bond, challenger_bond = fields
+        tokens, influence, weights, cap, window, bond, challenger_bond, period, fee, is_open = (
+            fields
+        )
         return cls(
             token_budget=int(tokens),
             influence_budget=int(influence),
@@ -131,12 +158,15 @@ class Policy:
             challenge_window=int(window),
             proposer_bond=int(bond),
             challenger_bond=int(challenger_bond),
+            dispute_period=int(period),
+            dispute_fee_bps=int(fee),
+            open_proposing=bool(is_open),
         )
 
     def encode(self) -> bytes:
-        """``abi.encode(policy)``: ten 32-byte words (every field is static)."""
+        """``abi.encode(policy)``: thirteen 32-byte words (every field is static)."""
         tokens, influence, weights, *rest = self.to_abi()
-        words = [tokens, influence, *weights, *rest]
+        words = [tokens, influence, *weights, *(int(value) for value in rest)]
         return b"".join(word.to_bytes(32, "big") for word in words)
 
     def to_json(self) -> dict[str, Any]:
@@ -148,6 +178,9 @@ class Policy:
             "challengeWindow": self.challenge_window,
             "proposerBond": str(self.proposer_bond),
             "challengerBond": str(self.challenger_bond),
+            "disputePeriod": self.dispute_period,
+            "disputeFeeBps": self.dispute_fee_bps,
+            "openProposing": self.open_proposing,
         }
 
     @classmethod
@@ -172,6 +205,9 @@ class Policy:
             challenge_window=_parse_int("challengeWindow", data["challengeWindow"]),
             proposer_bond=_parse_int("proposerBond", data["proposerBond"]),
             challenger_bond=_parse_int("challengerBond", data["challengerBond"]),
+            dispute_period=_parse_int("disputePeriod", data["disputePeriod"]),
+            dispute_fee_bps=_parse_int("disputeFeeBps", data["disputeFeeBps"]),
+            open_proposing=_parse_bool("openProposing", data["openProposing"]),
         )
 
     def dumps(self) -> str:
@@ -215,6 +251,12 @@ def _parse_int(name: str, value: object) -> int:
     raise PolicyError(f"{name} must be a non-negative integer or decimal string, got {value!r}")
 
 
+def _parse_bool(name: str, value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise PolicyError(f"{name} must be true or false, got {value!r}")
+
+
 DEFAULT_POLICY = Policy(
     token_budget=100_000 * UNIT,
     influence_budget=10_000 * UNIT,
@@ -223,7 +265,11 @@ DEFAULT_POLICY = Policy(
     challenge_window=2 * DAY,
     proposer_bond=1_000 * UNIT,
     challenger_bond=250 * UNIT,
+    dispute_period=14 * DAY,
+    dispute_fee_bps=2_000,
+    open_proposing=True,
 )
 """The starting policy: 100k tokens and 10k influence per epoch, a 5% cap per account, a two-day
-challenge window. ``config/deploy.toml`` and ``examples/policy.json`` hold it as data (a test
+challenge window, disputes decided within two weeks (else each party pays 20% of its bond),
+anyone may propose. ``config/deploy.toml`` and ``examples/policy.json`` hold it as data (a test
 checks that they agree), the sample community and the deployment defaults use it."""

@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from communis.engine.policy import BPS, Policy
+from communis.engine.units import format_amount
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,10 @@ class Allocation:
         return self.budget - self.total
 
 
+UNPAID_WARNING_SHARE = (1, 10)
+"""A budget left unpaid by at least this share (10%) earns a warning."""
+
+
 @dataclass(frozen=True, slots=True)
 class EpochScores:
     """The outcome of scoring one epoch under one policy."""
@@ -54,6 +59,36 @@ class EpochScores:
     tokens: Allocation
     influence: Allocation
     """Influence in plain units (converted to stored units by :mod:`communis.engine.cumulative`)."""
+
+    def warnings(self, cap_bps: int | None = None) -> list[str]:
+        """Surprising outcomes a person should hear about before proposing the root: the
+        per-account cap binds every account (everyone gets the same, whatever they did), or a
+        large part of the budget goes unpaid. ``cap_bps``: the policy's cap, for the advice."""
+        tokens = self.tokens
+        paid = sum(1 for amount in tokens.amounts.values() if amount > 0)
+        found: list[str] = []
+        if paid and len(tokens.capped) == paid:
+            found.append(
+                f"the per-account cap binds every one of the {paid} accounts: each gets the cap, "
+                "the same amount whatever its contribution"
+            )
+        num, den = UNPAID_WARNING_SHARE
+        if tokens.budget and tokens.unemitted * den >= tokens.budget * num:
+            share = tokens.unemitted * 100 / tokens.budget
+            advice = ""
+            if cap_bps is not None and tokens.capped:
+                needed = -(-BPS // max(paid, 1))
+                advice = (
+                    f"; a cap of {cap_bps} bps pays a whole budget only to at least "
+                    f"{-(-BPS // cap_bps)} accounts ({paid} now), so this community needs a cap "
+                    f"of {needed} bps or more (and then a quorum above it)"
+                )
+            found.append(
+                f"{share:.0f}% of the token budget ({format_amount(tokens.unemitted)} of "
+                f"{format_amount(tokens.budget)} tokens) "
+                f"and of the influence budget goes unpaid this epoch{advice}"
+            )
+        return found
 
 
 def score_points(points: Mapping[str, Sequence[int]], weights: Sequence[int]) -> dict[str, int]:

@@ -6,13 +6,14 @@ layout. Amounts are decimal strings in the file (JavaScript readers lose precisi
 numbers) and integers here; :meth:`Totals.to_json` gives back the file's content exactly.
 
 The layout follows the declarations: a field's JSON name is its name in camelCase, its type says
-how it is written (``Amount``: a decimal string; ``int``: a JSON number; ``str``; a nested
-record: an object; ``| None``: may be null).
+how it is written (``Amount``: a decimal string; ``int``: a JSON number; ``bool``; ``str``; a
+nested record: an object; ``| None``: may be null). A field with a default may be absent (bundles
+written before it existed load with the default).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from communis.errors import CommunisError
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
 BUNDLE_FORMAT = "communis-epoch-v1"
+ZERO_ROOT = "0x" + "00" * 32
+"""The ledger root of a bundle without attestations."""
 
 Amount = int
 """An amount in smallest units: a decimal string in JSON."""
@@ -77,6 +80,11 @@ class Totals:
     policy_hash: str
     epoch_totals: EpochTotals
     cumulative_totals: CumulativeTotals
+    ledger_root: str = ZERO_ROOT
+    """This epoch's attested ledger root (``Attestations.ledger_tree``), 0x hex; zero without
+    attestations."""
+    attested: bool = False
+    """Every row is covered by a batch of ``attestations.json``; false for a draft."""
 
     def to_json(self) -> dict[str, Any]:
         """The content of ``totals.json``."""
@@ -120,7 +128,9 @@ def _from_json(cls: type[T], data: Any, where: str, path: str) -> T:
         kind = str(f.type)
         name = _camel(f.name)
         value, shown = data.get(name), f"{path}{name}"
-        if kind in _RECORDS:
+        if name not in data and f.default is not MISSING:
+            values[f.name] = f.default
+        elif kind in _RECORDS:
             values[f.name] = _from_json(_RECORDS[kind], value, where, f"{shown}.")
         elif value is None and kind.endswith("| None"):
             values[f.name] = None
@@ -130,6 +140,10 @@ def _from_json(cls: type[T], data: Any, where: str, path: str) -> T:
 
 
 def _scalar(kind: str, value: Any, what: str) -> Any:
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        raise BundleError(f"{what} must be true or false, got {value!r}")
     if kind == "int":
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
             return value

@@ -14,11 +14,27 @@ Times are unix timestamps, shown in UTC; with ``now`` they also say how far away
 
     format_time(0)                 -> "1970-01-01 00:00:00 UTC"
     format_time(90, now=30)        -> "90 (1970-01-01 00:01:30 UTC, in 1m 0s)"
+    format_when(90)                -> "1970-01-01 00:01 UTC"       (to the minute, for people)
+    format_when(90, now=30)        -> "1970-01-01 00:01 UTC (in 1m 0s)"
+
+What people type is read back exactly::
+
+    parse_amount("1,000.5")        -> 1000500000000000000000       (whole units -> smallest)
+    parse_duration("2d")           -> 172800     ("90s", "30m", "12h", "2d", "1w", "1d12h")
+
+For people, amounts get a few decimals and their unit (exact values go to ``--raw``/``--json``)::
+
+    format_tokens(1_234_567 * 10**15)  -> "1,234.56 CMN"
+    format_influence(10**18 // 3)      -> "0.3333 influence"
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+
+from communis.errors import CommunisError
 
 DECIMALS = 18
 UNIT = 10**DECIMALS
@@ -85,3 +101,66 @@ def format_time(timestamp: int, *, now: int | None = None) -> str:
     delta = int(timestamp) - int(now)
     relative = f"in {format_duration(delta)}" if delta > 0 else f"{format_duration(-delta)} ago"
     return f"{timestamp} ({stamp}, {relative})"
+
+
+TOKEN_SYMBOL = "CMN"
+TOKEN_PLACES = 2
+"""Decimals shown for tokens: cents are the smallest amount anyone acts on."""
+INFLUENCE_PLACES = 4
+"""Decimals shown for influence: decay makes small fractions meaningful in a vote."""
+
+
+def format_tokens(value: int, *, symbol: str = TOKEN_SYMBOL) -> str:
+    """Tokens for people: two decimals at most (cut, never rounded up), and the symbol."""
+    return f"{format_amount(value, places=TOKEN_PLACES)} {symbol}"
+
+
+def format_influence(value: int) -> str:
+    """Influence for people: four decimals at most (cut), and the unit."""
+    return f"{format_amount(value, places=INFLUENCE_PLACES)} influence"
+
+
+def format_when(timestamp: int, *, now: int | None = None) -> str:
+    """``timestamp`` in UTC to the minute; with ``now``, how far away it is."""
+    stamp = datetime.fromtimestamp(int(timestamp), tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
+    if now is None:
+        return stamp
+    delta = int(timestamp) - int(now)
+    if delta == 0:
+        return f"{stamp} (now)"
+    relative = f"in {format_duration(delta)}" if delta > 0 else f"{format_duration(-delta)} ago"
+    return f"{stamp} ({relative})"
+
+
+class UnitsError(CommunisError, ValueError):
+    """A quantity typed by a person cannot be read."""
+
+
+def parse_amount(text: str, *, decimals: int = DECIMALS) -> int:
+    """Whole units typed by a person (``"1000"``, ``"1,000.5"``, ``"1_000"``, ``"2.5e3"``) in
+    smallest units, exactly; at most ``decimals`` decimals, never negative."""
+    cleaned = text.strip().replace(",", "").replace("_", "")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise UnitsError(f"{text!r} is not a number") from None
+    units = value * 10**decimals
+    if not value.is_finite() or value < 0 or units != units.to_integral_value():
+        raise UnitsError(f"{text!r}: expected a number >= 0 with at most {decimals} decimals")
+    return int(units)
+
+
+_DURATION_PART = re.compile(r"(\d+)\s*([smhdw])")
+DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(text: str) -> int:
+    """Seconds of a duration typed by a person: ``"90s"``, ``"30m"``, ``"12h"``, ``"2d"``,
+    ``"1w"``, combined as ``"1d12h"``; a bare number is seconds."""
+    cleaned = text.strip().lower().replace(" ", "")
+    if cleaned.isdigit():
+        return int(cleaned)
+    parts = _DURATION_PART.findall(cleaned)
+    if not parts or "".join(n + u for n, u in parts) != cleaned:
+        raise UnitsError(f"{text!r} is not a duration: write e.g. 90s, 30m, 12h, 2d, 1w or 1d12h")
+    return sum(int(number) * DURATION_UNITS[unit] for number, unit in parts)

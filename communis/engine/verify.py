@@ -9,14 +9,31 @@ compared with the recomputation, never trusted.
 When the root under test is the root of the bundle's ``tree.json`` (the usual fraud: a padded
 tree published next to an honest ledger), :attr:`VerifyResult.differences` names every account
 whose leaf differs, appears only in the claimed tree (fake accounts) or is missing from it.
+
+Given the deployment's attester set (read from the chain, or a snapshot whose log hash is the
+committed one), every batch and row of the bundle's ``attestations.json`` is checked
+(:func:`communis.engine.attest.verify_attestations`) and the epoch is recomputed **only from the
+rows of valid batches**: a root that counts a padded row disagrees with the recomputation.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
+from communis.engine.attest import (
+    AttestationError,
+    AttestationReport,
+    AttesterSet,
+    ContractSignatureCheck,
+    Domain,
+    HashTree,
+    read_attestations,
+    verify_attestations,
+)
 from communis.engine.bundle import (
+    ATTESTATIONS,
     POLICY,
     TOTALS,
     TREE,
@@ -28,7 +45,9 @@ from communis.engine.bundle import (
     read_totals,
 )
 from communis.engine.cumulative import CumulativeTable
-from communis.engine.ledger import read_ledger
+from communis.engine.jsonlimits import load_json_file
+from communis.engine.keccak import keccak
+from communis.engine.ledger import Ledger, read_ledger
 from communis.engine.merkle import Leaf, MerkleError, MerkleTree
 from communis.engine.policy import Policy, policy_hash
 from communis.engine.totals import Totals
@@ -67,10 +86,84 @@ class VerifyResult:
     differences: tuple[Difference, ...] = ()
     problems: tuple[str, ...] = field(default=())
     build: EpochBuild | None = None
+    attestations: AttestationReport | None = None
+    """What the attestation check found (``None``: not checked, e.g. a draft)."""
 
     @property
     def ok(self) -> bool:
-        return not self.problems and not self.differences
+        attested = self.attestations is None or self.attestations.ok
+        return not self.problems and not self.differences and attested
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalRecord:
+    """What a ``RootProposed`` event committed to, with the deployment it happened on: the
+    trusted inputs of an offline verification (``proposal.json``, JSON names in camelCase)."""
+
+    chain_id: int
+    attester_registry: str
+    epoch: int
+    first_epoch: int
+    root: str
+    ledger_root: str
+    """The commitment over the covered epochs' ledger roots."""
+    policy_hash: str
+    attesters_hash: str
+    ledger_uri: str = ""
+
+    @property
+    def domain(self) -> Domain:
+        return Domain(self.chain_id, self.attester_registry)
+
+    def commitment_problem(self, ledger_roots: dict[int, str]) -> str | None:
+        """Why the proposal's ``ledgerRoot`` is not the commitment over ``ledger_roots`` (epoch ->
+        that epoch's attested ledger root, from the bundles of the covered epochs), or None.
+
+        The commitment is a StandardMerkleTree over ``keccak256(keccak256(abi.encode(uint256
+        epoch, bytes32 epochLedgerRoot)))``, one leaf per covered epoch."""
+        covered = range(self.first_epoch, self.epoch + 1)
+        missing = [e for e in covered if e not in ledger_roots]
+        if missing:
+            return (
+                f"cannot check the proposal's ledgerRoot: no bundle of epoch(s) {missing} next to "
+                "this one (the proposal covers epochs "
+                f"{self.first_epoch}..{self.epoch})"
+            )
+        leaves = [
+            keccak(keccak(e.to_bytes(32, "big") + bytes.fromhex(ledger_roots[e][2:])))
+            for e in covered
+        ]
+        root = "0x" + HashTree.of(leaves).root.hex()
+        if root != self.ledger_root.lower():
+            return (
+                f"the proposal's ledgerRoot {self.ledger_root} is not the commitment over the "
+                f"covered epochs' attested ledger roots ({root})"
+            )
+        return None
+
+    @classmethod
+    def load(cls, path: Path) -> ProposalRecord:
+        path = Path(path)
+        try:
+            data = load_json_file(path)
+        except (OSError, ValueError) as exc:
+            raise BundleError(f"{path}: cannot read the proposal record: {exc}") from None
+        if not isinstance(data, dict):
+            raise BundleError(f"{path}: a proposal record is a JSON object")
+        values: dict[str, Any] = {}
+        for f in cls.__dataclass_fields__.values():
+            head, *rest = f.name.split("_")
+            name = head + "".join(w.title() for w in rest)
+            name = "ledgerURI" if name == "ledgerUri" else name
+            value = data.get(name, f.default)
+            if f.type == "int":
+                ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+            else:
+                ok = isinstance(value, str) and (name == "ledgerURI" or value.startswith("0x"))
+            if not ok:
+                raise BundleError(f"{path}: field {name!r} is missing or malformed: {value!r}")
+            values[f.name] = value
+        return cls(**values)
 
 
 def _as_hex(root: bytes | str) -> str:
@@ -148,6 +241,10 @@ def verify_bundle(
     previous_root: bytes | str | None = None,
     first_epoch: int = 0,
     claimed_tree: Path | None = None,
+    attesters: AttesterSet | None = None,
+    domain: Domain | None = None,
+    expected_attesters_hash: str | None = None,
+    contract_signatures: ContractSignatureCheck | None = None,
 ) -> VerifyResult:
     """Recompute the epoch in ``bundle`` and compare it with ``root`` and the bundle itself.
 
@@ -163,6 +260,11 @@ def verify_bundle(
 
     ``claimed_tree``: another ``tree.json`` to name the differing accounts of (default: the
     bundle's).
+
+    ``attesters`` (with ``domain``, default the set's own registry and chain, and the committed
+    ``expected_attesters_hash``): check ``attestations.json`` against the deployment and
+    recompute only from the rows of valid batches. Without it the attestations are not checked
+    (a draft, or a caller that checks them itself).
     """
     bundle = Path(bundle)
     if policy is None and expected_policy_hash is None:
@@ -188,6 +290,18 @@ def verify_bundle(
             "policy used"
         )
     ledger = read_ledger(ledger_path(bundle, totals), epoch=epoch)
+    report = None
+    if attesters is not None:
+        report, ledger = _attested_ledger(
+            bundle,
+            totals,
+            ledger,
+            attesters,
+            domain or Domain(attesters.chain_id, attesters.registry),
+            expected_attesters_hash,
+            contract_signatures,
+            problems,
+        )
     for key, written_hash, actual in (
         ("sha256", totals.ledger.sha256, ledger.sha256),
         ("keccak256", totals.ledger.keccak256, ledger.keccak),
@@ -229,4 +343,48 @@ def verify_bundle(
         if given != bundle_root:
             problems.append("the root under test is not the bundle's tree either")
     found = (given, bundle_root, differences, tuple(problems))
-    return VerifyResult(epoch, expected_root, *found, build)
+    return VerifyResult(epoch, expected_root, *found, build, report)
+
+
+def _attested_ledger(
+    bundle: Path,
+    totals: Totals,
+    ledger: Ledger,
+    attesters: AttesterSet,
+    domain: Domain,
+    expected_attesters_hash: str | None,
+    contract_signatures: ContractSignatureCheck | None,
+    problems: list[str],
+) -> tuple[AttestationReport | None, Ledger]:
+    """The attestation report of the bundle and the ledger reduced to its attested rows."""
+    path = bundle / ATTESTATIONS
+    if not totals.attested:
+        problems.append(
+            f'{bundle / TOTALS}: a draft bundle ("attested": false): its rows are not all '
+            "attested and its root must not be proposed"
+        )
+    if not path.is_file():
+        problems.append(f"{path}: missing: no row of the bundle is attested")
+        return None, ledger
+    try:
+        attestations = read_attestations(path)
+    except AttestationError as exc:
+        problems.append(str(exc))
+        return None, ledger
+    report = verify_attestations(
+        ledger.path,
+        attestations,
+        attesters,
+        domain,
+        expected_attesters_hash=expected_attesters_hash,
+        contract_signatures=contract_signatures,
+    )
+    if report.ledger_root and report.ledger_root != totals.ledger_root:
+        problems.append(
+            f"totals.json ledgerRoot {totals.ledger_root} is not the root of the bundle's "
+            f"attestations ({report.ledger_root})"
+        )
+    if not report.attested_points:
+        problems.append("no row is in a valid batch: the epoch is recomputed from the whole ledger")
+        return report, ledger
+    return report, replace(ledger, points=report.attested_points)

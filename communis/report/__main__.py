@@ -1,5 +1,11 @@
-"""``python -m communis.report RUN.json --out DIR``: write the charts and the HTML page of a run
-saved with :meth:`communis.report.RunReport.save` (or ``to_json``)."""
+"""``python -m communis.report SOURCE... --out DIR`` (also ``communis report``): write the charts
+and the HTML page of a community.
+
+SOURCE is either a run saved with :meth:`communis.report.RunReport.save` (the demo's
+``run.json``), or one's own epoch bundles: bundle folders, or a folder of them such as
+``epochs/<chainId>/``. From bundles the report knows what the epochs paid; governance proposals
+and slashed bonds are on the chain: ``ape run chain report`` adds them.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +13,18 @@ import argparse
 import sys
 from pathlib import Path
 
+from communis.errors import CommunisError
 from communis.report.model import RunReport
 from communis.report.writer import write_report
+
+
+def load_run(sources: list[Path], *, title: str | None, quorum_percent: int | None) -> RunReport:
+    """A run file as saved, or the run of the bundles given."""
+    if len(sources) == 1 and sources[0].is_file():
+        return RunReport.load(sources[0])
+    from communis.report.bundles import run_from_bundles
+
+    return run_from_bundles(sources, title=title or "Our community", quorum_percent=quorum_percent)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -16,14 +32,28 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m communis.report",
         description="Write per-epoch and whole-run PNG charts and a self-contained index.html.",
     )
-    parser.add_argument("run", type=Path, help="run JSON (RunReport.to_json)")
+    parser.add_argument(
+        "sources",
+        type=Path,
+        nargs="+",
+        metavar="SOURCE",
+        help="run JSON (RunReport.to_json), or epoch bundles / a folder of bundles",
+    )
     parser.add_argument("--out", type=Path, required=True, help="output directory")
+    parser.add_argument("--title", default=None, help="the community's name (bundles)")
+    parser.add_argument(
+        "--quorum-percent",
+        type=int,
+        default=None,
+        help="the governor's quorum, to flag who can reach it (bundles; the chain knows it)",
+    )
     parser.add_argument("--summary", action="store_true", help="also print the terminal summary")
     args = parser.parse_args(argv)
     try:
-        run = RunReport.load(args.run)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        print(f"error: cannot read {args.run}: {exc}", file=sys.stderr)
+        run = load_run(args.sources, title=args.title, quorum_percent=args.quorum_percent)
+    except (OSError, ValueError, KeyError, TypeError, CommunisError) as exc:
+        names = " ".join(str(s) for s in args.sources)
+        print(f"error: cannot read {names}: {exc}", file=sys.stderr)
         return 2
     paths = write_report(run, args.out)
     if args.summary:

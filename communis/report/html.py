@@ -1,8 +1,10 @@
 """One self-contained HTML page for a run: every chart embedded as a ``data:`` URI, inline CSS,
 no scripts and no external references, so the file can be mailed, archived or opened offline.
 
-The page shows the whole-run numbers and charts first, then one section per epoch, then the
-proposals, slashed bonds and notes. All text coming from the run is HTML-escaped.
+The page opens with the period in words (:mod:`communis.report.story`: what happened, the risks
+to watch, the words it uses) and the top earners, then shows the whole-run numbers and charts,
+one section per epoch, the proposals, slashed bonds and notes. All text coming from the run is
+HTML-escaped.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ from communis.report.stats import (
     fmt_units,
     ratio,
     run_stats,
+    top_earners,
 )
+from communis.report.story import GLOSSARY, risks, story
 
 CSS = """
 :root { color-scheme: light; }
@@ -47,6 +51,9 @@ figcaption { color: #555; font-size: .85rem; padding: .2rem .3rem; }
 .outcome-Defeated, .outcome-Canceled, .outcome-Expired { color: #c62828; font-weight: bold; }
 .mono { font-family: "DejaVu Sans Mono", monospace; font-size: .85rem; }
 .warn { color: #c62828; font-weight: bold; }
+.story p { max-width: 60rem; }
+.risks li { color: #8a1c1c; margin-bottom: .3rem; }
+dl.glossary dt { font-weight: bold; margin-top: .5rem; } dl.glossary dd { margin-left: 1.2rem; }
 """
 
 CAPTIONS = {
@@ -305,6 +312,57 @@ def _slashed_section(run: RunReport) -> str:
     )
 
 
+def _story_section(run: RunReport) -> str:
+    paragraphs = "".join(f"<p>{_e(text)}</p>" for text in story(run))
+    return f'<section id="story" class="story"><h2>What happened</h2>{paragraphs}</section>'
+
+
+def _risks_section(run: RunReport) -> str:
+    found = risks(run)
+    body = (
+        "<ul>" + "".join(f"<li>{_e(text)}</li>" for text in found) + "</ul>"
+        if found
+        else "<p>Nothing stands out: no member can reach quorum alone, budgets were paid.</p>"
+    )
+    return f'<section id="risks" class="risks"><h2>Risks to watch</h2>{body}</section>'
+
+
+def _glossary_section() -> str:
+    items = "".join(f"<dt>{_e(term)}</dt><dd>{_e(text)}</dd>" for term, text in GLOSSARY)
+    return (
+        '<section id="glossary"><h2>Words used here</h2>'
+        f'<dl class="glossary">{items}</dl></section>'
+    )
+
+
+def _top_earners_section(run: RunReport, limit: int = 10) -> str:
+    d_tok, d_inf = run.token_decimals, run.influence_decimals
+    rows = [
+        [
+            str(e.rank),
+            f'<span class="mono" title="{_e(e.account)}">{_e(_short(e.account))}</span>',
+            _e(", ".join(e.roles)),
+            _e(fmt_units(e.tokens, d_tok)),
+            _e(fmt_units(e.influence_earned, d_inf)),
+            _e(fmt_units(e.influence_now, d_inf)),
+        ]
+        for e in top_earners(run, limit)
+    ]
+    table = _table(
+        [
+            "#",
+            "Account",
+            "Roles",
+            f"Tokens ({run.token_symbol})",
+            "Influence earned",
+            "Influence now",
+        ],
+        rows,
+        numeric={0, 3, 4, 5},
+    )
+    return f'<section id="top-earners"><h2>Top earners</h2>{table}</section>'
+
+
 def render_html(
     run: RunReport,
     run_charts: Mapping[str, Path],
@@ -325,12 +383,27 @@ def render_html(
         if x
     )
     nav = " · ".join(
-        ['<a href="#run">whole run</a>']
+        [
+            '<a href="#story">what happened</a>',
+            '<a href="#risks">risks</a>',
+            '<a href="#glossary">words used</a>',
+            '<a href="#top-earners">top earners</a>',
+            '<a href="#run">whole run</a>',
+        ]
         + [f'<a href="#epoch-{e.epoch}">epoch {e.epoch}</a>' for e in run.epochs]
-        + ['<a href="#proposals">proposals</a>', '<a href="#slashed">bonds slashed</a>']
+        + [
+            '<a href="#proposals">proposals</a>',
+            '<a href="#slashed">bonds slashed</a>',
+        ]
     )
     notes = "".join(f"<li>{_e(n)}</li>" for n in run.notes)
-    sections = [_run_section(run, s, run_charts)]
+    sections = [
+        _story_section(run),
+        _risks_section(run),
+        _glossary_section(),
+        _top_earners_section(run),
+        _run_section(run, s, run_charts),
+    ]
     for i, es in enumerate(s.epochs):
         sections.append(_epoch_section(run, es, i, epoch_charts.get(es.epoch, {})))
     sections.append(_proposals_section(run))

@@ -118,6 +118,38 @@ def run_stats(run: RunReport) -> RunStats:
     )
 
 
+@dataclass(frozen=True)
+class TopEarner:
+    """One of the accounts that earned the most tokens over a run."""
+
+    rank: int
+    account: str
+    roles: tuple[str, ...]
+    tokens: int
+    influence_earned: int
+    influence_now: int
+    """At the end of the run (decayed)."""
+
+
+def top_earners(run: RunReport, limit: int = 10) -> list[TopEarner]:
+    """The ``limit`` accounts that earned the most tokens over ``run`` (ties by address)."""
+    final = run.final_epoch()
+    balances = final.influence_balances if final else {}
+    by_account = run.rewards_by_account_role()
+    ranked = sorted(by_account.items(), key=lambda kv: (-sum(v[0] for v in kv[1].values()), kv[0]))
+    return [
+        TopEarner(
+            rank=i,
+            account=account,
+            roles=tuple(r for r in run.roles() if r in roles),
+            tokens=sum(v[0] for v in roles.values()),
+            influence_earned=sum(v[1] for v in roles.values()),
+            influence_now=balances.get(account, 0),
+        )
+        for i, (account, roles) in enumerate(ranked[:limit], start=1)
+    ]
+
+
 def units(amount: int, decimals: int) -> float:
     """``amount / 10**decimals`` as a float (for charts)."""
     scale: int = 10**decimals

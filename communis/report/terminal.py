@@ -9,7 +9,7 @@ from rich.text import Text
 
 from communis.engine.units import format_compact
 from communis.report.model import RunReport
-from communis.report.stats import fmt_count, fmt_pct, fmt_units, ratio, run_stats
+from communis.report.stats import fmt_count, fmt_pct, fmt_units, ratio, run_stats, top_earners
 
 OUTCOME_STYLES = {
     "Executed": "bold green",
@@ -69,18 +69,14 @@ def top_earners_table(run: RunReport, limit: int = 10) -> Table:
     t.add_column(f"Tokens\n({run.token_symbol})", justify="right")
     t.add_column("Influence\nearned", justify="right")
     t.add_column("Influence\nnow", justify="right")
-    final = run.final_epoch()
-    balances = final.influence_balances if final else {}
-    by_account = run.rewards_by_account_role()
-    ranked = sorted(by_account.items(), key=lambda kv: (-sum(v[0] for v in kv[1].values()), kv[0]))
-    for i, (account, roles) in enumerate(ranked[:limit], start=1):
+    for e in top_earners(run, limit):
         t.add_row(
-            str(i),
-            _short(account),
-            ", ".join(r for r in run.roles() if r in roles),
-            fmt_units(sum(v[0] for v in roles.values()), run.token_decimals, 0),
-            fmt_units(sum(v[1] for v in roles.values()), run.influence_decimals, 0),
-            fmt_units(balances.get(account, 0), run.influence_decimals, 0),
+            str(e.rank),
+            _short(e.account),
+            ", ".join(e.roles),
+            fmt_units(e.tokens, run.token_decimals, 0),
+            fmt_units(e.influence_earned, run.influence_decimals, 0),
+            fmt_units(e.influence_now, run.influence_decimals, 0),
         )
     return t
 

@@ -37,8 +37,9 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
  * reads the clock, which GovernorVotes takes from the token).
  *
  * Invariants, per proposal:
- * - forVotes + abstainVotes + againstVotes == the sum of the weights of the accounts with
- *   {hasVoted}; each account is counted at most once;
+ * - forVotes + abstainVotes + againstVotes == the sum of the weights of the accounts that voted
+ *   (a voter barred with {_barVoter} is marked as voted and counts nothing); each account is
+ *   counted at most once;
  * - {proposalQuorumVoters} == the number of accounts with {hasVoted} whose vote was For or Abstain
  *   with a non-zero weight, so it never exceeds the number of voters.
  */
@@ -171,6 +172,7 @@ abstract contract GovernorCountingDistinct is Governor {
         ProposalVote storage proposalVote = _proposalVotes[proposalId];
 
         if (proposalVote.hasVoted[account]) {
+            _beforeRevertVoted(proposalId, account);
             revert GovernorAlreadyCastVote(account);
         }
         proposalVote.hasVoted[account] = true;
@@ -195,6 +197,21 @@ abstract contract GovernorCountingDistinct is Governor {
         proposalVote.tally = tally;
         return totalWeight;
     }
+
+    /**
+     * @dev Bars `account` from voting on `proposalId`: it is marked as having voted, with nothing
+     * counted, so its vote reverts on the read every vote makes anyway (no cost for anyone else).
+     * A derived contract that bars voters overrides {hasVoted} to tell them apart and
+     * {_beforeRevertVoted} to give its reason.
+     */
+    function _barVoter(uint256 proposalId, address account) internal virtual {
+        _proposalVotes[proposalId].hasVoted[account] = true;
+    }
+
+    /// @dev Called when `account`, already marked as voted on `proposalId`, tries to vote: may
+    /// revert with a more precise error; {GovernorAlreadyCastVote} follows otherwise.
+    // solhint-disable-next-line no-empty-blocks
+    function _beforeRevertVoted(uint256 proposalId, address account) internal view virtual {}
 
     function _setMinimumVoters(uint256 newMinimumVoters) internal virtual {
         if (newMinimumVoters == 0) revert GovernorCountingDistinctZeroMinimum();

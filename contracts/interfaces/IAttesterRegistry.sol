@@ -26,6 +26,9 @@ interface IAttesterRegistry {
     event AttesterBudgetSet(address indexed attester, uint256 oldBudget, uint256 newBudget, uint256 fromEpoch);
     /// @notice `attester` (budget `oldBudget`) was removed; it is no attester from epoch `fromEpoch` on.
     event AttesterRemoved(address indexed attester, uint256 oldBudget, uint256 fromEpoch);
+    /// @notice The change log advanced to `logHash`: `attester`'s budget is `budget` from epoch
+    /// `fromEpoch` on (zero: removed). Emitted with every appointment, budget change and removal.
+    event AttesterLog(bytes32 logHash, address indexed attester, uint48 fromEpoch, uint208 budget);
 
     /// @notice The epoch clock given to the constructor was the zero address.
     error AttesterRegistryZeroClock();
@@ -41,6 +44,11 @@ interface IAttesterRegistry {
     error AttesterRegistryNotAttester(address attester);
     /// @notice The sum of all budgets would not fit 208 bits.
     error AttesterRegistryTotalBudgetOverflow(uint256 total);
+
+    /// @notice The hash chain of every change so far: zero before the first, then
+    /// `keccak256(abi.encode(previous, attester, uint48 fromEpoch, uint208 budget))` per change
+    /// (removal: budget 0). A snapshot of the attester set replays the changes and must end here.
+    function logHash() external view returns (bytes32);
 
     /// @notice The epoch in progress, as the epoch clock (Influence) counts it.
     function currentEpoch() external view returns (uint256);

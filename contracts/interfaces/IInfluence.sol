@@ -13,16 +13,25 @@ import {IERC5805} from "@openzeppelin/contracts/interfaces/IERC5805.sol";
  * influence at timepoint `t` is `(stored << 64) / growth(epochAt(t))`. `growth` is the Q64.64
  * factor 2^(e / halfLife) specified bit for bit by `communis/engine/growth.py`.
  *
- * ContributionRewards awards in stored units, because one cumulative claim can carry influence
- * earned in several epochs, each at its own growth factor (the Merkle leaves are in stored units).
+ * Two units, each with its own audience. Influence (18 decimals, at a timepoint) is what voters,
+ * wallets, explorers and governance front-ends read: the vote and balance views, and the values
+ * of `DelegateVotesChanged` and `Transfer` (the influence at the block that emits them). Stored
+ * units are the reward distributor's bookkeeping: ContributionRewards awards in stored units,
+ * because one cumulative claim can carry influence earned in several epochs, each at its own
+ * growth factor (the Merkle leaves are in stored units), so the award functions, {Credited},
+ * {Slashed} and the `stored*` views use them.
  */
 interface IInfluence is IERC5805 {
-    /// @notice `storedUnits` were added to `account` by an awarder.
-    event Awarded(address indexed account, uint256 storedUnits);
+    /// @notice ERC-20 style: `value` influence (at this block) was awarded (`from` zero) or slashed
+    /// (`to` zero); influence never moves between accounts. Lets explorers list holders.
+    event Transfer(address indexed from, address indexed to, uint256 value);
     /// @notice `storedUnits` were burnt from `account` by governance.
     event Slashed(address indexed account, uint256 storedUnits);
     /// @notice `awarder` added `storedUnits` of earned influence to the total (claimed or not).
     event Credited(address indexed awarder, uint256 storedUnits);
+    /// @notice `ledger`, the first account granted AWARDER_ROLE, is the claims ledger: what it
+    /// awards a plain account is read off that account's votes (see Influence).
+    event ClaimsLedgerSet(address indexed ledger);
 
     // slither-disable-start naming-convention (the OpenZeppelin convention for role constants)
     /// @notice Role of the reward distributor, the only account that may award.
@@ -46,6 +55,13 @@ interface IInfluence is IERC5805 {
 
     /// @notice Stored units held by `account` (not decayed; divide by growth to get influence).
     function storedBalanceOf(address account) external view returns (uint256);
+
+    /// @notice Stored units `awarder` has awarded `account` so far (what ContributionRewards has
+    /// paid it in influence, when `awarder` is ContributionRewards); slashing does not lower it.
+    function awardedBy(address awarder, address account) external view returns (uint256);
+
+    /// @notice The claims ledger: the first account granted AWARDER_ROLE (zero before).
+    function claimsLedger() external view returns (address);
 
     /// @notice Influence of `account` now: its own stored units decayed to the current epoch.
     function balanceOf(address account) external view returns (uint256);

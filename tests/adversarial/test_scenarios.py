@@ -24,7 +24,7 @@ from tests.helpers.constants import (
     TIMELOCK_DELAY,
     TOKEN,
 )
-from tests.helpers.epochs import cumulative
+from tests.helpers.epochs import cumulative, dispute_of
 from tests.helpers.governance import encode, propose, vote_through
 from tests.helpers.signing import delegates, sign_delegation, sign_permit
 from tests.helpers.system import claim, end_epoch, propose_root, settle
@@ -32,7 +32,7 @@ from tests.helpers.time import travel
 
 ZERO32 = b"\0" * 32
 PROPOSER_BOND, CHALLENGER_BOND = POLICY[5], POLICY[6]
-PROPOSED, CHALLENGED, REJECTED, FINALIZED = 1, 2, 3, 4
+FINALIZED = 4
 
 
 def noop(full, value=7 * TOKEN):
@@ -193,37 +193,43 @@ def test_delegation_signature_replay_on_another_chain_or_after_expiry(
 # --- the challenge game -----------------------------------------------------------------------
 
 
-def _resolve(chain, full, epoch: int, upheld: bool, voters, executor, *, tag: str = ""):
-    action = [(full.rewards, "resolveChallenge", (epoch, upheld))]
+def _resolve(chain, full, dispute, upheld: bool, voters, executor, *, tag: str = ""):
+    action = [(full.rewards, "resolveDispute", (dispute, upheld))]
     verdict = "uphold" if upheld else "reject"
-    description = f"{verdict} the challenge of epoch {epoch}{tag}"
+    description = f"{verdict} the challenge of epoch {dispute[0]}{tag}"
     proposal = propose(full.governor, voters[0], action, description)
     return vote_through(chain, full.governor, proposal, voters, executor=executor)
 
 
-def test_reproposing_a_rejected_root(chain, full, claimed_epoch0, alice, bob, attacker):
-    """A padded root is challenged and the challenge upheld by governance. Proposing the very
-    same root again is possible (an honest root wrongly rejected must stay proposable), but it
-    pays nothing until finalized, costs a fresh bond, and is slashed again."""
+def test_upheld_root_is_banned_for_its_epoch(chain, full, claimed_epoch0, alice, bob, attacker):
+    """A padded root is challenged (discarded at once: nothing of it ever pays) and the
+    challenge upheld by governance: the proposer's bond is slashed and the very same root can
+    never be proposed for that epoch again ("false books are erased"); the honest root can."""
     rewards, token, proposer, guardian = full.rewards, full.token, full.proposer, full.guardian
     padded = cumulative(
         1, {alice: (10 * TOKEN, 0), attacker: (9_000 * TOKEN, 900 * TOKEN)}, claimed_epoch0
     )
     end_epoch(chain, full, 1)
     bond_left = token.balanceOf(proposer)
-    for round_ in range(2):
+    propose_root(full, padded)
+    receipt = rewards.challenge(1, padded.root, "ipfs://report", sender=guardian)
+    with ape.reverts(rewards.ContributionRewardsInvalidProof):  # nothing of it pays meanwhile
+        claim(full, padded, attacker, attacker)
+    _resolve(chain, full, dispute_of(receipt, rewards), True, [alice, bob], bob)
+    assert rewards.isRootBanned(1, padded.root, padded.ledger_root)
+    assert token.balanceOf(proposer) == bond_left - PROPOSER_BOND
+    with ape.reverts(rewards.ContributionRewardsRootBanned):
         propose_root(full, padded)
-        rewards.challenge(1, f"ipfs://report/{round_}", sender=guardian)
-        with ape.reverts(rewards.ContributionRewardsInvalidProof):  # nothing of it pays meanwhile
-            claim(full, padded, attacker, attacker)
-        _resolve(chain, full, 1, True, [alice, bob], bob, tag=f" (round {round_})")
-        assert rewards.epochStatus(1) == REJECTED
-        assert token.balanceOf(proposer) == bond_left - (round_ + 1) * PROPOSER_BOND
+    honest = cumulative(1, {alice: (10 * TOKEN, 0)}, claimed_epoch0)
+    propose_root(full, honest)
     assert rewards.nextEpoch() == 1 and rewards.currentRoot() == claimed_epoch0.root
     assert token.balanceOf(attacker) == 0
 
 
 def test_griefing_challenges_cost_the_challenger_its_bond(chain, full, claimed_epoch0, alice, bob):
+    """A challenge governance rejects: the challenger's bond goes to the treasury, the proposer
+    gets its bond back, the root (discarded by the challenge) is proposed again and the same
+    guardian cannot challenge it twice."""
     rewards, token, guardian = full.rewards, full.token, full.guardian
     honest = cumulative(1, {alice: (10 * TOKEN, 1 * TOKEN)}, claimed_epoch0)
     end_epoch(chain, full, 1)
@@ -231,11 +237,16 @@ def test_griefing_challenges_cost_the_challenger_its_bond(chain, full, claimed_e
     guardian_before = token.balanceOf(guardian)
     treasury_before = token.balanceOf(full.timelock)
     proposer_before = token.balanceOf(full.proposer)
-    rewards.challenge(1, "I just don't like it", sender=guardian)
-    _resolve(chain, full, 1, False, [alice, bob], bob)
+    receipt = rewards.challenge(1, honest.root, "I just don't like it", sender=guardian)
+    _resolve(chain, full, dispute_of(receipt, rewards), False, [alice, bob], bob)
     assert token.balanceOf(guardian) == guardian_before - CHALLENGER_BOND
     assert token.balanceOf(full.timelock) == treasury_before + CHALLENGER_BOND
     assert token.balanceOf(full.proposer) == proposer_before + PROPOSER_BOND
+    propose_root(full, honest)
+    with ape.reverts(rewards.ContributionRewardsAlreadyChallenged):
+        rewards.challenge(1, honest.root, "again", sender=guardian)
+    travel(chain, rewards.pendingProposal().challengeDeadline)
+    rewards.finalize(1, sender=alice)
     assert rewards.epochStatus(1) == FINALIZED and rewards.currentRoot() == honest.root
 
 

@@ -28,6 +28,7 @@ CONTRACTS = {
     "CommunisTimelock",
     "InfluenceGovernor",
     "GuardianRegistry",
+    "AttesterRegistry",
     "ContributionRewards",
 }
 

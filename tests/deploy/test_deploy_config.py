@@ -99,7 +99,28 @@ def test_units(tmp_path):
         ),
         ("account_cap_bps = 500", "account_cap_bps = 10001", "rewards.account_cap_bps"),
         ("creator_weight = 5", "creator_weight = -1", "rewards.creator_weight"),
-        ('proposers = ["deployer"]', "proposers = []", "rewards.proposers: expected a non-empty"),
+        ("open_proposing = true", "open_proposing = 1", "rewards.open_proposing: expected true"),
+        ('dispute_period = "14d"', 'dispute_period = "1d"', "shorter than challenge_window"),
+        ('dispute_period = "14d"', 'dispute_period = "3651d"', "at most 3650d"),
+        ('challenge_window = "2d"', 'challenge_window = "0s"', "rewards.challenge_window: must be"),
+        ("dispute_fee_bps = 2000", "dispute_fee_bps = 0", "rewards.dispute_fee_bps"),
+        ("dispute_fee_bps = 2000", "dispute_fee_bps = 10001", "rewards.dispute_fee_bps"),
+        ('proposer_bond = "1000"', 'proposer_bond = "0"', "rewards.proposer_bond: must be > 0"),
+        ('challenger_bond = "250"', 'challenger_bond = "0"', "rewards.challenger_bond: must be"),
+        (
+            "challenger_reward_bps = 5000",
+            "challenger_reward_bps = 10000",
+            "rewards.challenger_reward_bps: expected an integer in [0, 9999]",
+        ),
+        (
+            'voting_period = "1w"',
+            'voting_period = "2w"',
+            "rewards.dispute_period = 1209600 s is shorter than the governance path",
+        ),
+        ("# [attesters]", '[attesters]\n"0x12" = "5"', "is not a non-zero 0x address"),
+        ("# [attesters]", f'[attesters]\n"{ZERO}" = "5"', "is not a non-zero 0x address"),
+        ("# [attesters]", f'[attesters]\n"{OTHER}" = "0"', "the budget must be > 0"),
+        ("# [attesters]", f'[attesters]\n"{OTHER}" = 5', "expected a budget in points"),
         ('proposers = ["deployer"]', 'proposers = ["bob"]', "rewards.proposers[0]"),
         ('proposer_bond = "1000"', 'proposer_bond = "x"', "rewards.proposer_bond"),
     ],
@@ -243,3 +264,40 @@ def test_shipped_configs_start_with_the_default_policy(shipped: str) -> None:
     """The data files carry the starting policy as data; the code's one source is
     DEFAULT_POLICY, and the two must agree."""
     assert load(ROOT / shipped).rewards.policy == DEFAULT_POLICY
+
+
+def test_open_proposing_needs_no_proposers(tmp_path):
+    text = SHIPPED.replace('proposers = ["deployer"]', "proposers = []")
+    assert load(write(tmp_path, text)).rewards.proposers == ()
+    closed = text.replace("open_proposing = true", "open_proposing = false")
+    with pytest.raises(ConfigError, match="proposers: expected a non-empty list"):
+        load(write(tmp_path, closed))
+
+
+def test_dispute_period_may_equal_the_governance_path(tmp_path):
+    """12 days of governance path (1d + 1w + 2d + 2d): a 12-day dispute period is accepted."""
+    config = load(
+        write(tmp_path, SHIPPED.replace('dispute_period = "14d"', 'dispute_period = "12d"'))
+    )
+    assert config.rewards.policy.dispute_period == 12 * 86400
+
+
+def test_attesters_are_appointed_by_the_plan_and_handed_over(tmp_path):
+    first, second = "0x" + "a1" * 20, "0x" + "b2" * 20
+    text = SHIPPED.replace("# [attesters]", f'[attesters]\n"{first}" = "5000"\n"{second}" = "0.5"')
+    config = load(write(tmp_path, text))
+    assert config.attesters.budgets == ((first, 5000 * 10**18), (second, 5 * 10**17))
+    plan = build_plan(config, now=0)
+    names = [s.name for s in plan]
+    assert names.index("AttesterRegistry") < names.index("ContributionRewards")
+    appointed = [s for s in plan if s.name.startswith("attesters.") and s.function == "appoint"]
+    assert [s.args for s in appointed] == [(first, 5000 * 10**18), (second, 5 * 10**17)]
+    rewards = next(s for s in plan if s.name == "ContributionRewards")
+    assert rewards.args[5].step == "AttesterRegistry"
+    handover = next(s for s in plan if s.name == "attesters.owner")
+    assert handover.function == "transferOwnership" and handover.args[0].step == "CommunisTimelock"
+    assert names.index("attesters.owner") > names.index(appointed[-1].name)
+    twice = first.upper().replace("0X", "0x")
+    duplicate = SHIPPED.replace("# [attesters]", f'[attesters]\n"{first}" = "1"\n"{twice}" = "2"')
+    with pytest.raises(ConfigError, match="listed twice"):
+        load(write(tmp_path, duplicate))

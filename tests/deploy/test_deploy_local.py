@@ -12,6 +12,7 @@ from communis.deploy.config import load
 from communis.deploy.deployer import Deployer
 from communis.deploy.journal import Journal
 from communis.deploy.plan import build_plan
+from tests.helpers.attest import attested
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN = b"\x00" * 32
@@ -42,6 +43,11 @@ def test_deploy_wires_and_hands_over(project, deployer, chain, tmp_path, plan, c
     assert influence.hasRole(influence.AWARDER_ROLE(), rewards)
     assert rewards.hasRole(rewards.PROPOSER_ROLE(), deployer)
     assert guardians.owner() == timelock.address
+    attesters = system.attesters
+    assert attesters.owner() == timelock.address
+    assert rewards.attesterRegistry() == attesters.address
+    assert attesters.clock() == influence.address
+    assert rewards.policy().openProposing and rewards.policy().disputePeriod == 14 * 86400
     assert influence.halfLife() == config.influence.half_life_epochs
     for contract in (token, influence, timelock, rewards):
         assert contract.hasRole(ADMIN, timelock)
@@ -62,7 +68,10 @@ def test_loading_a_journal_of_a_forgotten_chain_says_so(project, deployer, chain
     journal = run(project, deployer, chain, tmp_path, plan, [])
     journal.steps[0].address = "0x000000000000000000000000000000000000dEaD"  # no code
     journal.save()
-    with pytest.raises(NotDeployedError, match=r"lists CommunityToken but chain \d+ has no code"):
+    with pytest.raises(
+        NotDeployedError,
+        match=r"this chain was reset \(.*lists CommunityToken.*but chain \d+ has no code",
+    ):
         System.load(tmp_path)
 
 
@@ -76,25 +85,36 @@ def test_local_journal_of_a_forgotten_chain_starts_over(project, deployer, chain
     assert (tmp_path / f"{chain.chain_id}.stale.json").exists()
 
 
-def test_shipped_config_starts_epoch_zero(project, deployer, chain, tmp_path, plan, config, alice):
-    """config/deploy.toml unchanged, through the real plan and deployer: its proposer can bond,
-    so epoch 0 is proposed, finalized and claimed."""
+def test_shipped_config_starts_epoch_zero(project, deployer, chain, tmp_path, alice):
+    """config/deploy.toml with only an attester added (its [attesters] table: the shipped file
+    appoints none, and rows count only when an attester signed them), through the real plan and
+    deployer: its proposer can bond, so epoch 0 is proposed, verified against the chain's
+    attester set, finalized and claimed."""
     import json
 
     from communis.chain import epochs
+    from communis.engine.attest import Domain
+    from tests.helpers.attest import key
 
+    text = (ROOT / "config" / "deploy.toml").read_text()
+    path = tmp_path / "deploy.toml"
+    path.write_text(text + f'\n[attesters]\n"{key(1).address}" = "1000000"\n')
+    plan = build_plan(load(path), now=chain.pending_timestamp)
     run(project, deployer, chain, tmp_path, plan, [])
     system = System.load(tmp_path)
     rewards, token, influence = system.rewards, system.token, system.influence
+    assert system.attesters.isAttester(key(1).address)
     ledger = tmp_path / "ledger-0.jsonl"
     row = {"epoch": 0, "account": alice.address, "role": "creator", "points": "7", "ref": "r0"}
     ledger.write_text(json.dumps(row) + "\n", encoding="utf-8")
-    build = epochs.build(rewards, ledger, tmp_path / "epochs")
+    domain = Domain(chain.chain_id, system.attesters.address)
+    build = epochs.build(rewards, attested(ledger, domain=domain), tmp_path / "epochs")
     end = int(influence.genesis()) + int(influence.epochDuration())
     chain.pending_timestamp = max(chain.pending_timestamp, end)
     chain.mine()
     epochs.propose(rewards, tmp_path / "epochs" / "0", deployer)
-    assert epochs.verify(rewards, tmp_path / "epochs" / "0").ok
+    result = epochs.verify(rewards, tmp_path / "epochs" / "0")
+    assert result.ok and result.attestations is not None and result.attestations.ok
     chain.pending_timestamp = int(rewards.pendingProposal().challengeDeadline)
     chain.mine()
     epochs.finalize(rewards, 0, alice)

@@ -13,6 +13,7 @@ from communis.deploy.config import load
 from communis.deploy.deployer import Deployer
 from communis.deploy.journal import Journal
 from communis.deploy.plan import build_plan
+from tests.helpers.attest import attested
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,7 +38,7 @@ def test_top_contributors(project, chain, accounts, tmp_path):
             for i, (a, r, p) in enumerate(rows)
         )
     )
-    epochs.build(system.rewards, ledger, tmp_path / "epochs")
+    epochs.build(system.rewards, attested(ledger), tmp_path / "epochs")
     genesis, duration = system.influence.genesis(), system.influence.epochDuration()
     chain.pending_timestamp = genesis + duration + 1
     chain.mine()

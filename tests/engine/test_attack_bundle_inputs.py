@@ -12,6 +12,7 @@ from communis.engine.bundle import BundleError, build_bundle
 from communis.engine.policy import policy_hash
 from communis.engine.verify import verify_bundle
 from tests.helpers.attack_bundles import HALF_LIFE, epochs, save_totals, totals_of
+from tests.helpers.attest import verify_options
 from tests.helpers.ledger import policy, write
 
 __all__ = ["epochs"]
@@ -45,9 +46,11 @@ def test_attack_bundle_policy_and_half_life_not_trusted_offline(
     assert main(["verify", str(tmp_path / "rigged" / "0"), "--root", forged]) == 2
     assert "--half-life" in capsys.readouterr().err
     policy().save(tmp_path / "policy.json")
-    args = ["verify", str(tmp_path / "rigged" / "0"), "--root", forged]
+    deployment = verify_options(tmp_path, [0])
+    args = ["verify", str(tmp_path / "rigged" / "0"), "--root", forged, *deployment]
     assert main([*args, "--policy", str(tmp_path / "policy.json"), "--half-life", "5"]) == 1
     assert main([*args, "--policy-hash", "0x" + policy_hash(policy()).hex(), "--half-life",
                  str(HALF_LIFE + 1)]) == 1  # fmt: skip
-    good = ["verify", str(bundle), "--root", totals_of(bundle)["root"], "--half-life", "4"]
+    good = ["verify", str(bundle), "--root", totals_of(bundle)["root"], "--half-life", "4",
+            *deployment]  # fmt: skip
     assert main([*good, "--policy-hash", "0x" + policy_hash(policy()).hex()]) == 0

@@ -17,6 +17,7 @@ from tests.helpers.attack_bundles import (
     rebuild_on,
     totals_of,
 )
+from tests.helpers.attest import verify_options
 from tests.helpers.ledger import policy
 
 __all__ = ["epochs"]
@@ -69,7 +70,8 @@ def test_attack_forged_previous_table_offline_cli_needs_previous_root(
     honest_previous_root = totals_of(epochs / "0")["root"]
     forge_previous_table(epochs / "0")
     forged_root = rebuild_on(epochs / "0", epochs / "1" / "ledger.jsonl", epochs / "1")
-    common = ["--policy", str(tmp_path / "policy.json"), "--half-life", str(HALF_LIFE)]
+    common = ["--policy", str(tmp_path / "policy.json"), "--half-life", str(HALF_LIFE),
+              *verify_options(tmp_path, [0, 1])]  # fmt: skip
     # Without a trusted previous root the CLI refuses rather than trusting the folder.
     assert main(["verify", str(epochs / "1"), "--root", forged_root, *common]) == 2
     assert "--previous-root" in capsys.readouterr().err

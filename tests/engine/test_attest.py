@@ -147,9 +147,11 @@ def test_file_round_trip_and_batch_lines(signed) -> None:
 
 def test_attester_set_round_trip(tmp_path: Path, keys) -> None:
     attesters = attester_set({keys[0]: 7 * POINT}, [EPOCH, EPOCH + 1], contracts=[OTHER_REGISTRY])
-    sha3 = attesters.save(tmp_path / "attesters.json")
+    log_hash = attesters.save(tmp_path / "attesters.json")
     loaded = AttesterSet.load(tmp_path / "attesters.json")
-    assert loaded.sha3 == sha3 and loaded.budget_at(keys[0].address, EPOCH + 1) == 7 * POINT
+    assert loaded == attesters and loaded.log_hash == log_hash
+    assert loaded.budget_at(keys[0].address, EPOCH + 1) == 7 * POINT
+    assert loaded.budget_at(keys[0].address, EPOCH + 2) == 0  # removed after EPOCH + 1
     assert loaded.contracts == {OTHER_REGISTRY} and not loaded.is_attester_at(keys[1].address, 5)
 
 
@@ -364,7 +366,7 @@ def test_attester_set_of_another_deployment_or_hash(signed, keys) -> None:
     other = attester_set(dict.fromkeys(keys, BIG), [EPOCH], registry=OTHER_REGISTRY)
     assert codes(check(ledger, path, other)) == {"attester-set"}
     same = attester_set(dict.fromkeys(keys, BIG), [EPOCH])
-    report = check(ledger, path, same, expected_attester_set_sha3="0x" + "ab" * 32)
+    report = check(ledger, path, same, expected_attesters_hash="0x" + "ab" * 32)
     assert codes(report) == {"attester-set"}
 
 

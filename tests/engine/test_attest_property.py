@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from communis.engine.attest import (
@@ -17,9 +17,11 @@ from communis.engine.attest import (
     verify_attestations,
     write_attestations,
 )
+from communis.engine.bundle import build_bundle
 from communis.engine.roles import ROLES
+from communis.engine.verify import verify_bundle
 from tests.helpers.attest import DOMAIN, POINT, attester_set, key, numbered
-from tests.helpers.ledger import account, jsonl, row, write
+from tests.helpers.ledger import account, jsonl, policy, row, write
 
 pytestmark = pytest.mark.offchain
 
@@ -42,21 +44,26 @@ ledger_rows = st.lists(
 )
 
 
+def _ledger(base: Path, rows):
+    """The ledger of ``rows`` in ``base`` and who signs which of its lines."""
+    text = [
+        row(EPOCH, account(who), role, f"{points // 100}.{points % 100:02d}", f"ev/{i}")
+        for i, (who, role, points, _) in enumerate(rows)
+    ]
+    ledger = write(base / "ledger.jsonl", jsonl(text))
+    numbered_rows = numbered(ledger)
+    signers = []
+    for index, k in enumerate([*REGISTERED, OUTSIDER]):
+        lines = [n for (n, _), (*_, s) in zip(numbered_rows, rows, strict=True) if s == index]
+        if lines:
+            signers.append((k, lines))
+    return ledger, numbered_rows, signers
+
+
 def _verify(rows, tamper: int | None = None) -> bool:
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
-        text = [
-            row(EPOCH, account(who), role, f"{points // 100}.{points % 100:02d}", f"ev/{i}")
-            for i, (who, role, points, _) in enumerate(rows)
-        ]
-        ledger = write(base / "ledger.jsonl", jsonl(text))
-        numbered_rows = numbered(ledger)
-        keys = [*REGISTERED, OUTSIDER]
-        signers = []
-        for index, k in enumerate(keys):
-            lines = [n for (n, _), (*_, s) in zip(numbered_rows, rows, strict=True) if s == index]
-            if lines:
-                signers.append((k, lines))
+        ledger, numbered_rows, signers = _ledger(base, rows)
         if not signers:
             return False
         attestations = attest(numbered_rows, signers, DOMAIN, EPOCH)
@@ -87,3 +94,40 @@ def test_verifies_exactly_when_every_row_is_signed_by_an_attester(rows) -> None:
 @given(ledger_rows, st.integers(min_value=0, max_value=100))
 def test_a_row_changed_after_signing_never_verifies(rows, where) -> None:
     assert not _verify(rows, tamper=where)
+
+
+def _bundle_verifies(rows) -> bool:
+    """The command path: the proposer builds a bundle of the whole ledger (a draft when rows are
+    not covered: the build refuses otherwise) and publishes it; the verifier checks it against
+    the registered attesters and the committed hash."""
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp)
+        ledger, numbered_rows, signers = _ledger(base, rows)
+        if signers:
+            write_attestations(
+                attest(numbered_rows, signers, DOMAIN, EPOCH), base / ATTESTATIONS_FILE
+            )
+        covered = all(signer < len(REGISTERED) + 1 for *_, signer in rows)
+        build = build_bundle(ledger, policy(), 4, base / "out", draft=not covered)
+        attesters = attester_set(dict.fromkeys(REGISTERED, BIG), [EPOCH])
+        result = verify_bundle(
+            base / "out",
+            root=build.root,
+            half_life=4,
+            policy=policy(),
+            first_epoch=EPOCH,
+            attesters=attesters,
+            domain=DOMAIN,
+            expected_attesters_hash=attesters.log_hash,
+        )
+        return result.ok
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ledger_rows)
+def test_a_bundle_verifies_exactly_when_every_row_is_signed_by_an_attester(rows) -> None:
+    """Whatever the proposer signs or builds, a bundle with a row no registered attester signed
+    never verifies, and an honest one does."""
+    assume(any(points for _, _, points, _ in rows))
+    every_row_attested = all(signer < len(REGISTERED) for *_, signer in rows)
+    assert _bundle_verifies(rows) == every_row_attested

@@ -11,17 +11,27 @@ from click.testing import CliRunner
 
 from communis.cli.expected import MappedErrorsCommand
 from communis.cli.main import main
+from communis.engine.attest import AttesterSet
 from communis.engine.merkle import Leaf, MerkleTree, split_proof, verify_proof
 from communis.errors import CommunisError
+from tests.helpers.attest import CHAIN_ID, REGISTRY, attester_set, key, secret
 from tests.helpers.ledger import jsonl, policy, random_accounts, sample_rows, write
 
 pytestmark = pytest.mark.offchain
 
 
 @pytest.fixture
-def built(tmp_path: Path) -> Path:
+def built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Two epochs, each signed by one attester through `communis attest`, built."""
     policy().save(tmp_path / "policy.json")
     ledgers = [write(tmp_path / f"epoch-{e}.jsonl", jsonl(sample_rows(e))) for e in (1, 2)]
+    monkeypatch.setenv("ATTESTER_KEY", secret(1))
+    for epoch, ledger in zip((1, 2), ledgers, strict=True):
+        domain = ["--domain-chain-id", str(CHAIN_ID), "--registry", REGISTRY]
+        code = main(["attest", str(ledger), "--epoch", str(epoch), *domain,
+                     "--key-env", "ATTESTER_KEY"])  # fmt: skip
+        assert code == 0
+    attester_set({key(1): 10**30}, [1, 2]).save(tmp_path / "attesters.json")
     out = tmp_path / "epochs"
     code = main(
         ["build", *map(str, ledgers), "--policy", str(tmp_path / "policy.json"),
@@ -40,8 +50,11 @@ def test_build_writes_one_bundle_per_epoch(built: Path) -> None:
 def test_verify_ok_and_mismatch(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = json.loads((built / "2" / "totals.json").read_text())["root"]
     previous_root = json.loads((built / "1" / "totals.json").read_text())["root"]
+    attesters = AttesterSet.load(built.parent / "attesters.json")
     given = ["--policy", str(built.parent / "policy.json"), "--half-life", "4",
-             "--previous-root", previous_root]  # fmt: skip
+             "--previous-root", previous_root, "--attesters", str(built.parent / "attesters.json"),
+             "--attesters-hash", attesters.log_hash, "--chain-id", str(CHAIN_ID),
+             "--registry", REGISTRY]  # fmt: skip
     assert main(["verify", str(built / "2"), "--root", root, *given]) == 0
     honest = MerkleTree.load(built / "2" / "tree.json")
     fake = random_accounts(1, seed=1234)[0]

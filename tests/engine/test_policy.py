@@ -8,12 +8,15 @@ import pytest
 from eth_abi import encode
 from eth_utils import keccak
 
-from communis.engine.policy import Policy, PolicyError, policy_hash
+from communis.engine.policy import DEFAULT_POLICY, Policy, PolicyError, policy_hash
 from tests.helpers.ledger import policy
 
 pytestmark = pytest.mark.offchain
 
-SOLIDITY_TUPLE = "(uint256,uint256,uint32[4],uint16,uint64,uint256,uint256)"
+SOLIDITY_TUPLE = "(uint256,uint256,uint32[4],uint16,uint64,uint256,uint256,uint64,uint16,bool)"
+# keccak256(abi.encode(DEFAULT_POLICY)): pinned, so that a change of the default (or of the
+# encoding) is a visible, deliberate edit.
+DEFAULT_POLICY_HASH = "0e4f4f07bf617c6f3833fee45479aa93f862c8e1ed04f7a98eaac09524f330cb"
 
 
 def _reference_hash(p: Policy) -> bytes:
@@ -25,6 +28,9 @@ def _reference_hash(p: Policy) -> bytes:
         p.challenge_window,
         p.proposer_bond,
         p.challenger_bond,
+        p.dispute_period,
+        p.dispute_fee_bps,
+        p.open_proposing,
     )
     return keccak(encode([SOLIDITY_TUPLE], [values]))
 
@@ -42,12 +48,20 @@ def _reference_hash(p: Policy) -> bytes:
             challenge_window=2**64 - 1,
             proposer_bond=2**256 - 1,
             challenger_bond=0,
+            dispute_period=2**64 - 1,
+            dispute_fee_bps=10_000,
+            open_proposing=False,
         ),
     ],
 )
 def test_policy_hash_matches_eth_abi(p: Policy) -> None:
-    assert len(p.encode()) == 10 * 32
+    assert len(p.encode()) == 13 * 32
     assert policy_hash(p) == _reference_hash(p)
+
+
+def test_default_policy_hash_is_pinned() -> None:
+    assert policy_hash(DEFAULT_POLICY).hex() == DEFAULT_POLICY_HASH
+    assert Policy.from_abi(DEFAULT_POLICY.to_abi()) == DEFAULT_POLICY
 
 
 def test_every_field_changes_the_hash() -> None:
@@ -60,6 +74,9 @@ def test_every_field_changes_the_hash() -> None:
         policy(challenge_window=3_601),
         policy(proposer_bond=1),
         policy(challenger_bond=1),
+        policy(dispute_period=14 * 86_400 + 1),
+        policy(dispute_fee_bps=2_001),
+        policy(open_proposing=False),
     ]
     hashes = {policy_hash(v) for v in variants} | {policy_hash(base)}
     assert len(hashes) == len(variants) + 1
@@ -89,6 +106,11 @@ def test_json_accepts_numbers_and_strings() -> None:
         ({"roleWeights": [1, 2, 3]}, "roleWeights"),
         ({"roleWeights": [1, 2, 3, 2**32]}, "uint32"),
         ({"challengeWindow": 2**64}, "uint64"),
+        ({"disputePeriod": 2**64}, "uint64"),
+        ({"disputeFeeBps": 0}, "disputeFeeBps"),
+        ({"disputeFeeBps": 10_001}, "disputeFeeBps"),
+        ({"openProposing": 1}, "openProposing"),
+        ({"openProposing": "true"}, "openProposing"),
         ({"tokenBudget": "-1"}, "tokenBudget"),
         ({"tokenBudget": 1.5}, "tokenBudget"),
         ({"tokenBudget": True}, "tokenBudget"),

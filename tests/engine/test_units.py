@@ -38,3 +38,67 @@ def test_format_time_and_compact() -> None:
     assert format_compact(950_000.0, 3) == "950k"
     assert format_compact(-1_500_000.0, 3) == "-1.5M"
     assert format_compact(12.0) == "12"
+
+
+def test_amounts_and_times_for_people() -> None:
+    from communis.engine.units import format_influence, format_tokens, format_when
+
+    assert format_tokens(1_234_567 * 10**15) == "1,234.56 CMN"  # cut, never rounded up
+    assert format_tokens(5 * UNIT) == "5 CMN"
+    assert format_influence(UNIT // 3) == "0.3333 influence"
+    assert format_when(90) == "1970-01-01 00:01 UTC"
+    assert format_when(90, now=30) == "1970-01-01 00:01 UTC (in 1m 0s)"
+    assert format_when(30, now=90) == "1970-01-01 00:00 UTC (1m 0s ago)"
+    assert format_when(30, now=30) == "1970-01-01 00:00 UTC (now)"
+
+
+@pytest.mark.parametrize(
+    ("text", "units"),
+    [
+        ("1000", 1000 * UNIT),
+        ("1,000.5", 1000 * UNIT + UNIT // 2),
+        ("1_000", 1000 * UNIT),
+        ("2.5e3", 2500 * UNIT),
+        ("0.000000000000000001", 1),
+        ("0", 0),
+    ],
+)
+def test_parse_amount(text: str, units: int) -> None:
+    from communis.engine.units import parse_amount
+
+    assert parse_amount(text) == units
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("90s", 90),
+        ("30m", 1800),
+        ("12h", 43200),
+        ("2d", 172800),
+        ("1w", 604800),
+        ("1d12h", 129600),
+        ("600", 600),
+        (" 2D ", 172800),
+    ],
+)
+def test_parse_duration(text: str, seconds: int) -> None:
+    from communis.engine.units import parse_duration
+
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["2x", "d", "-1", "1.5d", "", "2d3"])
+def test_parse_duration_refuses(text: str) -> None:
+    from communis.engine.units import UnitsError, parse_duration
+
+    with pytest.raises(UnitsError, match="not a duration"):
+        parse_duration(text)
+
+
+@pytest.mark.parametrize("text", ["x", "-1", "1e-19", "0.0000000000000000001", "nan"])
+def test_parse_amount_refuses(text: str) -> None:
+    from communis.engine.units import UnitsError, parse_amount
+
+    with pytest.raises(UnitsError):
+        parse_amount(text)

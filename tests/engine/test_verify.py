@@ -10,6 +10,7 @@ import pytest
 from communis.engine.bundle import build_bundle
 from communis.engine.merkle import Leaf, MerkleTree
 from communis.engine.verify import verify_bundle
+from tests.helpers.attest import attested
 from tests.helpers.ledger import jsonl, policy, random_accounts, sample_rows, write
 
 pytestmark = pytest.mark.offchain
@@ -18,9 +19,11 @@ pytestmark = pytest.mark.offchain
 @pytest.fixture
 def epochs(tmp_path: Path) -> Path:
     out = tmp_path / "epochs"
-    build_bundle(write(tmp_path / "1.jsonl", jsonl(sample_rows(1))), policy(), 4, out / "1")
     build_bundle(
-        write(tmp_path / "2.jsonl", jsonl(sample_rows(2))),
+        attested(write(tmp_path / "1.jsonl", jsonl(sample_rows(1)))), policy(), 4, out / "1"
+    )
+    build_bundle(
+        attested(write(tmp_path / "2.jsonl", jsonl(sample_rows(2)))),
         policy(),
         4,
         out / "2",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from types import SimpleNamespace
 
 import ape
@@ -12,13 +13,19 @@ from communis.chain.governance import (
     GOVERNOR,
     INFLUENCE,
     REGISTRY,
+    REWARDS,
     TIMELOCK,
     Governance,
     GovernanceError,
+    Proposal,
+    for_proposer,
     parse_argument,
+    policy_with,
+    short_id,
 )
+from communis.engine.policy import Policy
 from communis.engine.units import format_amount
-from tests.helpers.constants import UNIT
+from tests.helpers.constants import POLICY, UNIT
 from tests.helpers.governance import end_voting, start_voting
 from tests.helpers.scripts import load_script
 
@@ -30,6 +37,7 @@ def governance(system):
         REGISTRY: system.registry,
         INFLUENCE: system.influence,
         TIMELOCK: system.timelock,
+        REWARDS: system.rewards,
     }
     return Governance(system.governor, contracts)
 
@@ -44,6 +52,9 @@ def test_parse_argument_and_amount():
         parse_argument("0x" + "ab" * 20, "address") == "0x" + "aB" * 20
         or parse_argument("0x" + "ab" * 20, "address").lower() == "0x" + "ab" * 20
     )
+    mistyped = "0x70997970C51812dc3A010C7d01b50e0d17dc79C9"  # fails its EIP-55 checksum
+    with pytest.raises(GovernanceError, match="may be mistyped"):
+        parse_argument(mistyped, "address")
     for text, kind in (("1.5", "uint256"), ("x", "uint8"), ("maybe", "bool"), ("0x12", "address")):
         with pytest.raises(GovernanceError):
             parse_argument(text, kind)
@@ -128,6 +139,12 @@ def test_module_errors(governance, system, whale, members):
         governance.status(123)
 
 
+def not_proposed(governance, actions, description, sender) -> bool:
+    """Whether the governor has no such proposal (nothing was sent for it)."""
+    proposal = Proposal(tuple(actions), for_proposer(description, sender.address))
+    return int(governance.governor.proposalSnapshot(governance.proposal_id(proposal))) == 0
+
+
 def gov_proposal(proposal_id):
     """The minimal shape start_voting/end_voting need."""
     return SimpleNamespace(id=proposal_id)
@@ -163,11 +180,13 @@ def test_cli_lifecycle(system, members, chain, accounts):
         "Raise the proposal threshold",
     )
     assert "state  Pending" in out
-    proposal_id = int(out.split("proposal  ")[1].split()[0])
+    proposal_id = int(out.split("       id  ")[1].split()[0])
+    assert f"proposal  {short_id(proposal_id)}  Raise the proposal threshold" in out
+    assert "next: after" in out
     start_voting(chain, system.governor, gov_proposal(proposal_id))
-    out = invoke("vote", str(proposal_id), "for", "--reason", "needed")
-    assert "for  40" in out
-    invoke("vote", str(proposal_id), "abstain", account=2)  # the second voter quorum needs
+    out = invoke("vote", short_id(proposal_id), "for", "--reason", "needed")
+    assert "for  40 influence" in out
+    invoke("vote", "proposal threshold", "abstain", account=2)  # the second voter quorum needs
     invoke("vote", str(proposal_id), "against", account=4)
     end_voting(chain, system.governor, gov_proposal(proposal_id))
     assert "state  Queued" in invoke("queue", str(proposal_id))
@@ -178,4 +197,109 @@ def test_cli_lifecycle(system, members, chain, accounts):
     assert "state  Executed" in invoke("execute", str(proposal_id))
     assert system.governor.proposalThreshold() == 20 * UNIT
     out = invoke("status")
-    assert str(proposal_id) in out and "Executed" in out
+    assert f"{short_id(proposal_id)}  Executed   Raise the proposal threshold" in out
+    raw = invoke("status", short_id(proposal_id), "--raw")
+    assert f"for  {40 * UNIT}" in raw
+    data = json.loads(invoke("status", "Raise the proposal threshold", "--json"))
+    assert data["proposal_id"] == str(proposal_id) and data["state"] == "Executed"
+
+
+def test_proposals_by_short_id_and_description(governance, members, chain):
+    alice, bob, _ = members
+    first = governance.propose(
+        [governance.grant_guardian(bob.address)], "Appoint Bob", sender=alice
+    )
+    second = governance.propose(
+        [governance.grant_guardian(alice.address)], "Appoint Alice", sender=bob
+    )
+    assert governance.resolve(short_id(first)) == first
+    assert governance.resolve(f"{first:064x}"[:5]) == first
+    assert governance.resolve(str(second)) == second
+    assert governance.resolve(hex(second)) == second
+    assert governance.resolve("appoint bob") == first  # the whole description, case ignored
+    assert governance.resolve("Alice") == second  # a part only one description contains
+    with pytest.raises(GovernanceError, match="matches several proposals"):
+        governance.resolve("Appoint")
+    with pytest.raises(GovernanceError, match="no proposal matches"):
+        governance.resolve("Appoint Carol")
+
+
+def test_contract_names_and_aliases_where_addresses_are_expected(governance, system, accounts):
+    action = governance.raw("GuardianRegistry", 0, "0x1234")
+    assert action.target == system.registry.address
+    grant = governance.set_parameter(REGISTRY, "grantGuardian", ["TEST::3"])
+    assert grant == governance.grant_guardian(accounts[3].address)
+    with pytest.raises(GovernanceError, match="TEST::0 to TEST::10"):
+        governance.address_of("TEST::99")
+    with pytest.raises(GovernanceError, match="not an address, a contract of this system"):
+        governance.raw("NoSuchContract", 0, "0x")
+
+
+@pytest.mark.offchain
+def test_policy_with_named_fields():
+    base = Policy.from_abi(POLICY)
+    policy, diff = policy_with(
+        base,
+        {"curator-weight": "6", "token-budget": "12,000", "challenge-window": "3d"},
+    )
+    assert policy.role_weights[1] == 6 and policy.token_budget == 12_000 * UNIT
+    assert policy.challenge_window == 3 * 86_400
+    assert [(c.option, c.before, c.after) for c in diff] == [
+        ("token-budget", "10,000 CMN", "12,000 CMN"),
+        ("curator-weight", "3", "6"),
+        ("challenge-window", "2d 0h", "3d 0h"),
+    ]
+    for changes, message in (
+        ({"curator-weigth": "6"}, "no policy field --curator-weigth"),
+        ({"token-budget": "lots"}, "--token-budget: 'lots' is not a number"),
+        ({"account-cap-bps": "0"}, "the new policy is invalid"),
+    ):
+        with pytest.raises(GovernanceError, match=message):
+            policy_with(base, changes)
+
+
+def test_set_policy_from_the_policy_in_force(governance, system, members):
+    alice, _, _ = members
+    action, diff = governance.set_policy({"curator-weight": "6"})
+    assert [(c.option, c.after) for c in diff] == [("curator-weight", "6")]
+    proposal_id = governance.propose([action], "Raise the curators' weight", sender=alice)
+    assert governance.status(proposal_id).description == "Raise the curators' weight"
+    with pytest.raises(GovernanceError, match="equals the one in force"):
+        governance.set_policy({"curator-weight": "3"})
+
+
+def test_attack_a_cap_reaching_the_quorum_is_refused_before_sending(governance, system, members):
+    """One member capped at the quorum's share could pass proposals alone: refused, nothing
+    sent (the deployment's own rule)."""
+    alice, _, _ = members
+    action, _ = governance.set_policy({"account-cap-bps": "2000"})  # the quorum is 20%
+    with pytest.raises(GovernanceError, match="one member could reach quorum alone"):
+        governance.propose([action], "Let the best earn more", sender=alice)
+    assert not_proposed(governance, [action], "Let the best earn more", alice)
+    action, _ = governance.set_policy({"account-cap-bps": "1900"})
+    governance.propose([action], "A little more", sender=alice)
+
+
+def test_attack_lowering_the_quorum_to_the_cap_is_refused_before_sending(
+    governance, system, members
+):
+    alice, _, _ = members
+    lower = governance.set_parameter(GOVERNOR, "updateQuorumNumerator", ["15"])  # cap: 15%
+    with pytest.raises(GovernanceError, match="refused before sending anything"):
+        governance.propose([lower], "Lower the quorum", sender=alice)
+    raw = governance.raw(GOVERNOR, 0, lower.calldata)  # the same call, proposed raw
+    with pytest.raises(GovernanceError, match="quorum_percent = 15"):
+        governance.propose([raw], "Lower the quorum", sender=alice)
+    assert not_proposed(governance, [raw], "Lower the quorum", alice)
+    governance.propose(
+        [governance.set_parameter(GOVERNOR, "updateQuorumNumerator", ["16"])], "16", sender=alice
+    )
+
+
+def test_a_vote_without_weight_is_refused_before_sending(governance, system, members, chain, whale):
+    alice, _, _ = members
+    proposal_id = governance.propose([governance.grant_guardian(alice.address)], "x", sender=alice)
+    start_voting(chain, system.governor, gov_proposal(proposal_id))
+    with pytest.raises(GovernanceError, match="no influence at the snapshot"):
+        governance.vote(proposal_id, "for", sender=whale)
+    assert not system.governor.hasVoted(proposal_id, whale)

@@ -1,7 +1,8 @@
 """The proposal guardian's veto is bounded (both EVMs): it ends at a sunset fixed at deployment,
 and it never reaches a proposal that only replaces or removes the guardian, moves its sunset, or
-resolves a challenge. A proposal that bundles such a call with anything else stays cancellable,
-or a no-op `setProposalGuardian` would disarm the guardian."""
+resolves a dispute (tests/governance/test_dispute_parties.py, which needs a real dispute). A
+proposal that bundles such a call with anything else stays cancellable, or a no-op
+`setProposalGuardian` would disarm the guardian."""
 
 from __future__ import annotations
 
@@ -23,6 +24,9 @@ from tests.helpers.governance import (
     propose,
 )
 from tests.helpers.time import travel
+
+# A dispute record (the view never checks that it exists).
+DISPUTE = (0, 0, b"\1" * 32, b"\0" * 32, ZERO, 1, ZERO, 1, 0, 1, 1)
 
 
 def _noop(system):
@@ -85,35 +89,17 @@ def test_attack_guardian_vetoes_after_sunset(system, members, chain):
     assert governor.state(proposal.id) == QUEUED
 
 
-def test_attack_guardian_vetoes_challenge_resolution(system, members, chain):
-    alice, bob, _ = members
-    governor, rewards = system.governor, system.rewards
-    for upheld in (True, False):
-        actions = [(rewards, "resolveChallenge", (0, upheld))]
-        proposal = _queued(chain, system, (alice, bob), actions, f"resolve epoch 0: {upheld}")
-        with ape.reverts(governor.GovernorUnableToCancel):
-            governor.cancel(*proposal.args, sender=system.guardian)
-        assert governor.state(proposal.id) == QUEUED
-
-
-@pytest.mark.parametrize(
-    "protected",
-    ["setProposalGuardian", "resolveChallenge"],
-)
-def test_guardian_cancels_a_protected_call_bundled_with_another(system, members, chain, protected):
+def test_guardian_cancels_a_protected_call_bundled_with_another(system, members, chain):
     alice, bob, _ = members
     governor = system.governor
-    if protected == "setProposalGuardian":
-        cover = (governor, "setProposalGuardian", (system.guardian.address,))
-    else:
-        cover = (system.rewards, "resolveChallenge", (0, True))
+    cover = (governor, "setProposalGuardian", (system.guardian.address,))
     proposal = _queued(chain, system, (alice, bob), [cover, *_grab(system, alice)], "bundled")
 
     governor.cancel(*proposal.args, sender=system.guardian)
     assert governor.state(proposal.id) == CANCELED
 
 
-def test_resolve_challenge_on_a_contract_that_is_not_the_awarder_is_not_protected(
+def test_resolve_dispute_on_a_contract_that_is_not_the_awarder_is_not_protected(
     system, members, chain
 ):
     """Only the ContributionRewards that Influence trusts (its AWARDER_ROLE) counts: the same
@@ -122,7 +108,7 @@ def test_resolve_challenge_on_a_contract_that_is_not_the_awarder_is_not_protecte
     governor = system.governor
     impostor = system.registry  # any contract without AWARDER_ROLE on Influence
     target = [impostor.address]
-    calldata = [bytes(system.rewards.resolveChallenge.encode_input(0, True))]
+    calldata = [bytes(system.rewards.resolveDispute.encode_input(DISPUTE, True))]
     receipt = governor.propose(target, [0], calldata, "not a resolution", sender=alice)
     proposal_id = receipt.events.filter(governor.ProposalCreated)[0].proposalId
     governor.cancel(
@@ -178,7 +164,7 @@ def test_governor_refuses_a_sunset_beyond_the_maximum(project, deployer, system,
 def test_is_protected_proposal(system):
     governor, rewards = system.governor, system.rewards
     own = bytes(governor.setProposalGuardian.encode_input(ZERO))
-    resolution = bytes(rewards.resolveChallenge.encode_input(0, True))
+    resolution = bytes(rewards.resolveDispute.encode_input(DISPUTE, True))
     other = bytes(governor.setVotingDelay.encode_input(2))
     assert governor.isProtectedProposal([governor.address], [0], [own])
     assert governor.isProtectedProposal(

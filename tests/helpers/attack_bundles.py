@@ -11,6 +11,7 @@ import pytest
 from communis.engine.bundle import TOTALS, TREE, build_bundle, canonical_json, replace_tree
 from communis.engine.merkle import Leaf, MerkleTree
 from communis.engine.policy import Policy
+from tests.helpers.attest import attested
 from tests.helpers.ledger import jsonl, sample_rows, write
 from tests.helpers.ledger import policy as test_policy
 
@@ -22,10 +23,13 @@ def epochs(tmp_path: Path) -> Path:
     """Two honest bundles, epochs 0 and 1, as a proposer publishes them."""
     out = tmp_path / "epochs"
     build_bundle(
-        write(tmp_path / "0.jsonl", jsonl(sample_rows(0))), test_policy(), HALF_LIFE, out / "0"
+        attested(write(tmp_path / "0.jsonl", jsonl(sample_rows(0)))),
+        test_policy(),
+        HALF_LIFE,
+        out / "0",
     )
     build_bundle(
-        write(tmp_path / "1.jsonl", jsonl(sample_rows(1))),
+        attested(write(tmp_path / "1.jsonl", jsonl(sample_rows(1)))),
         test_policy(),
         HALF_LIFE,
         out / "1",

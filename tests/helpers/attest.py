@@ -11,6 +11,7 @@ from communis.engine.attest import (
     Domain,
     SigningKey,
     attest,
+    attestations_path,
     write_attestations,
 )
 from communis.engine.ledger import Row, iter_numbered_rows
@@ -22,9 +23,14 @@ DOMAIN = Domain(CHAIN_ID, REGISTRY)
 POINT = 10**18
 
 
+def secret(n: int) -> str:
+    """The hex private key of test key ``n`` (n >= 1)."""
+    return "0x" + (0xA77E57 * 1000 + n).to_bytes(32, "big").hex()
+
+
 def key(n: int) -> SigningKey:
     """A deterministic test key (n >= 1)."""
-    return SigningKey((0xA77E57 * 1000 + n).to_bytes(32, "big"))
+    return SigningKey(secret(n))
 
 
 def attester_set(
@@ -35,12 +41,18 @@ def attester_set(
     chain_id: int = CHAIN_ID,
     registry: str = REGISTRY,
 ) -> AttesterSet:
-    table = {
+    """Every attester of ``budgets`` has its budget in exactly the ``epochs`` listed: appointed
+    (or set) from each listed epoch, removed from the epoch after one not followed by another."""
+    addresses = {
         (k.address if isinstance(k, SigningKey) else k): budget for k, budget in budgets.items()
     }
-    return AttesterSet(
-        chain_id, registry, {e: dict(table) for e in epochs}, frozenset(contracts), sha3=""
-    )
+    listed = sorted(set(epochs))
+    changes = []
+    for epoch in listed:
+        changes += [(a, epoch, budget) for a, budget in addresses.items()]
+        if epoch + 1 not in listed:
+            changes += [(a, epoch + 1, 0) for a in addresses]
+    return AttesterSet.of(chain_id, registry, changes, contracts)
 
 
 def ledger_file(tmp: Path, epoch: int, count: int = 30, rows: list[dict] | None = None) -> Path:
@@ -71,3 +83,25 @@ def split_attest(
     if out is not None:
         write_attestations(result, out)
     return result
+
+
+def attested(ledger: Path, signer: SigningKey | None = None, *, domain: Domain = DOMAIN) -> Path:
+    """``ledger`` with every row signed by one attester (test key 1), its attestations written
+    beside it where ``build_bundle`` looks for them; returns ``ledger``."""
+    rows = numbered(ledger)
+    signer = signer or key(1)
+    result = attest(rows, [(signer, [line for line, _ in rows])], domain, rows[0][1].epoch)
+    write_attestations(result, attestations_path(ledger))
+    return ledger
+
+
+def verify_options(
+    folder: Path, epochs: Sequence[int], signer: SigningKey | None = None
+) -> list[str]:
+    """`communis verify` options for ledgers signed by :func:`attested`: an attester set of
+    ``signer`` (test key 1) for ``epochs``, written to ``folder``, and the deployment."""
+    attesters = attester_set({signer or key(1): 10**30}, epochs)
+    path = Path(folder) / "attesters.json"
+    attesters.save(path)
+    return ["--attesters", str(path), "--attesters-hash", attesters.log_hash,
+            "--chain-id", str(CHAIN_ID), "--registry", REGISTRY]  # fmt: skip

@@ -42,7 +42,10 @@ def setup(workdir: Path) -> None:
     token = deployer.deploy(project.CommunityToken, "C", "C", 10**27, deployer, deployer, 10**24)
     influence = deployer.deploy(project.Influence, deployer, now, WEEK, HALF_LIFE)
     zero = "0x0000000000000000000000000000000000000000"
-    rewards = deploy_rewards(project, deployer, token, influence, (deployer, deployer, zero))
+    attesters = deployer.deploy(project.AttesterRegistry, influence, deployer)
+    rewards = deploy_rewards(
+        project, deployer, token, influence, (deployer, deployer, zero, attesters)
+    )
     rewards.grantRole(rewards.PROPOSER_ROLE(), deployer, sender=deployer)
     token.approve(rewards, 2**256 - 1, sender=deployer)
 
@@ -58,8 +61,8 @@ def setup(workdir: Path) -> None:
         epoch.root,
         tokens,
         stored,
+        b"\0" * 32,
         "ipfs://0",
-        keccak(text="ledger"),
         rewards.policyHash(),
         sender=deployer,
     )

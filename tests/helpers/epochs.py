@@ -26,6 +26,7 @@ class Epoch:
     number: int
     table: dict[str, tuple[int, int]]  # account -> (cumulative tokens, cumulative stored influence)
     tree: MerkleTree
+    ledger_root: bytes = b"\0" * 32  # the proposal's ledger commitment (zero: a draft ledger)
 
     @property
     def root(self) -> bytes:
@@ -68,15 +69,16 @@ def pass_window(chain, rewards) -> None:
 
 
 def propose(rewards, epoch: Epoch, sender, *, totals: tuple[int, int] | None = None, **kw):
-    """``rewards.proposeRoot`` for ``epoch`` (bundle URI, ledger and policy hash filled in)."""
+    """``rewards.proposeRoot`` for ``epoch`` (its ledger commitment, bundle URI and the policy
+    hash in force filled in)."""
     tokens, influence = totals or epoch.totals
     return rewards.proposeRoot(
-        epoch.number,
+        kw.pop("number", epoch.number),
         epoch.root,
         tokens,
         influence,
+        kw.pop("ledger_root", epoch.ledger_root),
         kw.pop("uri", f"ipfs://bundle/{epoch.number}"),
-        kw.pop("ledger_hash", keccak(text=f"ledger {epoch.number}")),
         kw.pop("policy_hash", rewards.policyHash()),
         sender=sender,
         **kw,
@@ -100,12 +102,30 @@ def settle(chain, genesis, rewards, epoch: Epoch, proposer):
 
 def deploy_rewards(project, deployer, token, influence, admins):
     """ContributionRewards under the test policy, allowed to mint ``token`` and award
-    ``influence``; ``admins``: its (governor, treasury, guardian registry)."""
-    governor, treasury, registry = admins
+    ``influence``; ``admins``: its (governor, treasury, guardian registry, attester registry)."""
+    governor, treasury, registry, attesters = admins
     rewards = deployer.deploy(
-        project.ContributionRewards, token, influence, governor, treasury, registry, POLICY,
-        CHALLENGER_REWARD_BPS,
+        project.ContributionRewards, token, influence, governor, treasury, registry, attesters,
+        POLICY, CHALLENGER_REWARD_BPS,
     )  # fmt: skip
     token.grantRole(token.MINTER_ROLE(), rewards, sender=deployer)
     influence.grantRole(influence.AWARDER_ROLE(), rewards, sender=deployer)
     return rewards
+
+
+def dispute_of(receipt, rewards) -> list:
+    """The ``Dispute`` record a challenge logged (``RootChallenged``), as resolveDispute,
+    settleDispute and the fraud proofs take it back."""
+    return list(receipt.decode_logs(rewards.RootChallenged)[0].dispute)
+
+
+def challenge(rewards, epoch: Epoch, guardian, evidence: str = "ipfs://verify-report") -> list:
+    """``guardian`` challenges ``epoch``'s pending root; returns the dispute record."""
+    receipt = rewards.challenge(epoch.number, epoch.root, evidence, sender=guardian)
+    return dispute_of(receipt, rewards)
+
+
+def dispute_hash(dispute) -> bytes:
+    """``keccak256(abi.encode(dispute))``, what the contract stores for an undecided dispute."""
+    types = "(uint48,uint48,bytes32,bytes32,address,uint96,address,uint96,uint16,uint16,uint40)"
+    return keccak(encode([types], [tuple(dispute)]))

@@ -68,7 +68,8 @@ def config_text(
     *, proposer: str, guardian: str, treasury: str, guardians: tuple[str, ...] = ()
 ) -> str:
     """config/deploy.toml's format with the test parameters (see tests.helpers.constants)."""
-    token_budget, influence_budget, weights, cap_bps, window, bond, challenger_bond = POLICY
+    (token_budget, influence_budget, weights, cap_bps, window, bond, challenger_bond, period, fee,
+     open_proposing) = POLICY  # fmt: skip
     creator, curator, guardian_weight, participant = weights
     return f"""version = 1
 
@@ -107,7 +108,10 @@ account_cap_bps = {cap_bps}
 challenge_window = "{_days(window)}"
 proposer_bond = "{_whole(bond)}"
 challenger_bond = "{_whole(challenger_bond)}"
+dispute_period = "{_days(period)}"
+dispute_fee_bps = {fee}
 challenger_reward_bps = {CHALLENGER_REWARD_BPS}
+open_proposing = {"true" if open_proposing else "false"}
 proposers = ["{proposer}"]
 guardians = [{", ".join(f'"{g}"' for g in guardians)}]
 """
@@ -204,8 +208,8 @@ def propose_root(full: Full, epoch: Epoch, *, totals: tuple[int, int] | None = N
         epoch.root,
         tokens,
         stored,
+        epoch.ledger_root,
         f"ipfs://bundle/{epoch.number}",
-        keccak(text=f"ledger {epoch.number}"),
         full.rewards.policyHash(),
         sender=full.proposer,
     )

@@ -50,9 +50,10 @@ def deploy(
     account: str = ALIAS,
     wait: bool = True,
     config: Path | None = None,
+    extra: tuple[str, ...] = (),
 ):
     """`ape run deploy` from ``data``'s keystore into ``journals``; ``config`` defaults to
-    :func:`live_config`, written beside ``journals``."""
+    :func:`live_config`, written beside ``journals``; ``extra``: more options."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("APE_ACCOUNTS_")}
     env["APE_DATA_FOLDER"] = str(data)
     if passphrase is not None:
@@ -69,6 +70,7 @@ def deploy(
         str(journals),
         "--config",
         str(config if config is not None else live_config(journals.parent)),
+        *extra,
     ]
     process = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True

@@ -136,7 +136,7 @@ def test_award_counts_without_delegating(influence, awarder, alice):
     assert receipt.events == [
         influence.Credited(awarder, 5 * UNIT),
         influence.DelegateChanged(alice, ZERO, alice),
-        influence.Awarded(alice, 5 * UNIT),
+        influence.Transfer(ZERO, alice, 5 * UNIT),
         influence.DelegateVotesChanged(alice, 0, 5 * UNIT),
     ]
     assert delegates(influence, alice) == alice
@@ -148,7 +148,7 @@ def test_award_counts_without_delegating(influence, awarder, alice):
     receipt = influence.awardStored(alice, UNIT, sender=awarder)
     assert receipt.events == [
         influence.Credited(awarder, UNIT),
-        influence.Awarded(alice, UNIT),
+        influence.Transfer(ZERO, alice, UNIT),
         influence.DelegateVotesChanged(alice, 5 * UNIT, 6 * UNIT),
     ]
 
@@ -256,6 +256,7 @@ def test_slash_burns_future_keeps_past(influence, gov, awarder, alice, bob, chai
     receipt = influence.slash(alice, 4 * UNIT, sender=gov)
     assert receipt.events == [
         influence.Slashed(alice, 4 * UNIT),
+        influence.Transfer(alice, ZERO, 4 * UNIT),
         influence.DelegateVotesChanged(bob, 10 * UNIT, 6 * UNIT),
     ]
     assert influence.storedBalanceOf(alice) == 6 * UNIT
@@ -306,13 +307,13 @@ def test_award_credited_moves_votes_but_not_the_total(influence, awarder, alice,
     receipt = influence.awardCredited(alice, 5 * UNIT, sender=awarder)
     assert receipt.events == [
         influence.DelegateChanged(alice, ZERO, alice),
-        influence.Awarded(alice, 5 * UNIT),
+        influence.Transfer(ZERO, alice, 5 * UNIT),
         influence.DelegateVotesChanged(alice, 0, 5 * UNIT),
     ]
     influence.invoke_transaction("delegate", bob, sender=alice)
     receipt = influence.awardCredited(alice, 2 * UNIT, sender=awarder)
     assert receipt.events == [
-        influence.Awarded(alice, 2 * UNIT),
+        influence.Transfer(ZERO, alice, 2 * UNIT),
         influence.DelegateVotesChanged(bob, 5 * UNIT, 7 * UNIT),
     ]
     assert influence.storedTotalSupply() == 7 * UNIT

@@ -1,10 +1,13 @@
 """System invariants under random operation (hypothesis stateful testing against the EVM).
 
 A state machine drives the whole system, handed over to the timelock, through random sequences
-of: awards recorded in the next epoch's ledger, honest and padded root proposals (trees built
-with ``communis.engine.merkle``), challenges, resolutions and parameter changes through the governor
-and the timelock (propose, vote, queue, execute), finalizations, claims (single and batched),
-delegations, attempts by non-governance accounts to change parameters, and time passing (decay).
+of: awards recorded in the next epoch's ledger, honest and padded root proposals by the bonded
+proposer or any member (open proposing), single-epoch or catch-up (trees built with
+``communis.engine.merkle``), challenges (the root is discarded into a dispute), dispute
+resolutions and parameter changes through the governor and the timelock (propose, vote, queue,
+execute; the dispute's parties never vote), disputes settled without a verdict at their
+deadline, finalizations, claims (single and batched), delegations, attempts by non-governance
+accounts to change parameters, and time passing (decay).
 
 After every step it checks:
 
@@ -21,7 +24,13 @@ After every step it checks:
    timelock (and every direct attempt reverted);
 6. at every past proposal snapshot the governor's tally is the stored units of the voters divided
    by the snapshot's growth, and the outcome (for > against, quorum) from those stored units is the
-   same at the snapshot's epoch and after years of decay, unless within rounding of a tie.
+   same at the snapshot's epoch and after years of decay, unless within rounding of a tie;
+7. bounded time: the pending proposal finalizes at its proposal time + W, every undecided dispute
+   ends at its challenge time + P (the rules finalize and settle exactly then, with no vote);
+8. bonds conserved: the contract holds exactly the pending proposal's bond plus both bonds of
+   every undecided dispute;
+9. no payout from a challenged root: the finalized root is never one under an undecided dispute
+   nor a banned one, and a banned or disputed root is refused when proposed again.
 
 CI runs a bounded, derandomized run on both EVMs; ``COMMUNIS_FUZZ_EXAMPLES=<n>`` (and
 optionally ``COMMUNIS_FUZZ_STEPS``) raises the budget for a longer, randomized run.
@@ -68,18 +77,19 @@ from tests.helpers.constants import (
     VOTING_PERIOD,
     WEEK,
 )
-from tests.helpers.epochs import Epoch
+from tests.helpers.epochs import Epoch, dispute_hash, dispute_of
 from tests.helpers.epochs import cumulative as build_epoch
+from tests.helpers.epochs import propose as propose_as
 from tests.helpers.governance import propose
 from tests.helpers.read_batch import ReadBatch, batched_invariants
-from tests.helpers.system import Full, claim, earn, end_epoch, propose_root
+from tests.helpers.system import Full, claim, earn, end_epoch
 from tests.helpers.time import travel
 
 EXAMPLES = int(os.environ.get("COMMUNIS_FUZZ_EXAMPLES", "0"))
 STEPS = int(os.environ.get("COMMUNIS_FUZZ_STEPS", "0"))
 LONG = EXAMPLES > 0
 CI_SETTINGS = settings(
-    max_examples=EXAMPLES or 6,
+    max_examples=EXAMPLES or 8,
     stateful_step_count=STEPS or (40 if LONG else 15),
     derandomize=not LONG,
     # Shrinking replays whole EVM histories (minutes); CI reports the failing run unshrunk.
@@ -88,7 +98,8 @@ CI_SETTINGS = settings(
     deadline=None,
     suppress_health_check=list(HealthCheck),
 )
-PROPOSED, CHALLENGED, REJECTED, FINALIZED = 1, 2, 3, 4
+PROPOSED = 1
+W, PROPOSER_BOND, CHALLENGER_BOND, DISPUTE_PERIOD = POLICY[4], POLICY[5], POLICY[6], POLICY[7]
 NOBODY = to_checksum_address("0x" + "de" * 20)  # a fake account a padded root pays
 CAP_TOKENS = POLICY[0] * POLICY[3] // BPS  # the per-account cap of one epoch
 CAP_INFLUENCE = POLICY[1] * POLICY[3] // BPS  # (plain units)
@@ -103,6 +114,24 @@ def epoch_cap(epoch: int) -> tuple[int, int]:
 class Vote:
     voter: str
     support: int
+
+
+@dataclass
+class Open:
+    """An undecided dispute: its record (as resolveDispute takes it), whether the root was
+    honest, and when it was challenged."""
+
+    record: list
+    honest: bool
+    challenged_at: int
+
+    @property
+    def key(self) -> tuple[int, bytes]:
+        return self.record[0], bytes(self.record[2])
+
+    @property
+    def parties(self) -> set[str]:
+        return {str(self.record[4]).lower(), str(self.record[6]).lower()}
 
 
 @dataclass
@@ -145,7 +174,10 @@ class System(RuleBasedStateMachine):
         self.finalized: Epoch | None = self.bootstrap
         self.pending: Epoch | None = None
         self.pending_honest = True
-        self.status = FINALIZED
+        self.pending_first = 0  # the first epoch the pending root covers
+        self.pending_at = 0  # when it was proposed
+        self.disputes: list[Open] = []
+        self.banned: set[tuple[int, bytes]] = set()
         self.claimed: dict[str, tuple[int, int]] = dict(self.bootstrap.table)
         # cap_sums[n]: the sum of the per-account caps of the first n finalized epochs; and the
         # number of finalized epochs at each account's last claim.
@@ -199,9 +231,12 @@ class System(RuleBasedStateMachine):
                 return account
         return None
 
-    def govern(self, actions, description: str, supports: list[int]) -> bool:
-        """Propose ``actions``, vote with every account (``supports`` cycled), and queue and
-        execute if it passed. Returns whether it executed."""
+    def govern(
+        self, actions, description: str, supports: list[int], barred: set[str] = frozenset()
+    ) -> bool:
+        """Propose ``actions``, vote with every account (``supports`` cycled) except the
+        ``barred`` ones (whose votes must be refused), and queue and execute if it passed.
+        Returns whether it executed."""
         governor = self.f.governor
         proposer = self.eligible_proposer()
         assert proposer is not None
@@ -211,6 +246,11 @@ class System(RuleBasedStateMachine):
         travel(self.chain, record.snapshot + 1)
         for index, voter in enumerate(self.accounts):
             support = supports[index % len(supports)]
+            if voter.address.lower() in barred:
+                with ape.reverts(governor.InfluenceGovernorDisputeParty):
+                    governor.castVote(proposal.id, support, sender=voter)
+                self.seen["party's vote refused"] += 1
+                continue
             governor.castVote(proposal.id, support, sender=voter)
             record.votes.append(Vote(voter.address, support))
         self.recorded.append(record)
@@ -229,7 +269,23 @@ class System(RuleBasedStateMachine):
 
     @initialize()
     def start(self) -> None:
+        """Examples take turns starting quiet, with an honest root in its window, with a padded
+        root under an undecided dispute, or after a catch-up root was finalized and claimed:
+        a short fixed-seed run still reaches every part of the game, and the random steps
+        continue from there."""
         self.steps += 1
+        opening = self.seen["examples"] % 4
+        if opening == 1:
+            self.award(member=0, tokens=100, influence=10)
+            self.propose_root(padded=False, catch_up=False, by=3)
+        elif opening == 2:
+            self.propose_root(padded=True, catch_up=False, by=3)
+            self.challenge()
+        elif opening == 3:
+            self.award(member=1, tokens=200, influence=20)
+            self.propose_root(padded=False, catch_up=True, by=0)
+            self.finalize()
+            self.claim_all()
 
     def teardown(self) -> None:
         self.seen["steps"] += self.steps
@@ -250,62 +306,103 @@ class System(RuleBasedStateMachine):
             min(old[1] + influence * TOKEN, CAP_INFLUENCE),
         )
 
-    @precondition(lambda self: self.status not in (PROPOSED, CHALLENGED))
-    @rule(padded=st.booleans())
-    def propose_root(self, padded: bool) -> None:
+    @precondition(lambda self: self.pending is None)
+    @rule(padded=st.booleans(), catch_up=st.booleans(), by=st.integers(0, 3))
+    def propose_root(self, padded: bool, catch_up: bool, by: int) -> None:
+        """A root for the next epoch, or a catch-up root covering it and the one after, by the
+        bonded proposer or any member (open proposing)."""
         self.steps += 1
-        number = self.next_epoch()
+        first = self.next_epoch()
+        number = first + (1 if catch_up else 0)
         awards = dict(self.draft)
         if padded:  # pay an account nobody earned anything for, and the proposer itself
             awards[NOBODY] = (1_000 * TOKEN, 100 * TOKEN)
             awards[self.cheater.address] = (CAP_TOKENS + TOKEN, 100 * TOKEN)  # beyond the cap
-        if not awards and self.finalized is None:
-            return  # nobody earned anything yet: no table, nothing to propose
         epoch = build_epoch(number, awards, self.finalized)
         end_epoch(self.chain, self.f, number)
         rewards = self.f.rewards
-        previous = self.finalized.totals if self.finalized else (0, 0)
+        proposer = self.accounts[by]
+        previous = self.finalized.totals
         tokens = epoch.totals[0] - previous[0]
         stored = epoch.totals[1] - previous[1]
-        if tokens > POLICY[0] or stored > rewards.influenceBudgetStored(number):
+        budget = sum(int(rewards.influenceBudgetStored(e)) for e in range(first, number + 1))
+        key = (number, bytes(epoch.root))
+        if tokens > POLICY[0] * (number - first + 1) or stored > budget:
             with ape.reverts():
-                propose_root(self.f, epoch)
+                propose_as(rewards, epoch, proposer)
             self.draft.clear()  # over budget: the ledger is rejected, the epoch stays open
             return
-        propose_root(self.f, epoch)
-        self.pending, self.pending_honest, self.status = epoch, not padded, PROPOSED
+        if key in self.banned:
+            with ape.reverts(rewards.ContributionRewardsRootBanned):
+                propose_as(rewards, epoch, proposer)
+            self.seen["banned root refused"] += 1
+            return
+        if any(d.key == key for d in self.disputes):
+            with ape.reverts(rewards.ContributionRewardsRootDisputed):
+                propose_as(rewards, epoch, proposer)
+            self.seen["disputed root refused"] += 1
+            return
+        receipt = propose_as(rewards, epoch, proposer)
+        self.pending, self.pending_honest = epoch, not padded
+        self.pending_first, self.pending_at = first, receipt.timestamp
         self.seen["root proposed"] += 1
+        self.seen["catch-up root proposed"] += int(catch_up)
 
-    @precondition(lambda self: self.status == PROPOSED)
+    @precondition(lambda self: self.pending is not None)
     @rule()
     def challenge(self) -> None:
+        """The guardian challenges the pending root (if it has not challenged this root
+        before): it is discarded at once, whatever governance later does."""
         self.steps += 1
-        if self.eligible_proposer() is None:  # nobody could resolve it: guardians wait
+        rewards, pending = self.f.rewards, self.pending
+        if self.now() + 1 >= rewards.pendingProposal().challengeDeadline:
             return
-        deadline = self.f.rewards.pendingProposal().challengeDeadline
-        if self.now() + 1 >= deadline:
+        if rewards.challengedBy(pending.number, pending.root, pending.ledger_root, self.f.guardian):
+            with ape.reverts(rewards.ContributionRewardsAlreadyChallenged):
+                rewards.challenge(pending.number, pending.root, "", sender=self.f.guardian)
             return
-        self.f.rewards.challenge(self.pending.number, "ipfs://report", sender=self.f.guardian)
-        self.status = CHALLENGED
+        receipt = rewards.challenge(
+            pending.number, pending.root, "ipfs://report", sender=self.f.guardian
+        )
+        record = dispute_of(receipt, rewards)
+        self.disputes.append(Open(record, self.pending_honest, receipt.timestamp))
+        self.pending = None
         self.seen["challenged"] += 1
 
-    @precondition(lambda self: self.status == CHALLENGED)
-    @rule(against=st.booleans())
-    def resolve(self, against: bool) -> None:
-        """Governance resolves: upheld if the root was padded (the honest majority votes so),
-        unless the dice make the members vote against the verdict."""
+    @precondition(lambda self: self.disputes)
+    @rule(which=st.integers(0, 3), against=st.booleans())
+    def resolve(self, which: int, against: bool) -> None:
+        """Governance decides a dispute before its deadline: upheld if the root was padded (the
+        honest majority votes so), unless the dice make the members vote against the verdict.
+        The dispute's parties cannot vote."""
         self.steps += 1
-        upheld = not self.pending_honest
-        action = [(self.f.rewards, "resolveChallenge", (self.pending.number, upheld))]
+        dispute = self.disputes[which % len(self.disputes)]
+        governor = self.f.governor
+        path = governor.votingDelay() + governor.votingPeriod() + self.f.timelock.getMinDelay()
+        if self.eligible_proposer() is None or self.now() + path + 3 >= dispute.record[10]:
+            return  # too late for a verdict: the dispute can only be settled
+        upheld = not dispute.honest
+        action = [(self.f.rewards, "resolveDispute", (dispute.record, upheld))]
         supports = [AGAINST] if against else [FOR, FOR, ABSTAIN]
-        if not self.govern(action, "resolve", supports):
+        if not self.govern(action, "resolve", supports, barred=dispute.parties):
             return
+        self.disputes.remove(dispute)
         if upheld:
-            self.status, self.pending = REJECTED, None
-        else:
-            self.record_finalized()
+            self.banned.add(dispute.key)
+        self.seen["dispute decided"] += 1
 
-    @precondition(lambda self: self.status == PROPOSED)
+    @precondition(lambda self: self.disputes)
+    @rule(which=st.integers(0, 3))
+    def settle(self, which: int) -> None:
+        """Nobody decided: at its deadline anyone ends the dispute, each party paying the fee."""
+        self.steps += 1
+        dispute = self.disputes[which % len(self.disputes)]
+        travel(self.chain, dispute.record[10])
+        self.f.rewards.settleDispute(dispute.record, sender=self.outsiders[0])
+        self.disputes.remove(dispute)
+        self.seen["dispute settled"] += 1
+
+    @precondition(lambda self: self.pending is not None)
     @rule()
     def finalize(self) -> None:
         self.steps += 1
@@ -316,21 +413,22 @@ class System(RuleBasedStateMachine):
     def record_finalized(self) -> None:
         rewards = self.f.rewards
         epoch = self.pending
-        previous = self.finalized.totals if self.finalized else (0, 0)
+        covered = range(self.pending_first, epoch.number + 1)
+        previous = self.finalized.totals
         tokens, stored = (int(x) for x in rewards.finalizedTotals())
         self.emissions.append(
             (
                 epoch.number,
                 tokens - previous[0],
                 stored - previous[1],
-                int(POLICY[0]),
-                int(rewards.influenceBudgetStored(epoch.number)),
+                int(POLICY[0]) * len(covered),
+                sum(int(rewards.influenceBudgetStored(e)) for e in covered),
             )
         )
-        self.finalized, self.pending, self.status = epoch, None, FINALIZED
-        cap = epoch_cap(epoch.number)
+        self.finalized, self.pending = epoch, None
         last = self.cap_sums[-1]
-        self.cap_sums.append((last[0] + cap[0], last[1] + cap[1]))
+        caps = [epoch_cap(e) for e in covered]
+        self.cap_sums.append((last[0] + sum(c[0] for c in caps), last[1] + sum(c[1] for c in caps)))
         self.draft.clear()
         self.seen["finalized"] += 1
 
@@ -408,13 +506,13 @@ class System(RuleBasedStateMachine):
 
     @rule(
         which=st.sampled_from(["applicationThreshold", "challengerRewardBps"]),
-        value=st.integers(0, 10_000),
+        value=st.integers(0, 9_999),  # 10000 is refused: an upheld self-dispute must cost
         supports=st.lists(st.sampled_from([FOR, AGAINST, ABSTAIN]), min_size=1, max_size=4),
     )
     def change_parameter(self, which: str, value: int, supports: list[int]) -> None:
         """A parameter change through the governor and the timelock (passes or not)."""
         self.steps += 1
-        if self.status in (PROPOSED,) or self.eligible_proposer() is None:
+        if self.pending is not None or self.eligible_proposer() is None:
             return
         target = (
             (self.f.registry, "setApplicationThreshold", (value * TOKEN // 100,))
@@ -511,6 +609,31 @@ class System(RuleBasedStateMachine):
             assert not f.timelock.hasRole(proposer, account)
 
     @invariant()
+    def bounded_time(self) -> None:
+        """Every deadline is fixed when its state begins: nothing waits on governance."""
+        rewards = self.f.rewards
+        if self.pending is not None:
+            assert rewards.pendingProposal().challengeDeadline == self.pending_at + W
+        for d in self.disputes:
+            assert d.record[10] == d.challenged_at + DISPUTE_PERIOD
+            assert rewards.disputeHash(*d.key, d.record[3]) == dispute_hash(d.record)
+
+    @invariant()
+    def bonds_conserved(self) -> None:
+        held = PROPOSER_BOND if self.pending is not None else 0
+        held += sum(d.record[5] + d.record[7] for d in self.disputes)
+        assert self.f.token.balanceOf(self.f.rewards) == held
+
+    @invariant()
+    def no_payout_from_a_challenged_root(self) -> None:
+        final = (self.finalized.number, bytes(self.finalized.root))
+        assert final not in self.banned
+        assert all(d.key != final for d in self.disputes)
+        assert bytes(self.f.rewards.currentRoot()) == bytes(self.finalized.root)
+        if self.pending is None:
+            assert self.f.rewards.pendingProposal().status != PROPOSED
+
+    @invariant()
     def outcomes_at_a_snapshot_survive_decay(self) -> None:
         influence, governor = self.f.influence, self.f.governor
         later = int(influence.currentEpoch()) + 2 * HALF_LIFE
@@ -580,6 +703,9 @@ def test_system_invariants(
         int(POLICY[0]),
         int(full.rewards.influenceBudgetStored(0)),
     )
+    for member in System.members:  # open proposing: any member may bond and propose
+        full.token.transfer(member, 20 * PROPOSER_BOND, sender=full.treasury)
+        full.token.approve(full.rewards, 2**256 - 1, sender=member)
     reads = ReadBatch.deploy(project, deployer)  # each invariant check reads in one call
     System.base = chain.snapshot()
     System.seen.clear()
@@ -589,6 +715,7 @@ def test_system_invariants(
     print(f"invariant reads: {reads.batched} in batches, {reads.sent_alone} alone")
     if not LONG:  # the fixed-seed run must reach every part of the system, or it proves little
         required = ("root proposed", "challenged", "finalized", "claimed", "votes cast")
+        required += ("catch-up root proposed", "dispute settled")
         for what in (*required, "executed through the timelock"):
             assert System.seen[what] > 0, (what, System.seen)
     # Leave the chain as the fixtures expect to find it.

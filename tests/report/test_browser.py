@@ -53,7 +53,7 @@ def test_report_loads_in_chromium_without_errors_and_shows_the_charts(
     page = result.value
     assert page["title"] == "Communis sample community"
     assert page["scripts"] == 0
-    assert page["sections"][:2] == ["run", "epoch-1"]
+    assert page["sections"][:6] == ["story", "risks", "glossary", "top-earners", "run", "epoch-1"]
     images = page["images"]
     assert len(images) == len(report.pngs())
     for img in images:
@@ -77,6 +77,44 @@ def test_report_loads_in_chromium_without_errors_and_shows_the_charts(
     shutil.copyfile(shot, SCREENSHOT_COPY)
     SUMMARY.append(f"report screenshot: {shot}")
     SUMMARY.append(f"report screenshot (copy in the work tree): {SCREENSHOT_COPY}")
+
+
+# What a reader sees first: the period in words, the risks, the glossary, the top earners.
+WORDS_PROBE = """
+(() => {
+  const shown = el => !!el && el.getBoundingClientRect().height > 0;
+  const text = sel => Array.from(document.querySelectorAll(sel)).map(e => e.textContent.trim());
+  const first = document.querySelector('section');
+  return {
+    first: first && first.id,
+    shown: ['story', 'risks', 'glossary', 'top-earners'].every(
+      id => shown(document.getElementById(id))),
+    story: text('#story p'),
+    risks: text('#risks li'),
+    terms: text('#glossary dt'),
+    earners: document.querySelectorAll('#top-earners tbody tr').length,
+    headers: text('#top-earners th'),
+  };
+})()
+"""
+
+
+def test_the_report_opens_with_the_story_risks_glossary_and_top_earners(chromium_path, report):
+    with Chromium(chromium_path) as browser:
+        result = browser.load(report.html.as_uri(), expression=WORDS_PROBE)
+    assert result.errors == [], "\n".join(result.errors)
+    page = result.value
+    assert page["first"] == "story" and page["shown"]
+    story = " ".join(page["story"])
+    assert story.startswith("This report covers epochs 1 to 3 of Communis sample community")
+    assert "Fraud caught: the proposer" in story and "was slashed" in story
+    assert "passed and was executed" in story
+    assert page["risks"], "the synthetic run has risks to flag"
+    assert {"Gini coefficient", "Nakamoto coefficient", "Stored versus current influence"} <= set(
+        page["terms"]
+    )
+    assert page["earners"] == 10
+    assert page["headers"][:3] == ["#", "Account", "Roles"]
 
 
 def test_the_browser_check_does_catch_errors(chromium_path, tmp_path):

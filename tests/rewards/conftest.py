@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pytest
 
+from communis.engine.attest import Domain
+from tests.helpers.attest import key
 from tests.helpers.constants import HALF_LIFE, MAX_UINT, TOKEN, WEEK
 from tests.helpers.epochs import deploy_rewards
 
@@ -32,10 +34,37 @@ def registry(project, deployer, influence, gov, guardian):
 
 
 @pytest.fixture(scope="module")
-def rewards(project, deployer, token, influence, registry, gov, treasury, proposer, guardian):
+def attester_registry(project, deployer, influence, gov):
+    """The AttesterRegistry, owned by governance, with no attesters."""
+    return deployer.deploy(project.AttesterRegistry, influence, gov)
+
+
+@pytest.fixture(scope="module")
+def attest_domain(chain, attester_registry, gov) -> Domain:
+    """The registry's EIP-712 domain, with test key 1 (``tests.helpers.attest.key(1)``, what
+    ``attested`` signs with) appointed from epoch 0: ledgers signed with
+    ``attested(path, domain=attest_domain)`` are attested on this chain."""
+    attester_registry.appoint(key(1).address, 10**30, sender=gov)
+    return Domain(chain.chain_id, attester_registry.address)
+
+
+@pytest.fixture(scope="module")
+def rewards(
+    project,
+    deployer,
+    token,
+    influence,
+    registry,
+    attester_registry,
+    gov,
+    treasury,
+    proposer,
+    guardian,
+):
     """ContributionRewards wired as a deployment does: minter + awarder roles, a bonded proposer
     and a registry guardian, both funded from the treasury and with the bonds approved."""
-    contract = deploy_rewards(project, deployer, token, influence, (gov, treasury, registry))
+    admins = (gov, treasury, registry, attester_registry)
+    contract = deploy_rewards(project, deployer, token, influence, admins)
     contract.grantRole(contract.PROPOSER_ROLE(), proposer, sender=gov)
     for account in (proposer, guardian):
         token.transfer(account, 10_000 * TOKEN, sender=treasury)

@@ -1,18 +1,32 @@
-"""The challenge game: a padded root is caught, challenged, upheld, slashed and re-proposed
-honestly; a griefing challenge costs the challenger; windows and roles are enforced."""
+"""The challenge game: a challenge discards the root at once and opens a dispute that only
+decides the bonds (upheld, not upheld, or no verdict by its deadline); a padded root is banned
+and the honest one re-proposed; griefing is bounded and paid for; a catch-up root carries a
+discarded epoch's rewards; bonds are conserved; windows and roles are enforced."""
 
 from __future__ import annotations
 
 import ape
 import pytest
+from eth_utils import to_checksum_address
 
 from tests.helpers.constants import CHALLENGER_REWARD_BPS, POLICY, TOKEN
-from tests.helpers.epochs import claim, cumulative, pass_window, propose
-from tests.helpers.time import end_epoch
+from tests.helpers.epochs import (
+    challenge,
+    claim,
+    cumulative,
+    dispute_hash,
+    pass_window,
+    propose,
+)
+from tests.helpers.time import end_epoch, go_to
 
-PROPOSED, CHALLENGED, REJECTED, FINALIZED = 1, 2, 3, 4
+NONE, PROPOSED, CHALLENGED, REJECTED, FINALIZED = 0, 1, 2, 3, 4
+UPHELD, NOT_UPHELD, NO_VERDICT, PROVEN = 0, 1, 2, 3
 PROPOSER_BOND, CHALLENGER_BOND = POLICY[5], POLICY[6]
-FAKES = [f"0x{i:040x}" for i in range(0xF00D0, 0xF00D5)]
+DISPUTE_PERIOD, FEE_BPS = POLICY[7], POLICY[8]
+REWARD = PROPOSER_BOND * CHALLENGER_REWARD_BPS // 10_000
+FAKES = [to_checksum_address(f"0x{i:040x}") for i in range(0xF00D0, 0xF00D5)]
+ZERO32 = b"\0" * 32
 
 
 @pytest.fixture
@@ -24,77 +38,93 @@ def honest(alice, bob):
 def padded(alice, bob, proposer):
     """The honest table plus fake accounts (and the proposer) sharing the rest of the budget."""
     awards = {alice: (600 * TOKEN, 60 * TOKEN), bob: (400 * TOKEN, 40 * TOKEN)}
-    from eth_utils import to_checksum_address
-
     for fake in FAKES:
-        awards[to_checksum_address(fake)] = (1_000 * TOKEN, 100 * TOKEN)
+        awards[fake] = (1_000 * TOKEN, 100 * TOKEN)
     awards[proposer] = (4_000 * TOKEN, 400 * TOKEN)
     return cumulative(0, awards)
 
 
 @pytest.fixture
-def challenged(rewards, chain, genesis, padded, proposer, guardian):
+def disputed(rewards, chain, genesis, padded, proposer, guardian):
+    """The padded root of epoch 0, proposed and challenged: its dispute record."""
     end_epoch(chain, genesis, 0)
     propose(rewards, padded, proposer)
-    rewards.challenge(0, "ipfs://verify-report", sender=guardian)
-    return padded
+    return challenge(rewards, padded, guardian)
 
 
-def test_challenge_moves_bond_and_blocks_finalization(
-    rewards, token, chain, genesis, padded, proposer, guardian, alice
+def test_challenge_discards_the_root_at_once(
+    rewards, token, chain, genesis, padded, honest, proposer, guardian, alice
 ):
+    """oSnap's rule: the challenged root leaves the slot in the same transaction; the epoch can
+    be proposed again right away, and a dispute holds both bonds."""
     end_epoch(chain, genesis, 0)
     propose(rewards, padded, proposer)
     before = token.balanceOf(guardian)
-    receipt = rewards.challenge(0, "ipfs://verify-report", sender=guardian)
-    assert receipt.events.filter(rewards.RootChallenged) == [
-        rewards.RootChallenged(0, guardian, CHALLENGER_BOND, "ipfs://verify-report")
+    receipt = rewards.challenge(0, padded.root, "ipfs://verify-report", sender=guardian)
+    key = rewards.disputeKey(0, padded.root, ZERO32)
+    deadline = chain.blocks.head.timestamp + DISPUTE_PERIOD
+    record = [
+        0, 0, padded.root, ZERO32, proposer.address, PROPOSER_BOND, guardian.address,
+        CHALLENGER_BOND, CHALLENGER_REWARD_BPS, FEE_BPS, deadline,
+    ]  # fmt: skip
+    [event] = receipt.decode_logs(rewards.RootChallenged)
+    assert (event.epoch, event.challenger, event.key) == (0, guardian, key)
+    assert [str(v).lower() if isinstance(v, str) else v for v in event.dispute] == [
+        str(v).lower() if isinstance(v, str) else v for v in record
     ]
+    assert event.evidenceURI == "ipfs://verify-report"
+    assert rewards.disputeHash(0, padded.root, ZERO32) == dispute_hash(event.dispute)
+    assert rewards.challengedBy(0, padded.root, ZERO32, guardian)
     assert token.balanceOf(guardian) == before - CHALLENGER_BOND
     assert token.balanceOf(rewards) == PROPOSER_BOND + CHALLENGER_BOND
-    assert rewards.epochStatus(0) == CHALLENGED
-    pending = rewards.pendingProposal()
-    assert pending.challenger == guardian and pending.challengerBond == CHALLENGER_BOND
-    assert pending.challengerRewardBps == CHALLENGER_REWARD_BPS
-    # A challenged root never finalizes by time alone, and cannot be challenged twice.
+    assert rewards.pendingProposal().status == CHALLENGED
+    assert rewards.epochStatus(0) == NONE
+
+    # The discarded root never finalizes, is not pending any more, and cannot come back while
+    # its dispute is undecided; any other root of the epoch can be proposed at once.
     pass_window(chain, rewards)
     with ape.reverts(rewards.ContributionRewardsWrongStatus):
         rewards.finalize(0, sender=alice)
-    with ape.reverts(rewards.ContributionRewardsWrongStatus):
-        rewards.challenge(0, "again", sender=guardian)
-    with ape.reverts(rewards.ContributionRewardsProposalPending):
+    with ape.reverts(rewards.ContributionRewardsNotPending):
+        rewards.challenge(0, padded.root, "again", sender=guardian)
+    with ape.reverts(rewards.ContributionRewardsRootDisputed, key=key):
         propose(rewards, padded, proposer)
+    propose(rewards, honest, proposer)
+    assert rewards.epochStatus(0) == PROPOSED
 
 
 def test_only_guardians_challenge_within_the_window(
-    rewards, chain, genesis, padded, proposer, guardian, alice
+    rewards, chain, genesis, padded, honest, proposer, guardian, alice
 ):
     end_epoch(chain, genesis, 0)
-    with ape.reverts(rewards.ContributionRewardsWrongStatus):
-        rewards.challenge(0, "", sender=guardian)  # nothing proposed yet
+    with ape.reverts(rewards.ContributionRewardsNotPending):
+        rewards.challenge(0, padded.root, "", sender=guardian)  # nothing proposed yet
     propose(rewards, padded, proposer)
     with ape.reverts(rewards.ContributionRewardsNotGuardian):
-        rewards.challenge(0, "", sender=alice)
-    with ape.reverts(rewards.ContributionRewardsWrongStatus):
-        rewards.challenge(1, "", sender=guardian)
+        rewards.challenge(0, padded.root, "", sender=alice)
+    with ape.reverts(rewards.ContributionRewardsNotPending):
+        rewards.challenge(1, padded.root, "", sender=guardian)
+    # Naming the root makes sure a challenge never lands on a root proposed in the meantime.
+    with ape.reverts(rewards.ContributionRewardsNotPending, epoch=0, root=honest.root):
+        rewards.challenge(0, honest.root, "", sender=guardian)
     pass_window(chain, rewards)
     with ape.reverts(rewards.ContributionRewardsChallengeWindowClosed):
-        rewards.challenge(0, "", sender=guardian)
+        rewards.challenge(0, padded.root, "", sender=guardian)
 
 
-def test_only_governance_resolves(rewards, challenged, proposer, guardian, alice):
+def test_only_governance_resolves(rewards, disputed, proposer, guardian, alice):
     for outsider in (proposer, guardian, alice):
         with ape.reverts(rewards.AccessControlUnauthorizedAccount):
-            rewards.resolveChallenge(0, True, sender=outsider)
+            rewards.resolveDispute(disputed, True, sender=outsider)
 
 
-def test_fraud_upheld_slashed_and_reproposed_honestly(
+def test_fraud_upheld_slashed_banned_and_reproposed_honestly(
     rewards,
     token,
     influence,
     chain,
-    genesis,
-    challenged,
+    disputed,
+    padded,
     honest,
     proposer,
     guardian,
@@ -103,34 +133,39 @@ def test_fraud_upheld_slashed_and_reproposed_honestly(
     alice,
     bob,
 ):
-    """The whole story: fake accounts caught, upheld, bond slashed, honest root claimed."""
+    """The whole story: fake accounts caught, upheld, bond slashed, padded root banned for the
+    epoch, honest root finalized and claimed."""
     proposer_before = token.balanceOf(proposer)
     guardian_before = token.balanceOf(guardian)
     treasury_before = token.balanceOf(treasury)
-    with ape.reverts(rewards.ContributionRewardsWrongStatus):
-        rewards.resolveChallenge(1, True, sender=gov)  # a queued decision names its epoch
+    forged = list(disputed)
+    forged[5] = PROPOSER_BOND * 2  # a record that is not the one logged
+    with ape.reverts(rewards.ContributionRewardsUnknownDispute):
+        rewards.resolveDispute(forged, True, sender=gov)
 
-    receipt = rewards.resolveChallenge(0, True, sender=gov)
-    reward = PROPOSER_BOND * CHALLENGER_REWARD_BPS // 10_000
-    assert receipt.events.filter(rewards.ChallengeResolved) == [
-        rewards.ChallengeResolved(0, True, 0, CHALLENGER_BOND + reward, PROPOSER_BOND - reward)
+    receipt = rewards.resolveDispute(disputed, True, sender=gov)
+    key = rewards.disputeKey(0, padded.root, ZERO32)
+    assert receipt.events.filter(rewards.DisputeEnded) == [
+        rewards.DisputeEnded(key, 0, UPHELD, 0, CHALLENGER_BOND + REWARD, PROPOSER_BOND - REWARD)
     ]
-    assert receipt.events.filter(rewards.RootRejected) == [rewards.RootRejected(0, challenged.root)]
+    assert receipt.events.filter(rewards.RootBanned) == [
+        rewards.RootBanned(0, key, padded.root, ZERO32)
+    ]
     assert token.balanceOf(proposer) == proposer_before  # the bond is gone for good
-    assert token.balanceOf(guardian) == guardian_before + CHALLENGER_BOND + reward
-    assert token.balanceOf(treasury) == treasury_before + PROPOSER_BOND - reward
+    assert token.balanceOf(guardian) == guardian_before + CHALLENGER_BOND + REWARD
+    assert token.balanceOf(treasury) == treasury_before + PROPOSER_BOND - REWARD
     assert token.balanceOf(rewards) == 0
-    assert rewards.epochStatus(0) == REJECTED
-    assert rewards.currentRoot() == b"\0" * 32
-    assert rewards.nextEpoch() == 0
-    with ape.reverts(rewards.ContributionRewardsWrongStatus):
-        rewards.resolveChallenge(0, False, sender=gov)
+    assert rewards.isRootBanned(0, padded.root, ZERO32)
+    assert rewards.disputeHash(0, padded.root, ZERO32) == ZERO32
+    with ape.reverts(rewards.ContributionRewardsUnknownDispute):
+        rewards.resolveDispute(disputed, False, sender=gov)  # decided once
+    with ape.reverts(rewards.ContributionRewardsRootBanned, key=key):
+        propose(rewards, padded, proposer)  # false books are erased for good
     with ape.reverts(rewards.ContributionRewardsNoFinalizedRoot):
-        claim(rewards, challenged, alice, alice)
+        claim(rewards, padded, alice, alice)
 
     # The epoch is proposed again, honestly, and pays out.
     propose(rewards, honest, proposer)
-    assert rewards.epochStatus(0) == PROPOSED
     pass_window(chain, rewards)
     rewards.finalize(0, sender=alice)
     assert rewards.currentRoot() == honest.root
@@ -138,43 +173,186 @@ def test_fraud_upheld_slashed_and_reproposed_honestly(
     claim(rewards, honest, bob, bob)
     assert token.balanceOf(alice) == 600 * TOKEN
     assert influence.storedBalanceOf(bob) == honest.leaf(bob)[1]
-    # The fake accounts' leaves are not in the finalized root.
-    fake = next(a for a in challenged.table if a.lower() == FAKES[0])
-    tokens, stored = challenged.leaf(fake)
+    tokens, stored = padded.leaf(FAKES[0])
     with ape.reverts(rewards.ContributionRewardsInvalidProof):
-        rewards.claim(fake, tokens, stored, challenged.proof(fake), b"\0" * 32, sender=alice)
+        rewards.claim(FAKES[0], tokens, stored, padded.proof(FAKES[0]), ZERO32, sender=alice)
 
 
-def test_reward_share_fixed_when_challenged(rewards, token, challenged, guardian, gov, treasury):
+def test_reward_share_fixed_when_challenged(rewards, token, disputed, guardian, gov):
     """Governance lowering the reward share after a challenge does not cut the challenger's."""
     rewards.setChallengerRewardBps(0, sender=gov)
     before = token.balanceOf(guardian)
-    rewards.resolveChallenge(0, True, sender=gov)
-    reward = PROPOSER_BOND * CHALLENGER_REWARD_BPS // 10_000
-    assert token.balanceOf(guardian) == before + CHALLENGER_BOND + reward
+    rewards.resolveDispute(disputed, True, sender=gov)
+    assert token.balanceOf(guardian) == before + CHALLENGER_BOND + REWARD
 
 
-def test_griefing_challenge_costs_the_challenger(
-    rewards, token, challenged, proposer, guardian, gov, treasury, alice
+def test_griefing_challenge_costs_the_challenger_and_happens_once(
+    rewards, token, chain, genesis, honest, proposer, guardian, gov, treasury, alice
 ):
+    """A challenge of an honest root that governance rejects: the challenger's bond goes to the
+    treasury, the proposer's comes back, and the same root, proposed again, cannot be challenged
+    again by that guardian: it finalizes."""
+    end_epoch(chain, genesis, 0)
+    propose(rewards, honest, proposer)
+    dispute = challenge(rewards, honest, guardian)
     proposer_before = token.balanceOf(proposer)
     guardian_before = token.balanceOf(guardian)
     treasury_before = token.balanceOf(treasury)
-    receipt = rewards.resolveChallenge(0, False, sender=gov)
-    assert receipt.events.filter(rewards.ChallengeResolved) == [
-        rewards.ChallengeResolved(0, False, PROPOSER_BOND, 0, CHALLENGER_BOND)
-    ]
-    assert receipt.events.filter(rewards.RootFinalized) == [
-        rewards.RootFinalized(0, challenged.root, *challenged.totals)
+    key = rewards.disputeKey(0, honest.root, ZERO32)
+    receipt = rewards.resolveDispute(dispute, False, sender=gov)
+    assert receipt.events.filter(rewards.DisputeEnded) == [
+        rewards.DisputeEnded(key, 0, NOT_UPHELD, PROPOSER_BOND, 0, CHALLENGER_BOND)
     ]
     assert token.balanceOf(proposer) == proposer_before + PROPOSER_BOND  # honest: bond back
     assert token.balanceOf(guardian) == guardian_before
     assert token.balanceOf(treasury) == treasury_before + CHALLENGER_BOND
     assert token.balanceOf(rewards) == 0
+    assert not rewards.isRootBanned(0, honest.root, ZERO32)
+
+    propose(rewards, honest, proposer)
+    with ape.reverts(rewards.ContributionRewardsAlreadyChallenged, guardian=guardian, key=key):
+        rewards.challenge(0, honest.root, "again", sender=guardian)
+    pass_window(chain, rewards)
+    rewards.finalize(0, sender=alice)
+    claim(rewards, honest, alice, alice)
+
+
+def test_dispute_without_verdict_costs_both_parties(
+    rewards, token, chain, disputed, padded, proposer, guardian, gov, treasury, alice
+):
+    """Governance does not decide: from the deadline on anyone settles; each party pays the
+    dispute fee of its bond and gets the rest back; the root may be proposed again."""
+    deadline = disputed[10]
+    with ape.reverts(rewards.ContributionRewardsDisputeOpen, deadline=deadline):
+        rewards.settleDispute(disputed, sender=alice)
+    go_to(chain, deadline)
+    with ape.reverts(rewards.ContributionRewardsDisputeExpired, deadline=deadline):
+        rewards.resolveDispute(disputed, True, sender=gov)  # too late for a verdict
+    before = {a: token.balanceOf(a) for a in (proposer, guardian, treasury)}
+    receipt = rewards.settleDispute(disputed, sender=alice)  # anyone
+    proposer_fee = PROPOSER_BOND * FEE_BPS // 10_000
+    challenger_fee = CHALLENGER_BOND * FEE_BPS // 10_000
+    key = rewards.disputeKey(0, padded.root, ZERO32)
+    assert receipt.events.filter(rewards.DisputeEnded) == [
+        rewards.DisputeEnded(
+            key,
+            0,
+            NO_VERDICT,
+            PROPOSER_BOND - proposer_fee,
+            CHALLENGER_BOND - challenger_fee,
+            proposer_fee + challenger_fee,
+        )
+    ]
+    assert token.balanceOf(proposer) == before[proposer] + PROPOSER_BOND - proposer_fee
+    assert token.balanceOf(guardian) == before[guardian] + CHALLENGER_BOND - challenger_fee
+    assert token.balanceOf(treasury) == before[treasury] + proposer_fee + challenger_fee
+    assert token.balanceOf(rewards) == 0
+    with ape.reverts(rewards.ContributionRewardsUnknownDispute):
+        rewards.settleDispute(disputed, sender=alice)
+    # Not banned: proposable again; the guardian who challenged it cannot challenge it again.
+    propose(rewards, padded, proposer)
+    with ape.reverts(rewards.ContributionRewardsAlreadyChallenged):
+        rewards.challenge(0, padded.root, "", sender=guardian)
+
+
+def test_second_proposer_reverts_without_losing_a_bond(
+    rewards, token, chain, genesis, honest, proposer, treasury, alice
+):
+    """Two proposers at once: the first mined wins; the second transaction reverts before any
+    bond moves."""
+    token.transfer(alice, PROPOSER_BOND, sender=treasury)
+    token.approve(rewards, PROPOSER_BOND, sender=alice)
+    end_epoch(chain, genesis, 0)
+    propose(rewards, honest, proposer)
+    with ape.reverts(rewards.ContributionRewardsProposalPending):
+        propose(rewards, honest, alice)
+    assert token.balanceOf(alice) == PROPOSER_BOND
+    assert token.balanceOf(rewards) == PROPOSER_BOND
+    assert rewards.pendingProposal().proposer == proposer
+
+
+def test_catch_up_root_pays_a_discarded_epoch(
+    rewards, token, influence, chain, genesis, honest, padded, proposer, guardian, alice, bob
+):
+    """Epoch 0's root is discarded and nobody proposes it again before epoch 1 ends: one root
+    for epoch 1 covers epochs 0 and 1 (budgets and per-account caps summed, each epoch at its
+    growth) and pays both epochs' rewards."""
+    end_epoch(chain, genesis, 0)
+    propose(rewards, padded, proposer)
+    challenge(rewards, padded, guardian)
+    end_epoch(chain, genesis, 1)
+    # Alice earns more than one epoch's cap in total: only two epochs' caps make room for it.
+    cap = POLICY[0] * POLICY[3] // 10_000
+    both = cumulative(1, {alice: (cap, 100 * TOKEN), bob: (cap, 0)}, honest)
+    assert both.leaf(alice)[0] > cap
+    receipt = propose(rewards, both, proposer)
+    assert receipt.decode_logs(rewards.RootProposed)[0].firstEpoch == 0
+    assert rewards.epochStatus(0) == PROPOSED and rewards.epochStatus(1) == PROPOSED
+    proposal = rewards.pendingProposal()
+    assert proposal.firstEpoch == 0 and proposal.epoch == 1
+    assert proposal.capTokens == 2 * cap
+    influence_cap = sum(
+        (POLICY[1] * POLICY[3] // 10_000) * influence.growth(e) >> 64 for e in (0, 1)
+    )
+    assert proposal.capInfluence == influence_cap
+    pass_window(chain, rewards)
+    receipt = rewards.finalize(1, sender=alice)
+    assert receipt.events.filter(rewards.RootFinalized) == [
+        rewards.RootFinalized(1, 0, both.root, *both.totals)
+    ]
+    assert rewards.nextEpoch() == 2
+    assert rewards.rootOf(1) == both.root and rewards.rootOf(0) == ZERO32
     assert rewards.epochStatus(0) == FINALIZED
-    assert rewards.currentRoot() == challenged.root
-    assert rewards.nextEpoch() == 1
-    claim(rewards, challenged, alice, alice)  # finalized without waiting for the window
+    claim(rewards, both, alice, alice)
+    claim(rewards, both, bob, bob)
+    assert token.balanceOf(alice) == both.leaf(alice)[0]
+
+
+def test_catch_up_budget_is_the_sum_of_the_covered_epochs(
+    rewards, influence, chain, genesis, alice, bob, proposer
+):
+    end_epoch(chain, genesis, 2)
+    three = POLICY[0] * 3
+    over = cumulative(2, {alice: (three + 1, 0)})
+    with ape.reverts(
+        rewards.ContributionRewardsTokenBudgetExceeded, amount=three + 1, budget=three
+    ):
+        propose(rewards, over, proposer)
+    budget = sum(rewards.influenceBudgetStored(e) for e in range(3))
+    table = cumulative(2, {bob: (three, 0)})
+    with ape.reverts(rewards.ContributionRewardsInfluenceBudgetExceeded, budget=budget):
+        propose(rewards, table, proposer, totals=(three, budget + 1))
+    propose(rewards, table, proposer, totals=(three, budget))
+
+
+def test_bonds_conserved(
+    rewards, token, chain, genesis, honest, padded, proposer, guardian, registry, gov, alice, bob
+):
+    """The contract holds exactly the pending bond plus both bonds of every undecided dispute."""
+    for member in (alice, bob):
+        registry.grantGuardian(member, sender=gov)
+        token.transfer(member, CHALLENGER_BOND, sender=guardian)
+        token.approve(rewards, CHALLENGER_BOND, sender=member)
+    end_epoch(chain, genesis, 0)
+    held = 0
+    disputes = []
+    for root, challenger in ((padded, guardian), (honest, alice)):
+        propose(rewards, root, proposer)
+        held += PROPOSER_BOND
+        assert token.balanceOf(rewards) == held
+        disputes.append(challenge(rewards, root, challenger))
+        held += CHALLENGER_BOND
+        assert token.balanceOf(rewards) == held
+    propose(rewards, cumulative(0, {alice: (TOKEN, 0)}), proposer)
+    held += PROPOSER_BOND
+    assert token.balanceOf(rewards) == held
+    rewards.resolveDispute(disputes[0], True, sender=gov)
+    held -= PROPOSER_BOND + CHALLENGER_BOND
+    assert token.balanceOf(rewards) == held
+    go_to(chain, disputes[1][10])
+    rewards.settleDispute(disputes[1], sender=bob)
+    held -= PROPOSER_BOND + CHALLENGER_BOND
+    assert token.balanceOf(rewards) == held == PROPOSER_BOND
 
 
 def test_bonds_fixed_at_proposal_time(
@@ -183,7 +361,7 @@ def test_bonds_fixed_at_proposal_time(
     """A policy change while a root is pending does not change what is returned or slashed."""
     end_epoch(chain, genesis, 0)
     propose(rewards, honest, proposer)
-    bigger = (*POLICY[:5], PROPOSER_BOND * 3, CHALLENGER_BOND * 3)
+    bigger = (*POLICY[:5], PROPOSER_BOND * 3, CHALLENGER_BOND * 3, *POLICY[7:])
     rewards.setPolicy(bigger, sender=gov)
     before = token.balanceOf(proposer)
     pass_window(chain, rewards)
@@ -207,7 +385,7 @@ def test_permit_and_propose_in_one_transaction(
     calls = [
         rewards.permitBond.encode_input(PROPOSER_BOND, deadline, v, r, s),
         rewards.proposeRoot.encode_input(
-            0, honest.root, tokens, stored, "ipfs://x", b"\1" * 32, rewards.policyHash()
+            0, honest.root, tokens, stored, ZERO32, "ipfs://x", rewards.policyHash()
         ),
     ]
     rewards.multicall(calls, sender=proposer)
@@ -244,4 +422,4 @@ def test_revoked_guardian_cannot_challenge(
     propose(rewards, padded, proposer)
     registry.revokeGuardian(guardian, sender=gov)
     with ape.reverts(rewards.ContributionRewardsNotGuardian):
-        rewards.challenge(0, "", sender=guardian)
+        rewards.challenge(0, padded.root, "", sender=guardian)

@@ -12,6 +12,8 @@ from tests.helpers.epochs import claim, cumulative, pass_window, propose, settle
 from tests.helpers.time import end_epoch
 
 ZERO = b"\0" * 32
+ZERO_ADDRESS = "0x" + "00" * 20
+MAX_STORED = 2**256 - 1
 
 
 @pytest.fixture
@@ -151,11 +153,14 @@ def test_lying_totals_cannot_pay_beyond_them(rewards, token, chain, genesis, pro
     assert token.balanceOf(bob) == 0
 
 
-def test_token_cap_always_holds(project, deployer, treasury, chain, genesis, influence, gov, alice):
+def test_token_cap_always_holds(
+    project, deployer, treasury, chain, genesis, influence, attester_registry, gov, alice
+):
     """Minting goes through CommunityToken, so its cap binds every claim."""
     from tests.helpers.constants import CHALLENGER_REWARD_BPS
 
-    capped = deployer.deploy(project.CommunityToken, "C", "C", 100 * TOKEN, deployer, treasury, 0)
+    # The genesis allocation is only the proposer bond (one unit): the cap leaves no room.
+    capped = deployer.deploy(project.CommunityToken, "C", "C", 100 * TOKEN, deployer, gov, 1)
     rewards = deployer.deploy(
         project.ContributionRewards,
         capped,
@@ -163,12 +168,14 @@ def test_token_cap_always_holds(project, deployer, treasury, chain, genesis, inf
         gov,
         treasury,
         ape.utils.ZERO_ADDRESS,
+        attester_registry,
         POLICY,
         CHALLENGER_REWARD_BPS,
     )
     capped.grantRole(capped.MINTER_ROLE(), rewards, sender=deployer)
-    policy = (*POLICY[:5], 0, 0)  # no bonds: the capped token has no supply to bond with
+    policy = (*POLICY[:5], 1, 1, *POLICY[7:])  # bonds of one unit
     rewards.setPolicy(policy, sender=gov)
+    capped.approve(rewards, 1, sender=gov)
     rewards.grantRole(rewards.PROPOSER_ROLE(), gov, sender=gov)
     epoch = cumulative(0, {alice: (101 * TOKEN, 0)})
     settle(chain, genesis, rewards, epoch, gov)
@@ -222,3 +229,85 @@ def test_claim_many_still_reverts_on_a_bad_proof(rewards, epoch0, alice, bob, at
         rewards.claimMany(requests, epoch0.root, sender=bob)
     with ape.reverts(rewards.ContributionRewardsRootChanged):
         rewards.claimMany(requests[:1], b"\1" * 32, sender=bob)
+
+
+# --- what was paid in influence is read from Influence (awardedBy), never from votes ---------
+
+
+def test_claim_after_delegating_lands_on_the_delegate(
+    rewards, influence, chain, genesis, proposer, epoch0, alice, bob
+):
+    influence.invoke_transaction("delegate", bob, sender=alice)
+    claim(rewards, epoch0, alice, alice)
+    _, stored = epoch0.leaf(alice)
+    assert influence.getStoredVotes(bob) == stored
+    assert influence.storedBalanceOf(alice) == stored
+    assert rewards.claimed(alice)[1] == stored
+    epoch1 = cumulative(1, {alice: (0, 20 * TOKEN)}, epoch0)
+    settle(chain, genesis, rewards, epoch1, proposer)
+    claim(rewards, epoch1, alice, alice)
+    assert influence.getStoredVotes(bob) == epoch1.leaf(alice)[1]
+    assert rewards.claimed(alice)[1] == epoch1.leaf(alice)[1]
+
+
+def test_votes_delegated_to_a_claimant_are_not_paid_again(
+    rewards, influence, chain, genesis, proposer, epoch0, alice, bob
+):
+    """Alice's votes grow when Bob delegates to her; what she was paid does not."""
+    claim(rewards, epoch0, alice, alice)
+    claim(rewards, epoch0, bob, bob)
+    influence.invoke_transaction("delegate", alice, sender=bob)
+    with ape.reverts(rewards.ContributionRewardsNothingToClaim):
+        claim(rewards, epoch0, alice, alice)
+    epoch1 = cumulative(1, {alice: (0, 20 * TOKEN)}, epoch0)
+    settle(chain, genesis, rewards, epoch1, proposer)
+    receipt = claim(rewards, epoch1, alice, alice)
+    paid = receipt.events.filter(rewards.Claimed)[0]
+    assert paid.influenceStored == epoch1.leaf(alice)[1] - epoch0.leaf(alice)[1]
+    assert influence.getStoredVotes(alice) == epoch1.leaf(alice)[1] + epoch0.leaf(bob)[1]
+
+
+def test_slashed_influence_is_not_paid_again(rewards, influence, gov, deployer, epoch0, alice):
+    claim(rewards, epoch0, alice, alice)
+    influence.slash(alice, MAX_STORED, sender=deployer)  # the deployer is Influence's admin here
+    assert influence.storedBalanceOf(alice) == 0
+    assert rewards.claimed(alice)[1] == epoch0.leaf(alice)[1]
+    with ape.reverts(rewards.ContributionRewardsNothingToClaim):
+        claim(rewards, epoch0, alice, alice)
+
+
+def test_a_second_distributor_keeps_its_own_books(
+    project,
+    rewards,
+    token,
+    influence,
+    deployer,
+    gov,
+    treasury,
+    chain,
+    genesis,
+    epoch0,
+    alice,
+    attester_registry,
+):
+    """A second ContributionRewards on the same ledgers (not the claims ledger): its claims are
+    booked per distributor and do not count as the first one's."""
+    from tests.helpers.epochs import deploy_rewards
+
+    second = deploy_rewards(
+        project, deployer, token, influence, (gov, treasury, ZERO_ADDRESS, attester_registry)
+    )
+    assert influence.claimsLedger() == rewards.address
+    second.grantRole(second.PROPOSER_ROLE(), gov, sender=gov)
+    second.setPolicy((*POLICY[:5], 1, 1, *POLICY[7:]), sender=gov)  # bonds of one unit
+    token.transfer(gov, 1, sender=treasury)
+    token.approve(second, 1, sender=gov)
+    settle(chain, genesis, second, epoch0, gov)
+    claim(second, epoch0, alice, alice)
+    claim(rewards, epoch0, alice, alice)
+    _, stored = epoch0.leaf(alice)
+    assert second.claimed(alice)[1] == rewards.claimed(alice)[1] == stored
+    assert influence.awardedBy(second, alice) == stored
+    assert influence.storedBalanceOf(alice) == influence.getStoredVotes(alice) == 2 * stored
+    with ape.reverts(second.ContributionRewardsNothingToClaim):
+        claim(second, epoch0, alice, alice)

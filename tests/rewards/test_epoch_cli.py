@@ -7,6 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from tests.helpers.attest import attested
 from tests.helpers.scripts import account_alias, load_script
 from tests.helpers.time import end_epoch
 
@@ -31,12 +32,24 @@ def epoch_command(epoch_cli, networks):
     return invoke
 
 
-def test_status_build_propose_verify_finalize_claim(
-    epoch_command, rewards, chain, genesis, tmp_path, accounts, proposer, alice, bob
+def test_status_build_propose_challenge_resolve_verify_finalize_claim(
+    epoch_command,
+    rewards,
+    chain,
+    genesis,
+    tmp_path,
+    accounts,
+    proposer,
+    guardian,
+    gov,
+    alice,
+    bob,
+    attest_domain,
 ):
     ledger = tmp_path / "ledger.jsonl"
     row = {"epoch": 0, "account": alice.address, "role": "creator", "points": "3", "ref": "x"}
     ledger.write_text(json.dumps(row) + "\n")
+    attested(ledger, domain=attest_domain)
     address = str(rewards.address)
     result = epoch_command("status", "--rewards", address)
     assert result.exit_code == 0, result.output
@@ -56,6 +69,30 @@ def test_status_build_propose_verify_finalize_claim(
     )
     assert result.exit_code == 0, result.output
     assert "proposeRoot" in result.output
+
+    # A challenge (the root is discarded into a dispute), the dispute commands, a verdict.
+    # (One test: the command's own connection defeats the fixtures' isolation between tests.)
+    def run(*args, who):
+        return epoch_command(*args, "--rewards", address, "--account", account_alias(accounts, who))
+
+    result = run("challenge", "0", "--evidence", "ipfs://report", who=guardian)
+    assert result.exit_code == 0, result.output
+    assert "dispute_deadline" in result.output
+    result = epoch_command("status", "--rewards", address)
+    assert result.exit_code == 0, result.output
+    assert "dispute: epoch 0" in result.output
+    result = run("settle", "0", who=alice)
+    assert result.exit_code == 2 and "open for a verdict until" in result.output
+    assert "Traceback" not in result.output
+    result = run("prove", str(out / "0"), who=alice)
+    assert result.exit_code == 2 and "nothing to prove against" in result.output
+    result = run("resolve", "0", "--reject", "--direct", who=gov)
+    assert result.exit_code == 0, result.output
+    assert "resolveDispute" in result.output
+    assert "dispute: epoch 0" not in epoch_command("status", "--rewards", address).output
+    result = run("propose", str(out / "0"), who=proposer)  # not upheld: proposable again
+    assert result.exit_code == 0, result.output
+
     result = epoch_command("verify", str(out / "0"), "--rewards", address)
     assert result.exit_code == 0, result.output
     result = epoch_command(

@@ -1,7 +1,9 @@
 """The whole epoch story through communis.chain.epochs (the library behind `ape run epoch`):
 a ledger is built into a bundle with the on-chain policy, a padded root is proposed, `verify`
-names the fake accounts, a guardian challenges, the challenge is upheld (directly and through the
-real governor and timelock), the honest bundle is proposed, finalized and claimed in batches."""
+names the fake accounts, a guardian challenges (the root is discarded at once), the dispute is
+upheld (directly and through the real governor and timelock) or settled without a verdict, the
+honest bundle is proposed, finalized and claimed in batches; a catch-up root covers a discarded
+epoch; a padded attested ledger is proven from its bundle with no vote."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from communis.chain import epochs
 from communis.engine.bundle import TREE, read_totals, replace_tree
 from communis.engine.merkle import Leaf, MerkleTree
 from communis.engine.policy import policy_hash
+from tests.helpers.attest import attested
 from tests.helpers.constants import POLICY
 from tests.helpers.time import end_epoch
 
@@ -29,14 +32,14 @@ def contributors(accounts):
 
 
 @pytest.fixture
-def ledger(tmp_path, contributors) -> Path:
+def ledger(tmp_path, contributors, attest_domain) -> Path:
     path = tmp_path / "ledger-0.jsonl"
     rows = [
         {"epoch": 0, "account": m.address, "role": role, "points": str(10 + 7 * i), "ref": f"r{i}"}
         for i, (m, role) in enumerate(zip(contributors, ROLES, strict=True))
     ]
     path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
-    return path
+    return attested(path, domain=attest_domain)
 
 
 def pad(honest: Path, out: Path) -> Path:
@@ -75,7 +78,7 @@ def test_fraud_caught_challenged_upheld_then_honest_root_claimed(
     assert build.root != read_totals(padded)["root"]
     end_epoch(chain, genesis, 0)
 
-    sent = epochs.propose(rewards, padded, proposer, uri="ipfs://padded")
+    sent = epochs.propose(rewards, padded, proposer, uri="https://example.org/padded/0")
     assert sent[-1].action == "proposeRoot"
     result = epochs.verify(rewards, padded)
     assert not result.ok
@@ -84,11 +87,17 @@ def test_fraud_caught_challenged_upheld_then_honest_root_claimed(
     assert all(kinds[f.lower()] == "not owed (fake account)" for f in FAKES)
     assert result.expected_root == build.root
 
-    epochs.challenge(rewards, 0, guardian, evidence="ipfs://verify-report")
+    sent = epochs.challenge(rewards, 0, guardian, evidence="ipfs://verify-report")
+    assert sent[-1].action == "challenge"
+    assert rewards.epochStatus(0) == epochs.Status.NONE  # discarded at once
+    [dispute] = epochs.status(rewards).disputes
+    assert (dispute.epoch, dispute.challenger) == (0, guardian.address)
+    assert dispute.root == read_totals(padded)["root"]
     with pytest.raises(epochs.EpochOpError, match="GOVERNOR_ROLE"):
         epochs.resolve(rewards, 0, True, alice)
     epochs.resolve(rewards, 0, True, gov)
-    assert rewards.epochStatus(0) == epochs.Status.REJECTED
+    assert rewards.isRootBanned(0, dispute.root, dispute.ledger_root)
+    assert epochs.status(rewards).disputes == ()
 
     epochs.propose(rewards, honest, proposer)
     assert epochs.verify(rewards, honest).ok
@@ -118,20 +127,49 @@ def test_fraud_caught_challenged_upheld_then_honest_root_claimed(
     assert status.next_epoch == 1 and status.current_root == build.root
 
 
-def test_operations_refuse_early_with_a_reason(rewards, chain, genesis, bundles, proposer, alice):
-    honest, _, _ = bundles
+def test_operations_refuse_early_with_a_reason(
+    rewards, chain, genesis, bundles, proposer, guardian, gov, alice
+):
+    honest, padded, _ = bundles
     with pytest.raises(epochs.EpochOpError, match="ends at"):
         epochs.propose(rewards, honest, proposer)
     end_epoch(chain, genesis, 0)
+    rewards.setPolicy((*POLICY[:9], False), sender=gov)
     with pytest.raises(epochs.EpochOpError, match="PROPOSER_ROLE"):
         epochs.propose(rewards, honest, alice)
+    rewards.setPolicy(POLICY, sender=gov)
     with pytest.raises(epochs.EpochOpError, match="no root on chain"):
         epochs.verify(rewards, honest)
-    epochs.propose(rewards, honest, proposer)
+    with pytest.raises(epochs.EpochOpError, match="no undecided dispute"):
+        epochs.settle(rewards, 0, alice)
+    epochs.propose(rewards, padded, proposer)
+    with pytest.raises(epochs.EpochOpError, match="pending until"):
+        epochs.propose(rewards, honest, alice)  # the slot is taken: nothing is sent
     with pytest.raises(epochs.EpochOpError, match="not a guardian"):
         epochs.challenge(rewards, 0, alice)
+    with pytest.raises(epochs.EpochOpError, match="not epoch 1's: challenge 0"):
+        epochs.challenge(rewards, 1, guardian)
     with pytest.raises(epochs.EpochOpError, match="newest finalized root"):
         epochs.claim_one(rewards, honest, alice.address, alice)
+    with pytest.raises(epochs.EpochOpError, match="nothing to prove"):
+        epochs.prove(rewards, padded, alice)  # a draft ledger: no batch to prove
+    epochs.challenge(rewards, 0, guardian)
+    with pytest.raises(epochs.EpochOpError, match="under an undecided dispute"):
+        epochs.propose(rewards, padded, proposer)
+    with pytest.raises(epochs.EpochOpError, match="open for a verdict until"):
+        epochs.settle(rewards, 0, alice)
+    epochs.propose(rewards, honest, proposer)
+    chain.pending_timestamp = rewards.pendingProposal().challengeDeadline
+    chain.mine()
+    with pytest.raises(epochs.EpochOpError, match="finalize it first"):
+        epochs.propose(rewards, padded, alice)
+    with pytest.raises(epochs.EpochOpError, match="closed"):
+        epochs.challenge(rewards, 0, guardian)
+    [dispute] = epochs.undecided_disputes(rewards)
+    chain.pending_timestamp = dispute.deadline
+    chain.mine()
+    with pytest.raises(epochs.EpochOpError, match="settle it"):
+        epochs.resolve(rewards, 0, True, gov)
 
 
 def test_challenge_resolved_through_governor_and_timelock(
@@ -139,7 +177,7 @@ def test_challenge_resolved_through_governor_and_timelock(
     treasury, token, alice, bob,
 ):  # fmt: skip
     """resolve advances a real InfluenceGovernor proposal step by step until the timelock
-    executes resolveChallenge."""
+    executes resolveDispute; the dispute's parties cannot vote on it."""
     zero = "0x" + "00" * 20
     timelock = gov.deploy(project.CommunisTimelock, 3600, [], [zero], gov)
     governor = gov.deploy(
@@ -164,6 +202,8 @@ def test_challenge_resolved_through_governor_and_timelock(
     chain.pending_timestamp += 2
     chain.mine()
     assert isinstance(step()[0], str)  # open for votes, no vote given
+    with pytest.raises(epochs.EpochOpError, match="party"):  # nobody judges their own dispute
+        epochs.resolve(rewards, 0, True, guardian, governor=governor, vote=1)
     assert step(vote=1)[0].action == "governor.castVote"
     chain.pending_timestamp += DAY + 1
     chain.mine()
@@ -172,7 +212,9 @@ def test_challenge_resolved_through_governor_and_timelock(
     chain.pending_timestamp += 3601
     chain.mine()
     assert step()[0].action == "governor.execute"
-    assert rewards.epochStatus(0) == epochs.Status.REJECTED
+    proposal = rewards.pendingProposal()  # the discarded one, kept for the record
+    assert proposal.root.hex() == read_totals(padded)["root"][2:]
+    assert rewards.isRootBanned(0, proposal.root, proposal.ledgerRoot)
     reward = POLICY[5] // 2
     assert token.balanceOf(treasury) == treasury_before + POLICY[5] - reward
 
@@ -200,22 +242,38 @@ def test_attack_front_run_during_claim_all_does_not_revert_its_batch(
         assert token.balanceOf(member) == build.tree.leaf(member.address).tokens
 
 
+def _two_epochs(rewards, ledger: Path, out: Path, contributors, role: str, domain):
+    """Epoch 0's bundle from ``ledger`` and epoch 1's on top of it (every contributor earns
+    5 points as ``role``), both in ``out``."""
+    build0 = epochs.build(rewards, ledger, out)
+    rows = [
+        {"epoch": 1, "account": m.address, "role": role, "points": "5", "ref": f"e1-{i}"}
+        for i, m in enumerate(contributors)
+    ]
+    ledger1 = out.parent / "ledger-1.jsonl"
+    ledger1.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return build0, epochs.build(rewards, attested(ledger1, domain=domain), out)
+
+
 def test_two_epochs_built_cumulatively_and_claimed_at_once(
-    rewards, token, influence, chain, genesis, ledger, tmp_path, proposer, contributors, alice
+    rewards,
+    token,
+    influence,
+    chain,
+    genesis,
+    ledger,
+    tmp_path,
+    proposer,
+    contributors,
+    alice,
+    attest_domain,
 ):
     """Epoch 1's bundle builds on epoch 0's; one claim after epoch 1 pays both epochs, each
     epoch's influence at its own growth factor."""
     from communis.engine.growth import to_stored
 
     out = tmp_path / "epochs"
-    build0 = epochs.build(rewards, ledger, out)
-    rows = [
-        {"epoch": 1, "account": m.address, "role": "participant", "points": "5", "ref": f"e1-{i}"}
-        for i, m in enumerate(contributors)
-    ]
-    ledger1 = tmp_path / "ledger-1.jsonl"
-    ledger1.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
-    build1 = epochs.build(rewards, ledger1, out)
+    build0, build1 = _two_epochs(rewards, ledger, out, contributors, "participant", attest_domain)
     assert build1.previous_root == build0.root
 
     for epoch in (0, 1):
@@ -251,4 +309,123 @@ def test_verify_uses_the_policy_the_root_was_proposed_under(
     assert epochs.proposed_policy_hash(rewards, 0, read_totals(honest)["root"]) == (
         "0x" + policy_hash(epochs.Policy.load(honest / "policy.json")).hex()
     )
+    assert epochs.verify(rewards, honest).ok
+
+
+def test_dispute_settled_without_a_verdict_then_proposed_again(
+    rewards, token, chain, genesis, bundles, proposer, guardian, treasury, alice
+):
+    """Governance never decides: after the deadline anyone settles, each party pays the fee,
+    and the same root can be proposed again (the guardian who challenged it cannot again)."""
+    honest, _, _ = bundles
+    end_epoch(chain, genesis, 0)
+    epochs.propose(rewards, honest, proposer)
+    epochs.challenge(rewards, 0, guardian)
+    [dispute] = epochs.undecided_disputes(rewards, epoch=0)
+    chain.pending_timestamp = dispute.deadline
+    chain.mine()
+    before = token.balanceOf(treasury)
+    sent = epochs.settle(rewards, 0, alice)
+    fee = (POLICY[5] + POLICY[6]) * POLICY[8] // 10_000
+    assert sent.details["to_treasury"] == fee
+    assert token.balanceOf(treasury) == before + fee
+    epochs.propose(rewards, honest, proposer)
+    with pytest.raises(epochs.EpochOpError, match="already challenged"):
+        epochs.challenge(rewards, 0, guardian)
+
+
+def test_catch_up_root_covers_the_discarded_epoch(
+    rewards,
+    token,
+    chain,
+    genesis,
+    ledger,
+    tmp_path,
+    proposer,
+    guardian,
+    contributors,
+    alice,
+    attest_domain,
+):
+    """Epoch 0's root is discarded; once epoch 1 ended, epoch 1's bundle is proposed as one root
+    covering both (epoch 0's bundle is its sibling), verified, finalized and claimed."""
+    out = tmp_path / "epochs"
+    build0, build1 = _two_epochs(rewards, ledger, out, contributors, "creator", attest_domain)
+    end_epoch(chain, genesis, 0)
+    epochs.propose(rewards, out / "0", proposer)
+    epochs.challenge(rewards, 0, guardian)
+    end_epoch(chain, genesis, 1)
+    sent = epochs.propose(rewards, out / "1", proposer)
+    assert sent[-1].details["first_epoch"] == 0
+    assert epochs.verify(rewards, out / "1").ok
+    chain.pending_timestamp = rewards.pendingProposal().challengeDeadline
+    chain.mine()
+    epochs.finalize(rewards, 1, alice)
+    assert rewards.nextEpoch() == 2 and rewards.currentRoot() == bytes.fromhex(build1.root[2:])
+    assert epochs.verify(rewards, out / "1").ok  # anchored through epoch 0's recomputation
+    epochs.claim_all(rewards, out / "1", alice, batch_size=10)
+    for member in contributors:
+        paid = build0.scores.tokens.amounts.get(member.address, 0)
+        paid += build1.scores.tokens.amounts.get(member.address, 0)
+        assert token.balanceOf(member) == paid
+
+
+def _attest_bundle(bundle: Path, domain, signers) -> str:
+    """Sign ``bundle``'s ledger: ``signers`` is ``[(account, ledger lines)]``; writes
+    attestations.json into the bundle and its root into totals.json (as the attested build
+    does). Returns the ledger root."""
+    from communis.engine.attest import ATTESTATIONS_FILE, SigningKey, attest, write_attestations
+    from communis.engine.bundle import TOTALS
+    from communis.engine.ledger import iter_numbered_rows
+
+    totals = read_totals(bundle)
+    ledger = bundle / totals["ledger"]["file"]
+    rows = list(iter_numbered_rows(ledger, whole_ledger_checks=False))
+    keys = [(SigningKey(account.private_key), lines) for account, lines in signers]
+    attestations = attest(rows, keys, domain, totals["epoch"])
+    write_attestations(attestations, bundle / ATTESTATIONS_FILE)
+    totals["ledgerRoot"] = "0x" + attestations.ledger_root.hex()
+    (bundle / TOTALS).write_text(json.dumps(totals), encoding="utf-8")
+    return totals["ledgerRoot"]
+
+
+def test_padded_ledger_proven_from_its_bundle(
+    rewards, attester_registry, token, chain, genesis, bundles, proposer, gov, treasury, carol,
+    attacker, alice,
+):  # fmt: skip
+    """The proposer's published bundle carries attestations: carol (an attester) signed three
+    rows, the attacker (no attester) the other two. `prove` finds that batch, proves it in the
+    proposal's commitment and the root is rejected and banned with no vote; the honest, fully
+    attested bundle then proves nothing and finalizes."""
+    from communis.engine.attest import Domain
+
+    honest, padded, _ = bundles
+    domain = Domain(chain.chain_id, attester_registry.address)
+    attester_registry.appoint(carol, 10**24, sender=gov)
+    padded_root = _attest_bundle(padded, domain, [(carol, [1, 2, 3]), (attacker, [4, 5])])
+    _attest_bundle(honest, domain, [(carol, [1, 2, 3, 4, 5])])
+    end_epoch(chain, genesis, 0)
+    sent = epochs.propose(rewards, padded, proposer)
+    assert sent[-1].details["ledger_root"] != "0x" + "00" * 32
+    with pytest.raises(epochs.EpochOpError, match="not the proposal's"):
+        epochs.prove(rewards, honest, alice)  # not the bundle that was proposed
+    checked = epochs.verify(rewards, padded)  # attestations checked against the chain's set
+    assert not checked.ok and checked.attestations is not None
+    assert "not-attester" in {p.code for p in checked.attestations.problems}
+    before = token.balanceOf(alice)
+    proven = epochs.prove(rewards, padded, alice)
+    assert proven.details["attester"] == attacker.address
+    assert proven.details["status"] == "NOT_ATTESTER"
+    assert token.balanceOf(alice) == before + proven.details["reward"] > before
+    pending = rewards.pendingProposal()
+    assert pending.status == epochs.Status.REJECTED
+    assert rewards.isRootBanned(0, pending.root, pending.ledgerRoot)
+    assert padded_root != pending.ledgerRoot.hex()
+
+    epochs.propose(rewards, honest, proposer)
+    with pytest.raises(epochs.EpochOpError, match="nothing to prove"):
+        epochs.prove(rewards, honest, alice)
+    chain.pending_timestamp = rewards.pendingProposal().challengeDeadline
+    chain.mine()
+    epochs.finalize(rewards, 0, alice)
     assert epochs.verify(rewards, honest).ok

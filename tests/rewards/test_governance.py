@@ -5,8 +5,10 @@ from __future__ import annotations
 import ape
 import pytest
 
-from tests.helpers.constants import POLICY
+from tests.helpers.constants import DAY, POLICY
 from tests.helpers.epochs import policy_hash
+
+MAX_PERIOD = 3650 * DAY
 
 
 def with_field(index: int, value):
@@ -34,9 +36,16 @@ def test_only_governance_sets_policy(rewards, gov, alice, deployer):
         (3, 0),  # accountCapBps
         (3, 10_001),
         (4, 0),  # challengeWindow
+        (4, MAX_PERIOD + 1),
         (0, 2**96),  # tokenBudget
         (5, 2**96),  # proposerBond
+        (5, 0),  # a free proposal could occupy the slot at no cost
         (6, 2**96),  # challengerBond
+        (6, 0),  # a free challenge could discard any root at no cost
+        (7, POLICY[4] - 1),  # disputePeriod shorter than the challenge window
+        (7, MAX_PERIOD + 1),
+        (8, 0),  # disputeFeeBps: a dispute without a verdict must cost both parties
+        (8, 10_001),
     ],
 )
 def test_invalid_policy_reverts(rewards, gov, index, value):
@@ -56,6 +65,8 @@ def test_only_governance_sets_treasury_reward_and_registry(rewards, gov, alice, 
         rewards.setTreasury(ape.utils.ZERO_ADDRESS, sender=gov)
     with ape.reverts(rewards.ContributionRewardsInvalidBps):
         rewards.setChallengerRewardBps(10_001, sender=gov)
+    with ape.reverts(rewards.ContributionRewardsInvalidBps, bps=10_000):
+        rewards.setChallengerRewardBps(10_000, sender=gov)  # an upheld self-dispute must cost
 
     assert rewards.setTreasury(bob, sender=gov).events == [rewards.TreasuryUpdated(bob)]
     assert rewards.treasury() == bob

@@ -17,9 +17,10 @@ def epoch0(alice, bob):
     return cumulative(0, {alice: (600 * TOKEN, 60 * TOKEN), bob: (400 * TOKEN, 40 * TOKEN)})
 
 
-def test_deployment_state(rewards, token, influence, registry, gov, treasury):
+def test_deployment_state(rewards, token, influence, registry, attester_registry, gov, treasury):
     assert rewards.token() == token
     assert rewards.influence() == influence
+    assert rewards.attesterRegistry() == attester_registry
     assert rewards.treasury() == treasury
     assert rewards.guardianRegistry() == registry
     assert rewards.hasRole(rewards.DEFAULT_ADMIN_ROLE(), gov)
@@ -33,24 +34,32 @@ def test_deployment_state(rewards, token, influence, registry, gov, treasury):
     assert rewards.epochStatus(0) == 0
 
 
-def test_zero_addresses_revert(project, deployer, token, influence, gov, treasury):
+def test_zero_addresses_revert(
+    project, deployer, token, influence, attester_registry, gov, treasury
+):
     zero = ape.utils.ZERO_ADDRESS
+    a = attester_registry
     # Sent by an account that deploys nothing else: on anvil, ape decodes a failed deployment
     # with the errors of whatever contract an earlier, reverted test left cached at that address.
     Rewards = project.ContributionRewards
     with ape.reverts(Rewards.ContributionRewardsZeroToken):
-        treasury.deploy(Rewards, zero, influence, gov, treasury, zero, POLICY, 0)
+        treasury.deploy(Rewards, zero, influence, gov, treasury, zero, a, POLICY, 0)
     with ape.reverts(Rewards.ContributionRewardsZeroInfluenceLedger):
-        treasury.deploy(Rewards, token, zero, gov, treasury, zero, POLICY, 0)
+        treasury.deploy(Rewards, token, zero, gov, treasury, zero, a, POLICY, 0)
     with ape.reverts(Rewards.ContributionRewardsZeroGovernance):
-        treasury.deploy(Rewards, token, influence, zero, treasury, zero, POLICY, 0)
+        treasury.deploy(Rewards, token, influence, zero, treasury, zero, a, POLICY, 0)
+    with ape.reverts(Rewards.ContributionRewardsZeroAttesterRegistry):
+        treasury.deploy(Rewards, token, influence, gov, treasury, zero, zero, POLICY, 0)
     with ape.reverts(Rewards.ContributionRewardsZeroTreasury):
-        treasury.deploy(Rewards, token, influence, gov, zero, zero, POLICY, 0)
-    with ape.reverts(Rewards.ContributionRewardsInvalidBps):
-        treasury.deploy(Rewards, token, influence, gov, treasury, zero, POLICY, 10_001)
+        treasury.deploy(Rewards, token, influence, gov, zero, zero, a, POLICY, 0)
+    # A challenger reward of the whole bond would make an upheld self-dispute free.
+    with ape.reverts(Rewards.ContributionRewardsInvalidBps, bps=10_000):
+        treasury.deploy(Rewards, token, influence, gov, treasury, zero, a, POLICY, 10_000)
 
 
-def test_propose_then_finalize_returns_bond(rewards, token, chain, genesis, epoch0, proposer, bob):
+def test_propose_then_finalize_returns_bond(
+    rewards, token, attester_registry, chain, genesis, epoch0, proposer, bob
+):
     end_epoch(chain, genesis, 0)
     before = token.balanceOf(proposer)
     receipt = propose(rewards, epoch0, proposer)
@@ -60,7 +69,10 @@ def test_propose_then_finalize_returns_bond(rewards, token, chain, genesis, epoc
     assert token.balanceOf(rewards) == bond
     event = receipt.decode_logs(rewards.RootProposed)[0]
     assert event.epoch == 0 and event.root == epoch0.root and event.proposer == proposer
+    assert event.firstEpoch == 0
     assert (event.cumulativeTokens, event.cumulativeInfluence) == epoch0.totals
+    assert event.ledgerRoot == epoch0.ledger_root
+    assert event.attestersHash == attester_registry.logHash()
     assert event.ledgerURI == "ipfs://bundle/0"
     assert event.policyHash == rewards.policyHash()
     assert event.bond == bond and event.challengeDeadline == deadline
@@ -74,7 +86,7 @@ def test_propose_then_finalize_returns_bond(rewards, token, chain, genesis, epoc
     pass_window(chain, rewards)
     receipt = rewards.finalize(0, sender=bob)  # anyone may finalize
     assert receipt.events.filter(rewards.RootFinalized) == [
-        rewards.RootFinalized(0, epoch0.root, *epoch0.totals)
+        rewards.RootFinalized(0, 0, epoch0.root, *epoch0.totals)
     ]
     assert token.balanceOf(proposer) == before
     assert token.balanceOf(rewards) == 0
@@ -87,22 +99,44 @@ def test_propose_then_finalize_returns_bond(rewards, token, chain, genesis, epoc
         rewards.finalize(0, sender=bob)
 
 
-def test_propose_guards(rewards, chain, genesis, epoch0, proposer, alice):
+def test_propose_guards(rewards, chain, genesis, epoch0, proposer):
     end_epoch(chain, genesis, 0)
-    with ape.reverts(rewards.AccessControlUnauthorizedAccount):
-        propose(rewards, epoch0, alice)
     later = cumulative(1, {}, epoch0)
-    with ape.reverts(rewards.ContributionRewardsEpochOutOfOrder):
+    with ape.reverts(rewards.ContributionRewardsEpochNotEnded):
         propose(rewards, later, proposer)
     with ape.reverts(rewards.ContributionRewardsPolicyMismatch):
         propose(rewards, epoch0, proposer, policy_hash=b"\1" * 32)
     with ape.reverts(rewards.ContributionRewardsZeroRoot):
         rewards.proposeRoot(
-            0, b"\0" * 32, 0, 0, "", b"\0" * 32, rewards.policyHash(), sender=proposer
+            0, b"\0" * 32, 0, 0, b"\0" * 32, "", rewards.policyHash(), sender=proposer
         )
     propose(rewards, epoch0, proposer)
-    with ape.reverts(rewards.ContributionRewardsProposalPending):
+    deadline = rewards.pendingProposal().challengeDeadline
+    with ape.reverts(rewards.ContributionRewardsProposalPending, epoch=0, deadline=deadline):
         propose(rewards, epoch0, proposer)
+    # A proposal whose window has passed must be finalized first: the slot is still taken.
+    pass_window(chain, rewards)
+    with ape.reverts(rewards.ContributionRewardsProposalPending, epoch=0, deadline=deadline):
+        propose(rewards, epoch0, proposer)
+
+
+def test_anyone_proposes_unless_the_policy_closes_proposing(
+    rewards, token, chain, genesis, epoch0, gov, treasury, alice
+):
+    """Open proposing (the default): an account without any role proposes with the bond.
+    Governance may close proposing to PROPOSER_ROLE through the policy."""
+    end_epoch(chain, genesis, 0)
+    token.transfer(alice, POLICY[5], sender=treasury)
+    token.approve(rewards, POLICY[5], sender=alice)
+    assert not rewards.hasRole(rewards.PROPOSER_ROLE(), alice)
+    closed = (*POLICY[:9], False)
+    rewards.setPolicy(closed, sender=gov)
+    with ape.reverts(rewards.AccessControlUnauthorizedAccount):
+        propose(rewards, epoch0, alice)
+    rewards.setPolicy(POLICY, sender=gov)
+    propose(rewards, epoch0, alice)
+    assert rewards.pendingProposal().proposer == alice
+    assert token.balanceOf(alice) == 0
 
 
 def test_epoch_must_have_ended(rewards, chain, genesis, epoch0, proposer):
@@ -119,19 +153,19 @@ def test_epoch_must_have_ended(rewards, chain, genesis, epoch0, proposer):
 def test_epochs_finalize_in_order(rewards, chain, genesis, epoch0, proposer, alice):
     settle(chain, genesis, rewards, epoch0, proposer)
     epoch1 = cumulative(1, {alice: (1 * TOKEN, 0)}, epoch0)
-    epoch2 = cumulative(2, {alice: (1 * TOKEN, 0)}, epoch1)
     end_epoch(chain, genesis, 2)
-    with ape.reverts(rewards.ContributionRewardsEpochOutOfOrder):
-        propose(rewards, epoch2, proposer)
-    with ape.reverts(rewards.ContributionRewardsEpochOutOfOrder):
+    with ape.reverts(rewards.ContributionRewardsEpochOutOfOrder, epoch=0, expected=1):
         propose(rewards, epoch0, proposer)
     propose(rewards, epoch1, proposer)
     pass_window(chain, rewards)
     rewards.finalize(1, sender=alice)
+    with ape.reverts(rewards.ContributionRewardsEpochOutOfOrder, epoch=1, expected=2):
+        propose(rewards, epoch1, proposer)
     # An epoch without contributions still gets its (unchanged) root.
     same = cumulative(2, {}, epoch1)
     propose(rewards, same, proposer)
     assert rewards.epochStatus(2) == PROPOSED
+    assert rewards.epochStatus(3) == 0
 
 
 def test_budget_overflow_attempts_revert(

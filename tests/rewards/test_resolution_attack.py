@@ -11,6 +11,7 @@ from ape.exceptions import ContractLogicError
 
 from communis.chain import epochs
 from communis.chain.governance import Action, Proposal
+from tests.helpers.attest import attested
 from tests.helpers.time import end_epoch
 
 DAY = 24 * 3600
@@ -30,11 +31,11 @@ def governor(project, rewards, influence, deployer, gov):
 
 
 @pytest.fixture
-def challenged(rewards, chain, genesis, tmp_path, proposer, guardian, accounts):
+def challenged(rewards, chain, genesis, tmp_path, proposer, guardian, accounts, attest_domain):
     ledger = tmp_path / "ledger-0.jsonl"
     row = {"epoch": 0, "account": accounts[1].address, "role": "creator", "points": "3", "ref": "x"}
     ledger.write_text(json.dumps(row) + "\n", encoding="utf-8")
-    epochs.build(rewards, ledger, tmp_path / "epochs")
+    epochs.build(rewards, attested(ledger, domain=attest_domain), tmp_path / "epochs")
     end_epoch(chain, genesis, 0)
     epochs.propose(rewards, tmp_path / "epochs" / "0", proposer)
     epochs.challenge(rewards, 0, guardian)
@@ -52,10 +53,11 @@ def test_attack_squatted_resolution_proposal_does_not_block_the_resolution(
     rewards, governor, chain, challenged, bob, carol
 ):
     epoch = challenged
-    squatted = epochs.resolution(rewards, epoch, True, carol.address)
+    dispute = epochs.find_dispute(rewards, epoch)
+    squatted = epochs.resolution(rewards, dispute, True, carol.address)
     _squat(governor, squatted, carol)
     # The attacker cannot take the honest proposer's proposal id either.
-    honest = epochs.resolution(rewards, epoch, True, bob.address)
+    honest = epochs.resolution(rewards, dispute, True, bob.address)
     with pytest.raises(ContractLogicError):
         governor.propose(
             honest.targets, honest.values, honest.calldatas, honest.description, sender=carol
@@ -73,8 +75,9 @@ def test_attack_squatted_fixed_description_does_not_block_the_resolution(
 ):
     """Even the description without any proposer suffix cannot block the tool."""
     epoch = challenged
+    dispute = epochs.find_dispute(rewards, epoch).to_abi()
     call = Action(
-        str(rewards.address), 0, bytes(rewards.resolveChallenge.encode_input(epoch, True))
+        str(rewards.address), 0, bytes(rewards.resolveDispute.encode_input(dispute, True))
     )
     fixed = Proposal((call,), f"ContributionRewards: uphold the challenge of epoch {epoch}")
     _squat(governor, fixed, carol)

@@ -11,6 +11,7 @@ import pytest
 from communis.chain import epochs
 from communis.engine.bundle import build_bundle, read_totals
 from tests.helpers.attack_bundles import forge_previous_table, rebuild_on
+from tests.helpers.attest import attested
 from tests.helpers.epochs import pass_window
 from tests.helpers.time import end_epoch
 
@@ -22,21 +23,23 @@ def members(accounts):
     return [accounts[i] for i in (1, 2, 6, 7, 8)]
 
 
-def _ledger(path: Path, epoch: int, members) -> Path:
+def _ledger(path: Path, epoch: int, members, domain) -> Path:
     rows = [
         {"epoch": epoch, "account": m.address, "role": role, "points": str(10 + 7 * i + epoch),
          "ref": f"e{epoch}-{i}"}
         for i, (m, role) in enumerate(zip(members, ROLES, strict=True))
     ]  # fmt: skip
     path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
-    return path
+    return attested(path, domain=domain)
 
 
 @pytest.fixture
-def finalized_epoch_zero(rewards, chain, genesis, tmp_path, members, proposer, alice) -> Path:
+def finalized_epoch_zero(
+    rewards, chain, genesis, tmp_path, members, proposer, alice, attest_domain
+) -> Path:
     """Epoch 0 built, proposed and finalized honestly; returns the bundles folder."""
     out = tmp_path / "epochs"
-    epochs.build(rewards, _ledger(tmp_path / "ledger-0.jsonl", 0, members), out)
+    epochs.build(rewards, _ledger(tmp_path / "ledger-0.jsonl", 0, members, attest_domain), out)
     end_epoch(chain, genesis, 0)
     epochs.propose(rewards, out / "0", proposer)
     pass_window(chain, rewards)
@@ -45,13 +48,13 @@ def finalized_epoch_zero(rewards, chain, genesis, tmp_path, members, proposer, a
 
 
 def test_attack_forged_previous_table_is_rejected_on_chain(
-    rewards, chain, genesis, tmp_path, members, proposer, finalized_epoch_zero
+    rewards, chain, genesis, tmp_path, members, proposer, finalized_epoch_zero, attest_domain
 ):
     """The proposer republishes epoch 0's bundle with one member's entitlement moved to an
     accomplice (totals unchanged) and builds epoch 1 on it: every file agrees with every other,
     but epoch 0's table is not the one finalized on chain."""
     out = finalized_epoch_zero
-    ledger1 = _ledger(tmp_path / "ledger-1.jsonl", 1, members)
+    ledger1 = _ledger(tmp_path / "ledger-1.jsonl", 1, members, attest_domain)
     forge_previous_table(out / "0")
     forged_root = rebuild_on(out / "0", ledger1, out / "1", policy=epochs.onchain_policy(rewards),
                              half_life=int(epochs.influence_of(rewards).halfLife()))  # fmt: skip
@@ -64,14 +67,14 @@ def test_attack_forged_previous_table_is_rejected_on_chain(
 
 
 def test_attack_null_previous_root_after_epoch_zero_is_rejected_on_chain(
-    rewards, chain, genesis, tmp_path, members, proposer, finalized_epoch_zero
+    rewards, chain, genesis, tmp_path, members, proposer, finalized_epoch_zero, attest_domain
 ):
     """Epoch 1 published as if it were the first epoch (previousRoot null): the entitlements of
     epoch 0 that were not claimed yet would vanish from the tree."""
     out = finalized_epoch_zero
     policy = epochs.onchain_policy(rewards)
     half_life = int(epochs.influence_of(rewards).halfLife())
-    ledger1 = _ledger(tmp_path / "ledger-1.jsonl", 1, members)
+    ledger1 = _ledger(tmp_path / "ledger-1.jsonl", 1, members, attest_domain)
     build_bundle(ledger1, policy, half_life, out / "1")
     assert read_totals(out / "1")["previousRoot"] is None
     end_epoch(chain, genesis, 1)
@@ -84,28 +87,31 @@ def test_attack_null_previous_root_after_epoch_zero_is_rejected_on_chain(
         epochs.verify(rewards, out / "1")
 
 
-@pytest.mark.parametrize("wrong", ["cumulativeTokens", "cumulativeInfluence", "ledgerHash"])
+@pytest.mark.parametrize("wrong", ["cumulativeTokens", "cumulativeInfluence", "ledgerRoot"])
 def test_attack_honest_root_with_wrong_proposal_fields_is_rejected(
-    rewards, chain, genesis, tmp_path, members, proposer, wrong
+    rewards, chain, genesis, tmp_path, members, proposer, wrong, attest_domain
 ):
-    """The honest root proposed with totals or a ledger hash that are not the bundle's: the
-    contract's budget checks pass, but claims would fail once the totals run out."""
+    """The honest root proposed with totals or a ledger commitment that are not the bundle's:
+    the contract's budget checks pass, but claims would fail once the totals run out (or the
+    commitment does not point at the ledger that was published)."""
     out = tmp_path / "epochs"
-    build = epochs.build(rewards, _ledger(tmp_path / "ledger-0.jsonl", 0, members), out)
+    build = epochs.build(
+        rewards, _ledger(tmp_path / "ledger-0.jsonl", 0, members, attest_domain), out
+    )
     end_epoch(chain, genesis, 0)
     fields = {
         "cumulativeTokens": build.table.total_tokens,
         "cumulativeInfluence": build.table.total_influence_stored,
-        "ledgerHash": bytes.fromhex(build.ledger.keccak[2:]),
+        "ledgerRoot": epochs.commitment_of(out / "0", 0).root,
     }
-    fields[wrong] = b"\x11" * 32 if wrong == "ledgerHash" else fields[wrong] - 1
+    fields[wrong] = b"\x11" * 32 if wrong == "ledgerRoot" else fields[wrong] - 1
     rewards.proposeRoot(
         0,
         build.tree.root,
         fields["cumulativeTokens"],
         fields["cumulativeInfluence"],
+        fields["ledgerRoot"],
         "ipfs://bundle/0",
-        fields["ledgerHash"],
         rewards.policyHash(),
         sender=proposer,
     )

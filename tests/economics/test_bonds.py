@@ -1,0 +1,99 @@
+"""Bond flows per ending: the exact integers the contract moves, conserved for any parameters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from communis.deploy.config import load
+from communis.economics.attacks import ATTACKER_SIDES, attacker_net
+from communis.economics.bonds import Ending, Flows, bond_flows, verdict
+from communis.economics.params import Parameters
+from communis.engine.units import UNIT
+
+pytestmark = pytest.mark.offchain
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULTS = Parameters.from_config(load(ROOT / "config" / "deploy.toml"))
+
+
+def test_default_flows_are_the_briefs_numbers() -> None:
+    """b_p 1000, b_c 250, challenger reward 50%, dispute fee 20%."""
+    assert bond_flows(DEFAULTS, Ending.FINALIZED) == Flows()
+    assert bond_flows(DEFAULTS, Ending.UPHELD) == Flows(
+        proposer=-1000 * UNIT, challenger=500 * UNIT, treasury=500 * UNIT
+    )
+    assert bond_flows(DEFAULTS, Ending.NOT_UPHELD) == Flows(
+        challenger=-250 * UNIT, treasury=250 * UNIT
+    )
+    assert bond_flows(DEFAULTS, Ending.TIMED_OUT) == Flows(
+        proposer=-200 * UNIT, challenger=-50 * UNIT, treasury=250 * UNIT
+    )
+    assert bond_flows(DEFAULTS, Ending.PROVEN) == Flows(
+        proposer=-1000 * UNIT, prover=500 * UNIT, treasury=500 * UNIT
+    )
+    assert bond_flows(DEFAULTS, Ending.PROVEN_IN_DISPUTE) == Flows(
+        proposer=-1000 * UNIT, challenger=500 * UNIT, treasury=500 * UNIT
+    )
+
+
+def test_attacker_net_per_scenario_at_defaults() -> None:
+    """What a chain test compares with the attacker's balance change."""
+    assert attacker_net("fraudulent-root", DEFAULTS, Ending.UPHELD) == -1000 * UNIT
+    assert attacker_net("fraudulent-root", DEFAULTS, Ending.TIMED_OUT) == -200 * UNIT
+    assert attacker_net("padded-ledger", DEFAULTS, Ending.PROVEN) == -1000 * UNIT
+    assert attacker_net("griefing", DEFAULTS, Ending.NOT_UPHELD) == -250 * UNIT
+    assert attacker_net("griefing", DEFAULTS, Ending.TIMED_OUT) == -50 * UNIT
+    # A self-dispute nets both sides: never free, whatever the verdict.
+    assert attacker_net("self-dispute", DEFAULTS, Ending.UPHELD) == -500 * UNIT
+    assert attacker_net("self-dispute", DEFAULTS, Ending.NOT_UPHELD) == -250 * UNIT
+    assert attacker_net("self-dispute", DEFAULTS, Ending.TIMED_OUT) == -250 * UNIT
+    assert attacker_net("proposal-spam", DEFAULTS, Ending.FINALIZED) == 0
+
+
+def test_verdict() -> None:
+    assert verdict(DEFAULTS, governance_votes=True, proposer_right=True) is Ending.NOT_UPHELD
+    assert verdict(DEFAULTS, governance_votes=True, proposer_right=False) is Ending.UPHELD
+    assert verdict(DEFAULTS, governance_votes=False, proposer_right=True) is Ending.TIMED_OUT
+
+
+def test_unknown_party_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown party"):
+        Flows().of("stranger")
+
+
+@given(
+    proposer_bond=st.integers(10_000, 10**30),
+    challenger_bond=st.integers(10_000, 10**30),
+    reward_bps=st.integers(0, 9_999),
+    fee_bps=st.integers(1, 10_000),
+    ending=st.sampled_from(list(Ending)),
+)
+def test_bonds_are_conserved_and_self_dispute_never_free(
+    proposer_bond: int, challenger_bond: int, reward_bps: int, fee_bps: int, ending: Ending
+) -> None:
+    params = DEFAULTS.with_(
+        proposer_bond=proposer_bond,
+        challenger_bond=challenger_bond,
+        challenger_reward_bps=reward_bps,
+        dispute_fee_bps=fee_bps,
+    )
+    flows = bond_flows(params, ending)
+    assert flows.total == 0
+    assert flows.treasury >= 0 and flows.proposer <= 0
+    if ending in (Ending.UPHELD, Ending.NOT_UPHELD, Ending.TIMED_OUT):
+        assert attacker_net("self-dispute", params, ending) < 0
+    if ending in (Ending.NOT_UPHELD, Ending.TIMED_OUT):  # a challenge of an honest root
+        assert attacker_net("griefing", params, ending) < 0
+
+
+def test_dust_bonds_time_out_for_free() -> None:
+    """The dispute fee rounds down: a bond below 10000 / disputeFeeBps smallest units pays no fee
+    on a timeout. Bonds of real size (1000 CMN = 10^21) are far from it; a contract that must
+    make every timeout cost something rounds the fee up or refuses such a bond."""
+    dust = DEFAULTS.with_(proposer_bond=4, challenger_bond=4)
+    assert bond_flows(dust, Ending.TIMED_OUT) == Flows()
+    assert set(ATTACKER_SIDES) >= {"fraudulent-root", "self-dispute", "griefing"}

@@ -19,7 +19,10 @@ save about a quarter of the CPU time of tests that mostly call and transact on t
   remove code). Once an address has code it keeps it until the chain is restored to a snapshot
   (since Cancun a contract can only self-destruct in the transaction that created it), so an
   address found to hold code is remembered until the next ``chain.restore`` (which ape's
-  isolation uses too); addresses without code are asked every time.
+  isolation uses too); addresses without code are asked every time;
+- after a transaction reverts, ape prints its call trace, which on anvil means fetching the
+  step-by-step trace with the memory of every step (seconds for a reverted deployment). The error
+  is decoded before that, and no test reads the printout, so traces are not printed.
 
 The patched names must exist (``MonkeyPatch.setattr`` raises otherwise), so an ape or web3 upgrade
 that moves them fails loudly instead of silently making the tests slow again.
@@ -47,6 +50,7 @@ def applied() -> Iterator[None]:
     import ape.managers.chain
     import ape_ethereum.ecosystem
     import ape_ethereum.provider
+    import ape_ethereum.trace
     import web3.providers.eth_tester.middleware as tester_middleware
 
     patch = pytest.MonkeyPatch()
@@ -97,6 +101,7 @@ def applied() -> Iterator[None]:
 
     patch.setattr(handler, "_validate_is_contract", validate_known_contract)
     patch.setattr(chain_manager, "restore", restore_forgetting_code)
+    patch.setattr(ape_ethereum.trace.Trace, "show", lambda self, *args, **kwargs: None)
     try:
         yield
     finally:

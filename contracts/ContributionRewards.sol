@@ -35,17 +35,18 @@ import {Attestations} from "./utils/Attestations.sol";
  *
  * States and transitions. One pending slot (a proposal in its challenge window) and any number of
  * disputes, each under the key (epoch, root, ledgerRoot) ({disputeKey}). `now` is the block time,
- * W `challengeWindow`, P `disputePeriod`, f `disputeFeeBps`, r the challenger reward.
+ * W `challengeWindow`, P `disputePeriod`, f `disputeFeeBps`, r the challenger reward, n the number
+ * of epochs a proposal covers (`e - nextEpoch + 1`) and b_p `proposerBond`: a proposal bonds n·b_p.
  *
  * | from             | transition                          | who                        | when / needs                              | to                                        |
  * |------------------|-------------------------------------|----------------------------|-------------------------------------------|-------------------------------------------|
- * | slot free        | {proposeRoot}(e, root, ...) + b_p   | anyone; PROPOSER_ROLE only if `!openProposing` | nextEpoch <= e < currentEpoch; key neither banned nor disputed; policy hash in force; budgets | Proposed, covering nextEpoch..e, deadline now + W |
+ * | slot free        | {proposeRoot}(e, root, ...) + n·b_p | anyone; PROPOSER_ROLE only if `!openProposing` | nextEpoch <= e < currentEpoch; key neither banned nor disputed; policy hash in force; budgets | Proposed, covering nextEpoch..e, deadline now + W |
  * | Proposed         | {finalize}(e)                       | anyone                     | now >= deadline                           | Finalized: nextEpoch = e + 1, b_p back    |
  * | Proposed         | {challenge}(e, root) + b_c          | a guardian, once per key   | now < deadline                            | slot free; dispute Undecided until now + P |
  * | Proposed         | {proveUnattestedBatch}              | anyone                     | an unattested batch in the commitment     | slot free, key banned; b_p: r to the prover, the rest to the treasury |
  * | dispute Undecided| {resolveDispute}(d, true)           | GOVERNOR_ROLE (a vote)     | now < d.deadline                          | Upheld: key banned; challenger b_c + r·b_p, treasury the rest |
  * | dispute Undecided| {resolveDispute}(d, false)          | GOVERNOR_ROLE (a vote)     | now < d.deadline                          | NotUpheld: proposer b_p, treasury b_c      |
- * | dispute Undecided| {settleDispute}(d)                  | anyone                     | now >= d.deadline                         | NoVerdict: each party pays f of its bond to the treasury |
+ * | dispute Undecided| {settleDispute}(d)                  | anyone                     | now >= d.deadline                         | NoVerdict: each party pays ceil(f·bond) to the treasury |
  * | dispute Undecided| {proveUnattestedBatchInDispute}     | anyone                     | an unattested batch in the commitment     | Proven: as Upheld, with no vote            |
  *
  * A second proposal while the slot is taken reverts before any bond moves (the first one mined
@@ -93,7 +94,11 @@ import {Attestations} from "./utils/Attestations.sol";
  * - I10 griefing is bounded and paid for: a guardian challenges a key at most once
  *   ({_challenged}); a dispute that is not upheld costs the challenger its bond (verdict) or f of
  *   it (no verdict), one that is upheld costs the proposer (1 - r) of its bond with r < 1, and
- *   one without a verdict costs each party f of its bond: a self-dispute is never free.
+ *   one without a verdict costs each party f of its bond, rounded up so that no bond, however
+ *   small, ends a dispute for free ({settleDispute}): a self-dispute is never free.
+ * - I11 what a root stakes grows with what it can take: a root covering n epochs can pay up to n
+ *   budgets (I2), so it bonds n·b_p ({proposeRoot}); a catch-up root risks per epoch what a
+ *   single-epoch root does.
  * - No loop runs over contributors: every function is O(1) apart from the proof lengths and, in
  *   {proposeRoot}, the number of covered epochs ({claimMany} loops over the requests its caller sends).
  */
@@ -283,7 +288,8 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
     /// @inheritdoc IContributionRewards
     /// @dev Anyone when `openProposing`, else only PROPOSER_ROLE. Checks, in order: the slot is
     /// free, `nextEpoch <= epoch`, the epoch has ended, the policy hash, a non-zero root, the key
-    /// neither banned nor disputed, and the budgets of the covered epochs (I2). Emits {RootProposed}.
+    /// neither banned nor disputed, and the budgets of the covered epochs (I2). Bonds
+    /// `proposerBond` per covered epoch (I11). Emits {RootProposed}.
     function proposeRoot(
         uint256 epoch,
         bytes32 root,
@@ -301,7 +307,8 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
         _checkProposable(first, epoch, root, ledgerRoot, policyHash_);
         (p.capTokens, p.capInfluence) = _checkBudgets(first, epoch, cumulativeTokens, cumulativeInfluence);
 
-        uint96 bond = uint96(policy_.proposerBond); // fits: checked by _setPolicy
+        // I11: one bond per covered epoch (proposerBond < 2**96 and epoch < 2**48: no overflow)
+        uint96 bond = SafeCast.toUint96(policy_.proposerBond * (epoch - first + 1));
         p.root = root;
         p.ledgerRoot = ledgerRoot;
         p.proposer = msg.sender;
@@ -355,14 +362,15 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
 
     /// @inheritdoc IContributionRewards
     /// @dev Anyone, from the dispute's deadline on. Each party gets its bond minus `feeBps` of
-    /// it; the treasury gets both fees; the key can be proposed again. Emits {DisputeEnded}.
+    /// it, rounded up (I10: at least one unit of any bond, at most the bond as feeBps <= 10000);
+    /// the treasury gets both fees; the key can be proposed again. Emits {DisputeEnded}.
     function settleDispute(Dispute calldata dispute) external nonReentrant {
         bytes32 key = _undecided(dispute);
         // slither-disable-next-line timestamp (as in resolveDispute)
         if (block.timestamp < dispute.deadline) revert ContributionRewardsDisputeOpen(key, dispute.deadline);
         delete _disputes[key];
-        uint256 proposerFee = (uint256(dispute.proposerBond) * dispute.feeBps) / BPS;
-        uint256 challengerFee = (uint256(dispute.challengerBond) * dispute.feeBps) / BPS;
+        uint256 proposerFee = Math.mulDiv(dispute.proposerBond, dispute.feeBps, BPS, Math.Rounding.Ceil);
+        uint256 challengerFee = Math.mulDiv(dispute.challengerBond, dispute.feeBps, BPS, Math.Rounding.Ceil);
         uint256 toProposer = dispute.proposerBond - proposerFee;
         uint256 toChallenger = dispute.challengerBond - challengerFee;
         emit DisputeEnded(key, dispute.epoch, Verdict.NoVerdict, toProposer, toChallenger, proposerFee + challengerFee);
@@ -631,13 +639,15 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
             uint256 tokens = cumulativeTokens - previous.tokens;
             if (tokens > tokenBudget * epochs)
                 revert ContributionRewardsTokenBudgetExceeded(tokens, tokenBudget * epochs);
+            // slither-disable-next-line divide-before-multiply (each epoch's cap is floored on its own, as the engine floors it, then summed over the covered epochs)
             capTokens = uint96(Math.min(((tokenBudget * capBps) / BPS) * epochs, type(uint96).max));
         }
         uint256 influenceBudget = policy_.influenceBudget;
         uint256 capPerEpoch = Math.mulDiv(influenceBudget, capBps, BPS);
-        uint256 budgetStored;
-        uint256 capStored;
+        uint256 budgetStored = 0;
+        uint256 capStored = 0;
         for (uint256 e = first; e <= epoch; ++e) {
+            // slither-disable-next-line calls-loop (a view of the system's own Influence, once per covered epoch; the proposer bonds per covered epoch, I11)
             uint256 growth = influence.growth(e);
             budgetStored += Math.mulDiv(influenceBudget, growth, Q64);
             capStored += Math.mulDiv(capPerEpoch, growth, Q64);

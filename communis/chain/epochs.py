@@ -707,7 +707,8 @@ def propose(
 ) -> list[Sent]:
     """Propose ``bundle``'s root (approving the proposer bond first if needed). The root covers
     every ended epoch from ``nextEpoch`` to the bundle's epoch (a catch-up root when more than
-    one; their bundles are the sibling folders); ``ledgerRoot`` is the commitment over the
+    one; their bundles are the sibling folders) and bonds ``proposerBond`` for each of them;
+    ``ledgerRoot`` is the commitment over the
     covered epochs' attested ledgers. Refuses draft bundles and, off local chains, a ``uri``
     only the proposer can resolve (``communis.publish.check_ledger_uri``)."""
     import ape
@@ -758,7 +759,7 @@ def propose(
     commitment = commitment_of(bundle, first)
     ledger_root = _hex(commitment.root)
     _check_key_free(rewards, epoch, totals.root, ledger_root)
-    bond = policy.proposer_bond
+    bond = policy.proposer_bond * (epoch - first + 1)  # one bond per covered epoch
     done = [s for s in [_ensure_allowance(rewards, sender, bond)] if s]
     tokens, stored = totals.cumulative_totals.tokens, totals.cumulative_totals.influence_stored
     receipt = rewards.proposeRoot(
@@ -958,8 +959,12 @@ def prove(
     (the sender gets the challenger reward of a pending root), no vote needed."""
     epoch = load_totals(bundle).epoch
     pending = pending_proposal(rewards)
+    other_root: EpochOpError | None = None
     if pending is not None and pending.epoch == epoch:
-        found = find_unattested_batch(rewards, bundle, pending.first_epoch, pending.ledger_root)
+        try:
+            found = find_unattested_batch(rewards, bundle, pending.first_epoch, pending.ledger_root)
+        except EpochOpError as err:  # the bundle of another root: a disputed one, perhaps
+            other_root, found = err, None
         if found is not None:
             receipt = rewards.proveUnattestedBatch(
                 epoch, _bytes32(pending.root), found.proof, sender=sender
@@ -974,6 +979,8 @@ def prove(
                 dispute.to_abi(), found.proof, sender=sender
             )
             return _proven(receipt, rewards, found, dispute.root)
+    if other_root is not None:
+        raise other_root
     if pending is None or pending.epoch != epoch:
         raise EpochOpError(
             f"epoch {epoch} has no pending root, nor an undecided dispute over a root built from "

@@ -86,15 +86,35 @@ ATTACKER_SIDES: dict[str, tuple[str, ...]] = {
 }
 
 
-def attacker_net(key: str, params: Parameters, ending: Ending) -> int:
+def attacker_net(key: str, params: Parameters, ending: Ending, *, epochs: int = 1) -> int:
     """What the attacker of ``key`` gains (> 0) or loses (< 0) through the bonds when its
-    proposal ends in ``ending``: exact, as the contract moves it (rewards rounded down)."""
-    return -_loss(params, ending, ATTACKER_SIDES[key])
+    proposal, covering ``epochs`` epochs, ends in ``ending``: exact, as the contract moves it
+    (rewards rounded down, fees up)."""
+    return -_loss(params, ending, ATTACKER_SIDES[key], epochs)
 
 
-def _loss(params: Parameters, ending: Ending, sides: tuple[str, ...] = ("proposer",)) -> int:
-    flows = bond_flows(params, ending)
+def _loss(
+    params: Parameters,
+    ending: Ending,
+    sides: tuple[str, ...] = ("proposer",),
+    epochs: int = 1,
+) -> int:
+    flows = bond_flows(params, ending, epochs)
     return -sum(flows.of(side) for side in sides)
+
+
+def fraud_stake(params: Parameters, epochs_covered: int = 1, unclaimed_backlog: int = 0) -> int:
+    """What a fraudulent root that finalizes pays its proposer's fresh accounts at most (token
+    smallest units): the token budgets of the epochs it covers (I2) plus the finalized tokens
+    nobody has claimed yet (the claim pool, I3), exact."""
+    return epochs_covered * params.token_budget + unclaimed_backlog
+
+
+def fresh_account_room(params: Parameters, finalized_epochs: int) -> int:
+    """The most one fresh account can claim once ``finalized_epochs`` epochs are finalized: the
+    token caps of all of them (I6, each floored as the contract floors it), exact. A fraudulent
+    root needs ``ceil(stake / room)`` fresh accounts to take its whole stake."""
+    return finalized_epochs * (params.token_budget * params.account_cap_bps // BPS)
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -135,14 +155,15 @@ def _min_window(a: Assumptions, watchers: int, gain: float, loss: float) -> floa
 
 
 def _mechanical_fraud(
-    key: str, title: str, p: Parameters, a: Assumptions, loss: int, how_caught: str
+    key: str, title: str, p: Parameters, a: Assumptions, ending: Ending, how_caught: str
 ) -> AttackResult:
-    stake = a.epochs_covered * p.token_budget + a.unclaimed_backlog
+    stake = fraud_stake(p, a.epochs_covered, a.unclaimed_backlog)
+    loss = _loss(p, ending, epochs=a.epochs_covered)
     miss = a.all_miss(p.challenge_window)
     detect = 1 - miss
     gain = miss * stake
     cost = detect * loss
-    per_bond = loss / p.proposer_bond
+    per_bond = loss / p.proposer_bond  # the loss per unit of proposerBond (n units here)
     regions = []
     bond = _min_bond(stake, float(detect), per_bond)
     if bond is not None:
@@ -187,7 +208,7 @@ def fraudulent_root(p: Parameters, a: Assumptions) -> AttackResult:
         "Fraudulent root (padded tree)",
         p,
         a,
-        _loss(p, ending),
+        ending,
         f"challenged, {how}",
     )
 
@@ -201,8 +222,8 @@ def padded_ledger(p: Parameters, a: Assumptions) -> AttackResult:
         "Padded ledger (unattested rows)",
         p,
         a,
-        _loss(p, Ending.PROVEN),
-        f"proven in one transaction (prover earns {cmn(p.reward())})",
+        Ending.PROVEN,
+        f"proven in one transaction (prover earns {cmn(p.reward(a.epochs_covered))})",
     )
 
 
@@ -471,7 +492,9 @@ __all__ = [
     "cmn",
     "corrupt_attester",
     "evaluate",
+    "fraud_stake",
     "fraudulent_root",
+    "fresh_account_room",
     "griefing",
     "padded_ledger",
     "proposal_spam",

@@ -9,17 +9,19 @@ test can compare them with balance changes on chain exactly:
 ending                     proposer   challenger              prover     treasury
 =========================  =========  ======================  =========  =================
 finalized (no challenge)   0          --                      --         0
-upheld by governance       -b_p       +reward                 --         b_p - reward
+upheld by governance       -B         +reward                 --         B - reward
 not upheld by governance   0          -b_c                    --         +b_c
-dispute timed out          -fee(b_p)  -fee(b_c)               --         fee(b_p)+fee(b_c)
-proven (no dispute)        -b_p       --                      +reward    b_p - reward
-proven during a dispute    -b_p       +reward (bond back)     0          b_p - reward
+dispute timed out          -fee(B)    -fee(b_c)               --         fee(B)+fee(b_c)
+proven (no dispute)        -B         --                      +reward    B - reward
+proven during a dispute    -B         +reward (bond back)     0          B - reward
 =========================  =========  ======================  =========  =================
 
-(reward = floor(b_p * challengerRewardBps / 10000), fixed when the challenge or proof is made;
-fee(b) = floor(b * disputeFeeBps / 10000).) Flows are *net*: a bond paid in and returned whole is
-0. They always sum to zero (bonds are conserved: the contract keeps nothing once a proposal or
-dispute has ended).
+B is the proposal's bond: ``proposerBond`` times the number of epochs the root covers (a catch-up
+root over n epochs can pay n budgets, so it bonds n·b_p). reward = floor(B * challengerRewardBps /
+10000), fixed when the challenge or proof is made; fee(b) = ceil(b * disputeFeeBps / 10000),
+rounded up so that no bond, however small, ends a dispute for free. Flows are *net*: a bond paid
+in and returned whole is 0. They always sum to zero (bonds are conserved: the contract keeps
+nothing once a proposal or dispute has ended).
 
 A model-versus-chain test plays one ending on an EVM and compares balance changes with these
 numbers, exactly::
@@ -80,10 +82,11 @@ class Flows:
         )
 
 
-def bond_flows(params: Parameters, ending: Ending) -> Flows:
-    """What the bonds move when a proposal ends in ``ending`` at ``params``."""
-    b_p, b_c = params.proposer_bond, params.challenger_bond
-    reward = params.reward()
+def bond_flows(params: Parameters, ending: Ending, epochs: int = 1) -> Flows:
+    """What the bonds move when a proposal covering ``epochs`` epochs ends in ``ending`` at
+    ``params``."""
+    b_p, b_c = params.bond_for(epochs), params.challenger_bond
+    reward = params.reward(epochs)
     if ending is Ending.FINALIZED:
         return Flows()
     if ending is Ending.UPHELD:

@@ -148,12 +148,20 @@ class Parameters:
         return max(self.role_weights)
 
     def fee(self, bond: int) -> int:
-        """What a party pays of ``bond`` when a dispute ends without a verdict (floor)."""
-        return bond * self.dispute_fee_bps // BPS
+        """What a party pays of ``bond`` when a dispute ends without a verdict: rounded up, as
+        the contract rounds it, so that no bond ends a dispute for free."""
+        return -(-bond * self.dispute_fee_bps // BPS)
 
-    def reward(self) -> int:
-        """The challenger's (or prover's) share of a slashed proposer bond (floor)."""
-        return self.proposer_bond * self.challenger_reward_bps // BPS
+    def bond_for(self, epochs: int = 1) -> int:
+        """The proposer bond of a root covering ``epochs`` epochs: one ``proposerBond`` each."""
+        if epochs < 1:
+            raise EconomicsError(f"a root covers at least one epoch, got {epochs}")
+        return self.proposer_bond * epochs
+
+    def reward(self, epochs: int = 1) -> int:
+        """The challenger's (or prover's) share of the slashed bond of a root covering
+        ``epochs`` epochs (floor, as the contract)."""
+        return self.bond_for(epochs) * self.challenger_reward_bps // BPS
 
     def total_influence(self, epochs: int) -> int:
         """Influence earned by the end of ``epochs`` full epochs at full emission, measured at the

@@ -42,6 +42,20 @@ class Stress:
     def profitable(self) -> tuple[AttackResult, ...]:
         return tuple(r for r in self.results if r.profitable)
 
+    @property
+    def summary(self) -> str:
+        """The profitable attacks with their profit and region, or the closest one's margin."""
+        if self.profitable:
+            return "; ".join(
+                f"{r.title}: profit {cmn(r.profit)}, unprofitable when {r.unprofitable_when}"
+                for r in self.profitable
+            )
+        priced = [r for r in self.results if r.profitable_override is None and r.gain > 0]
+        if not priced:
+            return "no attack is profitable"
+        closest = max(priced, key=lambda r: r.profit)
+        return f"no attack is profitable (closest: {closest.title}, profit {cmn(closest.profit)})"
+
 
 @dataclass(frozen=True, slots=True)
 class Analysis:
@@ -57,10 +71,18 @@ class Analysis:
 
 
 def stresses(params: Parameters, assumptions: Assumptions) -> tuple[Stress, ...]:
-    """The table when governance never votes, and for a catch-up root over two epochs."""
+    """The table when governance never votes, for a catch-up root over three epochs, for both
+    at once, and when a whole token budget lies finalized but unclaimed (fresh accounts in a
+    padded root can drain it)."""
+    silent = assumptions.with_(governance_votes=False)
     cases = (
-        ("governance never votes", assumptions.with_(governance_votes=False)),
-        ("catch-up root over 2 epochs", assumptions.with_(epochs_covered=2)),
+        ("governance never votes", silent),
+        ("catch-up root over 3 epochs", assumptions.with_(epochs_covered=3)),
+        ("governance never votes, catch-up root over 3 epochs", silent.with_(epochs_covered=3)),
+        (
+            "one token budget finalized but unclaimed",
+            assumptions.with_(unclaimed_backlog=params.token_budget),
+        ),
     )
     return tuple(Stress(name, a, tuple(evaluate(params, a))) for name, a in cases)
 
@@ -179,16 +201,7 @@ def markdown_blocks(analysis: Analysis) -> dict[str, str]:
             f"{_yes(r.profitable)} | {r.unprofitable_when} |"
         )
     for stress in analysis.stresses:
-        found = stress.profitable
-        text = (
-            "; ".join(
-                f"{r.title}: profit {cmn(r.profit)}, unprofitable when {r.unprofitable_when}"
-                for r in found
-            )
-            if found
-            else "no attack is profitable"
-        )
-        lines += ["", f"Stress case, {stress.name}: {text}."]
+        lines += ["", f"Stress case, {stress.name}: {stress.summary}."]
     lines += [
         "",
         f"A dispute delays an honest root by at most D = P + W = "
@@ -278,13 +291,7 @@ def html_section(analysis: Analysis, charts: dict[str, Path]) -> str:
         )
     parts.append("</table></div>")
     for stress in analysis.stresses:
-        found = stress.profitable
-        text = (
-            "; ".join(f"{r.title} (profit {cmn(r.profit)}): {r.unprofitable_when}" for r in found)
-            if found
-            else "no attack is profitable"
-        )
-        parts.append(f"<p>Stress case, {_e(stress.name)}: {_e(text)}.</p>")
+        parts.append(f"<p>Stress case, {_e(stress.name)}: {_e(stress.summary)}.</p>")
     sim = analysis.sim
     if sim is not None:
         parts.append(

@@ -7,7 +7,7 @@ struct Policy {
     uint32[4] roleWeights;    // creator, curator, guardian, participant: weight per point
     uint16 accountCapBps;     // max share of an epoch budget for one account, 1..10000
     uint64 challengeWindow;   // seconds
-    uint256 proposerBond;     // CommunityToken units
+    uint256 proposerBond;     // CommunityToken units per epoch a root covers
     uint256 challengerBond;   // CommunityToken units
     uint64 disputePeriod;     // seconds governance has to decide a dispute (>= challengeWindow)
     uint16 disputeFeeBps;     // each party's fee when a dispute ends without a verdict, 1..10000
@@ -262,14 +262,15 @@ DEFAULT_POLICY = Policy(
     influence_budget=10_000 * UNIT,
     role_weights=(5, 3, 4, 1),  # creator, curator, guardian, participant
     account_cap_bps=500,
-    challenge_window=2 * DAY,
+    challenge_window=4 * DAY,
     proposer_bond=1_000 * UNIT,
     challenger_bond=250 * UNIT,
     dispute_period=14 * DAY,
     dispute_fee_bps=2_000,
     open_proposing=True,
 )
-"""The starting policy: 100k tokens and 10k influence per epoch, a 5% cap per account, a two-day
-challenge window, disputes decided within two weeks (else each party pays 20% of its bond),
-anyone may propose. ``config/deploy.toml`` and ``examples/policy.json`` hold it as data (a test
-checks that they agree), the sample community and the deployment defaults use it."""
+"""The starting policy: 100k tokens and 10k influence per epoch, a 5% cap per account, a four-day
+challenge window (two days let a padded root pay with one watcher when governance never votes:
+README, "Why cheating does not pay"), disputes decided within two weeks (else each party pays 20%
+of its bond), anyone may propose. ``config/deploy.toml`` and ``examples/policy.json`` hold it as
+data (a test checks that they agree), the sample community and the deployment defaults use it."""

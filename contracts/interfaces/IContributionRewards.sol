@@ -32,7 +32,7 @@ interface IContributionRewards {
         uint32[4] roleWeights; // creator, curator, guardian, participant: weight per point
         uint16 accountCapBps; // max share of an epoch budget for one account, bps 1..10000
         uint64 challengeWindow; // W, seconds (> 0)
-        uint256 proposerBond; // b_p, CommunityToken units (> 0)
+        uint256 proposerBond; // b_p, CommunityToken units (> 0) per epoch a root covers
         uint256 challengerBond; // b_c, CommunityToken units (> 0)
         uint64 disputePeriod; // P, seconds governance has to decide a dispute (>= W)
         uint16 disputeFeeBps; // f, bps 1..10000 of its bond each party pays when a dispute ends without a verdict
@@ -301,8 +301,9 @@ interface IContributionRewards {
 
     /**
      * @notice Propose the cumulative root after `epoch`, covering every ended epoch from
-     * `nextEpoch` to `epoch` (a catch-up root when more than one). Pulls the proposer bond with
-     * transferFrom (approve or permit first).
+     * `nextEpoch` to `epoch` (a catch-up root when more than one). Pulls the proposer bond,
+     * `proposerBond` times the number of epochs covered, with transferFrom (approve or permit
+     * first): a root that can pay n budgets stakes n bonds.
      * @param epoch The last epoch this root closes (ended: below the current epoch).
      * @param root StandardMerkleTree root of the cumulative table after `epoch`.
      * @param cumulativeTokens Sum of all leaves' cumulative tokens.
@@ -342,7 +343,8 @@ interface IContributionRewards {
 
     /**
      * @notice End a dispute that governance did not decide by its deadline: each party pays the
-     * dispute fee to the treasury and gets the rest of its bond back. Anyone may call.
+     * dispute fee (`feeBps` of its bond, rounded up: never zero) to the treasury and gets the
+     * rest of its bond back. Anyone may call.
      * @param dispute The record {RootChallenged} logged.
      */
     function settleDispute(Dispute calldata dispute) external;

@@ -1,7 +1,8 @@
 """Adversarial scenarios against the whole system, handed over to the timelock (both EVMs).
 
 Each test is one attack, named after it; each asserts that the attack gains nothing and what it
-costs the attacker. Members earn influence only through a finalized epoch and a claim.
+costs the attacker (in the challenge game, exactly what the economics model predicts for the same
+parameters). Members earn influence only through a finalized epoch and a claim.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import pytest
 from eth_abi import decode
 from eth_utils import keccak
 
+from communis.economics.attacks import attacker_net
+from communis.economics.bonds import Ending, bond_flows
 from tests.helpers.constants import (
     AGAINST,
     CANCELED,
@@ -24,6 +27,7 @@ from tests.helpers.constants import (
     TIMELOCK_DELAY,
     TOKEN,
 )
+from tests.helpers.economics import Balances, model_of
 from tests.helpers.epochs import cumulative, dispute_of
 from tests.helpers.governance import encode, propose, vote_through
 from tests.helpers.signing import delegates, sign_delegation, sign_permit
@@ -210,14 +214,19 @@ def test_upheld_root_is_banned_for_its_epoch(chain, full, claimed_epoch0, alice,
         1, {alice: (10 * TOKEN, 0), attacker: (9_000 * TOKEN, 900 * TOKEN)}, claimed_epoch0
     )
     end_epoch(chain, full, 1)
-    bond_left = token.balanceOf(proposer)
+    model = model_of(rewards)
+    balances = Balances(token, proposer, guardian, full.timelock, attacker)
     propose_root(full, padded)
     receipt = rewards.challenge(1, padded.root, "ipfs://report", sender=guardian)
     with ape.reverts(rewards.ContributionRewardsInvalidProof):  # nothing of it pays meanwhile
         claim(full, padded, attacker, attacker)
     _resolve(chain, full, dispute_of(receipt, rewards), True, [alice, bob], bob)
     assert rewards.isRootBanned(1, padded.root, padded.ledger_root)
-    assert token.balanceOf(proposer) == bond_left - PROPOSER_BOND
+    upheld = bond_flows(model, Ending.UPHELD)
+    assert balances.change(proposer) == attacker_net("fraudulent-root", model, Ending.UPHELD)
+    assert balances.change(proposer) == -PROPOSER_BOND
+    assert balances.change(guardian) == upheld.challenger
+    assert balances.change(full.timelock) == upheld.treasury
     with ape.reverts(rewards.ContributionRewardsRootBanned):
         propose_root(full, padded)
     honest = cumulative(1, {alice: (10 * TOKEN, 0)}, claimed_epoch0)
@@ -231,17 +240,18 @@ def test_griefing_challenges_cost_the_challenger_its_bond(chain, full, claimed_e
     gets its bond back, the root (discarded by the challenge) is proposed again and the same
     guardian cannot challenge it twice."""
     rewards, token, guardian = full.rewards, full.token, full.guardian
+    model = model_of(rewards)
     honest = cumulative(1, {alice: (10 * TOKEN, 1 * TOKEN)}, claimed_epoch0)
     end_epoch(chain, full, 1)
+    balances = Balances(token, guardian, full.timelock, full.proposer)
     propose_root(full, honest)
-    guardian_before = token.balanceOf(guardian)
-    treasury_before = token.balanceOf(full.timelock)
-    proposer_before = token.balanceOf(full.proposer)
     receipt = rewards.challenge(1, honest.root, "I just don't like it", sender=guardian)
     _resolve(chain, full, dispute_of(receipt, rewards), False, [alice, bob], bob)
-    assert token.balanceOf(guardian) == guardian_before - CHALLENGER_BOND
-    assert token.balanceOf(full.timelock) == treasury_before + CHALLENGER_BOND
-    assert token.balanceOf(full.proposer) == proposer_before + PROPOSER_BOND
+    not_upheld = bond_flows(model, Ending.NOT_UPHELD)
+    assert balances.change(guardian) == attacker_net("griefing", model, Ending.NOT_UPHELD)
+    assert balances.change(guardian) == -CHALLENGER_BOND
+    assert balances.change(full.timelock) == not_upheld.treasury == CHALLENGER_BOND
+    assert balances.change(full.proposer) == not_upheld.proposer == 0
     propose_root(full, honest)
     with ape.reverts(rewards.ContributionRewardsAlreadyChallenged):
         rewards.challenge(1, honest.root, "again", sender=guardian)

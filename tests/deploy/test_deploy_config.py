@@ -102,7 +102,7 @@ def test_units(tmp_path):
         ("open_proposing = true", "open_proposing = 1", "rewards.open_proposing: expected true"),
         ('dispute_period = "14d"', 'dispute_period = "1d"', "shorter than challenge_window"),
         ('dispute_period = "14d"', 'dispute_period = "3651d"', "at most 3650d"),
-        ('challenge_window = "2d"', 'challenge_window = "0s"', "rewards.challenge_window: must be"),
+        ('challenge_window = "4d"', 'challenge_window = "0s"', "rewards.challenge_window: must be"),
         ("dispute_fee_bps = 2000", "dispute_fee_bps = 0", "rewards.dispute_fee_bps"),
         ("dispute_fee_bps = 2000", "dispute_fee_bps = 10001", "rewards.dispute_fee_bps"),
         ('proposer_bond = "1000"', 'proposer_bond = "0"', "rewards.proposer_bond: must be > 0"),

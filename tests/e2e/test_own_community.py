@@ -15,7 +15,6 @@ with its state gone, the commands say the chain was reset and what to do.
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
 import shutil
@@ -27,6 +26,7 @@ import pytest
 
 from communis.node import NodeFiles, start, stop
 from tests.helpers.anvil import free_port
+from tests.helpers.scripts import environment
 
 pytestmark = pytest.mark.offchain
 
@@ -107,18 +107,6 @@ def scratch_project(tmp_path: Path) -> Path:
     if (ROOT / ".build").is_dir():
         shutil.copytree(ROOT / ".build", work / ".build")
     return work
-
-
-def environment() -> dict[str, str]:
-    anvil = ROOT / "node_modules" / "@foundry-rs" / "anvil-linux-amd64" / "bin"
-    path = f"{ROOT / '.venv' / 'bin'}:{anvil}:{os.environ.get('PATH', '')}"
-    return {
-        **os.environ,
-        "PATH": path,
-        "SOLCX_BINARY_PATH": str(ROOT / ".solcx"),
-        "ETH_HASH_BACKEND": "pysha3",
-        "COLUMNS": "200",
-    }
 
 
 def test_readme_own_community_end_to_end(scratch_project: Path) -> None:

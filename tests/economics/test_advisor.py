@@ -9,8 +9,10 @@ import pytest
 
 from communis.deploy.config import ConfigError, load
 from communis.economics.advisor import RiskRefused, advise, check_accepted
-from communis.economics.attacks import KEYS
-from communis.economics.params import Assumptions
+from communis.economics.attacks import KEYS, evaluate
+from communis.economics.params import Assumptions, Parameters
+from communis.economics.report import stresses
+from communis.engine.policy import DAY
 
 pytestmark = pytest.mark.offchain
 
@@ -67,11 +69,25 @@ def test_unknown_risk_name_is_refused_everywhere() -> None:
         check_accepted(findings, ("typo",), live=False)
 
 
-def test_silent_governance_needs_two_watchers_at_the_defaults() -> None:
+def test_attack_silent_governance_and_catch_up_roots_at_the_defaults() -> None:
+    """The harsher cases hold with one watcher at the shipped defaults: a governance that never
+    votes (a caught fraud costs only the dispute fee), a catch-up root over three epochs, both
+    at once, and a whole budget finalized but unclaimed. With the former two-day challenge
+    window a padded root paid off when governance never votes (one watcher misses two days
+    with 0.68%, four days with 0.09%)."""
     config = load(ROOT / "config" / "deploy.toml")
+    analysis = stresses(Parameters.from_config(config), Assumptions())
+    assert [s.name for s in analysis] == [
+        "governance never votes",
+        "catch-up root over 3 epochs",
+        "governance never votes, catch-up root over 3 epochs",
+        "one token budget finalized but unclaimed",
+    ]
+    assert [r.key for s in analysis for r in s.profitable] == []
+    two_days = Parameters.from_config(config).with_(challenge_window=2 * DAY)
     silent = Assumptions(governance_votes=False)
-    assert [f.key for f in advise(config, silent) if f.profitable] == ["fraudulent-root"]
-    assert not [f for f in advise(config, silent.with_(watchers=2)) if f.profitable]
+    assert [r.key for r in evaluate(two_days, silent) if r.profitable] == ["fraudulent-root"]
+    assert not [r for r in evaluate(two_days, silent.with_(watchers=2)) if r.profitable]
 
 
 def test_deploy_command_takes_accept_risk() -> None:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from communis.deploy.config import load
 from communis.economics.attacks import ATTACKER_SIDES, attacker_net
 from communis.economics.bonds import Ending, Flows, bond_flows, verdict
-from communis.economics.params import Parameters
+from communis.economics.params import EconomicsError, Parameters
 from communis.engine.units import UNIT
 
 pytestmark = pytest.mark.offchain
@@ -66,14 +66,20 @@ def test_unknown_party_is_refused() -> None:
 
 
 @given(
-    proposer_bond=st.integers(10_000, 10**30),
-    challenger_bond=st.integers(10_000, 10**30),
+    proposer_bond=st.integers(1, 10**28),
+    challenger_bond=st.integers(1, 10**28),
     reward_bps=st.integers(0, 9_999),
     fee_bps=st.integers(1, 10_000),
     ending=st.sampled_from(list(Ending)),
+    epochs=st.integers(1, 60),
 )
 def test_bonds_are_conserved_and_self_dispute_never_free(
-    proposer_bond: int, challenger_bond: int, reward_bps: int, fee_bps: int, ending: Ending
+    proposer_bond: int,
+    challenger_bond: int,
+    reward_bps: int,
+    fee_bps: int,
+    ending: Ending,
+    epochs: int,
 ) -> None:
     params = DEFAULTS.with_(
         proposer_bond=proposer_bond,
@@ -81,19 +87,44 @@ def test_bonds_are_conserved_and_self_dispute_never_free(
         challenger_reward_bps=reward_bps,
         dispute_fee_bps=fee_bps,
     )
-    flows = bond_flows(params, ending)
+    flows = bond_flows(params, ending, epochs)
     assert flows.total == 0
     assert flows.treasury >= 0 and flows.proposer <= 0
     if ending in (Ending.UPHELD, Ending.NOT_UPHELD, Ending.TIMED_OUT):
-        assert attacker_net("self-dispute", params, ending) < 0
+        assert attacker_net("self-dispute", params, ending, epochs=epochs) < 0
     if ending in (Ending.NOT_UPHELD, Ending.TIMED_OUT):  # a challenge of an honest root
-        assert attacker_net("griefing", params, ending) < 0
+        assert attacker_net("griefing", params, ending, epochs=epochs) < 0
 
 
-def test_dust_bonds_time_out_for_free() -> None:
-    """The dispute fee rounds down: a bond below 10000 / disputeFeeBps smallest units pays no fee
-    on a timeout. Bonds of real size (1000 CMN = 10^21) are far from it; a contract that must
-    make every timeout cost something rounds the fee up or refuses such a bond."""
+def test_dust_bonds_never_time_out_for_free() -> None:
+    """The dispute fee rounds up, as the contract rounds it: a bond of a few units still pays at
+    least one on a timeout (rounded down, a bond below 10000 / disputeFeeBps units paid nothing,
+    and a self-dispute with such bonds was a free delay)."""
     dust = DEFAULTS.with_(proposer_bond=4, challenger_bond=4)
-    assert bond_flows(dust, Ending.TIMED_OUT) == Flows()
+    assert bond_flows(dust, Ending.TIMED_OUT) == Flows(proposer=-1, challenger=-1, treasury=2)
+    assert attacker_net("self-dispute", dust, Ending.TIMED_OUT) == -2
+    assert (
+        attacker_net(
+            "self-dispute", dust.with_(proposer_bond=1, challenger_bond=1), Ending.TIMED_OUT
+        )
+        == -2
+    )
+    assert dust.fee(10**21 + 1) == (10**21 + 1) * 2_000 // 10_000 + 1
     assert set(ATTACKER_SIDES) >= {"fraudulent-root", "self-dispute", "griefing"}
+
+
+def test_a_catch_up_root_bonds_one_bond_per_epoch() -> None:
+    """A root covering n epochs can pay n budgets, so the contract takes n proposer bonds; every
+    ending moves n times a one-epoch root's bond (the reward and the fee of the whole, rounded
+    once)."""
+    assert DEFAULTS.bond_for(3) == 3_000 * UNIT
+    assert bond_flows(DEFAULTS, Ending.UPHELD, epochs=3) == Flows(
+        proposer=-3_000 * UNIT, challenger=1_500 * UNIT, treasury=1_500 * UNIT
+    )
+    assert attacker_net("fraudulent-root", DEFAULTS, Ending.TIMED_OUT, epochs=3) == -600 * UNIT
+    assert attacker_net("padded-ledger", DEFAULTS, Ending.PROVEN, epochs=2) == -2_000 * UNIT
+    odd = DEFAULTS.with_(proposer_bond=3, challenger_reward_bps=5_000, dispute_fee_bps=5_000)
+    assert bond_flows(odd, Ending.UPHELD, epochs=3) == Flows(proposer=-9, challenger=4, treasury=5)
+    assert bond_flows(odd, Ending.TIMED_OUT, epochs=3).proposer == -5
+    with pytest.raises(EconomicsError, match="at least one epoch"):
+        DEFAULTS.bond_for(0)

@@ -26,7 +26,7 @@ def test_simulate_writes_charts_section_and_markdown(
     assert code == 0
     printed = capsys.readouterr().out
     assert "Fraudulent root" in printed and "PROFITABLE" not in printed
-    assert "stress case, governance never votes: profitable: fraudulent-root" in printed
+    assert "stress case, governance never votes: profitable: none" in printed
     names = {p.name for p in out.glob("*.png")}
     assert names == {
         "sweep_bond.png", "sweep_window.png", "sweep_cap.png", "sweep_quorum.png",

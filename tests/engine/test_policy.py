@@ -16,7 +16,7 @@ pytestmark = pytest.mark.offchain
 SOLIDITY_TUPLE = "(uint256,uint256,uint32[4],uint16,uint64,uint256,uint256,uint64,uint16,bool)"
 # keccak256(abi.encode(DEFAULT_POLICY)): pinned, so that a change of the default (or of the
 # encoding) is a visible, deliberate edit.
-DEFAULT_POLICY_HASH = "0e4f4f07bf617c6f3833fee45479aa93f862c8e1ed04f7a98eaac09524f330cb"
+DEFAULT_POLICY_HASH = "6360126409f97132497384dff2641c668b84adc9acf30a8c5866fd3dbf36d05f"
 
 
 def _reference_hash(p: Policy) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -105,3 +106,20 @@ def verify_options(
     attesters.save(path)
     return ["--attesters", str(path), "--attesters-hash", attesters.log_hash,
             "--chain-id", str(CHAIN_ID), "--registry", REGISTRY]  # fmt: skip
+
+
+MEMBER_ROLES = ("creator", "curator", "guardian", "participant", "creator")
+
+
+def members_ledger(folder: Path, epoch: int, members: Sequence, domain: Domain) -> Path:
+    """An attested ledger of ``epoch`` in ``folder`` (``ledger-<epoch>.jsonl``): one row per
+    member (ape accounts), roles in :data:`MEMBER_ROLES` order, points growing with the member
+    and the epoch."""
+    path = Path(folder) / f"ledger-{epoch}.jsonl"
+    rows = [
+        {"epoch": epoch, "account": m.address, "role": role, "points": str(10 + 7 * i + epoch),
+         "ref": f"e{epoch}-{i}"}
+        for i, (m, role) in enumerate(zip(members, MEMBER_ROLES, strict=True))
+    ]  # fmt: skip
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return attested(path, domain=domain)

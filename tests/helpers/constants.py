@@ -38,6 +38,7 @@ TEST_POLICY = replace(
     token_budget=10_000 * TOKEN,
     influence_budget=1_000 * TOKEN,
     account_cap_bps=1_500,  # below the test quorum: one account cannot meet it alone
+    challenge_window=2 * DAY,  # shorter than the default: scenarios read it, none depends on it
     challenger_bond=200 * TOKEN,
 )
 POLICY = TEST_POLICY.to_abi()

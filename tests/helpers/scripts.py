@@ -4,6 +4,7 @@ or its functions in-process."""
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 from types import ModuleType
 
@@ -23,3 +24,16 @@ def load_script(name: str) -> ModuleType:
 def account_alias(accounts, account) -> str:
     """The ``--account`` alias of one of ape's test accounts (``TEST::<index>``)."""
     return f"TEST::{[a.address for a in accounts].index(account.address)}"
+
+
+def environment() -> dict[str, str]:
+    """The environment an ``ape run`` subprocess needs, as ``make`` sets it up."""
+    anvil = ROOT / "node_modules" / "@foundry-rs" / "anvil-linux-amd64" / "bin"
+    path = f"{ROOT / '.venv' / 'bin'}:{anvil}:{os.environ.get('PATH', '')}"
+    return {
+        **os.environ,
+        "PATH": path,
+        "SOLCX_BINARY_PATH": str(ROOT / ".solcx"),
+        "ETH_HASH_BACKEND": "pysha3",
+        "COLUMNS": "200",
+    }

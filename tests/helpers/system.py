@@ -65,12 +65,20 @@ def _days(seconds: int) -> str:
 
 
 def config_text(
-    *, proposer: str, guardian: str, treasury: str, guardians: tuple[str, ...] = ()
+    *,
+    proposer: str,
+    guardian: str,
+    treasury: str,
+    guardians: tuple[str, ...] = (),
+    attesters: tuple[str, ...] = (),
 ) -> str:
-    """config/deploy.toml's format with the test parameters (see tests.helpers.constants)."""
+    """config/deploy.toml's format with the test parameters (see tests.helpers.constants);
+    ``attesters`` are appointed from epoch 0 with a budget no test ledger reaches."""
     (token_budget, influence_budget, weights, cap_bps, window, bond, challenger_bond, period, fee,
      open_proposing) = POLICY  # fmt: skip
     creator, curator, guardian_weight, participant = weights
+    budgets = "".join(f'"{a}" = "1000000000"\n' for a in attesters)
+    attester_table = f"\n[attesters]\n{budgets}" if attesters else ""
     return f"""version = 1
 
 [token]
@@ -114,7 +122,7 @@ challenger_reward_bps = {CHALLENGER_REWARD_BPS}
 open_proposing = {"true" if open_proposing else "false"}
 proposers = ["{proposer}"]
 guardians = [{", ".join(f'"{g}"' for g in guardians)}]
-"""
+{attester_table}"""
 
 
 def with_stand_ins(plan: list[StepSpec], *, awarder: Any = None) -> list[StepSpec]:
@@ -164,6 +172,7 @@ class Roles:
     awarder: Any = None
     registry_guardian: bool = True
     fund_bonds: bool = True
+    attesters: tuple[str, ...] = ()
 
 
 def deploy_system(project, chain, deployer, journals: Path, roles: Roles) -> Full:
@@ -175,6 +184,7 @@ def deploy_system(project, chain, deployer, journals: Path, roles: Roles) -> Ful
         guardian=roles.guardian.address,
         treasury=roles.treasury.address,
         guardians=(roles.guardian.address,) if roles.registry_guardian else (),
+        attesters=roles.attesters,
     )
     path.write_text(text)
     genesis = chain.pending_timestamp

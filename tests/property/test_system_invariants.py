@@ -27,8 +27,8 @@ After every step it checks:
    same at the snapshot's epoch and after years of decay, unless within rounding of a tie;
 7. bounded time: the pending proposal finalizes at its proposal time + W, every undecided dispute
    ends at its challenge time + P (the rules finalize and settle exactly then, with no vote);
-8. bonds conserved: the contract holds exactly the pending proposal's bond plus both bonds of
-   every undecided dispute;
+8. bonds conserved: the contract holds exactly the pending proposal's bond (one proposer bond
+   per epoch it covers) plus both bonds of every undecided dispute;
 9. no payout from a challenged root: the finalized root is never one under an undecided dispute
    nor a banned one, and a banned or disputed root is refused when proposed again.
 
@@ -620,7 +620,9 @@ class System(RuleBasedStateMachine):
 
     @invariant()
     def bonds_conserved(self) -> None:
-        held = PROPOSER_BOND if self.pending is not None else 0
+        held = 0
+        if self.pending is not None:  # one proposer bond per covered epoch (I11)
+            held = PROPOSER_BOND * (self.pending.number - self.pending_first + 1)
         held += sum(d.record[5] + d.record[7] for d in self.disputes)
         assert self.f.token.balanceOf(self.f.rewards) == held
 

@@ -7,12 +7,16 @@ plan wires them, governed through the real timelock."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from communis.chain import epochs
 from communis.engine.attest import Domain
-from tests.helpers.attest import key
+from tests.helpers.attest import key, members_ledger
 from tests.helpers.constants import HALF_LIFE, MAX_UINT, TOKEN, WEEK
-from tests.helpers.epochs import deploy_rewards
+from tests.helpers.epochs import deploy_rewards, pass_window
+from tests.helpers.time import end_epoch
 
 
 @pytest.fixture(scope="module")
@@ -70,3 +74,24 @@ def rewards(
         token.transfer(account, 10_000 * TOKEN, sender=treasury)
         token.approve(contract, MAX_UINT, sender=account)
     return contract
+
+
+@pytest.fixture
+def members(accounts):
+    """Five members (alice, bob and three more), in the roles of ``members_ledger``."""
+    return [accounts[i] for i in (1, 2, 6, 7, 8)]
+
+
+@pytest.fixture
+def finalized_epoch_zero(
+    rewards, chain, genesis, tmp_path, members, proposer, alice, attest_domain
+) -> Path:
+    """Epoch 0 built into ``tmp_path/epochs/0``, proposed and finalized honestly; returns the
+    bundles folder."""
+    out = tmp_path / "epochs"
+    epochs.build(rewards, members_ledger(tmp_path, 0, members, attest_domain), out)
+    end_epoch(chain, genesis, 0)
+    epochs.propose(rewards, out / "0", proposer)
+    pass_window(chain, rewards)
+    epochs.finalize(rewards, 0, alice)
+    return out

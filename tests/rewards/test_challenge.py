@@ -1,7 +1,9 @@
 """The challenge game: a challenge discards the root at once and opens a dispute that only
 decides the bonds (upheld, not upheld, or no verdict by its deadline); a padded root is banned
 and the honest one re-proposed; griefing is bounded and paid for; a catch-up root carries a
-discarded epoch's rewards; bonds are conserved; windows and roles are enforced."""
+discarded epoch's rewards; bonds are conserved; windows and roles are enforced. What each party
+gains or loses is compared with the economics model (``attacker_net``, ``bond_flows``) for the
+same parameters, exactly."""
 
 from __future__ import annotations
 
@@ -9,7 +11,10 @@ import ape
 import pytest
 from eth_utils import to_checksum_address
 
+from communis.economics.attacks import attacker_net
+from communis.economics.bonds import Ending, bond_flows
 from tests.helpers.constants import CHALLENGER_REWARD_BPS, POLICY, TOKEN
+from tests.helpers.economics import Balances, model_of
 from tests.helpers.epochs import (
     challenge,
     claim,
@@ -45,7 +50,13 @@ def padded(alice, bob, proposer):
 
 
 @pytest.fixture
-def disputed(rewards, chain, genesis, padded, proposer, guardian):
+def balances(token, proposer, guardian, treasury) -> Balances:
+    """The parties' balances before anything is proposed."""
+    return Balances(token, proposer, guardian, treasury)
+
+
+@pytest.fixture
+def disputed(rewards, chain, genesis, padded, proposer, guardian, balances):
     """The padded root of epoch 0, proposed and challenged: its dispute record."""
     end_epoch(chain, genesis, 0)
     propose(rewards, padded, proposer)
@@ -132,12 +143,10 @@ def test_fraud_upheld_slashed_banned_and_reproposed_honestly(
     treasury,
     alice,
     bob,
+    balances,
 ):
     """The whole story: fake accounts caught, upheld, bond slashed, padded root banned for the
     epoch, honest root finalized and claimed."""
-    proposer_before = token.balanceOf(proposer)
-    guardian_before = token.balanceOf(guardian)
-    treasury_before = token.balanceOf(treasury)
     forged = list(disputed)
     forged[5] = PROPOSER_BOND * 2  # a record that is not the one logged
     with ape.reverts(rewards.ContributionRewardsUnknownDispute):
@@ -151,9 +160,12 @@ def test_fraud_upheld_slashed_banned_and_reproposed_honestly(
     assert receipt.events.filter(rewards.RootBanned) == [
         rewards.RootBanned(0, key, padded.root, ZERO32)
     ]
-    assert token.balanceOf(proposer) == proposer_before  # the bond is gone for good
-    assert token.balanceOf(guardian) == guardian_before + CHALLENGER_BOND + REWARD
-    assert token.balanceOf(treasury) == treasury_before + PROPOSER_BOND - REWARD
+    model = model_of(rewards)
+    upheld = bond_flows(model, Ending.UPHELD)
+    assert balances.change(proposer) == attacker_net("fraudulent-root", model, Ending.UPHELD)
+    assert balances.change(proposer) == -PROPOSER_BOND  # the bond is gone for good
+    assert balances.change(guardian) == upheld.challenger == REWARD
+    assert balances.change(treasury) == upheld.treasury == PROPOSER_BOND - REWARD
     assert token.balanceOf(rewards) == 0
     assert rewards.isRootBanned(0, padded.root, ZERO32)
     assert rewards.disputeHash(0, padded.root, ZERO32) == ZERO32
@@ -193,19 +205,20 @@ def test_griefing_challenge_costs_the_challenger_and_happens_once(
     treasury, the proposer's comes back, and the same root, proposed again, cannot be challenged
     again by that guardian: it finalizes."""
     end_epoch(chain, genesis, 0)
+    balances = Balances(token, proposer, guardian, treasury)
     propose(rewards, honest, proposer)
     dispute = challenge(rewards, honest, guardian)
-    proposer_before = token.balanceOf(proposer)
-    guardian_before = token.balanceOf(guardian)
-    treasury_before = token.balanceOf(treasury)
     key = rewards.disputeKey(0, honest.root, ZERO32)
     receipt = rewards.resolveDispute(dispute, False, sender=gov)
     assert receipt.events.filter(rewards.DisputeEnded) == [
         rewards.DisputeEnded(key, 0, NOT_UPHELD, PROPOSER_BOND, 0, CHALLENGER_BOND)
     ]
-    assert token.balanceOf(proposer) == proposer_before + PROPOSER_BOND  # honest: bond back
-    assert token.balanceOf(guardian) == guardian_before
-    assert token.balanceOf(treasury) == treasury_before + CHALLENGER_BOND
+    model = model_of(rewards)
+    not_upheld = bond_flows(model, Ending.NOT_UPHELD)
+    assert balances.change(proposer) == not_upheld.proposer == 0  # honest: bond back
+    assert balances.change(guardian) == attacker_net("griefing", model, Ending.NOT_UPHELD)
+    assert balances.change(guardian) == -CHALLENGER_BOND
+    assert balances.change(treasury) == not_upheld.treasury == CHALLENGER_BOND
     assert token.balanceOf(rewards) == 0
     assert not rewards.isRootBanned(0, honest.root, ZERO32)
 
@@ -218,7 +231,7 @@ def test_griefing_challenge_costs_the_challenger_and_happens_once(
 
 
 def test_dispute_without_verdict_costs_both_parties(
-    rewards, token, chain, disputed, padded, proposer, guardian, gov, treasury, alice
+    rewards, token, chain, disputed, padded, proposer, guardian, gov, treasury, alice, balances
 ):
     """Governance does not decide: from the deadline on anyone settles; each party pays the
     dispute fee of its bond and gets the rest back; the root may be proposed again."""
@@ -228,10 +241,9 @@ def test_dispute_without_verdict_costs_both_parties(
     go_to(chain, deadline)
     with ape.reverts(rewards.ContributionRewardsDisputeExpired, deadline=deadline):
         rewards.resolveDispute(disputed, True, sender=gov)  # too late for a verdict
-    before = {a: token.balanceOf(a) for a in (proposer, guardian, treasury)}
     receipt = rewards.settleDispute(disputed, sender=alice)  # anyone
-    proposer_fee = PROPOSER_BOND * FEE_BPS // 10_000
-    challenger_fee = CHALLENGER_BOND * FEE_BPS // 10_000
+    proposer_fee = -(-PROPOSER_BOND * FEE_BPS // 10_000)  # rounded up
+    challenger_fee = -(-CHALLENGER_BOND * FEE_BPS // 10_000)
     key = rewards.disputeKey(0, padded.root, ZERO32)
     assert receipt.events.filter(rewards.DisputeEnded) == [
         rewards.DisputeEnded(
@@ -243,9 +255,12 @@ def test_dispute_without_verdict_costs_both_parties(
             proposer_fee + challenger_fee,
         )
     ]
-    assert token.balanceOf(proposer) == before[proposer] + PROPOSER_BOND - proposer_fee
-    assert token.balanceOf(guardian) == before[guardian] + CHALLENGER_BOND - challenger_fee
-    assert token.balanceOf(treasury) == before[treasury] + proposer_fee + challenger_fee
+    model = model_of(rewards)
+    timed_out = bond_flows(model, Ending.TIMED_OUT)
+    assert balances.change(proposer) == attacker_net("fraudulent-root", model, Ending.TIMED_OUT)
+    assert balances.change(proposer) == -proposer_fee
+    assert balances.change(guardian) == timed_out.challenger == -challenger_fee
+    assert balances.change(treasury) == timed_out.treasury == proposer_fee + challenger_fee
     assert token.balanceOf(rewards) == 0
     with ape.reverts(rewards.ContributionRewardsUnknownDispute):
         rewards.settleDispute(disputed, sender=alice)
@@ -285,8 +300,11 @@ def test_catch_up_root_pays_a_discarded_epoch(
     cap = POLICY[0] * POLICY[3] // 10_000
     both = cumulative(1, {alice: (cap, 100 * TOKEN), bob: (cap, 0)}, honest)
     assert both.leaf(alice)[0] > cap
+    held = token.balanceOf(rewards)
     receipt = propose(rewards, both, proposer)
     assert receipt.decode_logs(rewards.RootProposed)[0].firstEpoch == 0
+    assert receipt.decode_logs(rewards.RootProposed)[0].bond == 2 * PROPOSER_BOND  # one per epoch
+    assert token.balanceOf(rewards) == held + 2 * PROPOSER_BOND
     assert rewards.epochStatus(0) == PROPOSED and rewards.epochStatus(1) == PROPOSED
     proposal = rewards.pendingProposal()
     assert proposal.firstEpoch == 0 and proposal.epoch == 1
@@ -423,3 +441,24 @@ def test_revoked_guardian_cannot_challenge(
     registry.revokeGuardian(guardian, sender=gov)
     with ape.reverts(rewards.ContributionRewardsNotGuardian):
         rewards.challenge(0, padded.root, "", sender=guardian)
+
+
+def test_attack_dust_bonds_dispute_for_free(rewards, token, chain, genesis, gov, guardian, alice):
+    """Governance sets bonds of one token unit. Before, the dispute fee rounded down to zero, so
+    a self-dispute (a guardian proposing with open proposing and challenging its own root)
+    delayed the epoch by P + W for free, as often as it liked. The fee now rounds up: every
+    dispute without a verdict costs each party at least one unit, what the model says."""
+    dust = (*POLICY[:5], 1, 1, *POLICY[7:])
+    rewards.setPolicy(dust, sender=gov)
+    model = model_of(rewards)
+    assert (model.proposer_bond, model.challenger_bond) == (1, 1)
+    end_epoch(chain, genesis, 0)
+    balances = Balances(token, guardian)
+    own = cumulative(0, {alice: (TOKEN, 0)})
+    propose(rewards, own, guardian)
+    dispute = challenge(rewards, own, guardian)
+    go_to(chain, dispute[10])
+    receipt = rewards.settleDispute(dispute, sender=alice)
+    assert receipt.decode_logs(rewards.DisputeEnded)[0].toTreasury == 2
+    assert balances.change(guardian) == attacker_net("self-dispute", model, Ending.TIMED_OUT)
+    assert balances.change(guardian) == -2  # before: 0

@@ -8,22 +8,20 @@ epoch; a padded attested ledger is proven from its bundle with no vote."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from communis.chain import epochs
-from communis.engine.bundle import TREE, read_totals, replace_tree
-from communis.engine.merkle import Leaf, MerkleTree
+from communis.engine.bundle import read_totals
 from communis.engine.policy import policy_hash
+from tests.helpers.attack_bundles import FAKES, attest_bundle, pad
 from tests.helpers.attest import attested
 from tests.helpers.constants import POLICY
 from tests.helpers.time import end_epoch
 
 DAY = 24 * 3600
 ROLES = ("creator", "curator", "guardian", "participant", "creator")
-FAKES = [f"0x{'0' * 35}f00d{i}" for i in range(3)]
 
 
 @pytest.fixture
@@ -40,22 +38,6 @@ def ledger(tmp_path, contributors, attest_domain) -> Path:
     ]
     path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
     return attested(path, domain=attest_domain)
-
-
-def pad(honest: Path, out: Path) -> Path:
-    """A proposer's fraud: the honest ledger published with a tree that moves half of the first
-    account's tokens to fake accounts (totals unchanged, so the budget check passes)."""
-    shutil.copytree(honest, out)
-    tree = MerkleTree.load(honest / TREE)
-    leaves = list(tree.values)
-    victim = leaves[0]
-    share = victim.tokens // 2 // len(FAKES)
-    leaves[0] = Leaf(victim.account, victim.tokens - share * len(FAKES), victim.influence)
-    from eth_utils import to_checksum_address
-
-    leaves += [Leaf(to_checksum_address(f), share, 0) for f in FAKES]
-    replace_tree(out, MerkleTree.build(sorted(leaves, key=lambda leaf: leaf.account)))
-    return out
 
 
 @pytest.fixture
@@ -370,25 +352,6 @@ def test_catch_up_root_covers_the_discarded_epoch(
         assert token.balanceOf(member) == paid
 
 
-def _attest_bundle(bundle: Path, domain, signers) -> str:
-    """Sign ``bundle``'s ledger: ``signers`` is ``[(account, ledger lines)]``; writes
-    attestations.json into the bundle and its root into totals.json (as the attested build
-    does). Returns the ledger root."""
-    from communis.engine.attest import ATTESTATIONS_FILE, SigningKey, attest, write_attestations
-    from communis.engine.bundle import TOTALS
-    from communis.engine.ledger import iter_numbered_rows
-
-    totals = read_totals(bundle)
-    ledger = bundle / totals["ledger"]["file"]
-    rows = list(iter_numbered_rows(ledger, whole_ledger_checks=False))
-    keys = [(SigningKey(account.private_key), lines) for account, lines in signers]
-    attestations = attest(rows, keys, domain, totals["epoch"])
-    write_attestations(attestations, bundle / ATTESTATIONS_FILE)
-    totals["ledgerRoot"] = "0x" + attestations.ledger_root.hex()
-    (bundle / TOTALS).write_text(json.dumps(totals), encoding="utf-8")
-    return totals["ledgerRoot"]
-
-
 def test_padded_ledger_proven_from_its_bundle(
     rewards, attester_registry, token, chain, genesis, bundles, proposer, gov, treasury, carol,
     attacker, alice,
@@ -402,8 +365,8 @@ def test_padded_ledger_proven_from_its_bundle(
     honest, padded, _ = bundles
     domain = Domain(chain.chain_id, attester_registry.address)
     attester_registry.appoint(carol, 10**24, sender=gov)
-    padded_root = _attest_bundle(padded, domain, [(carol, [1, 2, 3]), (attacker, [4, 5])])
-    _attest_bundle(honest, domain, [(carol, [1, 2, 3, 4, 5])])
+    padded_root = attest_bundle(padded, domain, [(carol, [1, 2, 3]), (attacker, [4, 5])])
+    attest_bundle(honest, domain, [(carol, [1, 2, 3, 4, 5])])
     end_epoch(chain, genesis, 0)
     sent = epochs.propose(rewards, padded, proposer)
     assert sent[-1].details["ledger_root"] != "0x" + "00" * 32

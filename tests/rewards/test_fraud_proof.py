@@ -3,18 +3,22 @@ not attest (not an attester in that epoch, or an EOA attester's invalid signatur
 bans the root in one transaction with no vote, against the pending proposal or an undecided
 dispute; the two-level proof (batch in the epoch ledger root, epoch ledger root in the
 commitment) matches ``communis.engine.commitment``; everything else is refused and changes
-nothing."""
+nothing. Who gains and loses what is compared with the economics model (``attacker_net``,
+``bond_flows``) for the same parameters, exactly."""
 
 from __future__ import annotations
 
 import ape
 import pytest
 
+from communis.economics.attacks import attacker_net
+from communis.economics.bonds import Ending, bond_flows
 from communis.engine.attest import Batch, Domain, HashTree, SigningKey, make_batch
 from communis.engine.commitment import ledger_commitment
 from communis.engine.ledger import Row
 from communis.engine.roles import ROLES
 from tests.helpers.constants import CHALLENGER_REWARD_BPS, POLICY, TOKEN
+from tests.helpers.economics import Balances, model_of
 from tests.helpers.epochs import Epoch, challenge, cumulative, pass_window, propose
 from tests.helpers.time import end_epoch
 
@@ -97,19 +101,24 @@ def padded(ledger0, alice, bob, attacker) -> Epoch:
 
 
 @pytest.fixture
-def pending(rewards, chain, genesis, padded, proposer) -> Epoch:
+def balances(token, proposer, guardian, treasury, alice) -> Balances:
+    """Balances before the padded root is proposed (the proposer's bond still in hand)."""
+    return Balances(token, proposer, guardian, treasury, alice)
+
+
+@pytest.fixture
+def pending(rewards, chain, genesis, padded, proposer, balances) -> Epoch:
     end_epoch(chain, genesis, 0)
     propose(rewards, padded, proposer)
     return padded
 
 
 def test_attack_padded_ledger_proven_in_one_transaction(
-    rewards, token, pending, ledger0, proposer, treasury, alice
+    rewards, token, pending, ledger0, proposer, treasury, alice, balances
 ):
     """A batch nobody accountable signed: anyone holding the bundle proves it, the root is
     rejected and banned, the proposer's bond slashed (the prover gets the challenger reward),
     in one transaction with no vote."""
-    before = {a: token.balanceOf(a) for a in (alice, treasury, proposer)}
     receipt = rewards.proveUnattestedBatch(0, pending.root, _proof([ledger0], 0, 1), sender=alice)
     key = rewards.disputeKey(0, pending.root, pending.ledger_root)
     attacker = ledger0.batches[1][0].attester
@@ -122,9 +131,12 @@ def test_attack_padded_ledger_proven_in_one_transaction(
         rewards.RootBanned(0, key, pending.root, pending.ledger_root)
     ]
     assert receipt.gas_used <= FRAUD_PROOF_MAX
-    assert token.balanceOf(alice) == before[alice] + REWARD
-    assert token.balanceOf(treasury) == before[treasury] + PROPOSER_BOND - REWARD
-    assert token.balanceOf(proposer) == before[proposer]
+    model = model_of(rewards)
+    proven = bond_flows(model, Ending.PROVEN)
+    assert balances.change(proposer) == attacker_net("padded-ledger", model, Ending.PROVEN)
+    assert balances.change(proposer) == -PROPOSER_BOND
+    assert balances.change(alice) == proven.prover == REWARD
+    assert balances.change(treasury) == proven.treasury == PROPOSER_BOND - REWARD
     assert token.balanceOf(rewards) == 0
     assert rewards.pendingProposal().status == 3  # Rejected: the slot is free
     assert rewards.epochStatus(0) == 0
@@ -199,7 +211,7 @@ def test_bad_proofs_are_refused(rewards, pending, ledger0, domain, attacker, ali
 
 
 def test_proof_against_an_undecided_dispute(
-    rewards, token, chain, pending, ledger0, proposer, guardian, treasury, alice
+    rewards, token, chain, pending, ledger0, proposer, guardian, treasury, alice, balances
 ):
     """The root was challenged first: the proof ends the dispute as upheld, with no vote (also
     after its deadline, until someone settles it); the challenger gets its bond and the reward."""
@@ -208,16 +220,20 @@ def test_proof_against_an_undecided_dispute(
         rewards.proveUnattestedBatch(0, pending.root, _proof([ledger0], 0, 1), sender=alice)
     chain.pending_timestamp = dispute[10]
     chain.mine()
-    before = {a: token.balanceOf(a) for a in (alice, guardian, treasury)}
     receipt = rewards.proveUnattestedBatchInDispute(dispute, _proof([ledger0], 0, 1), sender=alice)
     key = rewards.disputeKey(0, pending.root, pending.ledger_root)
     assert receipt.events.filter(rewards.DisputeEnded) == [
         rewards.DisputeEnded(key, 0, PROVEN, 0, CHALLENGER_BOND + REWARD, PROPOSER_BOND - REWARD)
     ]
     assert receipt.gas_used <= FRAUD_PROOF_MAX
-    assert token.balanceOf(guardian) == before[guardian] + CHALLENGER_BOND + REWARD
-    assert token.balanceOf(treasury) == before[treasury] + PROPOSER_BOND - REWARD
-    assert token.balanceOf(alice) == before[alice]
+    model = model_of(rewards)
+    proven = bond_flows(model, Ending.PROVEN_IN_DISPUTE)
+    assert balances.change(proposer) == attacker_net(
+        "padded-ledger", model, Ending.PROVEN_IN_DISPUTE
+    )
+    assert balances.change(guardian) == proven.challenger == REWARD  # its bond back, and more
+    assert balances.change(treasury) == proven.treasury == PROPOSER_BOND - REWARD
+    assert balances.change(alice) == proven.prover == 0
     assert token.balanceOf(rewards) == 0
     assert rewards.isRootBanned(0, pending.root, pending.ledger_root)
     with ape.reverts(rewards.ContributionRewardsUnknownDispute):
@@ -225,10 +241,22 @@ def test_proof_against_an_undecided_dispute(
 
 
 def test_proof_into_a_catch_up_commitment(
-    rewards, chain, genesis, domain, gov, attester_registry, proposer, carol, attacker, alice, bob
+    rewards,
+    token,
+    chain,
+    genesis,
+    domain,
+    gov,
+    attester_registry,
+    proposer,
+    carol,
+    attacker,
+    alice,
+    bob,
 ):
     """A root covering epochs 0 and 1 commits to both ledgers: a batch of epoch 0 is proven
-    with a non-empty proof of its epoch leaf."""
+    with a non-empty proof of its epoch leaf. The catch-up root bonded two proposer bonds, and
+    loses both."""
     attester_registry.appoint(carol, 100 * POINT, sender=gov)
     ledgers = [
         Ledger(
@@ -239,6 +267,7 @@ def test_proof_into_a_catch_up_commitment(
     ]
     epoch = _with_commitment(cumulative(1, {alice: (TOKEN, 0)}), ledgers)
     end_epoch(chain, genesis, 1)
+    balances = Balances(token, proposer, alice)
     propose(rewards, epoch, proposer)
     proof = _proof(ledgers, 0, 0)
     assert len(proof[8]) == 1
@@ -246,6 +275,12 @@ def test_proof_into_a_catch_up_commitment(
         rewards.proveUnattestedBatch(1, epoch.root, _proof(ledgers, 1, 0), sender=alice)
     receipt = rewards.proveUnattestedBatch(1, epoch.root, proof, sender=alice)
     assert receipt.decode_logs(rewards.UnattestedBatchProven)[0].batchEpoch == 0
+    model = model_of(rewards)
+    assert balances.change(proposer) == attacker_net(
+        "padded-ledger", model, Ending.PROVEN, epochs=2
+    )
+    assert balances.change(proposer) == -2 * PROPOSER_BOND
+    assert balances.change(alice) == bond_flows(model, Ending.PROVEN, epochs=2).prover
 
 
 def test_proof_after_the_window_until_finalized(rewards, chain, pending, ledger0, proposer, alice):

@@ -3,48 +3,13 @@ publishes bundles that agree with themselves but not with the chain, and verify 
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
 from communis.chain import epochs
 from communis.engine.bundle import build_bundle, read_totals
 from tests.helpers.attack_bundles import forge_previous_table, rebuild_on
-from tests.helpers.attest import attested
-from tests.helpers.epochs import pass_window
+from tests.helpers.attest import members_ledger
 from tests.helpers.time import end_epoch
-
-ROLES = ("creator", "curator", "guardian", "participant", "creator")
-
-
-@pytest.fixture
-def members(accounts):
-    return [accounts[i] for i in (1, 2, 6, 7, 8)]
-
-
-def _ledger(path: Path, epoch: int, members, domain) -> Path:
-    rows = [
-        {"epoch": epoch, "account": m.address, "role": role, "points": str(10 + 7 * i + epoch),
-         "ref": f"e{epoch}-{i}"}
-        for i, (m, role) in enumerate(zip(members, ROLES, strict=True))
-    ]  # fmt: skip
-    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
-    return attested(path, domain=domain)
-
-
-@pytest.fixture
-def finalized_epoch_zero(
-    rewards, chain, genesis, tmp_path, members, proposer, alice, attest_domain
-) -> Path:
-    """Epoch 0 built, proposed and finalized honestly; returns the bundles folder."""
-    out = tmp_path / "epochs"
-    epochs.build(rewards, _ledger(tmp_path / "ledger-0.jsonl", 0, members, attest_domain), out)
-    end_epoch(chain, genesis, 0)
-    epochs.propose(rewards, out / "0", proposer)
-    pass_window(chain, rewards)
-    epochs.finalize(rewards, 0, alice)
-    return out
 
 
 def test_attack_forged_previous_table_is_rejected_on_chain(
@@ -54,7 +19,7 @@ def test_attack_forged_previous_table_is_rejected_on_chain(
     accomplice (totals unchanged) and builds epoch 1 on it: every file agrees with every other,
     but epoch 0's table is not the one finalized on chain."""
     out = finalized_epoch_zero
-    ledger1 = _ledger(tmp_path / "ledger-1.jsonl", 1, members, attest_domain)
+    ledger1 = members_ledger(tmp_path, 1, members, attest_domain)
     forge_previous_table(out / "0")
     forged_root = rebuild_on(out / "0", ledger1, out / "1", policy=epochs.onchain_policy(rewards),
                              half_life=int(epochs.influence_of(rewards).halfLife()))  # fmt: skip
@@ -74,7 +39,7 @@ def test_attack_null_previous_root_after_epoch_zero_is_rejected_on_chain(
     out = finalized_epoch_zero
     policy = epochs.onchain_policy(rewards)
     half_life = int(epochs.influence_of(rewards).halfLife())
-    ledger1 = _ledger(tmp_path / "ledger-1.jsonl", 1, members, attest_domain)
+    ledger1 = members_ledger(tmp_path, 1, members, attest_domain)
     build_bundle(ledger1, policy, half_life, out / "1")
     assert read_totals(out / "1")["previousRoot"] is None
     end_epoch(chain, genesis, 1)
@@ -95,9 +60,7 @@ def test_attack_honest_root_with_wrong_proposal_fields_is_rejected(
     the contract's budget checks pass, but claims would fail once the totals run out (or the
     commitment does not point at the ledger that was published)."""
     out = tmp_path / "epochs"
-    build = epochs.build(
-        rewards, _ledger(tmp_path / "ledger-0.jsonl", 0, members, attest_domain), out
-    )
+    build = epochs.build(rewards, members_ledger(tmp_path, 0, members, attest_domain), out)
     end_epoch(chain, genesis, 0)
     fields = {
         "cumulativeTokens": build.table.total_tokens,

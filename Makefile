@@ -84,16 +84,18 @@ $(WARM_STAMP): $(BUILD_STAMP) config/deploy.toml $(wildcard communis/deploy/*.py
 # wrapper, tests that start their own anvil) do not depend on the connected network
 # and run only with eth-tester. The invariant state machine (minutes per EVM) runs on eth-tester;
 # `make fuzz NETWORK=ethereum:local:foundry` runs it on anvil.
-# `make test` runs four sessions at the same time (toolchain/run_passes.py prints each one's
-# output when it ends, and the wall time of each): the network tests on eth-tester, the same on
-# anvil, and the offchain tests in two halves of similar length (those of tests/deploy, which
-# start their own nodes and `ape run deploy`, and the rest). `make test-local` / `make
-# test-foundry` run one EVM's whole pass alone.
+# `make test` runs five sessions at the same time (toolchain/run_passes.py prints each one's
+# output when it ends, and the wall time of each), of similar length: the network tests on
+# eth-tester in two (tests/rewards and tests/property, and the rest), the same on anvil, and the
+# offchain tests in two (those of tests/deploy, which start their own nodes and `ape run
+# deploy`, and the rest). `make test-local` / `make test-foundry` run one EVM's pass alone.
 PYTEST_FLAGS := -q -rs -p no:cacheprovider
 ANVIL_ONLY := -m 'not offchain' --ignore=tests/property/test_system_invariants.py
+SECOND_HALF := tests/rewards tests/property
 test: $(WARM_STAMP)
 	$(BIN)/python toolchain/run_passes.py \
-	  "eth-tester=$(BIN)/ape test --network ethereum:local:test $(PYTEST_FLAGS) -m 'not offchain' $(PYTEST_ARGS)" \
+	  "eth-tester=$(BIN)/ape test --network ethereum:local:test $(PYTEST_FLAGS) -m 'not offchain' $(SECOND_HALF:%=--ignore=%) $(PYTEST_ARGS)" \
+	  "eth-tester-rewards=$(BIN)/ape test --network ethereum:local:test $(PYTEST_FLAGS) -m 'not offchain' $(SECOND_HALF) $(PYTEST_ARGS)" \
 	  "anvil=$(BIN)/ape test --network ethereum:local:foundry $(PYTEST_FLAGS) $(ANVIL_ONLY) $(PYTEST_ARGS)" \
 	  "offchain-deploy=$(BIN)/ape test --network ethereum:local:test $(PYTEST_FLAGS) -m offchain tests/deploy $(PYTEST_ARGS)" \
 	  "offchain=$(BIN)/ape test --network ethereum:local:test $(PYTEST_FLAGS) -m offchain --ignore=tests/deploy $(PYTEST_ARGS)"

@@ -6,6 +6,7 @@ duration or to one of the moments that matter::
 
     epoch-end    the end of the epoch running now (its root can then be proposed)
     window-end   the close of the pending root's challenge window (it can then be finalized)
+    dispute-end  the deadline of the undecided dispute that ends first (it can then be settled)
     vote-start   the start of a proposal's voting (after its snapshot)
     vote-end     the end of its voting (it can then be queued)
     timelock     the end of its timelock delay (it can then be executed)
@@ -25,10 +26,12 @@ from communis.engine.units import format_duration
 from communis.errors import CommunisError
 
 if TYPE_CHECKING:
+    from ape.contracts import ContractInstance
+
     from communis.chain.governance import Governance
     from communis.chain.system import System
 
-TARGETS = ("epoch-end", "window-end", "vote-start", "vote-end", "timelock")
+TARGETS = ("epoch-end", "window-end", "dispute-end", "vote-start", "vote-end", "timelock")
 
 
 class ClockError(CommunisError, RuntimeError):
@@ -102,14 +105,38 @@ def epoch_end(system: System) -> tuple[int, str]:
     return end, f"the end of epoch {current}"
 
 
-def window_end(system: System) -> tuple[int, str]:
-    """When the pending root's challenge window closes."""
-    from communis.chain.epochs import Status, pending_proposal
+def window_end(rewards: ContractInstance) -> tuple[int, str]:
+    """When the pending root's challenge window closes (the pending slot's record)."""
+    from communis.chain.epochs import pending_proposal, undecided_disputes
 
-    pending = pending_proposal(system.rewards)
-    if pending is None or pending.status != Status.PROPOSED:
-        raise ClockError("no root is waiting in its challenge window (`ape run epoch status`)")
+    pending = pending_proposal(rewards)
+    if pending is None:
+        disputed = [d.epoch for d in undecided_disputes(rewards)]
+        why = (
+            f": the root of epoch {disputed[-1]} was challenged; `--to dispute-end` reaches its "
+            "dispute's deadline"
+            if disputed
+            else ""
+        )
+        raise ClockError(
+            f"no root is waiting in its challenge window (`ape run epoch status`){why}"
+        )
     return pending.challenge_deadline, f"the close of epoch {pending.epoch}'s challenge window"
+
+
+def dispute_end(rewards: ContractInstance) -> tuple[int, str]:
+    """The deadline of the undecided dispute that ends first and has not ended yet (from the
+    ``RootChallenged`` records the contract still holds)."""
+    from communis.chain.epochs import undecided_disputes
+
+    waiting = [d for d in undecided_disputes(rewards) if d.deadline > now()]
+    if not waiting:
+        raise ClockError(
+            "no dispute is waiting for its deadline (`ape run epoch status` lists the "
+            "undecided ones; one past its deadline can be settled now)"
+        )
+    first = waiting[0]
+    return first.deadline, f"the deadline of epoch {first.epoch}'s dispute"
 
 
 _WAITING = {"vote-start": "Pending", "vote-end": "Active", "timelock": "Queued"}
@@ -153,7 +180,9 @@ def advance_to(system: System, gov: Governance | None, target: str, ref: str | N
     if target == "epoch-end":
         moment, reason = epoch_end(system)
     elif target == "window-end":
-        moment, reason = window_end(system)
+        moment, reason = window_end(system.rewards)
+    elif target == "dispute-end":
+        moment, reason = dispute_end(system.rewards)
     elif target in _WAITING:
         if gov is None:
             raise ClockError("no governor deployed: nothing to vote on")

@@ -28,16 +28,25 @@ from enum import IntEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from eth_abi.abi import decode as abi_decode
 from eth_abi.abi import encode as abi_encode
 from eth_utils import to_checksum_address
 
 from communis.chain.governance import STATES as GOVERNOR_STATES
-from communis.chain.governance import Action, Governance, Proposal, for_proposer
+from communis.chain.governance import Action, Governance, Proposal, for_proposer, short_id
+from communis.chain.next_steps import (
+    NextStep,
+    after_challenge,
+    after_propose,
+    after_resolution,
+    after_verdict,
+)
 from communis.engine.attest import (
     ATTESTATIONS_FILE,
     AttestationError,
     Attestations,
     AttesterSet,
+    SignedBatch,
     read_attestations,
 )
 from communis.engine.bundle import TREE, build_bundle, find_previous, load_totals
@@ -45,6 +54,7 @@ from communis.engine.commitment import CommitmentError, LedgerCommitment, ledger
 from communis.engine.keccak import keccak
 from communis.engine.merkle import MerkleTree
 from communis.engine.policy import Policy, policy_hash
+from communis.engine.units import UNIT, format_tokens, format_when
 from communis.engine.verify import VerifyResult, verify_bundle
 from communis.errors import CommunisError
 from communis.publish import check_ledger_uri
@@ -53,6 +63,8 @@ if TYPE_CHECKING:
     from _typeshed import DataclassInstance
     from ape.api import AccountAPI, ReceiptAPI
     from ape.contracts import ContractInstance
+
+    from communis.economics.params import Parameters
 
 ZERO32 = b"\0" * 32
 ZERO_ADDRESS = "0x" + "00" * 20
@@ -274,6 +286,36 @@ class RewardsStatus:
     attesters_hash: str
     pending: Pending | None
     disputes: tuple[Dispute, ...] = ()
+    half_life: int = 0
+    """Influence's half-life in epochs (to show stored influence in influence)."""
+
+    def to_json(self) -> dict[str, Any]:
+        """Every field in the contracts' units; amounts as decimal strings (they exceed 2**53),
+        the policy in its JSON form."""
+        data: dict[str, Any] = {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if f.name not in ("policy", "pending", "disputes")
+        }
+        data["policy"] = self.policy.to_json()
+        data["pending"] = None if self.pending is None else _json_record(self.pending)
+        data["disputes"] = [_json_record(d) for d in self.disputes]
+        return _json_amounts(data)
+
+
+def _json_record(record: DataclassInstance) -> dict[str, Any]:
+    return _json_amounts({f.name: getattr(record, f.name) for f in fields(record)})
+
+
+def _json_amounts(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with every integer that JSON readers cannot hold exactly as a decimal string."""
+    return {key: _json_value(value) for key, value in data.items()}
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return value
+    return int(value) if abs(value) < 2**53 else str(value)
 
 
 def pending_proposal(rewards: ContractInstance) -> Pending | None:
@@ -350,6 +392,30 @@ def status(rewards: ContractInstance, *, from_block: int = 0) -> RewardsStatus:
         attesters_hash=_hex(attesters_of(rewards).logHash()),
         pending=pending_proposal(rewards),
         disputes=tuple(undecided_disputes(rewards, from_block=from_block)),
+        half_life=int(influence.halfLife()),
+    )
+
+
+def onchain_parameters(rewards: ContractInstance, gov: Governance) -> Parameters:
+    """The economic parameters in force on chain, for the attack models
+    (:class:`communis.economics.params.Parameters`): the policy, the challenger reward, the
+    governor and timelock settings, Influence's epoch and half-life, and the points budgets of
+    the attesters appointed for the epoch running now."""
+    from communis.chain.governance import governance_params
+    from communis.economics.params import Parameters
+
+    influence = influence_of(rewards)
+    epoch = int(influence.epochAt(_now()))
+    attesters = attester_set(rewards)
+    appointed = sorted({change.attester for change in attesters.changes})
+    points = [attesters.budget_at(a, epoch) for a in appointed]
+    return Parameters.from_policy(
+        onchain_policy(rewards),
+        challenger_reward_bps=int(rewards.challengerRewardBps()),
+        governance=governance_params(gov),
+        epoch_duration=int(influence.epochDuration()),
+        half_life_epochs=int(influence.halfLife()),
+        attester_budgets=tuple(-(-budget // UNIT) for budget in points if budget > 0),
     )
 
 
@@ -363,10 +429,20 @@ def build(
     *,
     previous: Path | None = None,
     overwrite: bool = False,
+    draft: bool = False,
+    check_attesters: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> Any:
     """Build the epoch bundle of ``ledger`` with the policy in force and Influence's half-life,
-    cumulative on the latest bundle below it in ``out_root`` (or ``previous``)."""
+    cumulative on the latest bundle below it in ``out_root`` (or ``previous``).
+
+    Every row must be in a batch of the ledger's attestations file, and the AttesterRegistry
+    must judge every batch valid (appointed attester with budget, signature in this
+    deployment's domain), checked before anything is written: a root built on anything else
+    gets its proposer bond slashed. ``draft`` builds anyway, for a look at the numbers (the
+    bundle cannot be proposed). ``check_attesters=False`` skips asking the registry: only to
+    play a cheat (the demo's fraud scenes, ``--no-attester-check``)."""
+    from communis.engine.attest import attestations_path
     from communis.engine.ledger import read_ledger
 
     policy = onchain_policy(rewards)
@@ -378,6 +454,9 @@ def build(
         raise EpochOpError(
             f"epoch {epoch} is cumulative on epoch {epoch - 1}: build that first or pass --previous"
         )
+    if check_attesters and not draft:
+        files = [(epoch, attestations_path(Path(ledger)))]
+        check_batches(rewards, files, what=f"build {ledger}", remedy=", or build a --draft")
     return build_bundle(
         Path(ledger),
         policy,
@@ -386,6 +465,7 @@ def build(
         previous=previous,
         overwrite=overwrite,
         progress=progress,
+        draft=draft,
     )
 
 
@@ -668,19 +748,32 @@ class Sent:
     gas_used: int
     details: dict[str, Any] = field(default_factory=dict)
 
+    def to_json(self) -> dict[str, Any]:
+        """The transaction and its numbers in the contracts' units (large ones as strings)."""
+        head = {"action": self.action, "tx": self.tx_hash, "gas": self.gas_used}
+        return {**head, **_json_amounts(self.details)}
+
 
 def _sent(action: str, receipt: ReceiptAPI, **details: Any) -> Sent:
     return Sent(action, str(receipt.txn_hash), int(receipt.gas_used), details)
 
 
-def _ensure_allowance(rewards: ContractInstance, owner: AccountAPI, amount: int) -> Sent | None:
+def _ensure_allowance(
+    rewards: ContractInstance, owner: AccountAPI, amount: int, what: str
+) -> Sent | None:
+    """Approve ``amount`` (the ``what`` bond) for ContributionRewards, unless already approved;
+    refuses when ``owner`` cannot pay it, saying where the tokens come from."""
     if amount == 0:
         return None
     token = token_of(rewards)
     balance = int(token.balanceOf(owner))
     if balance < amount:
         raise EpochOpError(
-            f"{owner.address} holds {balance} token units but the bond is {amount}: fund it first"
+            f"{owner.address} holds {format_tokens(balance)} but the {what} bond is "
+            f"{format_tokens(amount)}: fund it first, with {format_tokens(amount - balance)} "
+            "more from an account holding CMN (the deployment pays the bonds of the proposers "
+            "and guardians its config names out of the genesis allocation; later, governance "
+            "can pay from the treasury, and members hold what they claimed)"
         )
     if int(token.allowance(owner, rewards)) >= amount:
         return None
@@ -703,14 +796,20 @@ def _check_key_free(rewards: ContractInstance, epoch: int, root: str, ledger_roo
 
 
 def propose(
-    rewards: ContractInstance, bundle: Path, sender: AccountAPI, *, uri: str | None = None
+    rewards: ContractInstance,
+    bundle: Path,
+    sender: AccountAPI,
+    *,
+    uri: str | None = None,
+    check_attesters: bool = True,
 ) -> list[Sent]:
     """Propose ``bundle``'s root (approving the proposer bond first if needed). The root covers
     every ended epoch from ``nextEpoch`` to the bundle's epoch (a catch-up root when more than
     one; their bundles are the sibling folders) and bonds ``proposerBond`` for each of them;
-    ``ledgerRoot`` is the commitment over the
-    covered epochs' attested ledgers. Refuses draft bundles and, off local chains, a ``uri``
-    only the proposer can resolve (``communis.publish.check_ledger_uri``)."""
+    ``ledgerRoot`` is the commitment over the covered epochs' attested ledgers. Refuses draft
+    bundles, batches the AttesterRegistry rejects (unless ``check_attesters=False``: a cheat's
+    own script, see :func:`build`) and, off local chains, a ``uri`` only the proposer can
+    resolve (``communis.publish.check_ledger_uri``)."""
     import ape
 
     totals = load_totals(bundle)
@@ -732,8 +831,8 @@ def propose(
         if now < pending.challenge_deadline:
             raise EpochOpError(
                 f"the root {pending.root} of epoch {pending.epoch} is pending until "
-                f"{pending.challenge_deadline}: challenge it if it is wrong, or finalize it "
-                "after its window"
+                f"{format_when(pending.challenge_deadline, now=now)}: challenge it if it is "
+                f"wrong, or finalize it after its window (ape run epoch finalize {pending.epoch})"
             )
         raise EpochOpError(
             f"the root of epoch {pending.epoch} passed its window: finalize it first "
@@ -741,14 +840,17 @@ def propose(
         )
     ends = epoch_end(influence_of(rewards), epoch)
     if now < ends:
-        raise EpochOpError(f"epoch {epoch} ends at {ends} (in {ends - now} s): propose after that")
+        raise EpochOpError(
+            f"epoch {epoch} ends at {format_when(ends, now=now)}: propose after that"
+        )
     in_force = _hex(rewards.policyHash())
     if totals.policy_hash != in_force:
         raise EpochOpError(
             f"the bundle was computed under policy {totals.policy_hash} but {in_force} is in "
             "force: rebuild it (ape run epoch build)"
         )
-    drafts = [e for e, folder in covered_bundles(bundle, first) if not load_totals(folder).attested]
+    covered = covered_bundles(bundle, first)
+    drafts = [e for e, folder in covered if not load_totals(folder).attested]
     if drafts:
         raise EpochOpError(
             f"the bundle(s) of epoch(s) {drafts} are drafts: their rows are not attested, and "
@@ -756,11 +858,14 @@ def propose(
             "(communis attest / ape run attest) and rebuild"
         )
     ledger_uri = check_ledger_uri(uri or str(Path(bundle).resolve()), int(ape.chain.chain_id))
+    if check_attesters:
+        files = [(e, folder / ATTESTATIONS_FILE) for e, folder in covered]
+        check_batches(rewards, files, what=f"propose {bundle}")
     commitment = commitment_of(bundle, first)
     ledger_root = _hex(commitment.root)
     _check_key_free(rewards, epoch, totals.root, ledger_root)
     bond = policy.proposer_bond * (epoch - first + 1)  # one bond per covered epoch
-    done = [s for s in [_ensure_allowance(rewards, sender, bond)] if s]
+    done = [s for s in [_ensure_allowance(rewards, sender, bond, "proposer")] if s]
     tokens, stored = totals.cumulative_totals.tokens, totals.cumulative_totals.influence_stored
     receipt = rewards.proposeRoot(
         epoch,
@@ -811,7 +916,8 @@ def challenge(
     pending = _pending_of(rewards, epoch, "challenge")
     if _now() >= pending.challenge_deadline:
         raise EpochOpError(
-            f"the challenge window of epoch {epoch} closed at {pending.challenge_deadline}"
+            f"the challenge window of epoch {epoch} closed at "
+            f"{format_when(pending.challenge_deadline)}: the root can only be finalized now"
         )
     if not rewards.isGuardian(sender):
         raise EpochOpError(
@@ -823,7 +929,7 @@ def challenge(
             "guardian challenges a root once (another guardian may)"
         )
     bond = onchain_policy(rewards).challenger_bond
-    done = [s for s in [_ensure_allowance(rewards, sender, bond)] if s]
+    done = [s for s in [_ensure_allowance(rewards, sender, bond, "challenger")] if s]
     receipt = rewards.challenge(epoch, _bytes32(pending.root), evidence, sender=sender)
     dispute = Dispute.from_record(receipt.decode_logs(rewards.RootChallenged)[0].dispute)
     done.append(
@@ -846,8 +952,10 @@ def finalize(rewards: ContractInstance, epoch: int, sender: AccountAPI) -> Sent:
     pending = _pending_of(rewards, epoch, "finalize")
     now = _now()
     if now < pending.challenge_deadline:
-        wait = pending.challenge_deadline - now
-        raise EpochOpError(f"the challenge window of epoch {epoch} is open for {wait} more s")
+        raise EpochOpError(
+            f"the challenge window of epoch {epoch} is open until "
+            f"{format_when(pending.challenge_deadline, now=now)}: finalize after that"
+        )
     receipt = rewards.finalize(epoch, sender=sender)
     return _sent(
         "finalize",
@@ -873,8 +981,8 @@ def settle(
     now = _now()
     if now < dispute.deadline:
         raise EpochOpError(
-            f"the dispute of epoch {epoch} is open for a verdict until {dispute.deadline} (in "
-            f"{dispute.deadline - now} s): settle it after that"
+            f"the dispute of epoch {epoch} is open for a verdict until "
+            f"{format_when(dispute.deadline, now=now)}: settle it after that"
         )
     receipt = rewards.settleDispute(dispute.to_abi(), sender=sender)
     [ended] = receipt.decode_logs(rewards.DisputeEnded)
@@ -909,14 +1017,89 @@ def _attestations(folder: Path) -> Attestations | None:
     return read_attestations(path) if path.is_file() else None
 
 
+@dataclass(frozen=True)
+class JudgedBatch:
+    """A batch of an attestations file as the attester registry judges it now."""
+
+    epoch: int
+    path: Path
+    """The attestations file."""
+    index: int
+    signed: SignedBatch
+    status: BatchStatus
+    contract: bool
+    """The attester is an account with code (ERC-1271): a bad signature is not provable."""
+
+    @property
+    def provable(self) -> bool:
+        """Whether anyone can prove it on chain (``proveUnattestedBatch``) and slash the bond of
+        a root that commits to it: NotAttester, or a bad signature of an EOA."""
+        bad_eoa = self.status == BatchStatus.BAD_SIGNATURE and not self.contract
+        return self.status == BatchStatus.NOT_ATTESTER or bad_eoa
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.signed.file_line}"
+
+
+def judge_batches(rewards: ContractInstance, path: Path, epoch: int) -> list[JudgedBatch]:
+    """Every batch of the attestations file ``path`` (an epoch's), judged by the deployment's
+    AttesterRegistry (``batchStatus``: membership in ``epoch``, budget, signature in its
+    domain)."""
+    import ape
+
+    registry = attesters_of(rewards)
+    judged = []
+    for index, signed in enumerate(read_attestations(path).batches):
+        b = signed.batch
+        args = (b.attester, b.epoch, b.rows_root, b.points, b.row_count, signed.signature)
+        status = BatchStatus(int(registry.batchStatus(*args)))
+        contract = bool(ape.chain.provider.get_code(b.attester))
+        judged.append(JudgedBatch(epoch, Path(path), index, signed, status, contract))
+    return judged
+
+
+def _judgement(batch: JudgedBatch) -> str:
+    b = batch.signed.batch
+    reasons = {
+        BatchStatus.NOT_ATTESTER: f"{b.attester} is not an attester in epoch {b.epoch}",
+        BatchStatus.OVER_BUDGET: f"{b.attester}'s batch exceeds its points budget for epoch "
+        f"{b.epoch}",
+        BatchStatus.BAD_SIGNATURE: f"the signature is not {b.attester}'s in this deployment's "
+        "domain (chain id and AttesterRegistry)",
+    }
+    return f"{batch.where}: {reasons.get(batch.status, batch.status.name)} [{batch.status.name}]"
+
+
+def check_batches(
+    rewards: ContractInstance, files: Sequence[tuple[int, Path]], *, what: str, remedy: str = ""
+) -> None:
+    """Refuse (``what``: the action refused) unless the registry judges every batch of the
+    attestations ``files`` (``(epoch, path)``; missing files are skipped) valid: a root
+    committing to a provable batch loses its proposer bond to anyone holding the bundle, and one
+    over budget or with a contract attester's bad signature to a challenge."""
+    bad = [
+        judged
+        for epoch, path in files
+        if Path(path).is_file()
+        for judged in judge_batches(rewards, path, epoch)
+        if judged.status != BatchStatus.VALID
+    ]
+    if bad:
+        raise EpochOpError(
+            f"refused to {what}: the AttesterRegistry rejects {len(bad)} batch(es): "
+            f"{'; '.join(_judgement(j) for j in bad)}. A root built on them would be rejected "
+            "and its proposer bond slashed: have an appointed attester sign those rows "
+            f"(`ape run attest`) and build again{remedy}"
+        )
+
+
 def find_unattested_batch(
     rewards: ContractInstance, bundle: Path, first: int, ledger_root: str
 ) -> UnattestedBatch | None:
     """The first batch in the attestations of the epochs ``first..bundle's epoch`` that the
     attester registry judges NotAttester, or BadSignature of an account without code (an EOA),
     with its two-level proof against the commitment ``ledger_root``; None if there is none."""
-    import ape
-
     commitment = commitment_of(bundle, first)
     if _hex(commitment.root) != _hex(ledger_root):
         raise EpochOpError(
@@ -924,7 +1107,6 @@ def find_unattested_batch(
             f"{_hex(commitment.root)}, not the proposal's {_hex(ledger_root)}: prove with the "
             "bundles the proposer published"
         )
-    registry = attesters_of(rewards)
     for epoch, folder in covered_bundles(bundle, first):
         attestations = _attestations(folder)
         if attestations is None:
@@ -935,19 +1117,21 @@ def find_unattested_batch(
                 f"{folder / ATTESTATIONS_FILE}: its batches hash to {_hex(tree.root)}, not the "
                 f"ledger root {_hex(commitment.ledger_root(epoch))} its totals.json records"
             )
-        for index, signed in enumerate(attestations.batches):
-            b = signed.batch
-            args = (b.attester, b.epoch, b.rows_root, b.points, b.row_count, signed.signature)
-            judged = BatchStatus(int(registry.batchStatus(*args)))
-            eoa = not ape.chain.provider.get_code(b.attester)
-            if judged == BatchStatus.NOT_ATTESTER or (judged == BatchStatus.BAD_SIGNATURE and eoa):
+        for judged in judge_batches(rewards, folder / ATTESTATIONS_FILE, epoch):
+            if judged.provable:
+                b, signed = judged.signed.batch, judged.signed
                 proof = (
-                    *args,
+                    b.attester,
+                    b.epoch,
+                    b.rows_root,
+                    b.points,
+                    b.row_count,
+                    signed.signature,
                     tree.root,
-                    tree.proof(index),
+                    tree.proof(judged.index),
                     commitment.proof_for(epoch),
                 )
-                return UnattestedBatch(epoch, b.attester, judged, signed.file_line, proof)
+                return UnattestedBatch(epoch, b.attester, judged.status, signed.file_line, proof)
     return None
 
 
@@ -1102,8 +1286,8 @@ def resolve(
     dispute = find_dispute(rewards, epoch, root=root, from_block=from_block)
     if _now() >= dispute.deadline:
         raise EpochOpError(
-            f"the deadline {dispute.deadline} of epoch {epoch}'s dispute has passed: no verdict "
-            "can arrive any more; settle it (ape run epoch settle)"
+            f"the deadline of epoch {epoch}'s dispute ({format_when(dispute.deadline)}) has "
+            f"passed: no verdict can arrive any more; settle it (ape run epoch settle {epoch})"
         )
     if governor is None:
         if not rewards.hasRole(rewards.GOVERNOR_ROLE(), sender):
@@ -1123,20 +1307,31 @@ def resolve(
         earliest = _earliest_execution(governor)
         if earliest >= dispute.deadline:
             raise EpochOpError(
-                f"a resolution proposed now executes at the earliest at {earliest}, not before "
-                f"the dispute's deadline {dispute.deadline}: it would fail; settle the dispute "
-                "after its deadline instead"
+                f"a resolution proposed now executes at the earliest at {format_when(earliest)}, "
+                f"not before the dispute's deadline {format_when(dispute.deadline)}: it would "
+                f"fail; settle the dispute after its deadline instead (ape run epoch settle "
+                f"{epoch})"
             )
         receipt = gov.submit(r, sender=sender)
-        done.append(_sent("governor.propose", receipt, proposal_id=proposal_id, epoch=epoch))
         starts = int(governor.proposalSnapshot(proposal_id))
-        done.append(f"proposal {proposal_id} created; voting starts after {starts}")
+        done.append(
+            _sent(
+                "governor.propose", receipt, proposal_id=proposal_id, epoch=epoch, snapshot=starts
+            )
+        )
     elif state == "Pending":
-        done.append(f"voting starts after {int(governor.proposalSnapshot(proposal_id))}")
+        starts = int(governor.proposalSnapshot(proposal_id))
+        done.append(
+            f"resolution proposal {short_id(proposal_id)} is pending: voting starts after "
+            f"{format_when(starts)}"
+        )
     elif state == "Active":
         if vote is None:
             ends = int(governor.proposalDeadline(proposal_id))
-            done.append(f"proposal {proposal_id} is open for votes until {ends}")
+            done.append(
+                f"resolution proposal {short_id(proposal_id)} is open for votes until "
+                f"{format_when(ends)}: pass --vote for, against or abstain"
+            )
         elif governor.isDisputeParty(proposal_id, sender):
             raise EpochOpError(
                 f"{sender.address} is a party of epoch {epoch}'s dispute (its proposer or "
@@ -1144,7 +1339,16 @@ def resolve(
             )
         else:
             receipt = gov.cast(proposal_id, vote, sender=sender)
-            done.append(_sent("governor.castVote", receipt, proposal_id=proposal_id, support=vote))
+            ends = int(governor.proposalDeadline(proposal_id))
+            done.append(
+                _sent(
+                    "governor.castVote",
+                    receipt,
+                    proposal_id=proposal_id,
+                    support=vote,
+                    voting_deadline=ends,
+                )
+            )
     elif state == "Succeeded":
         receipt = gov.queue(proposal_id, sender=sender, proposal=r)
         eta = int(governor.proposalEta(proposal_id))
@@ -1153,14 +1357,112 @@ def resolve(
         eta = int(governor.proposalEta(proposal_id))
         if _now() < eta:
             done.append(
-                f"queued; executable from {eta} (the dispute's deadline is {dispute.deadline})"
+                f"resolution proposal {short_id(proposal_id)} is queued; executable from "
+                f"{format_when(eta)} (the dispute's deadline is {format_when(dispute.deadline)})"
             )
         else:
             receipt = gov.execute(proposal_id, sender=sender, proposal=r)
-            done.append(_sent("governor.execute", receipt, proposal_id=proposal_id, epoch=epoch))
+            done.append(
+                _sent(
+                    "governor.execute", receipt, proposal_id=proposal_id, epoch=epoch, upheld=upheld
+                )
+            )
     else:
-        done.append(f"proposal {proposal_id} is {state}: nothing more to do")
+        done.append(
+            f"resolution proposal {short_id(proposal_id)} is {state}: nothing more to do (the "
+            f"dispute ends without a verdict at {format_when(dispute.deadline)})"
+        )
     return done
+
+
+def resolution_next_steps(
+    rewards: ContractInstance,
+    epoch: int,
+    upheld: bool,
+    *,
+    governor: ContractInstance | None = None,
+    root: str | None = None,
+    from_block: int = 0,
+    bundle: Path | str = "BUNDLE",
+) -> list[NextStep]:
+    """What to do after :func:`resolve` moved ``epoch``'s dispute one step, read from the chain:
+    the next governance step of its resolution (and when), or, once decided, proposing again;
+    settling once no verdict can arrive."""
+    disputes = undecided_disputes(rewards, epoch=epoch, from_block=from_block)
+    if root is not None:
+        disputes = [d for d in disputes if d.root == _hex(root)]
+    if len(disputes) != 1:
+        return after_verdict(epoch, upheld, bundle) if not disputes else []
+    [dispute] = disputes
+    settle = NextStep(
+        f"ape run epoch settle {epoch}",
+        after=dispute.deadline,
+        advance="dispute-end",
+        why="no verdict arrived before the deadline: anyone ends the dispute; each party pays "
+        "the dispute fee",
+    )
+    r = None if governor is None else find_resolution(governor, rewards, dispute, upheld)
+    if governor is None or r is None:
+        return after_challenge(epoch, dispute.deadline, bundle)
+    proposal_id = Governance(governor).proposal_id(r)
+    state = _proposal_state(governor, proposal_id)
+    if state == "Pending":
+        return after_resolution(
+            "propose", epoch, upheld, int(governor.proposalSnapshot(proposal_id))
+        )
+    if state == "Active":
+        return after_resolution("vote", epoch, upheld, int(governor.proposalDeadline(proposal_id)))
+    if state == "Succeeded":
+        return [
+            NextStep(
+                f"ape run epoch resolve {epoch} {'--uphold' if upheld else '--reject'}",
+                why="queues the resolution in the timelock",
+            )
+        ]
+    if state == "Queued":
+        return after_resolution("queue", epoch, upheld, int(governor.proposalEta(proposal_id)))
+    return [settle]
+
+
+def status_next_steps(s: RewardsStatus, bundle_of: Callable[[int], str]) -> list[NextStep]:
+    """What the epoch game waits for, from its status: finalizing or challenging the pending
+    root, deciding or settling a dispute, proposing the next ended epoch. ``bundle_of``: the
+    bundle folder of an epoch, as the command would name it."""
+    steps: list[NextStep] = []
+    if s.pending is not None:
+        q = s.pending
+        if s.now < q.challenge_deadline:
+            steps += after_propose(q.epoch, q.challenge_deadline)
+        else:
+            steps.append(NextStep(f"ape run epoch finalize {q.epoch}", why="its window has passed"))
+    for d in s.disputes:
+        if s.now < d.deadline:
+            steps += after_challenge(d.epoch, d.deadline, bundle_of(d.epoch))[:1]
+        steps.append(
+            NextStep(
+                f"ape run epoch settle {d.epoch}",
+                after=d.deadline,
+                advance="dispute-end",
+                why="ends the dispute without a verdict; each party pays the dispute fee",
+            )
+        )
+    if s.pending is None:
+        last = max(s.current_epoch - 1, s.next_epoch)
+        covered = (
+            f"epochs {s.next_epoch} to {last} (one catch-up root)"
+            if last > s.next_epoch
+            else f"epoch {s.next_epoch}"
+        )
+        steps.append(
+            NextStep(
+                f"ape run epoch propose {bundle_of(last)}",
+                after=s.next_epoch_ends,
+                advance="epoch-end",
+                why=f"the next root covers {covered}; `ape run epoch build LEDGER` makes the "
+                "bundle",
+            )
+        )
+    return steps
 
 
 # ------------------------------------------------------------------------------ claims
@@ -1194,14 +1496,45 @@ def _claimable_tree(rewards: ContractInstance, bundle: Path) -> MerkleTree:
 def owed(rewards: ContractInstance, tree: MerkleTree, account: str) -> Owed:
     leaf = tree.leaf(account)
     paid = rewards.claimed(leaf.account)
+    return _owed(tree, leaf.account, (int(paid[0]), int(paid[1])))
+
+
+def _owed(tree: MerkleTree, account: str, paid: tuple[int, int]) -> Owed:
+    leaf = tree.leaf(account)
     return Owed(
         account=leaf.account,
-        tokens=max(leaf.tokens - int(paid[0]), 0),
-        influence=max(leaf.influence - int(paid[1]), 0),
+        tokens=max(leaf.tokens - paid[0], 0),
+        influence=max(leaf.influence - paid[1], 0),
         cumulative_tokens=leaf.tokens,
         cumulative_influence=leaf.influence,
         proof=tree.proof(leaf.account),
     )
+
+
+CLAIMED_READS_PER_CALL = 200
+"""How many ``claimed(account)`` reads :func:`claimed_amounts` packs into one ``eth_call``."""
+
+
+def claimed_amounts(
+    rewards: ContractInstance,
+    accounts: Sequence[str],
+    *,
+    on_read: Callable[[int], None] | None = None,
+) -> list[tuple[int, int]]:
+    """What each of ``accounts`` has claimed so far (tokens, influence in stored units), read
+    through the contract's ``multicall`` in one ``eth_call`` per
+    :data:`CLAIMED_READS_PER_CALL` accounts instead of one per account (``on_read``: called
+    with the number read so far)."""
+    out: list[tuple[int, int]] = []
+    for start in range(0, len(accounts), CLAIMED_READS_PER_CALL):
+        chunk = accounts[start : start + CLAIMED_READS_PER_CALL]
+        calls = [bytes(rewards.claimed.encode_input(account)) for account in chunk]
+        for data in rewards.multicall.call(calls):
+            tokens, stored = abi_decode(["uint256", "uint256"], bytes(data))
+            out.append((int(tokens), int(stored)))
+        if on_read:
+            on_read(len(out))
+    return out
 
 
 def claim_one(rewards: ContractInstance, bundle: Path, account: str, sender: AccountAPI) -> Sent:
@@ -1277,13 +1610,13 @@ def claim_all(
         raise EpochOpError("batch size must be at least 1")
     _wait_for_pending(sender, pending_timeout)
     tree = _claimable_tree(rewards, bundle)
-    dues: list[Owed] = []
-    for index, leaf in enumerate(tree.values):
-        due = owed(rewards, tree, leaf.account)
-        if due.tokens or due.influence:
-            dues.append(due)
-        if on_scan:
-            on_scan(index + 1)
+    accounts = [leaf.account for leaf in tree.values]
+    paid = claimed_amounts(rewards, accounts, on_read=on_scan)
+    dues = [
+        due
+        for due in (_owed(tree, a, p) for a, p in zip(accounts, paid, strict=True))
+        if due.tokens or due.influence
+    ]
     sent: list[Sent] = []
     for batch in _batches(dues, batch_size):
         requests = [

@@ -14,10 +14,12 @@ A proposal is referred to by its full id (decimal or 0x hex), by its short id (t
 digits of the id, as ``status`` shows them: ``a1b2c3d4``) or by its description. A contract is
 referred to by its journal name (``GuardianRegistry``) wherever an address is expected.
 
-Before a proposal is sent, a change of the reward policy or of the quorum numerator is checked
-with the deployment's own rule (:func:`communis.deploy.config._check_no_capture`): a setting under
-which one account alone could reach quorum is refused. A vote without weight at the snapshot is
-refused too (it would count nothing).
+Before a proposal is sent, the settings it would leave are checked with the deployment's own
+rules (:meth:`Governance.check_settings`): a reward policy or quorum under which one account alone
+could reach quorum is refused, and so is a dispute period shorter than the governance path (a
+policy's ``disputePeriod``, or longer voting, extension or timelock delays), in which no verdict
+on a dispute could arrive. A vote without weight at the snapshot is refused too (it would count
+nothing).
 
 Numbers of influence are shown in whole influence (18 decimals); votes and quorum are read at the
 proposal's snapshot, so they are already decayed to that timepoint and comparable with each other.
@@ -573,7 +575,7 @@ class Governance:
         """Propose ``proposal`` as it stands; returns the receipt."""
         if not proposal.actions:
             raise GovernanceError("a proposal needs at least one action")
-        self.check_no_capture(proposal.actions)
+        self.check_settings(proposal.actions)
         threshold = self.governor.proposalThreshold()
         votes = self.influence().getVotes(sender.address)
         if votes >= threshold > self.governor.getVotes(sender.address, self._now() - 1):
@@ -657,7 +659,7 @@ class Governance:
         self._expect(proposal_id, {"Pending", "Active", "Succeeded", "Queued"}, "cancel")
         guardian = self.governor.proposalGuardian()
         proposer = self.governor.proposalProposer(proposal_id)
-        state = self.status(proposal_id).state
+        state = self.state(proposal_id)
         targets, values, calldatas, _ = self.find(proposal_id).args()
         protected = bool(self.governor.isProtectedProposal(targets, values, calldatas))
         allowed = (sender.address == guardian and not protected) or (
@@ -770,52 +772,94 @@ class Governance:
 
     # --- checks ----------------------------------------------------------------------------
 
-    def check_no_capture(self, actions: Sequence[Action]) -> None:
-        """Refuse actions that change the reward policy or the quorum numerator to settings
-        under which one account alone can meet quorum: the deployment's rule,
-        :func:`communis.deploy.config._check_no_capture`, on the settings the proposal would
-        leave in force."""
-        from communis.deploy.config import ConfigError, RewardsParams, _check_no_capture
+    def check_settings(self, actions: Sequence[Action]) -> None:
+        """Refuse actions that would leave settings the deployment refuses, checked with the
+        deployment's own rules on the settings the proposal would leave in force:
 
-        policy, quorum = self._proposed_settings(actions)
-        if policy is None and quorum is None:
+        - a reward policy or quorum under which one account alone can meet quorum
+          (:func:`communis.deploy.config._check_no_capture`);
+        - a dispute period shorter than the governance path, a policy's ``disputePeriod`` or a
+          longer voting delay, voting period, late-quorum extension or timelock delay
+          (:func:`communis.deploy.config.check_dispute_period`): no verdict on a dispute could
+          arrive before its deadline."""
+        from communis.deploy.config import (
+            ConfigError,
+            RewardsParams,
+            _check_no_capture,
+            check_dispute_period,
+        )
+
+        proposed, settings = self._proposed_settings(actions)
+        if proposed is None and settings is None:
             return
-        rewards = self.contract(REWARDS)
         current = governance_params(self)
-        settings = dataclasses.replace(
-            current, quorum_percent=current.quorum_percent if quorum is None else quorum
-        )
-        params = RewardsParams(
-            policy=policy or self.policy_in_force(),
-            challenger_reward_bps=int(rewards.challengerRewardBps()),
-            proposers=(),
-        )
+        left = settings or current
+        where = Path("the settings it would leave")
         try:
-            _check_no_capture(Path("the settings it would leave"), settings, params)
+            if proposed is not None or left.quorum_percent != current.quorum_percent:
+                rewards = self.contract(REWARDS)
+                params = RewardsParams(
+                    policy=proposed or self.policy_in_force(),
+                    challenger_reward_bps=int(rewards.challengerRewardBps()),
+                    proposers=(),
+                )
+                _check_no_capture(where, left, params)
+            if REWARDS in self.contracts:  # else no dispute period is known (a bare --governor)
+                check_dispute_period(where, left, proposed or self.policy_in_force())
         except ConfigError as err:
             raise GovernanceError(f"refused before sending anything: {err}") from None
 
-    def _proposed_settings(self, actions: Sequence[Action]) -> tuple[Policy | None, int | None]:
-        """The policy and quorum percent ``actions`` set (None for what they leave alone)."""
+    def _proposed_settings(
+        self, actions: Sequence[Action]
+    ) -> tuple[Policy | None, GovernanceParams | None]:
+        """The policy and the governance settings ``actions`` leave in force (None for what
+        they leave alone): the reward policy, the quorum, the voting delay and period, the
+        late-quorum extension and the timelock delay."""
+        import dataclasses as dc
+
         policy: Policy | None = None
-        quorum: int | None = None
+        changed: dict[str, Any] = {}
         rewards = self.contracts.get(REWARDS)
+        timelock = self.contracts.get(TIMELOCK)
+        governor = self.governor
+        setters = {
+            "voting_delay": governor.setVotingDelay,
+            "voting_period": governor.setVotingPeriod,
+            "vote_extension": governor.setLateQuorumVoteExtension,
+        }
         for action in actions:
             if rewards is not None and action.target == rewards.address:
                 args = _decoded(rewards.setPolicy, action.calldata)
                 if args is not None:
                     policy = Policy.from_abi(next(iter(args.values())))
-            if action.target == self.governor.address:
-                args = _decoded(self.governor.updateQuorumNumerator, action.calldata)
+            if action.target == governor.address:
+                args = _decoded(governor.updateQuorumNumerator, action.calldata)
                 if args is not None:
                     numerator = int(next(iter(args.values())))
-                    quorum = numerator * 100 // int(self.governor.quorumDenominator())
-        return policy, quorum
+                    changed["quorum_percent"] = numerator * 100 // int(governor.quorumDenominator())
+                for name, setter in setters.items():
+                    args = _decoded(setter, action.calldata)
+                    if args is not None:
+                        changed[name] = int(next(iter(args.values())))
+            if timelock is not None and action.target == timelock.address:
+                args = _decoded(timelock.updateDelay, action.calldata)
+                if args is not None:
+                    changed["timelock_delay"] = int(next(iter(args.values())))
+        if not changed:
+            return policy, None
+        return policy, dc.replace(governance_params(self), **changed)
 
     # --- helpers ---------------------------------------------------------------------------
 
+    def state(self, proposal_id: int) -> str:
+        """The proposal's state (``Pending``, ``Active``, ...), read without the rest of
+        :meth:`status` (which also scans the governor's events for the description)."""
+        if int(self.governor.proposalSnapshot(proposal_id)) == 0:
+            raise GovernanceError(f"no proposal {proposal_id} on governor {self.governor.address}")
+        return STATES[int(self.governor.state(proposal_id))]
+
     def _expect(self, proposal_id: int, states: set[str], doing: str) -> None:
-        state = self.status(proposal_id).state
+        state = self.state(proposal_id)
         if state not in states:
             raise GovernanceError(
                 f"cannot {doing} proposal {short_id(proposal_id)}: it is {state} "

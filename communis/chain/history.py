@@ -13,9 +13,12 @@ from typing import TYPE_CHECKING, Any
 from communis.report.model import BondSlash, Proposal
 
 if TYPE_CHECKING:
+    from ape.contracts import ContractInstance
+
     from communis.chain.system import System
 
-SLASH_REASON = "false root: a guardian challenged it and governance upheld the challenge"
+UPHELD_REASON = "false root: a guardian challenged it and governance upheld the challenge"
+PROVEN_REASON = "its ledger holds a batch no attester signed, proven on chain"
 
 
 @dataclass(frozen=True)
@@ -35,23 +38,39 @@ def _events(contract: Any, name: str, head: int) -> list[Any]:
     return list(getattr(contract, name).range(0, head + 1))
 
 
-def slashed_bonds(system: System, head: int) -> dict[int, list[BondSlash]]:
-    """Proposer bonds slashed by an upheld challenge, by epoch (``ChallengeResolved``)."""
-    rewards = system.rewards
+def slashed_bonds(rewards: ContractInstance, head: int) -> dict[int, list[BondSlash]]:
+    """Proposer bonds slashed, by epoch in the order they were, in ``rewards``' events up to
+    block ``head``: disputes upheld by governance or proven (``DisputeEnded``, the bonds from the
+    dispute's ``RootChallenged`` record), and pending roots proven wrong with no dispute
+    (``UnattestedBatchProven`` paying the prover and the treasury)."""
+    from communis.chain.epochs import Dispute, Verdict
+
+    disputes = {
+        bytes(log.key): Dispute.from_record(log.dispute)
+        for log in _events(rewards, "RootChallenged", head)
+    }
+    found: list[tuple[int, int, BondSlash]] = []
+    for log in _events(rewards, "DisputeEnded", head):
+        verdict = Verdict(int(log.verdict))
+        dispute = disputes.get(bytes(log.key))
+        if verdict not in (Verdict.UPHELD, Verdict.PROVEN) or dispute is None:
+            continue
+        proven = verdict == Verdict.PROVEN
+        lost = dispute.proposer_bond - int(log.toProposer)
+        reason = PROVEN_REASON if proven else UPHELD_REASON
+        slash = BondSlash(dispute.proposer, lost, reason, proven=proven)
+        found.append((int(log.block_number), int(log.epoch), slash))
     proposed = _events(rewards, "RootProposed", head)
+    for log in _events(rewards, "UnattestedBatchProven", head):
+        lost = int(log.toProver) + int(log.toTreasury)  # both zero for a disputed root
+        epoch, block = int(log.epoch), int(log.block_number)
+        earlier = [p for p in proposed if int(p.epoch) == epoch and int(p.block_number) <= block]
+        if lost and earlier:
+            slash = BondSlash(str(earlier[-1].proposer), lost, PROVEN_REASON, proven=True)
+            found.append((block, epoch, slash))
     slashed: dict[int, list[BondSlash]] = {}
-    for log in _events(rewards, "ChallengeResolved", head):
-        if not bool(log.upheld):
-            continue
-        epoch = int(log.epoch)
-        earlier = [
-            p for p in proposed if int(p.epoch) == epoch and int(p.block_number) <= log.block_number
-        ]
-        if not earlier:
-            continue
-        root = earlier[-1]
-        lost = int(root.bond) - int(log.toProposer)
-        slashed.setdefault(epoch, []).append(BondSlash(str(root.proposer), lost, SLASH_REASON))
+    for _, epoch, slash in sorted(found, key=lambda item: item[0]):
+        slashed.setdefault(epoch, []).append(slash)
     return slashed
 
 
@@ -92,7 +111,7 @@ def chain_facts(system: System) -> ChainFacts:
     now = int(ape.chain.blocks.head.timestamp)
     return ChainFacts(
         proposals=tuple(proposals(system)),
-        slashed=slashed_bonds(system, head),
+        slashed=slashed_bonds(system.rewards, head),
         quorum_percent=governance_params(gov).quorum_percent,
         treasury=int(system.token.balanceOf(system.rewards.treasury())),
         treasury_epoch=int(system.influence.epochAt(now)),

@@ -20,6 +20,7 @@ from communis.engine.units import format_duration, format_when
 
 __all__ = [
     "NextStep",
+    "after_attest",
     "after_build",
     "after_challenge",
     "after_claim",
@@ -28,6 +29,10 @@ __all__ = [
     "after_gov",
     "after_gov_execute",
     "after_propose",
+    "after_prove",
+    "after_resolution",
+    "after_settle",
+    "after_verdict",
     "render_steps",
     "reset_message",
 ]
@@ -69,16 +74,57 @@ def render_steps(
 # ------------------------------------------------------------------------------ epochs
 
 
-def after_deploy() -> list[NextStep]:
+def after_deploy(attesters: int, config: Path | str = "CONFIG") -> list[NextStep]:
+    """After a deployment that appointed ``attesters`` attesters (from ``config``)."""
+    if not attesters:
+        return [
+            NextStep(
+                f"ape run deploy --config {config}",
+                why="once [attesters] names an attester, with the journal "
+                "deployments/<chainId>.json moved aside: this deployment has none, so it can "
+                "never pay anyone",
+            )
+        ]
     return [
         NextStep(
-            "ape run epoch build LEDGER",
-            why="score the first epoch's ledger with the policy in force",
+            "ape run attest LEDGER --epoch 0 --account ATTESTER",
+            why="an attester of [attesters] signs the rows of epoch 0's ledger; then "
+            "`ape run epoch build LEDGER` scores it with the policy in force",
         )
     ]
 
 
-def after_build(epoch: int, bundle: Path, epoch_ends: int) -> list[NextStep]:
+def after_attest(ledger: Path | str, epoch: int, unsigned: int) -> list[NextStep]:
+    """After an attester signed rows of ``ledger``; ``unsigned``: rows no batch covers yet."""
+    if unsigned:
+        return [
+            NextStep(
+                f"ape run attest {ledger} --epoch {epoch} --account ATTESTER",
+                why=f"{unsigned} rows are not signed yet: another attester signs them "
+                "(--lines, --ref-prefix choose which)",
+            )
+        ]
+    return [
+        NextStep(
+            f"ape run epoch build {ledger}",
+            why="every row is signed: score the ledger with the policy in force",
+        )
+    ]
+
+
+def after_build(
+    epoch: int, bundle: Path, epoch_ends: int, *, ledger: Path | str | None = None
+) -> list[NextStep]:
+    """After building ``bundle``; ``ledger``: given for a draft, whose rows must be attested
+    and built again before it can be proposed."""
+    if ledger is not None:
+        return [
+            NextStep(
+                f"ape run attest {ledger} --epoch {epoch} --account ATTESTER",
+                why="a draft cannot be proposed: an appointed attester signs the rows, then "
+                f"`ape run epoch build {ledger} --overwrite`",
+            )
+        ]
     return [
         NextStep(
             f"ape run epoch propose {bundle}",
@@ -104,11 +150,89 @@ def after_propose(epoch: int, window_closes: int) -> list[NextStep]:
     ]
 
 
-def after_challenge(epoch: int) -> list[NextStep]:
+def after_challenge(epoch: int, deadline: int, bundle: Path | str = "BUNDLE") -> list[NextStep]:
+    """After a challenge: the dispute's ``deadline`` ends the time for a verdict."""
     return [
         NextStep(
             f"ape run epoch resolve {epoch} --uphold",
-            why="governance decides; each run moves the resolution one step (or --reject)",
+            why=f"governance decides before {format_when(deadline)}; each run moves the "
+            "resolution one step (--reject if the root was right)",
+        ),
+        NextStep(
+            f"ape run epoch propose {bundle}",
+            why=f"the root was discarded: epoch {epoch} can be proposed again now, with the "
+            "honest bundle",
+        ),
+        NextStep(
+            f"ape run epoch settle {epoch}",
+            after=deadline,
+            advance="dispute-end",
+            why="without a verdict, anyone ends the dispute; each party pays the dispute fee",
+        ),
+    ]
+
+
+_RESOLUTION = {
+    # governance step done -> (extra arguments, seconds after the moment, advance target, why)
+    "propose": (
+        " --vote for --account MEMBER",
+        1,
+        "vote-start",
+        "members vote (for, against or abstain; not the dispute's proposer or challenger)",
+    ),
+    "vote": ("", 1, "vote-end", "queues the resolution once the vote has passed"),
+    "queue": ("", 0, "timelock", "executes the verdict after the timelock delay"),
+}
+
+
+def after_resolution(step: str, epoch: int, upheld: bool, moment: int) -> list[NextStep]:
+    """After ``ape run epoch resolve`` moved a resolution proposal through ``step`` (propose,
+    vote, queue): ``moment`` is its snapshot, its voting deadline or its timelock eta."""
+    extra, later, advance, why = _RESOLUTION[step]
+    verdict = "--uphold" if upheld else "--reject"
+    steps = [
+        NextStep(
+            f"ape run epoch resolve {epoch} {verdict}{extra}",
+            after=moment + later,
+            advance=advance,
+            why=why,
+        )
+    ]
+    if step == "vote":
+        steps.append(
+            NextStep(
+                f"ape run epoch resolve {epoch} {verdict} --vote for --account MEMBER",
+                why=f"other members vote until {format_when(moment)}",
+            )
+        )
+    return steps
+
+
+def after_verdict(epoch: int, upheld: bool, bundle: Path | str = "BUNDLE") -> list[NextStep]:
+    """After a dispute was decided (the resolution executed, or resolved directly)."""
+    why = (
+        f"the false root is banned for epoch {epoch}: propose the honest bundle"
+        if upheld
+        else f"the challenge was rejected: epoch {epoch}'s root may be proposed again"
+    )
+    return [NextStep(f"ape run epoch propose {bundle}", why=why)]
+
+
+def after_settle(epoch: int, bundle: Path | str = "BUNDLE") -> list[NextStep]:
+    return [
+        NextStep(
+            f"ape run epoch propose {bundle}",
+            why=f"no verdict: epoch {epoch}'s root stays discarded and may be proposed again "
+            "(a guardian who challenged it cannot challenge it again)",
+        )
+    ]
+
+
+def after_prove(epoch: int, bundle: Path | str = "BUNDLE") -> list[NextStep]:
+    return [
+        NextStep(
+            f"ape run epoch propose {bundle}",
+            why=f"the proven root is banned for epoch {epoch}: propose the honest, attested bundle",
         )
     ]
 

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from communis.cli.base import CommunisCommand
+from communis.chain.next_steps import after_attest
+from communis.cli.base import CommunisCommand, next_steps_text
 from communis.cli.main import checked_address, selection_options, sign_and_merge
 from communis.cli.options import account_option, signer
 from communis.engine.address import to_checksum
@@ -88,4 +89,6 @@ def cli(
 
     domain = Domain(int(ape.chain.chain_id), _registry(registry))
     lines = parse_line_ranges(lines_text) if lines_text is not None else None
-    sign_and_merge(ledger, AccountSigner(signer(alias)), domain, epoch, lines, ref_prefixes, out)
+    account = AccountSigner(signer(alias))
+    unsigned = sign_and_merge(ledger, account, domain, epoch, lines, ref_prefixes, out)
+    click.echo(next_steps_text(after_attest(ledger, epoch, unsigned)))

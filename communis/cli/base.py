@@ -25,6 +25,7 @@ What every command gets from the class:
 
 from __future__ import annotations
 
+import atexit
 import logging
 import sys
 from collections.abc import Iterator, Sequence
@@ -40,6 +41,8 @@ from communis.errors import CommunisError
 if TYPE_CHECKING:
     from ape.api import ProviderAPI
 
+    from communis.chain.next_steps import NextStep
+
 __all__ = [
     "EXIT_EXPECTED",
     "CommunisCommand",
@@ -47,6 +50,7 @@ __all__ = [
     "ExpectedError",
     "NetworkChoiceError",
     "check_chain_id",
+    "next_steps_text",
     "verbosity_given",
 ]
 
@@ -147,8 +151,18 @@ class CommunisCommand(MappedErrorsCommand, ConnectedProviderCommand):
             with expected_errors():
                 check_chain_id(provider)
         ctx.meta[_CONNECTED] = True
+        if not ctx.meta.get(_VERBOSE):
+            # ape stops a node it started (anvil) when the process exits, after the command and
+            # its quiet context: this handler, registered after ape's, runs before it (LIFO).
+            atexit.register(_quiet_at_exit)
         with nullcontext() if ctx.meta.get(_VERBOSE) else quiet_ape(logging.WARNING):
             return super()._invoke(ctx, provider=provider)
+
+
+def _quiet_at_exit() -> None:
+    from ape.logging import logger
+
+    logger.set_level(logging.WARNING)
 
 
 class CommunisGroup(click.Group):
@@ -156,3 +170,17 @@ class CommunisGroup(click.Group):
 
     command_class = CommunisCommand
     group_class = type
+
+
+def next_steps_text(steps: Sequence[NextStep]) -> str:
+    """The ``next:`` line(s) a command ends with, for the connected network (its ``--network``
+    in the commands shown) at the chain's time; on a local chain with the time travel that gets
+    there."""
+    import ape
+
+    from communis.chain.accounts import is_local
+    from communis.chain.next_steps import render_steps
+
+    network = ape.chain.provider.network_choice
+    now = int(ape.chain.blocks.head.timestamp)
+    return render_steps(steps, now=now, network=network, local=is_local(int(ape.chain.chain_id)))

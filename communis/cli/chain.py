@@ -1,7 +1,8 @@
 """``ape run chain <command> --network <choice>``: the local chain itself.
 
   advance DURATION           move a local chain's clock forward (2d, 12h, 1w, 1d12h)
-  advance --to MOMENT        ... to epoch-end, window-end, vote-start, vote-end or timelock
+  advance --to MOMENT        ... to epoch-end, window-end, dispute-end, vote-start, vote-end
+                             or timelock
   report BUNDLES... --out D  the HTML and PNG report of one's own community (bundles + events)
 
 Time travel works on local chains only (chain id 1337 or 31337) and is refused elsewhere. The

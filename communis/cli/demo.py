@@ -1,10 +1,11 @@
 """``ape run demo --network ethereum:local:test`` (also ethereum:local:foundry): the main job of
-``make demo``. A sample community of 240 members runs three epochs of Communis end to end; see
+``make demo``. A sample community of 240 members runs four epochs of Communis end to end; see
 :mod:`communis.demo.story` for the story. Exits non-zero if any step does not do what it claims.
 """
 
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,8 @@ from rich.console import Console
 
 from communis.cli.base import CommunisCommand
 from communis.demo import story as demo
-from communis.report import print_summary, write_report
+from communis.deploy.config import load
+from communis.report.terminal import distribution_table, roles_table, top_earners_table
 
 
 @click.command(cls=CommunisCommand, short_help="Run the Communis demo")
@@ -30,10 +32,10 @@ from communis.report import print_summary, write_report
     type=click.Path(path_type=Path, file_okay=False),
     default=Path("reports/demo"),
     show_default=True,
-    help="where the bundles, the run data and the report go",
+    help="where the deployment journal, the bundles, the run data and the report go",
 )
 def cli(provider: Any, config_path: Path, out: Path) -> None:
-    """Deploy a fresh system and run three epochs of the sample community through it."""
+    """Deploy a fresh system and run four epochs of the sample community through it."""
     import ape
 
     started = time.perf_counter()
@@ -45,16 +47,18 @@ def cli(provider: Any, config_path: Path, out: Path) -> None:
         examples=Path("examples"),
         work=out,
         console=console,
+        config=load(config_path),
     )
-    demo.deploy(story, config_path, Path(ape.project.path) / "deployments")
-    demo.fund_bonds(story)
-    demo.run_epoch(story, 0)
-    demo.appoint_guardians(story)
-    demo.run_epoch(story, 1, fraud=True)
-    demo.whale_and_weights(story)
-    demo.run_epoch(story, 2)
+    # The demo's own journal: a fresh deployment each run, apart from the project's journals.
+    deployments = out / "deployments"
+    shutil.rmtree(deployments, ignore_errors=True)
+    demo.run(story, deployments)
     run = demo.run_report(story, provider.network_choice)
-    print_summary(run, console)
-    paths = write_report(run, out / "report")
+    # The numbers; the proposals and bonds were told along the way (the report lists them too).
+    console.print(roles_table(run), top_earners_table(run, 5), distribution_table(run))
+    console.print("[bold]What the demo showed[/bold]", highlight=False)
+    for line in demo.summary(story):
+        console.print(f"  - {line}", highlight=False)
+    paths = demo.write_demo_report(story, provider.network_choice, out / "report")
     console.print(f"report: {paths.html}")
     console.print(f"demo: every step did what it claimed, in {time.perf_counter() - started:.0f} s")

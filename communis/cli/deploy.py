@@ -11,9 +11,10 @@ from pathlib import Path
 import click
 
 from communis.chain.accounts import is_local
-from communis.cli.base import CommunisCommand
+from communis.chain.next_steps import after_deploy
+from communis.cli.base import CommunisCommand, next_steps_text
 from communis.cli.options import account_option, signer
-from communis.deploy.config import check_for_chain, load
+from communis.deploy.config import check_for_chain, load, no_attesters_problem
 from communis.deploy.deployer import Deployer, default_journal_dir, plan_time
 from communis.deploy.journal import Journal
 from communis.deploy.plan import build_plan
@@ -54,10 +55,12 @@ def cli(
     chain_id = ape.chain.chain_id
     account = signer(alias)
     check_for_chain(config, live=not is_local(chain_id), deployer=account.address)
+    console = Console(highlight=False, soft_wrap=True)
     findings = advise(config)
-    Console(highlight=False).print(
-        attack_table([f.result for f in findings], f"Attacks at {config_path}")
-    )
+    console.print(attack_table([f.result for f in findings], f"Attacks at {config_path}"))
+    problem = no_attesters_problem(config)  # refused above on a live chain
+    if problem is not None:
+        console.print(f"[yellow]warning:[/] {problem}")
     check_accepted(findings, accepted, live=not is_local(chain_id))
     journal = Journal.open(deployments or default_journal_dir(ape.project), chain_id)
     journal.config["path"] = str(config_path)
@@ -68,3 +71,4 @@ def cli(
             plan, config_sha256=config.sha256
         )
     print_journal(journal)
+    click.echo(next_steps_text(after_deploy(len(config.attesters.budgets), config_path)))

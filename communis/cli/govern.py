@@ -32,8 +32,8 @@ from communis.chain.governance import (
     policy_options,
     short_id,
 )
-from communis.chain.next_steps import NextStep, after_gov, after_gov_execute, render_steps
-from communis.cli.base import CommunisGroup
+from communis.chain.next_steps import NextStep, after_gov, after_gov_execute
+from communis.cli.base import CommunisGroup, next_steps_text
 from communis.cli.options import account_option, description_option, governor_option, signer
 from communis.engine.units import format_influence
 
@@ -52,13 +52,7 @@ def _show(gov: Governance, proposal_id: int, *, raw: bool = False) -> None:
 
 def _next(steps: Sequence[NextStep]) -> None:
     """The ``next:`` line(s), with this command's network and the chain's time."""
-    import ape
-
-    from communis.chain.accounts import is_local
-
-    network = ape.chain.provider.network_choice
-    now = int(ape.chain.blocks.head.timestamp)
-    click.echo(render_steps(steps, now=now, network=network, local=is_local(ape.chain.chain_id)))
+    click.echo(next_steps_text(steps))
 
 
 def _submit(

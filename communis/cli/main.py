@@ -43,6 +43,7 @@ from communis.engine.attest import (
     write_attestations,
 )
 from communis.engine.bundle import TREE, BundleError, build_bundle, find_previous, load_totals
+from communis.engine.checks import policy_warnings
 from communis.engine.ledger import read_ledger
 from communis.engine.merkle import MerkleError, MerkleTree, verify_proof
 from communis.engine.policy import Policy
@@ -153,6 +154,8 @@ def build(
     """
     console = _console()
     policy = Policy.load(policy_path)
+    for warning in policy_warnings(policy, str(policy_path)):
+        console.print(f"[yellow]warning:[/] {escape(warning)}")
     attesters = domain = None
     if (attesters_path, chain_id, registry) != (None, None, None):
         if attesters_path is None or chain_id is None or registry is None:
@@ -195,6 +198,8 @@ def build(
             console.print(f"epoch {epoch}: every row attested, ledger root {result.ledger_root}")
         else:
             console.print(f"[yellow]epoch {epoch}: DRAFT[/], not every row is attested")
+        for warning in result.scores.warnings(policy.account_cap_bps):
+            console.print(f"[yellow]warning:[/] epoch {epoch}: {escape(warning)}")
         table.add_row(
             str(epoch),
             str(result.ledger.rows),
@@ -494,10 +499,10 @@ def sign_and_merge(
     lines: list[tuple[int, int]] | None,
     ref_prefixes: tuple[str, ...],
     out: Path | None,
-) -> None:
+) -> int:
     """Sign the selected rows of ``ledger`` as ``signer``, merge the batch into the ledger's
     attestations file (``out``, default beside the ledger) and say what it covers (the commands
-    `communis attest` and `ape run attest`)."""
+    `communis attest` and `ape run attest`). Returns how many rows no batch covers yet."""
     path = out or attestations_path(ledger)
     existing = read_attestations(path) if path.exists() else None
     result = attest_ledger(
@@ -522,6 +527,7 @@ def sign_and_merge(
         f"{path}: {len(result.attestations.batches)} batches cover {covered} of {rows} rows; "
         f"ledger root 0x{result.attestations.ledger_root.hex()}"
     )
+    return rows - covered
 
 
 @cli.command()
@@ -615,13 +621,18 @@ def claim_page(bundle: Path, artifacts: Path, out: Path) -> None:
     )
 
 
-@cli.command(context_settings={"ignore_unknown_options": True, "help_option_names": []})
+@cli.command(
+    context_settings={"ignore_unknown_options": True, "help_option_names": []},
+    short_help="Charts and HTML page of a run, or of one's own epoch bundles",
+)
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def report(args: tuple[str, ...]) -> None:
-    """Write PNG charts and a self-contained HTML page of a run (RUN.json --out DIR)."""
+    """Write PNG charts and a self-contained HTML page of a run (RUN.json) or of one's own
+    community: epoch bundles, or a folder of them such as epochs/<chainId> (SOURCE... --out
+    DIR; `communis report --help` for the options)."""
     from communis.report.__main__ import main as report_main
 
-    code = report_main(list(args))
+    code = report_main(list(args), prog="communis report")
     if code:
         raise SystemExit(code)
 

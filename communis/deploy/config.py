@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from communis.engine.policy import Policy
+from communis.engine.units import format_duration
 from communis.errors import CommunisError
 
 SUPPORTED_VERSION = 1
@@ -320,17 +321,21 @@ def governance_path(governance: GovernanceParams) -> int:
     )
 
 
-def _check_dispute_period(path: Path, governance: GovernanceParams, rewards: RewardsParams) -> None:
+def check_dispute_period(path: Path, governance: GovernanceParams, policy: Policy) -> None:
     """Refuse a dispute period in which governance could never decide: every dispute would end
-    without a verdict, each party paying the fee, whoever was right."""
+    without a verdict, each party paying the fee, whoever was right. ``path`` names where the
+    settings come from (the config file, or the settings a governance proposal would leave)."""
     needed = governance_path(governance)
-    period = rewards.policy.dispute_period
+    period = policy.dispute_period
     if period < needed:
         raise ConfigError(
-            f"{path}: rewards.dispute_period = {period} s is shorter than the governance path "
-            f"({needed} s = voting_delay + voting_period + vote_extension + timelock_delay): "
-            "no verdict could arrive before a dispute's deadline; lengthen dispute_period or "
-            "shorten the governance durations"
+            f"{path}: rewards.dispute_period = {format_duration(period)} is shorter than the "
+            f"governance path ({format_duration(needed)} = voting_delay "
+            f"{format_duration(governance.voting_delay)} + voting_period "
+            f"{format_duration(governance.voting_period)} + vote_extension "
+            f"{format_duration(governance.vote_extension)} + timelock_delay "
+            f"{format_duration(governance.timelock_delay)}): no verdict could arrive before a "
+            "dispute's deadline; lengthen dispute_period or shorten the governance durations"
         )
 
 
@@ -404,11 +409,31 @@ def _check_no_capture(path: Path, governance: GovernanceParams, rewards: Rewards
         )
 
 
+def no_attesters_problem(config: DeployConfig) -> str | None:
+    """Why a config that appoints no attester cannot pay anyone (None when it appoints one).
+
+    Only rows an attester signed count, and only governance appoints attesters after the
+    deployment; but governance needs influence to propose and to reach quorum, and influence
+    comes only from finalized roots. With no attester at deployment no root can pay anyone, so
+    that influence never exists: the deployment can never start."""
+    if config.attesters.budgets:
+        return None
+    return (
+        f"{config.path}: attesters: none is appointed, so no ledger row can be attested and no "
+        "root can pay anyone; governance could never appoint one either (it needs influence, "
+        "which only paid roots create). Name at least one attester before deploying: a table "
+        '[attesters] with "0x..." = "points budget per epoch" (see config/deploy.toml)'
+    )
+
+
 def check_for_chain(config: DeployConfig, *, live: bool, deployer: str) -> None:
     """Refuse, on a live chain (``live``: not a local development chain), a config that leaves
     the system in the deploying key's hands: a proposal guardian that is the deployer (it could
     cancel any proposal), or initial guardians that are none or only the deployer (then nobody
-    else can challenge the first roots). ``deployer``: the deploying account's address."""
+    else can challenge the first roots); and one that appoints no attester
+    (:func:`no_attesters_problem`: it could never pay anyone). On a local chain, where a
+    deployment costs nothing and may only try the contracts, the deploy command prints that
+    problem as a warning instead. ``deployer``: the deploying account's address."""
     if not live:
         return
     path = config.path
@@ -429,6 +454,9 @@ def check_for_chain(config: DeployConfig, *, live: bool, deployer: str) -> None:
             f"{path}: rewards.guardians: is {listed}; on a live chain name at least one guardian "
             "(a 0x address) besides the deployer, or nobody independent could challenge a root"
         )
+    problem = no_attesters_problem(config)
+    if problem is not None:
+        raise ConfigError(f"{problem}; refused on a live chain")
 
 
 def load(path: Path) -> DeployConfig:
@@ -451,7 +479,7 @@ def load(path: Path) -> DeployConfig:
     _check_can_start(path, token, rewards)
     governance = _governance(data, path)
     _check_no_capture(path, governance, rewards)
-    _check_dispute_period(path, governance, rewards)
+    check_dispute_period(path, governance, rewards.policy)
     return DeployConfig(
         path=path,
         sha256=hashlib.sha256(raw).hexdigest(),

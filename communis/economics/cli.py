@@ -3,7 +3,9 @@ community simulation and its charts (registered on the offline ``communis`` comm
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 from rich.console import Console
@@ -22,6 +24,40 @@ from communis.economics.report import (
 from communis.economics.report import write_section as write_economics
 from communis.economics.simulation import Community
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def assumption_options(function: F) -> F:
+    """``--watchers``, ``--governance`` and ``--epochs-covered``: the assumptions a person may
+    change (:func:`assumptions_from` turns them into :class:`Assumptions`)."""
+    options = (
+        click.option("--watchers", type=click.IntRange(0, 1000), default=1, show_default=True),
+        click.option(
+            "--governance",
+            type=click.Choice(["votes", "silent"]),
+            default="votes",
+            show_default=True,
+            help="Whether governance decides disputes (silent: every dispute times out).",
+        ),
+        click.option(
+            "--epochs-covered",
+            type=click.IntRange(1, 1000),
+            default=1,
+            show_default=True,
+            help="Epochs a fraudulent root covers (a catch-up root covers more than one).",
+        ),
+    )
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def assumptions_from(watchers: int, governance: str, epochs_covered: int) -> Assumptions:
+    """The :class:`Assumptions` of :func:`assumption_options`' values."""
+    return Assumptions(
+        watchers=watchers, governance_votes=governance == "votes", epochs_covered=epochs_covered
+    )
+
 
 @click.command(cls=MappedErrorsCommand)
 @click.option(
@@ -39,22 +75,8 @@ from communis.economics.simulation import Community
     show_default=True,
     help="Folder for the PNG charts and the HTML section.",
 )
-@click.option("--watchers", type=click.IntRange(0, 1000), default=1, show_default=True)
+@assumption_options
 @click.option("--epochs", type=click.IntRange(2, 2000), default=120, show_default=True)
-@click.option(
-    "--governance",
-    type=click.Choice(["votes", "silent"]),
-    default="votes",
-    show_default=True,
-    help="Whether governance decides disputes (silent: every dispute times out).",
-)
-@click.option(
-    "--epochs-covered",
-    type=click.IntRange(1, 1000),
-    default=1,
-    show_default=True,
-    help="Epochs a fraudulent root covers (a catch-up root covers more than one).",
-)
 @click.option("--seed", type=int, default=Community().seed, show_default=True)
 @click.option(
     "--markdown",
@@ -76,9 +98,7 @@ def simulate(
     """Model every attack at CONFIG's parameters and simulate the community's concentration."""
     console = Console(highlight=False, soft_wrap=True)
     config = load(config_path)
-    assumptions = Assumptions(
-        watchers=watchers, governance_votes=governance == "votes", epochs_covered=epochs_covered
-    )
+    assumptions = assumptions_from(watchers, governance, epochs_covered)
     with console.status(f"simulating {epochs} epochs"):
         analysis = analyse_config(
             config, assumptions, epochs=epochs, community=Community(seed=seed)

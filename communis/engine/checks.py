@@ -5,7 +5,8 @@ acts on the result:
 
 - :func:`policy_warnings`: policy amounts that look like whole tokens where a policy file expects
   base units (``"tokenBudget": 100000`` is 0.0000000000001 CMN, so nobody would be paid);
-- :func:`epoch_order_warning`: a ledger for an epoch that is not the next one the chain takes.
+- :func:`epoch_order_warning`: a ledger for an epoch that is not the next one the chain takes
+  (settled already, still running, or one whose root must also cover earlier epochs).
 
 The cap's warnings are the scoring's own (:meth:`communis.engine.scoring.EpochScores.warnings`).
 """
@@ -55,8 +56,9 @@ def epoch_order_warning(ledger_epoch: int, next_epoch: int, current_epoch: int) 
             else f"epochs {next_epoch} to {ledger_epoch - 1}"
         )
         return (
-            f"epoch {ledger_epoch} is not the next epoch on chain ({next_epoch}): {missing} "
-            "must be proposed and finalized first"
+            f"epoch {ledger_epoch} is not the next epoch on chain ({next_epoch}): a root for it "
+            f"covers {missing} too (a catch-up root), so their bundles must be built into the "
+            f"same folder first; or propose {missing} first"
         )
     if ledger_epoch >= current_epoch:
         return (

@@ -13,14 +13,17 @@ or from the shell: ``python -m communis.report RUN.json --out DIR``.
 
 from __future__ import annotations
 
+from communis.report.html import ExtraSection
 from communis.report.model import (
     ROLES,
     SCHEMA,
+    AttesterRemoval,
     BondSlash,
     EpochReport,
     Proposal,
     Reward,
     RunReport,
+    SettledDispute,
 )
 from communis.report.stats import Concentration, EpochStats, RunStats, concentration, run_stats
 from communis.report.terminal import print_summary, summary_renderables
@@ -29,15 +32,18 @@ from communis.report.writer import ReportPaths, write_report
 __all__ = [
     "ROLES",
     "SCHEMA",
+    "AttesterRemoval",
     "BondSlash",
     "Concentration",
     "EpochReport",
     "EpochStats",
+    "ExtraSection",
     "Proposal",
     "ReportPaths",
     "Reward",
     "RunReport",
     "RunStats",
+    "SettledDispute",
     "concentration",
     "print_summary",
     "run_stats",

@@ -27,17 +27,21 @@ def load_run(sources: list[Path], *, title: str | None, quorum_percent: int | No
     return run_from_bundles(sources, title=title or "Our community", quorum_percent=quorum_percent)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str = "python -m communis.report") -> int:
+    """Write the report; ``prog`` is the command's name in its help (``communis report``)."""
     parser = argparse.ArgumentParser(
-        prog="python -m communis.report",
-        description="Write per-epoch and whole-run PNG charts and a self-contained index.html.",
+        prog=prog,
+        description="Write per-epoch and whole-run PNG charts and a self-contained index.html "
+        "of a run, or of one's own community from its epoch bundles.",
     )
     parser.add_argument(
         "sources",
         type=Path,
         nargs="+",
         metavar="SOURCE",
-        help="run JSON (RunReport.to_json), or epoch bundles / a folder of bundles",
+        help="a run's JSON (the demo's run.json), or one's own epoch bundles: bundle folders or "
+        "a folder of them such as epochs/<chainId> (proposals and slashed bonds come from the "
+        "chain: ape run chain report)",
     )
     parser.add_argument("--out", type=Path, required=True, help="output directory")
     parser.add_argument("--title", default=None, help="the community's name (bundles)")

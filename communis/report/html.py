@@ -10,7 +10,8 @@ HTML-escaped.
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
@@ -27,6 +28,19 @@ from communis.report.stats import (
     top_earners,
 )
 from communis.report.story import GLOSSARY, risks, story
+
+
+@dataclass(frozen=True)
+class ExtraSection:
+    """A section made elsewhere (for example ``communis.economics``' "Why cheating does not
+    pay", :func:`communis.economics.report.write_section`), added after the run's own sections
+    and linked from the page's navigation. ``html`` is trusted markup: a ``<section>`` whose id
+    is ``anchor``, self-contained like the page (images as ``data:`` URIs)."""
+
+    anchor: str
+    title: str
+    html: str
+
 
 CSS = """
 :root { color-scheme: light; }
@@ -302,12 +316,17 @@ def _slashed_section(run: RunReport) -> str:
             f'<span class="mono" title="{_e(b.account)}">{_e(_short(b.account))}</span>',
             _e(fmt_units(b.amount, run.token_decimals)),
             _e(b.reason),
+            "fraud proof, no vote" if b.proven else "challenge upheld by governance",
         ]
         for epoch, b in slashed
     ]
     return (
         '<section id="slashed"><h2>Bonds slashed</h2>'
-        + _table(["Epoch", "Proposer", f"Amount ({run.token_symbol})", "Reason"], rows, {2})
+        + _table(
+            ["Epoch", "Proposer", f"Amount ({run.token_symbol})", "Reason", "Decided by"],
+            rows,
+            {2},
+        )
         + "</section>"
     )
 
@@ -367,10 +386,11 @@ def render_html(
     run: RunReport,
     run_charts: Mapping[str, Path],
     epoch_charts: Mapping[int, Mapping[str, Path]],
+    extra: Sequence[ExtraSection] = (),
 ) -> str:
     """The whole page as a string. ``run_charts`` maps a chart kind (``rewards_by_role``,
     ``lorenz``, ``influence``, ``budget``) to a PNG; ``epoch_charts`` maps an epoch number to
-    its charts. The PNGs are read and embedded."""
+    its charts. The PNGs are read and embedded. ``extra`` sections follow the run's own."""
     s = run_stats(run)
     sub = " · ".join(
         x
@@ -395,6 +415,7 @@ def render_html(
             '<a href="#proposals">proposals</a>',
             '<a href="#slashed">bonds slashed</a>',
         ]
+        + [f'<a href="#{_e(x.anchor)}">{_e(x.title)}</a>' for x in extra]
     )
     notes = "".join(f"<li>{_e(n)}</li>" for n in run.notes)
     sections = [
@@ -408,6 +429,7 @@ def render_html(
         sections.append(_epoch_section(run, es, i, epoch_charts.get(es.epoch, {})))
     sections.append(_proposals_section(run))
     sections.append(_slashed_section(run))
+    sections.extend(x.html for x in extra)
     if notes:
         sections.append(f'<section id="notes"><h2>Notes</h2><ul>{notes}</ul></section>')
     return (

@@ -104,21 +104,104 @@ class Reward:
 
 @dataclass(frozen=True)
 class BondSlash:
-    """A proposer's bond slashed after a successful challenge."""
+    """A proposer's bond slashed: after a challenge governance upheld, or (``proven``) by a
+    fraud proof anyone sent on chain, with no vote."""
 
     account: str
     amount: int
     reason: str = ""
+    proven: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "amount", _amount(self.amount, "BondSlash.amount"))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"account": self.account, "amount": str(self.amount), "reason": self.reason}
+        return {
+            "account": self.account,
+            "amount": str(self.amount),
+            "reason": self.reason,
+            "proven": self.proven,
+        }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> BondSlash:
-        return cls(str(d["account"]), d["amount"], str(d.get("reason", "")))
+        return cls(
+            str(d["account"]), d["amount"], str(d.get("reason", "")), bool(d.get("proven", False))
+        )
+
+
+@dataclass(frozen=True)
+class AttesterRemoval:
+    """An attester governance removed (from ``from_epoch`` on), and the influence it slashed."""
+
+    attester: str
+    from_epoch: int
+    influence_slashed: int = 0
+    reason: str = ""
+
+    def __post_init__(self) -> None:
+        _count(self.from_epoch, "AttesterRemoval.from_epoch")
+        object.__setattr__(
+            self,
+            "influence_slashed",
+            _amount(self.influence_slashed, "AttesterRemoval.influence_slashed"),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "attester": self.attester,
+            "from_epoch": self.from_epoch,
+            "influence_slashed": str(self.influence_slashed),
+            "reason": self.reason,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> AttesterRemoval:
+        return cls(
+            str(d["attester"]),
+            d["from_epoch"],
+            d.get("influence_slashed", 0),
+            str(d.get("reason", "")),
+        )
+
+
+@dataclass(frozen=True)
+class SettledDispute:
+    """A dispute that ended at its deadline without a verdict: each party paid the dispute fee
+    of its bond to the treasury. ``delay`` is how long after the epoch ended its rewards were
+    finalized all the same, ``bound`` the longest that can take (seconds; 0: not measured)."""
+
+    proposer: str
+    proposer_fee: int
+    challenger: str
+    challenger_fee: int
+    delay: int = 0
+    bound: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("proposer_fee", "challenger_fee", "delay", "bound"):
+            object.__setattr__(self, name, _amount(getattr(self, name), f"SettledDispute.{name}"))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "proposer": self.proposer,
+            "proposer_fee": str(self.proposer_fee),
+            "challenger": self.challenger,
+            "challenger_fee": str(self.challenger_fee),
+            "delay": self.delay,
+            "bound": self.bound,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SettledDispute:
+        return cls(
+            str(d["proposer"]),
+            d["proposer_fee"],
+            str(d["challenger"]),
+            d["challenger_fee"],
+            d.get("delay", 0),
+            d.get("bound", 0),
+        )
 
 
 @dataclass(frozen=True)
@@ -139,6 +222,8 @@ class EpochReport:
     quorum: int = 0
     treasury_balance: int = 0
     bonds_slashed: tuple[BondSlash, ...] = ()
+    attesters_removed: tuple[AttesterRemoval, ...] = ()
+    disputes_settled: tuple[SettledDispute, ...] = ()
 
     def __post_init__(self) -> None:
         _count(self.epoch, "EpochReport.epoch")
@@ -153,6 +238,8 @@ class EpochReport:
             object.__setattr__(self, name, _amount(getattr(self, name), f"EpochReport.{name}"))
         object.__setattr__(self, "rewards", tuple(self.rewards))
         object.__setattr__(self, "bonds_slashed", tuple(self.bonds_slashed))
+        object.__setattr__(self, "attesters_removed", tuple(self.attesters_removed))
+        object.__setattr__(self, "disputes_settled", tuple(self.disputes_settled))
         object.__setattr__(
             self,
             "influence_balances",
@@ -210,6 +297,8 @@ class EpochReport:
             "quorum": str(self.quorum),
             "treasury_balance": str(self.treasury_balance),
             "bonds_slashed": [b.to_dict() for b in self.bonds_slashed],
+            "attesters_removed": [r.to_dict() for r in self.attesters_removed],
+            "disputes_settled": [d.to_dict() for d in self.disputes_settled],
         }
 
     @classmethod
@@ -225,6 +314,12 @@ class EpochReport:
             quorum=d.get("quorum", 0),
             treasury_balance=d.get("treasury_balance", 0),
             bonds_slashed=tuple(BondSlash.from_dict(b) for b in d.get("bonds_slashed", ())),
+            attesters_removed=tuple(
+                AttesterRemoval.from_dict(r) for r in d.get("attesters_removed", ())
+            ),
+            disputes_settled=tuple(
+                SettledDispute.from_dict(x) for x in d.get("disputes_settled", ())
+            ),
         )
 
 

@@ -9,6 +9,7 @@ them; pure functions of a :class:`~communis.report.model.RunReport`.
 
 from __future__ import annotations
 
+from communis.engine.units import format_duration
 from communis.report.model import EpochReport, Proposal, RunReport
 from communis.report.stats import fmt_pct, fmt_units, ratio, run_stats
 
@@ -55,8 +56,10 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     (
         "Bond and challenge",
         "A proposer deposits a bond with each root it publishes; a guardian who finds the root "
-        "wrong challenges it with a bond of its own. If governance upholds the challenge, the "
-        "proposer's bond is slashed and the false root is erased.",
+        "wrong challenges it with a bond of its own, which discards the root at once. If "
+        "governance upholds the challenge, the proposer's bond is slashed and the false root is "
+        "erased; without a verdict by the deadline, each side pays a fee. A root that counts "
+        "rows no attester signed is proven wrong by anyone in one transaction, with no vote.",
     ),
 )
 
@@ -133,11 +136,39 @@ def story(run: RunReport) -> list[str]:
             )
         for b in e.bonds_slashed:
             reason = f" ({b.reason})" if b.reason else ""
+            if b.proven:
+                line += (
+                    f" Fraud proven: the proposer {_who(b.account)} published a root whose "
+                    f"ledger holds rows no attester signed{reason}; anyone holding the bundle "
+                    "could prove it on chain in one transaction, with no vote: the proposer's "
+                    f"bond of {fmt_units(b.amount, dt, 0)} {sym} was slashed and the root banned."
+                )
+            else:
+                line += (
+                    f" Fraud caught: the proposer {_who(b.account)} published a false "
+                    f"root{reason}; a guardian challenged it, governance upheld the challenge, "
+                    f"the proposer's bond of {fmt_units(b.amount, dt, 0)} {sym} was slashed and "
+                    "the false root erased."
+                )
+        for r in e.attesters_removed:
+            reason = f" ({r.reason})" if r.reason else ""
             line += (
-                f" Fraud caught: the proposer {_who(b.account)} published a false root{reason}; "
-                "a guardian challenged it, governance upheld the challenge, the proposer's bond "
-                f"of {fmt_units(b.amount, dt, 0)} {sym} was slashed and the false root erased."
+                f" Attester {_who(r.attester)} was removed by governance from epoch "
+                f"{r.from_epoch} on{reason} and {fmt_units(r.influence_slashed, di, 0)} of its "
+                "influence slashed; what it attested while it served stays valid."
             )
+        for d in e.disputes_settled:
+            line += (
+                f" A challenge by {_who(d.challenger)} was never put to a vote: at its deadline "
+                f"the dispute ended without a verdict, the challenger paid "
+                f"{fmt_units(d.challenger_fee, dt, 0)} {sym} and the proposer "
+                f"{fmt_units(d.proposer_fee, dt, 0)} {sym} (the dispute fee of each bond)."
+            )
+            if d.delay:
+                line += (
+                    f" The epoch's rewards were finalized {format_duration(d.delay)} after it ended"
+                    + (f", within the bound of {format_duration(d.bound)}." if d.bound else ".")
+                )
         paragraphs.append(line)
     if run.proposals:
         count = len(run.proposals)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from communis.report.model import RunReport
+
+if TYPE_CHECKING:
+    from communis.report.html import ExtraSection
 
 
 @dataclass(frozen=True)
@@ -30,9 +35,13 @@ class ReportPaths:
         ]
 
 
-def write_report(run: RunReport, out_dir: str | Path) -> ReportPaths:
+def write_report(
+    run: RunReport, out_dir: str | Path, *, extra: Sequence[ExtraSection] = ()
+) -> ReportPaths:
     """Write the charts of ``run`` (per epoch and whole run), ``run.json`` and ``index.html``
     into ``out_dir`` (created if missing; files of an earlier report there are overwritten).
+    ``extra`` sections (made elsewhere, e.g. the economics section) go onto the page after the
+    run's own.
 
     Returns the paths. The HTML page embeds the PNGs, so it can be moved or sent on its own.
     """
@@ -47,7 +56,7 @@ def write_report(run: RunReport, out_dir: str | Path) -> ReportPaths:
     epochs = {e.epoch: epoch_charts(run, e, out) for e in run.epochs}
     json_path = run.save(out / "run.json")
     html_path = out / "index.html"
-    html_path.write_text(render_html(run, runs, epochs), encoding="utf-8")
+    html_path.write_text(render_html(run, runs, epochs, extra), encoding="utf-8")
     return ReportPaths(
         out_dir=out, html=html_path, json=json_path, run_charts=runs, epoch_charts=epochs
     )

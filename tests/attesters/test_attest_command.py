@@ -46,6 +46,10 @@ def test_ape_account_signs_a_batch_the_registry_accepts(
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert f"attester {alice.address} signed 3 rows" in result.output
+    assert f"next: run `ape run attest {ledger} --epoch 0 --account ATTESTER --network" in (
+        result.output
+    )
+    assert "(2 rows are not signed yet: another attester signs them" in result.output
     attestations = read_attestations(attestations_path(ledger))
     assert attestations.domain == attest_domain
     (signed,) = attestations.batches
@@ -59,6 +63,7 @@ def test_ape_account_signs_a_batch_the_registry_accepts(
         "--registry", "0x" + "12" * 20, "--out", str(tmp_path / "other.json"),
     )  # fmt: skip
     assert other.exit_code == 0, other.output
+    assert f"next: run `ape run epoch build {ledger} --network" in other.output  # all 5 signed
     (foreign,) = read_attestations(tmp_path / "other.json").batches
     f = foreign.batch
     assert not attester_registry.isValidBatch(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from communis.deploy.config import ConfigError, check_for_chain, load
+from communis.deploy.config import ConfigError, check_for_chain, load, no_attesters_problem
 from communis.deploy.plan import build_plan
 from communis.deploy.steps import DEPLOYER
 from communis.engine.policy import DEFAULT_POLICY
@@ -115,7 +115,8 @@ def test_units(tmp_path):
         (
             'voting_period = "1w"',
             'voting_period = "2w"',
-            "rewards.dispute_period = 1209600 s is shorter than the governance path",
+            "rewards.dispute_period = 14d 0h is shorter than the governance path (19d 0h = "
+            "voting_delay 1d 0h + voting_period 14d 0h",
         ),
         ("# [attesters]", '[attesters]\n"0x12" = "5"', "is not a non-zero 0x address"),
         ("# [attesters]", f'[attesters]\n"{ZERO}" = "5"', "is not a non-zero 0x address"),
@@ -174,7 +175,9 @@ def test_plan_sets_the_guardian_sunset_from_the_term(tmp_path):
 
 
 def _live_ready(text: str) -> str:
-    return text.replace("guardians = []", f'guardians = ["{OTHER}"]')
+    """``text`` with what a live chain needs: an independent guardian and an attester."""
+    guarded = text.replace("guardians = []", f'guardians = ["{OTHER}"]')
+    return guarded.replace("# [attesters]", f'[attesters]\n"{OTHER}" = "5000"')
 
 
 @pytest.mark.parametrize("spelling", ["deployer", DEPLOYING, DEPLOYING.upper().replace("0X", "0x")])
@@ -219,6 +222,23 @@ def test_live_chain_accepts_an_independent_guardian(tmp_path):
             )
         )
         check_for_chain(config, live=True, deployer=DEPLOYING)
+
+
+def test_attack_no_attester_on_live_chain(tmp_path):
+    """The shipped config appoints no attester: no row could ever count, no root pay anyone, and
+    governance, which needs influence that only paid roots create, could never appoint one. A
+    live chain refuses it before anything is sent; a local one deploys it and warns."""
+    no_attester = _live_ready(SHIPPED).replace(f'[attesters]\n"{OTHER}" = "5000"', "")
+    path = write(tmp_path, no_attester)
+    config = load(path)
+    problem = no_attesters_problem(config)
+    assert problem is not None and problem.startswith(f"{path}: attesters: none is appointed")
+    assert "governance could never appoint one either" in problem
+    check_for_chain(config, live=False, deployer=DEPLOYING)  # local: the deploy command warns
+    with pytest.raises(ConfigError, match="refused on a live chain") as info:
+        check_for_chain(config, live=True, deployer=DEPLOYING)
+    assert "Name at least one attester before deploying: a table [attesters]" in str(info.value)
+    assert no_attesters_problem(load(write(tmp_path, _live_ready(SHIPPED)))) is None
 
 
 def test_shipped_configs_keep_quorum_above_one_accounts_share():

@@ -88,3 +88,12 @@ def test_unreachable_networks_are_one_line() -> None:
         ape_run("chain", "advance", "1d", "--network", f"ethereum:localnet:{url}"),
         "start the local node first: `make node`",
     )
+
+
+def test_a_command_that_starts_anvil_stays_quiet_when_it_stops_it() -> None:
+    """ape stops the anvil it started when the process exits, after the command: its "Stopping
+    'anvil' process." line must stay hidden like every other INFO line."""
+    result = ape_run("chain", "advance", "1s", "--network", "ethereum:local:foundry")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1s later" in result.stdout
+    assert "INFO" not in result.stdout + result.stderr, result.stdout + result.stderr

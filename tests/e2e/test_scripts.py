@@ -4,23 +4,27 @@ claimed rewards, on the connected network."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from communis.chain import epochs
 from communis.chain.system import System
 from communis.cli.top_contributors import top_contributors
-from communis.deploy.config import load
+from communis.deploy.config import AttesterParams, load
 from communis.deploy.deployer import Deployer
 from communis.deploy.journal import Journal
 from communis.deploy.plan import build_plan
-from tests.helpers.attest import attested
+from communis.engine.attest import Domain
+from tests.helpers.attest import attested, key
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_top_contributors(project, chain, accounts, tmp_path):
     deployer = accounts[0]
-    config = load(ROOT / "examples" / "deploy-demo.toml")
+    demo = load(ROOT / "examples" / "deploy-demo.toml")
+    # The attester signing the ledger below, appointed by the deployment (as [attesters] does).
+    config = replace(demo, attesters=AttesterParams(((key(1).address, 10**30),)))
     journal = Journal.open(tmp_path / "deployments", chain.chain_id)
     Deployer(project, deployer, journal).run(build_plan(config, now=chain.pending_timestamp))
     system = System.load(tmp_path / "deployments")
@@ -38,7 +42,8 @@ def test_top_contributors(project, chain, accounts, tmp_path):
             for i, (a, r, p) in enumerate(rows)
         )
     )
-    epochs.build(system.rewards, attested(ledger), tmp_path / "epochs")
+    domain = Domain(chain.chain_id, str(system.attesters.address))
+    epochs.build(system.rewards, attested(ledger, domain=domain), tmp_path / "epochs")
     genesis, duration = system.influence.genesis(), system.influence.epochDuration()
     chain.pending_timestamp = genesis + duration + 1
     chain.mine()

@@ -105,9 +105,9 @@ def test_watcher_challenges_proves_and_keeps_through_a_node_restart(tmp_path: Pa
         rewards, token = system["rewards"], system["token"]
         step("deploy through the plan and build the bundles")
 
-        def propose(bundle: Path) -> None:
+        def propose(bundle: Path, *extra: str) -> None:
             command = ["ape", "run", "epoch", "propose", str(bundle), "--rewards", rewards,
-                       "--account", "TEST::3", "--network", network]  # fmt: skip
+                       "--account", "TEST::3", "--network", network, *extra]  # fmt: skip
             done = subprocess.run(
                 command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
             )
@@ -147,7 +147,8 @@ def test_watcher_challenges_proves_and_keeps_through_a_node_restart(tmp_path: Pa
 
         proposer, me = system["proposer"], system["watcher"]
         before = balance(proposer), balance(me)
-        propose(work / "padded-ledger" / "0")
+        # Rows signed by no attester: the tool refuses unless the cheat skips its check.
+        propose(work / "padded-ledger" / "0", "--no-attester-check")
         sent = log.wait_for("sent proveUnattestedBatch", watcher)
         assert "not attester" in sent
         log.wait_for("the root is banned", watcher)

@@ -57,8 +57,10 @@ def test_whole_tokens_in_a_policy_file_are_flagged() -> None:
 
 def test_epoch_order() -> None:
     assert epoch_order_warning(1, 1, 2) is None
-    assert "epochs 1 to 4 must be proposed and finalized first" in str(epoch_order_warning(5, 1, 6))
-    assert "epoch 1 must be proposed" in str(epoch_order_warning(2, 1, 6))
+    catch_up = str(epoch_order_warning(5, 1, 6))
+    assert "a root for it covers epochs 1 to 4 too (a catch-up root)" in catch_up
+    assert "their bundles must be built into the same folder first" in catch_up
+    assert "or propose epoch 1 first" in str(epoch_order_warning(2, 1, 6))
     assert "already settled" in str(epoch_order_warning(0, 1, 2))
     assert "still running" in str(epoch_order_warning(1, 1, 1))
 

@@ -10,12 +10,12 @@ import pytest
 from click.testing import CliRunner
 
 from communis.cli.expected import MappedErrorsCommand
-from communis.cli.main import main
+from communis.cli.main import cli, main
 from communis.engine.attest import AttesterSet
 from communis.engine.merkle import Leaf, MerkleTree, split_proof, verify_proof
 from communis.errors import CommunisError
 from tests.helpers.attest import CHAIN_ID, REGISTRY, attester_set, key, secret
-from tests.helpers.ledger import jsonl, policy, random_accounts, sample_rows, write
+from tests.helpers.ledger import jsonl, policy, random_accounts, row, sample_rows, write
 
 pytestmark = pytest.mark.offchain
 
@@ -115,3 +115,37 @@ def test_the_command_classes_let_bugs_through(bug: Exception) -> None:
 
     result = CliRunner().invoke(fails, [])
     assert result.exit_code == 1 and result.exception is bug
+
+
+def test_build_prints_the_policy_and_scoring_warnings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A budget written in whole tokens (100000 base units) and a cap that binds everyone: the
+    bundle is built (the input is valid) and both surprises are named before anyone proposes."""
+    policy(token_budget=100_000).save(tmp_path / "policy.json")
+    rows = [row(0, account, "creator", "5", f"r{i}") for i, account in
+            enumerate(random_accounts(2, seed=3))]  # fmt: skip
+    ledger = write(tmp_path / "epoch-0.jsonl", jsonl(rows))
+    monkeypatch.setenv("ATTESTER_KEY", secret(1))
+    domain = ["--domain-chain-id", str(CHAIN_ID), "--registry", REGISTRY]
+    assert main(["attest", str(ledger), "--epoch", "0", *domain, "--key-env", "ATTESTER_KEY"]) == 0
+    capsys.readouterr()
+    code = main(["build", str(ledger), "--policy", str(tmp_path / "policy.json"),
+                 "--half-life", "4", "--out", str(tmp_path / "epochs")])  # fmt: skip
+    assert code == 0
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"warning: {tmp_path / 'policy.json'}: tokenBudget is 100000 base units" in err
+    assert 'for 100000 whole tokens write "100000000000000000000000"' in err
+    assert "warning: epoch 0: the per-account cap binds every one of the 2 accounts" in err
+    assert "warning: epoch 0: 50% of the token budget" in err
+
+
+def test_report_help_covers_own_bundles(capsys: pytest.CaptureFixture[str]) -> None:
+    assert CliRunner().invoke(cli, ["--help"]).output.count("of one's own epoch bundles") == 1
+    assert main(["report", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert text.startswith("usage: communis report")
+    assert (
+        "one's own epoch bundles: bundle folders or a folder of them such as epochs/<chainId>"
+        in (text)
+    )

@@ -25,7 +25,7 @@ from communis.chain.governance import (
 )
 from communis.engine.policy import Policy
 from communis.engine.units import format_amount
-from tests.helpers.constants import POLICY, UNIT
+from tests.helpers.constants import DAY, POLICY, UNIT
 from tests.helpers.governance import end_voting, start_voting
 from tests.helpers.scripts import load_script
 
@@ -294,6 +294,35 @@ def test_attack_lowering_the_quorum_to_the_cap_is_refused_before_sending(
     governance.propose(
         [governance.set_parameter(GOVERNOR, "updateQuorumNumerator", ["16"])], "16", sender=alice
     )
+
+
+def test_attack_a_dispute_period_below_the_governance_path_is_refused_before_sending(
+    governance, system, members
+):
+    """A dispute period shorter than voting delay + voting period + late-quorum extension +
+    timelock delay (12 days here, 14 in force) would end every dispute without a verdict, each
+    party paying the fee whoever was right: the deployment's own rule refuses it, whichever
+    side of the inequality the proposal moves. Nothing is sent."""
+    alice, _, _ = members
+    shorter, _ = governance.set_policy({"dispute-period": "11d"})
+    slower = governance.set_parameter(GOVERNOR, "setVotingPeriod", [str(10 * DAY)])
+    delayed = governance.set_parameter(TIMELOCK, "updateDelay", [str(5 * DAY)])
+    raw = governance.raw(TIMELOCK, 0, delayed.calldata)
+    for action, message in (
+        (shorter, "rewards.dispute_period = 11d 0h is shorter than the governance path (12d 0h"),
+        (slower, "(15d 0h = voting_delay 1d 0h + voting_period 10d 0h + vote_extension 2d 0h"),
+        (delayed, "timelock_delay 5d 0h): no verdict could arrive"),
+        (raw, "timelock_delay 5d 0h): no verdict could arrive"),
+    ):
+        with pytest.raises(GovernanceError, match="refused before sending anything") as refused:
+            governance.propose([action], "Shorten the path", sender=alice)
+        assert message in str(refused.value)
+        assert not_proposed(governance, [action], "Shorten the path", alice)
+    # Both sides moved together, the path still fits: accepted.
+    longer, _ = governance.set_policy({"dispute-period": "20d"})
+    governance.propose([longer, slower], "Slower votes, longer disputes", sender=alice)
+    a_little = governance.set_parameter(GOVERNOR, "setVotingPeriod", [str(9 * DAY)])
+    governance.propose([a_little], "A little slower", sender=alice)  # 14 days: fits exactly
 
 
 def test_a_vote_without_weight_is_refused_before_sending(governance, system, members, chain, whale):

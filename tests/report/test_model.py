@@ -6,7 +6,16 @@ import json
 
 import pytest
 
-from communis.report import SCHEMA, BondSlash, EpochReport, Proposal, Reward, RunReport
+from communis.report import (
+    SCHEMA,
+    AttesterRemoval,
+    BondSlash,
+    EpochReport,
+    Proposal,
+    Reward,
+    RunReport,
+    SettledDispute,
+)
 
 pytestmark = pytest.mark.offchain
 
@@ -40,8 +49,20 @@ def small_run() -> RunReport:
         treasury_balance=10**9 * WAD,
         bonds_slashed=(BondSlash("0xbad", 10 * WAD, "padded root"),),
     )
+    e3 = EpochReport(
+        epoch=3,
+        token_budget=1000 * WAD,
+        influence_budget=500 * WAD,
+        tokens_emitted=0,
+        influence_emitted=0,
+        bonds_slashed=(BondSlash("0xfab", 10 * WAD, "unsigned rows", proven=True),),
+        attesters_removed=(AttesterRemoval("0xatt", 4, 2**200, "over its budget"),),
+        disputes_settled=(
+            SettledDispute("0xpro", 2 * WAD, "0xgua", WAD // 2, 1_382_400, 1_555_200),
+        ),
+    )
     return RunReport(
-        epochs=(e2, e1),  # kept sorted by epoch number
+        epochs=(e2, e3, e1),  # kept sorted by epoch number
         proposals=(
             Proposal(2**255 + 1, "Raise the curator weight", "Executed", 300 * WAD, 0, 5, "0xa", 1),
         ),
@@ -51,7 +72,7 @@ def small_run() -> RunReport:
 
 def test_epochs_are_sorted_and_derived_views():
     run = small_run()
-    assert [e.epoch for e in run.epochs] == [1, 2]
+    assert [e.epoch for e in run.epochs] == [1, 2, 3]
     e1 = run.epochs[0]
     assert e1.tokens_by_role() == {
         "creator": 600 * WAD,
@@ -67,8 +88,11 @@ def test_epochs_are_sorted_and_derived_views():
         "creator": (600 * WAD, 300 * WAD),
         "curator": (100 * WAD, 50 * WAD),
     }
-    assert run.final_epoch().epoch == 2
-    assert run.bonds_slashed() == [(2, BondSlash("0xbad", 10 * WAD, "padded root"))]
+    assert run.final_epoch().epoch == 3
+    assert run.bonds_slashed() == [
+        (2, BondSlash("0xbad", 10 * WAD, "padded root")),
+        (3, BondSlash("0xfab", 10 * WAD, "unsigned rows", proven=True)),
+    ]
 
 
 def test_json_round_trip_keeps_big_integers_exact():
@@ -99,6 +123,19 @@ def test_the_synthetic_run_round_trips(run, tmp_path):
     assert RunReport.load(path) == run
 
 
+def test_documents_without_the_newer_records_still_read():
+    """Runs written before fraud proofs, attester removals and settled disputes were recorded."""
+    doc = json.loads(small_run().to_json())
+    for epoch in doc["epochs"]:
+        del epoch["attesters_removed"], epoch["disputes_settled"]
+        for slash in epoch["bonds_slashed"]:
+            del slash["proven"]
+    run = RunReport.from_dict(doc)
+    third = run.epochs[2]
+    assert third.attesters_removed == () and third.disputes_settled == ()
+    assert not third.bonds_slashed[0].proven
+
+
 def test_amounts_may_be_json_integers_when_reading():
     doc = json.loads(small_run().to_json())
     doc["epochs"][0]["token_budget"] = 1000 * WAD
@@ -112,6 +149,9 @@ def test_amounts_may_be_json_integers_when_reading():
         (lambda: Reward("0xa", "creator", "12abc", 0), ValueError),
         (lambda: Reward("0xa", "creator", 1.5, 0), TypeError),
         (lambda: BondSlash("0xa", True), TypeError),
+        (lambda: AttesterRemoval("0xa", -1), ValueError),
+        (lambda: AttesterRemoval("0xa", 1, -5), ValueError),
+        (lambda: SettledDispute("0xa", 1, "0xb", -1), ValueError),
         (lambda: EpochReport(-1, 0, 0, 0, 0), ValueError),
         (lambda: Proposal(1, "d", "Executed", epoch=-2), ValueError),
         (

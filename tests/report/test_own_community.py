@@ -82,6 +82,36 @@ def test_the_story_and_the_risks_in_words(bundles: Path) -> None:
     }
 
 
+def test_the_story_tells_proofs_removed_attesters_and_undecided_disputes(bundles: Path) -> None:
+    from dataclasses import replace
+
+    from communis.report.model import AttesterRemoval, SettledDispute
+
+    run = run_from_bundles([bundles], quorum_percent=10)
+    first, second = run.epochs
+    proven = BondSlash(account(8), 1_000 * 10**18, "rows no attester signed", proven=True)
+    removed = AttesterRemoval(account(7), 4, 593 * 10**18, "signed over its budget")
+    settled = SettledDispute(
+        account(9), 200 * 10**18, account(3), 50 * 10**18, 1_382_461, 1_555_261
+    )
+    run = replace(
+        run,
+        epochs=(
+            replace(first, bonds_slashed=(proven,), attesters_removed=(removed,)),
+            replace(second, disputes_settled=(settled,)),
+        ),
+    )
+    text = " ".join(story(run))
+    assert "Fraud proven: the proposer" in text
+    assert "in one transaction, with no vote: the proposer's bond of 1,000 CMN was slashed" in text
+    assert (
+        "was removed by governance from epoch 4 on (signed over its budget) and 593 of its" in text
+    )
+    assert "was never put to a vote" in text
+    assert "the challenger paid 50 CMN and the proposer 200 CMN" in text
+    assert "finalized 16d 0h after it ended, within the bound of 18d 0h" in text
+
+
 def test_communis_report_from_bundles(bundles: Path, tmp_path: Path, capsys) -> None:
     out = tmp_path / "report"
     assert report_main([str(bundles), "--out", str(out), "--quorum-percent", "10"]) == 0

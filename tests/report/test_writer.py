@@ -126,3 +126,16 @@ def test_empty_run_still_renders(tmp_path):
     for p in paths.pngs():
         png_size(p)
     assert "No proposals." in paths.html.read_text()
+
+
+def test_extra_sections_follow_the_run_and_are_linked(run, tmp_path):
+    """A section made elsewhere (the demo adds the economics one) goes onto the page as given,
+    after the run's own sections and linked from the navigation."""
+    from communis.report import ExtraSection
+
+    extra = ExtraSection(
+        "economics", "why cheating does not pay", '<section id="economics">E</section>'
+    )
+    html = write_report(run, tmp_path, extra=[extra]).html.read_text(encoding="utf-8")
+    assert '<a href="#economics">why cheating does not pay</a>' in html
+    assert html.index('<section id="slashed">') < html.index('<section id="economics">E</section>')

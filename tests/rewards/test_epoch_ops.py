@@ -13,8 +13,11 @@ from pathlib import Path
 import pytest
 
 from communis.chain import epochs
+from communis.chain.clock import ClockError, dispute_end, window_end
+from communis.chain.history import PROVEN_REASON, UPHELD_REASON, slashed_bonds
 from communis.engine.bundle import read_totals
 from communis.engine.policy import policy_hash
+from communis.report.model import BondSlash
 from tests.helpers.attack_bundles import FAKES, attest_bundle, pad
 from tests.helpers.attest import attested
 from tests.helpers.constants import POLICY
@@ -80,6 +83,10 @@ def test_fraud_caught_challenged_upheld_then_honest_root_claimed(
     epochs.resolve(rewards, 0, True, gov)
     assert rewards.isRootBanned(0, dispute.root, dispute.ledger_root)
     assert epochs.status(rewards).disputes == ()
+    # The report's history: the proposer's whole bond was slashed, by an upheld challenge.
+    assert slashed_bonds(rewards, chain.blocks.height) == {
+        0: [BondSlash(proposer.address, POLICY[5], UPHELD_REASON)]
+    }
 
     epochs.propose(rewards, honest, proposer)
     assert epochs.verify(rewards, honest).ok
@@ -180,20 +187,41 @@ def test_challenge_resolved_through_governor_and_timelock(
     def step(**kw):
         return epochs.resolve(rewards, 0, True, bob, governor=governor, **kw)
 
-    assert [s.action for s in step() if isinstance(s, epochs.Sent)] == ["governor.propose"]
+    def then():
+        """The commands that come next, and from when."""
+        steps = epochs.resolution_next_steps(rewards, 0, True, governor=governor)
+        return [(s.command, s.after, s.advance) for s in steps]
+
+    dispute_deadline = epochs.undecided_disputes(rewards, epoch=0)[0].deadline
+    assert then()[0] == ("ape run epoch resolve 0 --uphold", None, None)  # nothing proposed yet
+    assert then()[2] == ("ape run epoch settle 0", dispute_deadline, "dispute-end")
+    [proposed] = step()
+    assert proposed.action == "governor.propose"
+    snapshot = proposed.details["snapshot"]
+    vote = "ape run epoch resolve 0 --uphold --vote for --account MEMBER"
+    assert then() == [(vote, snapshot + 1, "vote-start")]
     chain.pending_timestamp += 2
     chain.mine()
-    assert isinstance(step()[0], str)  # open for votes, no vote given
+    assert "is open for votes until" in step()[0]  # no vote given
     with pytest.raises(epochs.EpochOpError, match="party"):  # nobody judges their own dispute
         epochs.resolve(rewards, 0, True, guardian, governor=governor, vote=1)
-    assert step(vote=1)[0].action == "governor.castVote"
+    [voted] = step(vote=1)
+    assert voted.action == "governor.castVote"
+    ends = voted.details["voting_deadline"]
+    assert then() == [
+        ("ape run epoch resolve 0 --uphold", ends + 1, "vote-end"),
+        (vote, None, None),
+    ]
     chain.pending_timestamp += DAY + 1
     chain.mine()
-    assert step()[0].action == "governor.queue"
+    [queued] = step()
+    assert queued.action == "governor.queue"
+    assert then() == [("ape run epoch resolve 0 --uphold", queued.details["eta"], "timelock")]
     assert "executable from" in step()[0]
     chain.pending_timestamp += 3601
     chain.mine()
     assert step()[0].action == "governor.execute"
+    assert then() == [("ape run epoch propose BUNDLE", None, None)]  # decided: propose again
     proposal = rewards.pendingProposal()  # the discarded one, kept for the record
     assert proposal.root.hex() == read_totals(padded)["root"][2:]
     assert rewards.isRootBanned(0, proposal.root, proposal.ledgerRoot)
@@ -304,13 +332,20 @@ def test_dispute_settled_without_a_verdict_then_proposed_again(
     epochs.propose(rewards, honest, proposer)
     epochs.challenge(rewards, 0, guardian)
     [dispute] = epochs.undecided_disputes(rewards, epoch=0)
+    # The clock: no root is in its window, the dispute's deadline is the moment to reach.
+    with pytest.raises(ClockError, match="epoch 0 was challenged; `--to dispute-end` reaches"):
+        window_end(rewards)
+    assert dispute_end(rewards) == (dispute.deadline, "the deadline of epoch 0's dispute")
     chain.pending_timestamp = dispute.deadline
     chain.mine()
+    with pytest.raises(ClockError, match="no dispute is waiting for its deadline"):
+        dispute_end(rewards)
     before = token.balanceOf(treasury)
     sent = epochs.settle(rewards, 0, alice)
     fee = (POLICY[5] + POLICY[6]) * POLICY[8] // 10_000
     assert sent.details["to_treasury"] == fee
     assert token.balanceOf(treasury) == before + fee
+    assert slashed_bonds(rewards, chain.blocks.height) == {}  # fees are not slashes
     epochs.propose(rewards, honest, proposer)
     with pytest.raises(epochs.EpochOpError, match="already challenged"):
         epochs.challenge(rewards, 0, guardian)
@@ -368,8 +403,14 @@ def test_padded_ledger_proven_from_its_bundle(
     padded_root = attest_bundle(padded, domain, [(carol, [1, 2, 3]), (attacker, [4, 5])])
     attest_bundle(honest, domain, [(carol, [1, 2, 3, 4, 5])])
     end_epoch(chain, genesis, 0)
-    sent = epochs.propose(rewards, padded, proposer)
-    assert sent[-1].details["ledger_root"] != "0x" + "00" * 32
+    # The tool refuses to propose what anyone could prove (the proposer would lose its bond) ...
+    with pytest.raises(epochs.EpochOpError, match="AttesterRegistry rejects 1 batch") as refused:
+        epochs.propose(rewards, padded, proposer)
+    assert f"{attacker.address} is not an attester in epoch 0 [NOT_ATTESTER]" in str(refused.value)
+    assert rewards.pendingProposal().status == epochs.Status.NONE  # nothing sent
+    # ... so the attacker skips the check (its own script; no command offers that).
+    sent = epochs.propose(rewards, padded, proposer, check_attesters=False)
+    assert sent[-1].details["ledger_root"] == "0x" + epochs.commitment_of(padded, 0).root.hex()
     with pytest.raises(epochs.EpochOpError, match="not the proposal's"):
         epochs.prove(rewards, honest, alice)  # not the bundle that was proposed
     checked = epochs.verify(rewards, padded)  # attestations checked against the chain's set
@@ -384,6 +425,9 @@ def test_padded_ledger_proven_from_its_bundle(
     assert pending.status == epochs.Status.REJECTED
     assert rewards.isRootBanned(0, pending.root, pending.ledgerRoot)
     assert padded_root != pending.ledgerRoot.hex()
+    assert slashed_bonds(rewards, chain.blocks.height) == {
+        0: [BondSlash(proposer.address, POLICY[5], PROVEN_REASON, proven=True)]
+    }
 
     epochs.propose(rewards, honest, proposer)
     with pytest.raises(epochs.EpochOpError, match="nothing to prove"):

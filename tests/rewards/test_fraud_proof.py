@@ -11,12 +11,14 @@ from __future__ import annotations
 import ape
 import pytest
 
+from communis.chain.history import PROVEN_REASON, slashed_bonds
 from communis.economics.attacks import attacker_net
 from communis.economics.bonds import Ending, bond_flows
 from communis.engine.attest import Batch, Domain, HashTree, SigningKey, make_batch
 from communis.engine.commitment import ledger_commitment
 from communis.engine.ledger import Row
 from communis.engine.roles import ROLES
+from communis.report.model import BondSlash
 from tests.helpers.constants import CHALLENGER_REWARD_BPS, POLICY, TOKEN
 from tests.helpers.economics import Balances, model_of
 from tests.helpers.epochs import Epoch, challenge, cumulative, pass_window, propose
@@ -238,6 +240,10 @@ def test_proof_against_an_undecided_dispute(
     assert rewards.isRootBanned(0, pending.root, pending.ledger_root)
     with ape.reverts(rewards.ContributionRewardsUnknownDispute):
         rewards.settleDispute(dispute, sender=alice)
+    # The report's history reads it from the events: the proposer's bond, slashed by a proof.
+    assert slashed_bonds(rewards, chain.blocks.height) == {
+        0: [BondSlash(proposer.address, PROPOSER_BOND, PROVEN_REASON, proven=True)]
+    }
 
 
 def test_proof_into_a_catch_up_commitment(

@@ -72,24 +72,46 @@ compile: setup
 	$(BIN)/ape compile -v WARNING
 	@mkdir -p .build && touch $(BUILD_STAMP)
 
+# On top of ape's build, the deployed contracts' standard-json compiles and inputs
+# (toolchain/warm_build.py), made once before test sessions run side by side; redone when what
+# they are made from changes.
+WARM_STAMP := .build/.warm
+$(WARM_STAMP): $(BUILD_STAMP) config/deploy.toml $(wildcard communis/deploy/*.py) toolchain/warm_build.py
+	$(BIN)/python toolchain/warm_build.py
+	@touch $@
+
 # The suite runs once per EVM. Tests marked `offchain` (pure Python, the compiler
 # wrapper, tests that start their own anvil) do not depend on the connected network
-# and run only in the first pass. The invariant state machine (minutes per EVM) runs on eth-tester;
+# and run only with eth-tester. The invariant state machine (minutes per EVM) runs on eth-tester;
 # `make fuzz NETWORK=ethereum:local:foundry` runs it on anvil.
-test: test-local test-foundry
+# `make test` runs five sessions at the same time (toolchain/run_passes.py prints each one's
+# output when it ends, and the wall time of each), of similar length: the network tests on
+# eth-tester in two (tests/rewards and tests/property, and the rest), the same on anvil, and the
+# offchain tests in two (those of tests/deploy, which start their own nodes and `ape run
+# deploy`, and the rest). `make test-local` / `make test-foundry` run one EVM's pass alone.
+PYTEST_FLAGS := -q -rs -p no:cacheprovider
+ANVIL_ONLY := -m 'not offchain' --ignore=tests/property/test_system_invariants.py
+SECOND_HALF := tests/rewards tests/property
+test: $(WARM_STAMP)
+	$(BIN)/python toolchain/run_passes.py \
+	  "eth-tester=$(BIN)/ape test --network ethereum:local:test $(PYTEST_FLAGS) -m 'not offchain' $(SECOND_HALF:%=--ignore=%) $(PYTEST_ARGS)" \
+	  "eth-tester-rewards=$(BIN)/ape test --network ethereum:local:test $(PYTEST_FLAGS) -m 'not offchain' $(SECOND_HALF) $(PYTEST_ARGS)" \
+	  "anvil=$(BIN)/ape test --network ethereum:local:foundry $(PYTEST_FLAGS) $(ANVIL_ONLY) $(PYTEST_ARGS)" \
+	  "offchain-deploy=$(BIN)/ape test --network ethereum:local:test $(PYTEST_FLAGS) -m offchain tests/deploy $(PYTEST_ARGS)" \
+	  "offchain=$(BIN)/ape test --network ethereum:local:test $(PYTEST_FLAGS) -m offchain --ignore=tests/deploy $(PYTEST_ARGS)"
 
 # The inner loop: the pure-Python layers (engine, deployment config and journal, reports), no EVM
 # transactions. DEVELOPING.md lists how to run every other layer alone.
 FAST_TESTS := tests/test_fixture_names.py tests/engine tests/property/test_engine_properties.py tests/deploy/test_deploy_config.py tests/deploy/test_journal.py tests/report tests/economics
 
 test-fast: setup
-	$(BIN)/ape test --network ethereum:local:test -q -rs -p no:cacheprovider -m offchain $(FAST_TESTS) $(PYTEST_ARGS)
+	$(BIN)/ape test --network ethereum:local:test $(PYTEST_FLAGS) -m offchain $(FAST_TESTS) $(PYTEST_ARGS)
 
-test-local: setup
-	$(BIN)/ape test --network ethereum:local:test -q -rs -p no:cacheprovider $(PYTEST_ARGS)
+test-local: $(WARM_STAMP)
+	$(BIN)/ape test --network ethereum:local:test $(PYTEST_FLAGS) $(PYTEST_ARGS)
 
-test-foundry: setup
-	$(BIN)/ape test --network ethereum:local:foundry -q -rs -p no:cacheprovider -m "not offchain" --ignore=tests/property/test_system_invariants.py $(PYTEST_ARGS)
+test-foundry: $(WARM_STAMP)
+	$(BIN)/ape test --network ethereum:local:foundry $(PYTEST_FLAGS) $(ANVIL_ONLY) $(PYTEST_ARGS)
 
 demo: setup $(BUILD_STAMP)
 	$(BIN)/ape run demo --network $(NETWORK)

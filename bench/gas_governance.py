@@ -4,6 +4,11 @@ Both systems use the same Governor modules and the same state: three members hol
 amounts (influence awarded vs tokens minted to self-delegated holders), a proposal by the same
 member, then one vote by another member. Every measured transaction writes a checkpoint at a new
 timestamp, as in normal use.
+
+Every transaction is sent at a timestamp set explicitly (a fixed step after the previous one), never
+at the EVM's own clock: how many checkpoints a lookup searches, and so the gas of propose and
+castVote, would otherwise depend on how many transactions an EVM happened to mine in one second,
+on anvil on the wall clock and on what ran before.
 """
 
 from __future__ import annotations
@@ -57,15 +62,17 @@ def measure(project, accounts, chain) -> dict[str, float]:
     for member in members:
         reference.invoke_transaction("delegate", member, sender=member)
 
-    _tick(chain)
-    first = influence.awardStored(proposer, SHARES[0], sender=deployer).gas_used
-    for member, amount in zip(members[1:], SHARES[1:], strict=True):
-        influence.awardStored(member, amount, sender=deployer)
+    awards = []
     for member, amount in zip(members, SHARES, strict=True):
+        _tick(chain)
+        awards.append(influence.awardStored(member, amount, sender=deployer).gas_used)
+    for member, amount in zip(members, SHARES, strict=True):
+        _tick(chain)
         reference.mint(member, amount, sender=deployer)
+    # Second award / mint, each at a new timestamp, to a member that already holds some.
     _tick(chain)
-    # Second award / mint, at a new timestamp, to a member that already holds some.
     existing = influence.awardStored(proposer, UNIT, sender=deployer).gas_used
+    _tick(chain)
     minted = reference.mint(proposer, UNIT, sender=deployer).gas_used
 
     governor = _governed_system(project, deployer, influence, "InfluenceGovernor", guardian)
@@ -73,7 +80,7 @@ def measure(project, accounts, chain) -> dict[str, float]:
     propose_inf, vote_inf = _propose_and_vote(chain, governor, proposer, voter)
     propose_ref, vote_ref = _propose_and_vote(chain, ref_governor, proposer, voter)
     return {
-        "gas.award.new_account": first,
+        "gas.award.new_account": awards[0],
         "gas.award.existing_account": existing,
         "gas.mint.oz_erc20votes_delegated": minted,
         "gas.propose.influence": propose_inf,

@@ -25,21 +25,18 @@ from __future__ import annotations
 import ape
 import pytest
 
+from tests.helpers import ape_speed
 from tests.helpers.constants import GENESIS_SUPPLY, SUPPLY_CAP
 from tests.helpers.system import Full, Roles, deploy_system
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _no_console_log_rendering():
-    """After every transaction ape rebuilds its call tree to print the contracts' `console.log`
-    lines (about a quarter of a test's time); no contract here logs to the console. Reverts are
-    still decoded: that happens when the error is raised, not in this hook."""
-    import ape_ethereum.provider
-
-    patch = pytest.MonkeyPatch()
-    patch.setattr(ape_ethereum.provider, "_post_send_transaction", lambda tx, receipt: None)
-    yield
-    patch.undo()
+def _ape_speed():
+    """Skip ape's and web3's per-transaction work that no test needs (tests/helpers/ape_speed.py),
+    here and in the ape commands tests run as subprocesses (tests/helpers/site/sitecustomize.py);
+    every result, revert and decoded error stays as it was."""
+    with ape_speed.applied(), ape_speed.in_subprocesses():
+        yield
 
 
 @ape.fixture(scope="session", chain_isolation=False)

@@ -140,10 +140,21 @@ def _sources_fingerprint(root: Path) -> tuple[tuple[str, int, int], ...]:
 
 def _standard_input(project: Any, contract: str) -> StandardInput:
     import ape
-    from solcx.install import get_executable
+    from solcx.install import get_executable, get_solcx_install_folder
 
+    from communis.deploy import input_cache
     from communis.deploy.compiler import _long_version
 
+    root = Path(project.path)
+    entry = input_cache.key(root, contract, Path(get_solcx_install_folder()))
+    cached = input_cache.read(root, entry)
+    if cached is not None and isinstance(cached.get("text"), str):
+        return StandardInput(
+            contract=contract,
+            source=str(cached.get("source")),
+            compiler=str(cached.get("compiler")),
+            text=cached["text"].encode(),
+        )
     contract_type = project.get_contract(contract).contract_type
     source_id = str(contract_type.source_id)
     inputs = ape.compilers.solidity.get_standard_input_json(
@@ -155,12 +166,15 @@ def _standard_input(project: Any, contract: str) -> StandardInput:
     data = with_usual_paths(ape_input)
     if source_id not in data["sources"]:
         raise VerificationError(f"{contract}: source {source_id} missing from its input")
-    return StandardInput(
+    item = StandardInput(
         contract=contract,
         source=source_id,
         compiler=_long_version(Path(get_executable(version=version))),
         text=canonical_bytes(data),
     )
+    stored = {"source": item.source, "compiler": item.compiler, "text": item.text.decode()}
+    input_cache.write(root, entry, stored)
+    return item
 
 
 def compile_input(project: Any, item: StandardInput) -> Compiled:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ from eth_account import Account
 from communis.deploy.config import load
 from communis.deploy.plan import build_plan
 from tests.helpers.anvil import ROOT
-from tests.helpers.testnet import ALIAS, PASSPHRASE
+from tests.helpers.testnet import write_keystore
 
 
 @pytest.fixture
@@ -30,9 +29,6 @@ def plan(config, chain):
 def keystore(tmp_path: Path) -> tuple[Path, str]:
     """A fresh ape data folder holding one keystore account; returns (folder, address)."""
     data = tmp_path / "ape-data"
-    (data / "accounts").mkdir(parents=True)
     key = Account.create()
-    (data / "accounts" / f"{ALIAS}.json").write_text(
-        json.dumps(Account.encrypt(key.key, PASSPHRASE))
-    )
+    write_keystore(data, key.key)
     return data, key.address

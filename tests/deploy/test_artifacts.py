@@ -17,7 +17,7 @@ from eth_account import Account
 
 from communis.engine.jsonsafe import MAX_SAFE_INTEGER, unsafe_integers
 from tests.helpers.anvil import ROOT, anvil
-from tests.helpers.testnet import ALIAS, PASSPHRASE, SEPOLIA, deploy, journal
+from tests.helpers.testnet import SEPOLIA, deploy, journal, write_keystore
 
 pytestmark = pytest.mark.offchain
 
@@ -38,11 +38,8 @@ def deployed(tmp_path_factory):
     """A finished deployment on its own anvil: (node, journal folder, artifacts folder)."""
     root = tmp_path_factory.mktemp("artifacts")
     data = root / "ape-data"
-    (data / "accounts").mkdir(parents=True)
     key = Account.create()
-    (data / "accounts" / f"{ALIAS}.json").write_text(
-        json.dumps(Account.encrypt(key.key, PASSPHRASE))
-    )
+    write_keystore(data, key.key)
     journals = root / "deployments"
     with anvil(chain_id=SEPOLIA) as node:
         node.rpc("anvil_setBalance", key.address, hex(10**20))

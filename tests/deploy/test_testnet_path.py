@@ -3,7 +3,6 @@ a keystore account (not an unlocked node account), a deploy killed mid-way and r
 
 from __future__ import annotations
 
-import json
 import signal
 
 import pytest
@@ -14,7 +13,6 @@ from tests.helpers.testnet import (
     ALIAS,
     KILL_AT,
     LIVE_GUARDIAN,
-    PASSPHRASE,
     SEPOLIA,
     assert_resumed,
     create_address,
@@ -22,6 +20,7 @@ from tests.helpers.testnet import (
     deploy_on_fresh_node,
     deploy_until_step_in_flight,
     journal,
+    write_keystore,
 )
 
 pytestmark = pytest.mark.offchain
@@ -113,12 +112,9 @@ def test_test_mnemonic_refused_on_live_chain(tmp_path, keystore):
 
 def test_test_mnemonic_key_imported_as_keystore_is_refused(tmp_path):
     data = tmp_path / "ape-data"
-    (data / "accounts").mkdir(parents=True)
     Account.enable_unaudited_hdwallet_features()
     leaked = Account.from_mnemonic("test " * 11 + "junk", account_path="m/44'/60'/0'/0/3")
-    (data / "accounts" / f"{ALIAS}.json").write_text(
-        json.dumps(Account.encrypt(leaked.key, PASSPHRASE))
-    )
+    write_keystore(data, leaked.key)
     with anvil(chain_id=SEPOLIA) as node:
         code, output = deploy(node, data, tmp_path / "d")
     assert code != 0

@@ -40,6 +40,7 @@ from communis.engine.attest.keys import sign_batch
 from communis.engine.attest.sign import attest_ledger
 from communis.engine.verify import ProposalRecord
 from tests.helpers.ledger import jsonl, random_accounts, row
+from tests.helpers.testnet import KEYSTORE_SCRYPT_N
 
 pytestmark = pytest.mark.offchain
 
@@ -211,7 +212,8 @@ def test_attest_with_a_keystore(
     asked; a wrong one is named and nothing is signed; neither secret is shown."""
     ledger = ledger_of(sample)
     keystore = tmp_path / "bot.json"
-    keystore.write_text(json.dumps(Account.encrypt(attester_secret(BOT), "correct horse")))
+    keyfile = Account.encrypt(attester_secret(BOT), "correct horse", iterations=KEYSTORE_SCRYPT_N)
+    keystore.write_text(json.dumps(keyfile))
     attestations_path(ledger).unlink()
     monkeypatch.setenv("PASS", "wrong")
     args = ["attest", str(ledger), "--epoch", "0", *SIGN_FOR, "--keystore", str(keystore)]

@@ -9,6 +9,7 @@ import subprocess
 import time
 from pathlib import Path
 
+from eth_account import Account
 from eth_utils import to_checksum_address
 
 from tests.helpers.anvil import ROOT, Anvil, anvil
@@ -20,6 +21,17 @@ PASSPHRASE = "correct horse battery staple"
 LIVE_GUARDIAN = "0x" + "6a" * 20
 # An attester: a live chain refuses a deployment whose rows nobody could attest.
 LIVE_ATTESTER = "0x" + "7b" * 20
+# scrypt's work factor in test keystores: eth-account's default (2**18) costs about half a second
+# of CPU per decryption, and ape decrypts the keystore for every transaction it signs. The file
+# format and every code path stay the same.
+KEYSTORE_SCRYPT_N = 2**10
+
+
+def write_keystore(data: Path, key: bytes) -> None:
+    """An ape data folder ``data`` holding ``key`` as the keystore account ALIAS (PASSPHRASE)."""
+    (data / "accounts").mkdir(parents=True, exist_ok=True)
+    keyfile = Account.encrypt(key, PASSPHRASE, iterations=KEYSTORE_SCRYPT_N)
+    (data / "accounts" / f"{ALIAS}.json").write_text(json.dumps(keyfile))
 
 
 def live_config(folder: Path) -> Path:

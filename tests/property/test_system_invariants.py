@@ -81,6 +81,7 @@ from tests.helpers.epochs import Epoch, dispute_hash, dispute_of
 from tests.helpers.epochs import cumulative as build_epoch
 from tests.helpers.epochs import propose as propose_as
 from tests.helpers.governance import propose
+from tests.helpers.read_batch import ReadBatch, batched_invariants
 from tests.helpers.system import Full, claim, earn, end_epoch
 from tests.helpers.time import travel
 
@@ -669,7 +670,9 @@ class System(RuleBasedStateMachine):
                 )
 
 
-def test_system_invariants(chain, deployed_system, alice, bob, carol, proposer, guardian, attacker):
+def test_system_invariants(
+    chain, project, deployed_system, deployer, alice, bob, carol, proposer, guardian, attacker
+):
     full = deployed_system
     assert full.proposer == proposer and full.guardian == guardian
     assert full.governor.votingDelay() == VOTING_DELAY
@@ -705,10 +708,13 @@ def test_system_invariants(chain, deployed_system, alice, bob, carol, proposer, 
     for member in System.members:  # open proposing: any member may bond and propose
         full.token.transfer(member, 20 * PROPOSER_BOND, sender=full.treasury)
         full.token.approve(full.rewards, 2**256 - 1, sender=member)
+    reads = ReadBatch.deploy(project, deployer)  # each invariant check reads in one call
     System.base = chain.snapshot()
     System.seen.clear()
-    run_state_machine_as_test(System, settings=CI_SETTINGS)
+    with batched_invariants(System, reads, chain):
+        run_state_machine_as_test(System, settings=CI_SETTINGS)
     print(f"system invariants: {dict(System.seen)}")
+    print(f"invariant reads: {reads.batched} in batches, {reads.sent_alone} alone")
     if not LONG:  # the fixed-seed run must reach every part of the system, or it proves little
         required = ("root proposed", "challenged", "finalized", "claimed", "votes cast")
         required += ("catch-up root proposed", "dispute settled")

@@ -15,6 +15,8 @@ import os
 import sys
 from pathlib import Path
 
+from communis.cli.base import quiet_ape
+
 FIGURE_MODULES = [
     "bench.compile",
     "bench.gas_token",
@@ -51,7 +53,9 @@ def main(argv: list[str] | None = None) -> int:
         load = round(os.getloadavg()[0], 2)
         print(f"bench: {name} (load average {load})", file=sys.stderr)
         results[f"bench.loadavg_1m.{name.rsplit('.', 1)[-1]}"] = load
-        figures = importlib.import_module(name).collect()
+        # The figures, not ape's INFO line for every deployment and transaction it confirms.
+        with quiet_ape():
+            figures = importlib.import_module(name).collect()
         for key, value in figures.items():
             print(f"  {key} = {value}", file=sys.stderr)
         results.update(figures)

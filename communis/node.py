@@ -54,27 +54,25 @@ class NodeError(CommunisError, RuntimeError):
     """The node cannot be started or stopped; the message says why and what to do."""
 
 
+class _InFolder:
+    """One file of a :class:`NodeFiles` folder, read as an attribute."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, files: NodeFiles, owner: type | None = None) -> Path:
+        return files.folder / self.name
+
+
 @dataclass(frozen=True)
 class NodeFiles:
-    """Where a node keeps its state, pid and log."""
+    """Where a node keeps its state, pid, log and port."""
 
     folder: Path
-
-    @property
-    def state(self) -> Path:
-        return self.folder / "state.json"
-
-    @property
-    def pid(self) -> Path:
-        return self.folder / "anvil.pid"
-
-    @property
-    def log(self) -> Path:
-        return self.folder / "anvil.log"
-
-    @property
-    def port(self) -> Path:
-        return self.folder / "anvil.port"
+    state = _InFolder("state.json")
+    pid = _InFolder("anvil.pid")
+    log = _InFolder("anvil.log")
+    port = _InFolder("anvil.port")
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ def cli(
     check_for_chain(config, live=not is_local(chain_id), deployer=account.address)
     console = Console(highlight=False, soft_wrap=True)
     findings = advise(config)
-    console.print(attack_table([f.result for f in findings], f"Attacks at {config_path}"))
+    console.print(attack_table(findings, f"Attacks at {config_path}"))
     problem = no_attesters_problem(config)  # refused above on a live chain
     if problem is not None:
         console.print(f"[yellow]warning:[/] {problem}")

@@ -8,7 +8,6 @@ each one (:func:`check_accepted`). ``communis simulate`` prints the same table.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from rich.table import Table
 
@@ -22,39 +21,16 @@ class RiskRefused(CommunisError):
     """A config makes a modelled attack profitable and nobody accepted that risk."""
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """The advisor's verdict on one attack."""
-
-    result: AttackResult
-
-    @property
-    def key(self) -> str:
-        return self.result.key
-
-    @property
-    def profitable(self) -> bool:
-        return self.result.profitable
-
-    @property
-    def message(self) -> str:
-        r = self.result
-        verdict = "PROFITABLE" if r.profitable else "unprofitable"
-        return (
-            f"{r.title}: {verdict} (expected profit {cmn(r.profit)}); unprofitable when "
-            f"{r.unprofitable_when}"
-        )
+def advise(config: DeployConfig, assumptions: Assumptions | None = None) -> list[AttackResult]:
+    """Every modelled attack at ``config``'s parameters (default assumptions: one independent
+    watcher, a governance that votes; see :class:`Assumptions`)."""
+    return evaluate(Parameters.from_config(config), assumptions or Assumptions())
 
 
-def advise(config: DeployConfig, assumptions: Assumptions | None = None) -> list[Finding]:
-    """One finding per modelled attack at ``config``'s parameters (default assumptions: one
-    independent watcher, a governance that votes; see :class:`Assumptions`)."""
-    params = Parameters.from_config(config)
-    return [Finding(r) for r in evaluate(params, assumptions or Assumptions())]
-
-
-def check_accepted(findings: Sequence[Finding], accepted: Iterable[str], *, live: bool) -> None:
-    """Refuse (raise :class:`RiskRefused`) on a live chain when a finding is profitable and its
+def check_accepted(
+    findings: Sequence[AttackResult], accepted: Iterable[str], *, live: bool
+) -> None:
+    """Refuse (raise :class:`RiskRefused`) on a live chain when an attack is profitable and its
     key is not in ``accepted``. An unknown key in ``accepted`` is refused everywhere."""
     accepted = tuple(accepted)
     unknown = sorted(set(accepted) - set(KEYS))
@@ -64,10 +40,14 @@ def check_accepted(findings: Sequence[Finding], accepted: Iterable[str], *, live
         )
     if not live:
         return
-    open_risks = [f for f in findings if f.profitable and f.key not in accepted]
+    open_risks = [r for r in findings if r.profitable and r.key not in accepted]
     if open_risks:
-        names = " ".join(f"--accept-risk {f.key}" for f in open_risks)
-        details = "; ".join(f.message for f in open_risks)
+        names = " ".join(f"--accept-risk {r.key}" for r in open_risks)
+        details = "; ".join(
+            f"{r.title}: PROFITABLE (expected profit {cmn(r.profit)}); unprofitable when "
+            f"{r.unprofitable_when}"
+            for r in open_risks
+        )
         raise RiskRefused(
             f"the config makes an attack profitable: {details}. Change the parameters, or deploy "
             f"anyway with {names}"
@@ -95,4 +75,4 @@ def attack_table(
     return table
 
 
-__all__ = ["Finding", "RiskRefused", "advise", "attack_table", "check_accepted"]
+__all__ = ["RiskRefused", "advise", "attack_table", "check_accepted"]

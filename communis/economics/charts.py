@@ -10,6 +10,7 @@ the configured value; below the zero line an attack loses money.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -53,84 +54,68 @@ def _profit(model: Model, p: Parameters, a: Assumptions) -> float:
     return model(p, a).profit / WHOLE
 
 
-def _lines(
-    ax: Axes,
-    xs: Sequence[float],
-    series: Sequence[tuple[str, Sequence[float]]],
-) -> None:
-    for i, (label, ys) in enumerate(series):
-        ax.plot(
-            xs,
-            ys,
-            label=label,
-            color=COLORS[i % len(COLORS)],
-            linestyle=STYLES[i % len(STYLES)],
-            linewidth=1.6,
-        )
+Series = Sequence[tuple[str, Sequence[float]]]
+"""Labelled lines over a panel's x values."""
 
 
-def _panel(
-    ax: Axes,
-    xs: Sequence[float],
-    series: Sequence[tuple[str, Sequence[float]]],
-    *,
-    at: float | None,
-    labels: tuple[str, str, str],
-    zero: bool = True,
-    symlog: bool = False,
-) -> None:
-    """One panel: the series, the zero line (``zero``), the configured value ``at``, the x and y
-    labels and the title (``labels``), a legend."""
-    _lines(ax, xs, series)
-    if zero:
-        ax.axhline(0, color="#444", linewidth=0.8)
-    if at is not None:
-        ax.axvline(at, color="#888", linestyle=":", linewidth=1.2, label="configured")
-    if symlog:
-        ax.set_yscale("symlog", linthresh=100)
-    ax.set_xlabel(labels[0])
-    ax.set_ylabel(labels[1])
-    ax.set_title(labels[2])
-    ax.legend(fontsize=8)
+@dataclass(frozen=True)
+class _Panel:
+    """One panel: the series against ``xs``, the zero line (``zero``), the configured value
+    ``at``, the x and y labels and the title (``labels``), a legend."""
+
+    xs: Sequence[float]
+    series: Series
+    labels: tuple[str, str, str]
+    at: float | None
+    zero: bool = True
+    symlog: bool = False
+
+    def draw(self, ax: Axes) -> None:
+        for i, (label, ys) in enumerate(self.series):
+            ax.plot(
+                self.xs,
+                ys,
+                label=label,
+                color=COLORS[i % len(COLORS)],
+                linestyle=STYLES[i % len(STYLES)],
+                linewidth=1.6,
+            )
+        if self.zero:
+            ax.axhline(0, color="#444", linewidth=0.8)
+        if self.at is not None:
+            ax.axvline(self.at, color="#888", linestyle=":", linewidth=1.2, label="configured")
+        if self.symlog:
+            ax.set_yscale("symlog", linthresh=100)
+        ax.set_xlabel(self.labels[0])
+        ax.set_ylabel(self.labels[1])
+        ax.set_title(self.labels[2])
+        ax.legend(fontsize=8)
 
 
-def _fewest(
-    ax: Axes, xs: Sequence[float], by_cap: Sequence[int], p: Parameters, at: float, label: str
-) -> None:
-    """The fewest accounts that reach quorum: at the cap alone, and with the minimum voters."""
-    series = [
-        ("accounts at the cap", by_cap),
-        ("with minimum voters", [max(k, p.minimum_voters) for k in by_cap]),
-    ]
-    title = f"Cap {p.account_cap_bps / 100:g}%, quorum {p.quorum_bps / 100:g}%: fewest members"
-    _panel(
-        ax, xs, series, at=at, labels=(label, "fewest accounts to reach quorum", title), zero=False
-    )
+def _one_panel(panel: _Panel, path: Path) -> Path:
+    return _draw(lambda fig: panel.draw(_one(fig)), path)
 
 
 def _beside_fewest(
-    fig: Figure,
-    xs: Sequence[float],
-    series: Sequence[tuple[str, Sequence[float]]],
-    labels: tuple[str, str, str],
-    at: float,
-    fewest: Sequence[int],
-    p: Parameters,
-    axis: str,
-    *,
-    zero: bool = True,
-) -> None:
-    """``series`` against ``xs`` (``at`` marked) and, beside it, the fewest accounts that reach
-    quorum (:func:`_fewest`, its x axis named ``axis``)."""
-    left, right = _two(fig)
-    _panel(left, xs, series, at=at, labels=labels, zero=zero)
-    _fewest(right, xs, fewest, p, at, axis)
+    panel: _Panel, fewest: Sequence[int], p: Parameters, axis: str, path: Path
+) -> Path:
+    """``panel`` and, beside it, the fewest accounts that reach quorum at the cap alone and with
+    the minimum voters (its x axis named ``axis``, the same values and configured value)."""
+    series = [
+        ("accounts at the cap", fewest),
+        ("with minimum voters", [max(k, p.minimum_voters) for k in fewest]),
+    ]
+    title = f"Cap {p.account_cap_bps / 100:g}%, quorum {p.quorum_bps / 100:g}%: fewest members"
+    labels = (axis, "fewest accounts to reach quorum", title)
+    right = _Panel(panel.xs, series, labels, panel.at, zero=False)
 
+    def draw(fig: Figure) -> None:
+        left_ax, right_ax = fig.subplots(1, 2)
+        fig.subplots_adjust(left=0.11, right=0.97, bottom=0.13, top=0.86, wspace=0.32)
+        panel.draw(left_ax)
+        right.draw(right_ax)
 
-def _two(fig: Figure) -> tuple[Axes, Axes]:
-    left, right = fig.subplots(1, 2)
-    fig.subplots_adjust(left=0.11, right=0.97, bottom=0.13, top=0.86, wspace=0.32)
-    return left, right
+    return _draw(draw, path)
 
 
 def _one(fig: Figure) -> Axes:
@@ -148,99 +133,74 @@ def bond_sweep(p: Parameters, a: Assumptions, path: Path) -> Path:
         ("padded tree, governance silent", fraudulent_root, silent),
         ("padded ledger (proof, no vote)", padded_ledger, a),
     ]
-
-    def draw(fig: Figure) -> None:
-        series = [
-            (label, [_profit(model, p.with_(proposer_bond=b), base) for b in bonds])
-            for label, model, base in cases
-        ]
-        _panel(
-            _one(fig),
-            [b / WHOLE for b in bonds],
-            series,
-            at=p.proposer_bond / WHOLE,
-            labels=(
-                "proposer bond (CMN)",
-                "expected profit (CMN)",
-                f"Fraud against the proposer bond ({a.watchers} watcher(s))",
-            ),
-        )
-
-    return _draw(draw, path)
+    series = [
+        (label, [_profit(model, p.with_(proposer_bond=b), base) for b in bonds])
+        for label, model, base in cases
+    ]
+    labels = (
+        "proposer bond (CMN)",
+        "expected profit (CMN)",
+        f"Fraud against the proposer bond ({a.watchers} watcher(s))",
+    )
+    at = p.proposer_bond / WHOLE
+    return _one_panel(_Panel([b / WHOLE for b in bonds], series, labels, at), path)
 
 
 def window_sweep(p: Parameters, a: Assumptions, path: Path) -> Path:
     """Expected profit of a padded tree against the challenge window, for 1 to 3 watchers."""
     windows = [DAY * k // 8 for k in range(1, 57)]
-
-    def draw(fig: Figure) -> None:
-        series = [
-            (
-                f"{n} watcher(s)",
-                [
-                    _profit(fraudulent_root, p.with_(challenge_window=w), a.with_(watchers=n))
-                    for w in windows
-                ],
-            )
-            for n in (1, 2, 3)
-        ]
-        _panel(
-            _one(fig),
-            [w / DAY for w in windows],
-            series,
-            at=p.challenge_window / DAY,
-            labels=(
-                "challenge window (days)",
-                "expected profit (CMN)",
-                "Padded tree against the challenge window",
-            ),
-            symlog=True,
+    series = [
+        (
+            f"{n} watcher(s)",
+            [
+                _profit(fraudulent_root, p.with_(challenge_window=w), a.with_(watchers=n))
+                for w in windows
+            ],
         )
-
-    return _draw(draw, path)
+        for n in (1, 2, 3)
+    ]
+    labels = (
+        "challenge window (days)",
+        "expected profit (CMN)",
+        "Padded tree against the challenge window",
+    )
+    at = p.challenge_window / DAY
+    panel = _Panel([w / DAY for w in windows], series, labels, at, symlog=True)
+    return _one_panel(panel, path)
 
 
 def cap_sweep(p: Parameters, a: Assumptions, path: Path) -> Path:
     """Sybil splitting's expected profit, and the fewest accounts for quorum, against the cap."""
     caps = list(range(100, 2001, 25))
-
-    def draw(fig: Figure) -> None:
-        xs = [c / 100 for c in caps]
-        label = f"top member at {a.top_share_bps / 100:g}%"
-        profits = [_profit(sybil_split, p.with_(account_cap_bps=c), a) for c in caps]
-        labels = (
-            "account cap (% of an epoch's budget)",
-            "expected profit per epoch (CMN)",
-            "Sybil splitting",
-        )
-        fewest = [-(-p.quorum_bps // c) for c in caps]
-        at = p.account_cap_bps / 100
-        _beside_fewest(fig, xs, [(label, profits)], labels, at, fewest, p, "account cap (%)")
-
-    return _draw(draw, path)
+    label = f"top member at {a.top_share_bps / 100:g}%"
+    profits = [_profit(sybil_split, p.with_(account_cap_bps=c), a) for c in caps]
+    labels = (
+        "account cap (% of an epoch's budget)",
+        "expected profit per epoch (CMN)",
+        "Sybil splitting",
+    )
+    panel = _Panel([c / 100 for c in caps], [(label, profits)], labels, p.account_cap_bps / 100)
+    fewest = [-(-p.quorum_bps // c) for c in caps]
+    return _beside_fewest(panel, fewest, p, "account cap (%)", path)
 
 
 def quorum_sweep(p: Parameters, a: Assumptions, path: Path) -> Path:
     """Bribing a dispute (cost against gain), and the fewest accounts for quorum, against it."""
     quorums = list(range(100, 5001, 50))
-
-    def draw(fig: Figure) -> None:
-        xs = [q / 100 for q in quorums]
-        results = [bribery(p.with_(quorum_bps=q), a) for q in quorums]
-        series = [
-            ("bribe needed", [r.cost / WHOLE for r in results]),
-            ("most a verdict moves", [r.gain / WHOLE for r in results]),
-        ]
-        labels = (
-            "quorum (% of earned influence)",
-            "CMN",
-            f"Buying a dispute verdict (epoch {a.community_age})",
-        )
-        fewest = [-(-q // p.account_cap_bps) for q in quorums]
-        at = p.quorum_bps / 100
-        _beside_fewest(fig, xs, series, labels, at, fewest, p, "quorum (%)", zero=False)
-
-    return _draw(draw, path)
+    results = [bribery(p.with_(quorum_bps=q), a) for q in quorums]
+    series = [
+        ("bribe needed", [r.cost / WHOLE for r in results]),
+        ("most a verdict moves", [r.gain / WHOLE for r in results]),
+    ]
+    labels = (
+        "quorum (% of earned influence)",
+        "CMN",
+        f"Buying a dispute verdict (epoch {a.community_age})",
+    )
+    xs = [q / 100 for q in quorums]
+    panel = _Panel(xs, series, labels, p.quorum_bps / 100, zero=False)
+    fewest = [-(-q // p.account_cap_bps) for q in quorums]
+    return _beside_fewest(panel, fewest, p, "quorum (%)", path)
 
 
 def watcher_sweep(p: Parameters, a: Assumptions, path: Path) -> Path:
@@ -255,26 +215,16 @@ def watcher_sweep(p: Parameters, a: Assumptions, path: Path) -> Path:
     ]
     if corrupt_attester(p, a).gain:
         models.append(("corrupt attester", corrupt_attester, a))
-
-    def draw(fig: Figure) -> None:
-        series = [
-            (label, [_profit(model, p, base.with_(watchers=n)) for n in counts])
-            for label, model, base in models
-        ]
-        _panel(
-            _one(fig),
-            counts,
-            series,
-            at=None,
-            labels=(
-                "independent watchers",
-                "expected profit (CMN)",
-                "Attacks against the number of watchers",
-            ),
-            symlog=True,
-        )
-
-    return _draw(draw, path)
+    series = [
+        (label, [_profit(model, p, base.with_(watchers=n)) for n in counts])
+        for label, model, base in models
+    ]
+    labels = (
+        "independent watchers",
+        "expected profit (CMN)",
+        "Attacks against the number of watchers",
+    )
+    return _one_panel(_Panel(counts, series, labels, None, symlog=True), path)
 
 
 def _gini(m: EpochMetrics) -> float:
@@ -322,8 +272,7 @@ def leavers_chart(sim: SimulationResult, path: Path) -> Path:
     """The quorum coalition that stops contributing: its share of influence, per variant."""
 
     def draw(fig: Figure) -> None:
-        ax = fig.subplots()
-        fig.subplots_adjust(left=0.1, right=0.97, bottom=0.13, top=0.88)
+        ax = _one(fig)
         for i, run in enumerate(sim.leaving):
             if run.leavers is None:
                 continue

@@ -57,7 +57,7 @@ from communis.errors import CommunisError
 
 COLUMNS: tuple[str, ...] = ("epoch", "account", "role", "points", "ref")
 POINT_DECIMALS = 18
-POINT_UNIT = 10**POINT_DECIMALS
+POINT_UNIT: int = 10**POINT_DECIMALS
 MAX_POINTS = 10**12
 """Largest ``points`` value of one row (in whole points)."""
 MAX_EPOCH = (1 << 64) - 1
@@ -410,18 +410,7 @@ class _RowChecker:
             self._check_account(line, account)
         if role not in _ROLE_INDEX:
             raise self.fail(line, "role", role, f"unknown role; expected one of {ROLES}")
-        # Fast path for plain "123" and "123.45" (at most 12 integer digits); else the full check.
-        whole, _, frac = points.partition(".") if type(points) is str else ("", "", "")
-        if (
-            0 < len(whole) <= 12
-            and len(frac) <= POINT_DECIMALS
-            and points.isascii()  # type: ignore[attr-defined]  # a str: `whole` is non-empty
-            and whole.isdigit()
-            and (frac.isdigit() or points == whole)
-        ):
-            units = int(whole) * POINT_UNIT + (int(frac) * _SCALE[len(frac)] if frac else 0)
-        else:
-            units = self._parse_points(line, points)
+        units = self._parse_points(line, points)
         self._check_ref(line, ref)
         # The checks above raise unless account, role and ref are str; mypy cannot see it.
         if self.whole_ledger_checks:
@@ -466,6 +455,17 @@ class _RowChecker:
         self.good_accounts.add(account)
 
     def _parse_points(self, line: int, text: object) -> int:
+        # Fast path for plain "123" and "123.45" (at most 12 integer digits); else the full check.
+        if type(text) is str:
+            whole, _, frac = text.partition(".")
+            if (
+                0 < len(whole) <= 12
+                and len(frac) <= POINT_DECIMALS
+                and text.isascii()
+                and whole.isdigit()
+                and (frac.isdigit() or text == whole)
+            ):
+                return int(whole) * POINT_UNIT + (int(frac) * _SCALE[len(frac)] if frac else 0)
         if not isinstance(text, str):
             raise self.fail(line, "points", text, 'must be a decimal string, e.g. "12.5"')
         match = _POINTS_RE.match(text)
@@ -644,15 +644,15 @@ def _check_columns(path: Path, rows: list[tuple[str, ...]], epoch: int) -> _Part
 
 
 def _validate_rows(path: Path, rows: Iterator[_RawRow], epoch: int | None) -> _Part:
-    """The hot loop: :meth:`_RowChecker.check` inlined, slow paths only on unusual rows."""
+    """The hot loop: :meth:`_RowChecker.check` inlined but for the points (their fast path is
+    :meth:`_RowChecker._parse_points`'s first lines), slow paths only on unusual rows."""
     checker = _RowChecker(path, epoch)
     points: dict[str, list[int]] = {}
     role_index = _ROLE_INDEX
     good_accounts = checker.good_accounts
     refs = checker.refs
     add_ref = refs.add
-    scale = _SCALE
-    unit = POINT_UNIT
+    parse_points = checker._parse_points
     count = 0
     for raw in rows:
         line, row_epoch, account, role, text, ref = raw
@@ -663,17 +663,7 @@ def _validate_rows(path: Path, rows: Iterator[_RawRow], epoch: int | None) -> _P
         index = role_index.get(role)  # type: ignore[call-overload]  # a miss raises below
         if index is None:
             raise checker.fail(line, "role", role, f"unknown role; expected one of {ROLES}")
-        whole, _, frac = text.partition(".") if type(text) is str else ("", "", "")
-        if (
-            0 < len(whole) <= 12
-            and len(frac) <= 18
-            and text.isascii()  # type: ignore[attr-defined]  # a str: `whole` is non-empty
-            and whole.isdigit()
-            and (frac.isdigit() or text == whole)
-        ):
-            units = int(whole) * unit + (int(frac) * scale[len(frac)] if frac else 0)
-        else:
-            units = checker._parse_points(line, text)
+        units = parse_points(line, text)
         if (
             ref in refs
             or type(ref) is not str

@@ -32,7 +32,7 @@ def cli(provider: Any, config_path: Path, out: Path) -> None:
     import ape
 
     started = time.perf_counter()
-    console = Console()
+    console = Console(soft_wrap=True)  # soft_wrap: the story's lines never break mid-sentence
     story = Story(
         project=ape.project,
         chain=ape.chain,

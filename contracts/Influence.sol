@@ -10,6 +10,7 @@ import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol
 import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
 import {IInfluence} from "./interfaces/IInfluence.sol";
 import {GrowthTable} from "./utils/GrowthTable.sol";
+import {PackedCheckpoints} from "./utils/PackedCheckpoints.sol";
 
 /**
  * @title Influence
@@ -19,69 +20,22 @@ import {GrowthTable} from "./utils/GrowthTable.sol";
  * (including by EIP-712 signature), and halves every {halfLife} epochs without any per-account
  * write.
  *
- * Decay. Balances, delegate checkpoints and the total are kept in growth-scaled *stored units*
- * (see {IInfluence}); influence at timepoint `t` is `stored * 2^64 / growth(epochAt(t))`. Every
- * account, delegate and the total are divided by the same factor at a timepoint, so every ratio a
- * Governor computes at one snapshot is the ratio of stored units, while absolute values decay.
- * `growth` is bit-for-bit `communis/engine/growth.py`; its fractional part comes from the
- * generated {GrowthTable}. The derivation, the overflow bound and the gas design are in
- * docs/influence-decay.md.
+ * Balances, votes and the total are kept in growth-scaled *stored units*, read as influence
+ * decayed to a timepoint (`stored * 2^64 / growth(epochAt(t))`); only the reward distributor's
+ * bookkeeping ({credit}, {awardCredited}, {awardStored}, {slash}, the `stored*` views) speaks
+ * stored units. An account that never chose a delegate is its own delegate. Each delegate's votes
+ * live in one head word of {PackedCheckpoints}, which is all a *plain* account (awarded only by
+ * the claims ledger, never delegating, delegated to or slashed) needs; any other account is made
+ * *explicit* first. The total (the quorum denominator) counts earned influence, claimed or not.
  *
- * Units in outputs. Everything a voter, a wallet or an explorer reads is *influence* at a
- * timepoint: `getVotes`, `getPastVotes`, `getPastTotalSupply`, `balanceOf`, `totalSupply`, and
- * the values of `DelegateVotesChanged` and `Transfer`, which are the influence at the block that
- * emits them (so `DelegateVotesChanged.newVotes` is `getVotes` right after the event). Stored
- * units appear only where the reward distributor's bookkeeping does: the arguments of {credit},
- * {awardCredited}, {awardStored} and {slash}, the {Credited} and {Slashed} events that echo them,
- * and the views named `stored*`.
- *
- * Automatic self-delegation. An account that never chose a delegate is its own delegate, so an
- * award counts as votes from the block it lands in, with no `delegate` call. `delegate(0)` means
- * "back to myself". The first award to such an account emits `DelegateChanged(account, 0,
- * account)` so indexers that follow ERC-5805 events see the self-delegation.
- *
- * Storage. Each delegate has one *head* word: its latest vote checkpoint (208-bit stored votes,
- * 32-bit key: seconds since deployment) and 16 bits of metadata (the number of older
- * checkpoints, kept in {_older}, and the EXPLICIT flag). A *plain* account (it never called
- * `delegate`, nobody delegates to it, it was never slashed and only the claims ledger awarded it)
- * is its own delegate and its votes are exactly what the claims ledger awarded it, so its head is
- * all Influence keeps for it: its balance, and what ContributionRewards has paid it in influence
- * ({awardedBy}), are read off its votes. Anything else makes the account *explicit* first (its
- * awards and slashes are then kept apart, in {_claims}, {_otherAwards} and {_slashed}). The
- * claims ledger is the first account granted {AWARDER_ROLE} (ContributionRewards in a
- * deployment); other awarders' awards are kept per awarder.
- *
- * Thresholds elsewhere (the Governor's proposal threshold, the guardian application threshold)
- * are in influence and compared with influence decayed to the same timepoint, never with stored
- * units, so an equal threshold means the same thing at every epoch.
- *
- * The total (the quorum denominator) counts earned influence, claimed or not. The reward
- * distributor {credit}s an epoch's whole emission to the total once, when the epoch's root
- * finalizes, and each claim then {awardCredited}s an account's share without touching the total.
- * So the Governor's quorum is a fraction of all influence earned up to the snapshot, and claiming
- * (for oneself or for passive members, e.g. during a voting delay) moves only the claimant's
- * delegate's votes, never quorum. {awardStored} credits and awards at once (an awarder without
- * epochs).
- *
- * Invariants:
- * - N1 `storedTotalSupply() == sum(credited) + sum(awardStored) - sum(slashed)`: only {credit},
- *   {awardStored} and {slash} move {_total}.
- * - N2 the sum of all stored balances is at most {storedTotalSupply}, as long as every awarder
- *   {awardCredited}s at most what it {credit}ed (ContributionRewards keeps that: its claims never
- *   pay more than its finalized totals, which it credits at finalization).
- * - N3 the votes of every delegate sum to the stored balances of the accounts delegating to it
- *   ({_moveVotes} moves votes with every award, slash and delegation).
- * - N4 a plain account (head without EXPLICIT) is its own delegate, nobody else's delegate, and
- *   its votes equal its balance and its claims-ledger awards; {_makeExplicit} runs before any
- *   change that would break this ({_delegate}, {slash}, an award by another awarder).
- *
- * Slashing burns the slashed account's own balance and so the votes it carries, wherever they
- * are delegated. Votes that other accounts delegated *to* the slashed account stay with it: they
- * are the delegators' influence, and only they can move it (by delegating elsewhere). Governance
- * that slashes a delegate for misconduct should tell its delegators to re-delegate.
+ * Design notes (decay derivation and bounds, units in outputs, storage layout, thresholds, the
+ * total and quorum, slashing and delegation, gas): docs/influence-decay.md. Invariants N1-N4 are
+ * stated beside the code that keeps them: N1 at {_total}, N2 at {awardCredited}, N3 at
+ * {_moveVotes}, N4 at {_makeExplicit}.
  */
 contract Influence is IInfluence, AccessControl, EIP712, Nonces, GrowthTable {
     using Checkpoints for Checkpoints.Trace208;
+    using PackedCheckpoints for PackedCheckpoints.Trace;
 
     /// @inheritdoc IInfluence
     bytes32 public constant AWARDER_ROLE = keccak256("AWARDER_ROLE");
@@ -106,14 +60,8 @@ contract Influence is IInfluence, AccessControl, EIP712, Nonces, GrowthTable {
         "Delegation(address delegatee,uint256 nonce,uint256 expiry)"
     );
 
-    // A checkpoint word: stored votes (bits 48..255), key (bits 16..47: seconds since {_origin},
-    // zero for "no checkpoint"), and, in a head, metadata (bits 0..15).
-    uint256 private constant _KEY_MASK = 0xffffffff;
-    uint256 private constant _META_MASK = 0xffff;
-    // Metadata: the account's balance and awards are kept apart (not read off its votes, N4).
-    uint256 private constant _EXPLICIT = 1 << 15;
-    // Metadata: the number of older checkpoints; this value means "see {_olderCount}".
-    uint256 private constant _COUNT_SPILL = (1 << 15) - 1;
+    // Head metadata: the account's balance and awards are kept apart (not read off its votes, N4).
+    uint256 private constant _EXPLICIT = PackedCheckpoints.FLAG;
 
     /// @inheritdoc IInfluence
     uint48 public immutable genesis;
@@ -127,12 +75,9 @@ contract Influence is IInfluence, AccessControl, EIP712, Nonces, GrowthTable {
     /// @dev One second before deployment: checkpoint keys count seconds from here (keys >= 1).
     uint256 private immutable _origin;
 
-    /// @dev Each delegate's head: its latest vote checkpoint and metadata (see the contract notes).
-    mapping(address delegate => uint256) private _head;
-    /// @dev Each delegate's earlier vote checkpoints, oldest first (votes and key, no metadata).
-    mapping(address delegate => mapping(uint256 index => uint256)) private _older;
-    /// @dev The number of a delegate's earlier checkpoints once it no longer fits its head.
-    mapping(address delegate => uint256) private _olderCount;
+    /// @dev Each delegate's vote checkpoints in stored units, keyed by seconds since {_origin},
+    /// and in its head the EXPLICIT flag of the account (N4).
+    PackedCheckpoints.Trace private _votes;
     /// @dev The delegate an account chose (zero: itself).
     mapping(address account => address) private _delegatee;
 
@@ -148,7 +93,9 @@ contract Influence is IInfluence, AccessControl, EIP712, Nonces, GrowthTable {
     address private _ledger;
     bool private _ledgerActive;
 
-    /// @dev Stored-unit total over time: what {getPastTotalSupply} reads (N1).
+    /// @dev Stored-unit total over time: what {getPastTotalSupply} reads.
+    /// N1 `storedTotalSupply() == sum(credited) + sum(awardStored) - sum(slashed)`: only {_credit}
+    /// (for {credit} and {awardStored}) and {slash} move it.
     Checkpoints.Trace208 private _total;
 
     /**
@@ -201,7 +148,7 @@ contract Influence is IInfluence, AccessControl, EIP712, Nonces, GrowthTable {
 
     /// @notice Influence of `account` now (its own, decayed; delegation does not move it).
     function balanceOf(address account) external view returns (uint256) {
-        return _toInfluence(_balanceOf(account, _head[account]), _epochAt(block.timestamp));
+        return _toInfluence(_balanceOf(account, _votes.headOf(account)), _epochAt(block.timestamp));
     }
 
     /// @notice Total influence now (decayed): earned influence, claimed or not.
@@ -260,7 +207,7 @@ contract Influence is IInfluence, AccessControl, EIP712, Nonces, GrowthTable {
 
     /// @notice Current influence delegated to `account` (decayed to now).
     function getVotes(address account) external view returns (uint256) {
-        return _toInfluence(_head[account] >> 48, _epochAt(block.timestamp));
+        return _toInfluence(_votes.latest(account), _epochAt(block.timestamp));
     }
 
     /// @notice Influence delegated to `account` at `timepoint`, decayed to that timepoint.
@@ -277,7 +224,7 @@ contract Influence is IInfluence, AccessControl, EIP712, Nonces, GrowthTable {
 
     /// @notice Stored units currently delegated to `account` (not decayed).
     function getStoredVotes(address account) external view returns (uint256) {
-        return _head[account] >> 48;
+        return _votes.latest(account);
     }
 
     /// @notice Stored units delegated to `account` at `timepoint` (not decayed).
@@ -320,17 +267,17 @@ contract Influence is IInfluence, AccessControl, EIP712, Nonces, GrowthTable {
         _delegate(signer, delegatee);
     }
 
-    // slither-disable-start incorrect-equality,timestamp (from here to _balanceOf: equalities test bit fields and keys of packed checkpoint words, not balances; keys are seconds since deployment, compared to find a checkpoint, not to take a time-dependent decision)
+    // slither-disable-start incorrect-equality,timestamp (from here to _balanceOf: equalities test the flag and key of head words, not balances; keys are seconds since deployment, compared to find a checkpoint, not to take a time-dependent decision)
     /// @inheritdoc IInfluence
     function storedBalanceOf(address account) external view returns (uint256) {
-        return _balanceOf(account, _head[account]);
+        return _balanceOf(account, _votes.headOf(account));
     }
 
     /// @inheritdoc IInfluence
     function awardedBy(address awarder, address account) external view returns (uint256) {
         if (awarder != _ledger) return _awardedByOthers[awarder][account];
-        uint256 head = _head[account];
-        return head & _EXPLICIT == 0 ? head >> 48 : _claims[account];
+        uint256 head = _votes.headOf(account);
+        return head & _EXPLICIT == 0 ? PackedCheckpoints.valueOf(head) : _claims[account];
     }
 
     /// @inheritdoc IInfluence
@@ -368,8 +315,10 @@ contract Influence is IInfluence, AccessControl, EIP712, Nonces, GrowthTable {
 
     /**
      * @inheritdoc IInfluence
-     * @dev Only {AWARDER_ROLE}, which must have {credit}ed at least as much as it awards this way
-     * (N2). Zero is a no-op. Emits `Transfer(0, account, v)`, `DelegateVotesChanged` and, on the
+     * @dev Only {AWARDER_ROLE}. Zero is a no-op. N2: the sum of all stored balances is at most
+     * {storedTotalSupply}, as long as every awarder awards this way at most what it {credit}ed
+     * (ContributionRewards keeps that: its claims never pay more than its finalized totals, which
+     * it credits at finalization). Emits `Transfer(0, account, v)`, `DelegateVotesChanged` and, on the
      * first award to an account without a chosen delegate, `DelegateChanged(account, 0, account)`.
      */
     function awardCredited(address account, uint256 storedUnits) external {
@@ -384,11 +333,11 @@ contract Influence is IInfluence, AccessControl, EIP712, Nonces, GrowthTable {
      * @dev Only DEFAULT_ADMIN_ROLE (the governance timelock). Burns `min(storedUnits, balance)`,
      * so a proposal to slash everything can pass `type(uint256).max`; nothing to burn is a no-op.
      * Past checkpoints (and so votes already cast) are untouched. Only the account's own balance
-     * is burnt: votes others delegated to it stay delegated to it (see the contract notes).
+     * is burnt: votes others delegated to it stay delegated to it (docs/influence-decay.md).
      * Emits {Slashed}, `Transfer(account, 0, v)` and `DelegateVotesChanged`.
      */
     function slash(address account, uint256 storedUnits) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        uint256 head = _head[account];
+        uint256 head = _votes.headOf(account);
         if (Math.min(storedUnits, _balanceOf(account, head)) == 0) return;
         head = _makeExplicit(account, head); // N4: the balance no longer equals the awards
         uint256 burnt = Math.min(storedUnits, _balanceOf(account, head));
@@ -400,7 +349,7 @@ contract Influence is IInfluence, AccessControl, EIP712, Nonces, GrowthTable {
         // slither-disable-next-line unused-return (push returns the old and new totals, both known here)
         _total.push(clock(), uint208(_total.latest() - burnt));
         address to = delegates(account);
-        _moveVotes(to, to == account ? head : _head[to], burnt, false, whole, fraction);
+        _moveVotes(to, to == account ? head : _votes.headOf(to), burnt, false, whole, fraction);
     }
 
     // ------------------------------------------------------------------ internals
@@ -446,9 +395,9 @@ contract Influence is IInfluence, AccessControl, EIP712, Nonces, GrowthTable {
     /// its balance, its awards and its votes (N4).
     function _award(address account, uint256 storedUnits, bool fromLedger) private {
         (uint256 whole, uint256 fraction) = _growthParts(_epochAt(block.timestamp));
-        uint256 head = _head[account];
+        uint256 head = _votes.headOf(account);
         if (fromLedger && head & _EXPLICIT == 0) {
-            if ((head >> 16) & _KEY_MASK == 0) emit DelegateChanged(account, address(0), account);
+            if (PackedCheckpoints.keyOf(head) == 0) emit DelegateChanged(account, address(0), account);
             emit Transfer(address(0), account, _scaleDown(storedUnits, whole, fraction));
             _moveVotes(account, head, storedUnits, true, whole, fraction);
             return;
@@ -468,7 +417,7 @@ contract Influence is IInfluence, AccessControl, EIP712, Nonces, GrowthTable {
         if (chosen == address(0) || chosen == account) {
             _moveVotes(account, head, storedUnits, true, whole, fraction);
         } else {
-            _moveVotes(chosen, _head[chosen], storedUnits, true, whole, fraction);
+            _moveVotes(chosen, _votes.headOf(chosen), storedUnits, true, whole, fraction);
         }
     }
 
@@ -476,7 +425,7 @@ contract Influence is IInfluence, AccessControl, EIP712, Nonces, GrowthTable {
     /// account and a new delegate other than itself become explicit first (N4).
     function _delegate(address account, address delegatee) private {
         address to = delegatee == address(0) ? account : delegatee;
-        uint256 head = _head[account];
+        uint256 head = _votes.headOf(account);
         address from = account;
         if (head & _EXPLICIT == 0) {
             head = _makeExplicit(account, head);
@@ -487,28 +436,31 @@ contract Influence is IInfluence, AccessControl, EIP712, Nonces, GrowthTable {
         _delegatee[account] = to;
         emit DelegateChanged(account, from, to);
         if (from == to) return;
-        uint256 toHead = to == account ? head : _makeExplicit(to, _head[to]);
+        uint256 toHead = to == account ? head : _makeExplicit(to, _votes.headOf(to));
         uint256 units = _balanceOf(account, head);
         if (units == 0) return;
         (uint256 whole, uint256 fraction) = _growthParts(_epochAt(block.timestamp));
-        _moveVotes(from, from == account ? head : _head[from], units, false, whole, fraction);
+        _moveVotes(from, from == account ? head : _votes.headOf(from), units, false, whole, fraction);
         // The head of `to` is unchanged by the move above unless `to` is `from`, excluded above.
         _moveVotes(to, toHead, units, true, whole, fraction);
     }
 
     /// @dev Marks `account` explicit: its balance and its claims-ledger awards are kept in
-    /// {_claims} (until now they were its votes, N4). Returns the new head.
+    /// {_claims} (until now they were its votes). Returns the new head.
+    /// N4: a plain account (head without EXPLICIT) is its own delegate, nobody else's delegate,
+    /// and its votes equal its balance and its claims-ledger awards; this runs before any change
+    /// that would break that ({_delegate}, {slash}, an award by another awarder).
     function _makeExplicit(address account, uint256 head) private returns (uint256) {
         if (head & _EXPLICIT != 0) return head;
-        uint256 votes = head >> 48;
+        uint256 votes = PackedCheckpoints.valueOf(head);
         if (votes != 0) _claims[account] = votes;
-        head |= _EXPLICIT;
-        _head[account] = head;
-        return head;
+        return _votes.setFlag(account, head);
     }
 
     /// @dev Adds (`up`) or subtracts `amount` stored units to the votes of `delegatee`, whose
-    /// head is `head`, with a new checkpoint (N3). Emits `DelegateVotesChanged` in influence.
+    /// head is `head`, with a new checkpoint. Emits `DelegateVotesChanged` in influence.
+    /// N3: the votes of every delegate sum to the stored balances of the accounts delegating to
+    /// it; every award, slash and delegation moves votes through here.
     function _moveVotes(
         address delegatee,
         uint256 head,
@@ -517,7 +469,7 @@ contract Influence is IInfluence, AccessControl, EIP712, Nonces, GrowthTable {
         uint256 whole,
         uint256 fraction
     ) private {
-        uint256 old = head >> 48;
+        uint256 old = PackedCheckpoints.valueOf(head);
         uint256 updated;
         if (up) {
             updated = old + amount;
@@ -525,66 +477,21 @@ contract Influence is IInfluence, AccessControl, EIP712, Nonces, GrowthTable {
         } else {
             updated = old - amount; // N3: a delegate carries every balance delegated to it
         }
-        _push(delegatee, head, updated);
+        uint256 key = block.timestamp - _origin;
+        if (key > PackedCheckpoints.MAX_KEY) revert InfluenceClockOverflow(block.timestamp);
+        _votes.push(delegatee, head, key, updated);
         emit DelegateVotesChanged(delegatee, _scaleDown(old, whole, fraction), _scaleDown(updated, whole, fraction));
     }
 
-    /// @dev Writes `votes` as `delegatee`'s checkpoint now: replaces the head if it was written in
-    /// this second, otherwise moves the head to {_older} first. Keeps the metadata.
-    function _push(address delegatee, uint256 head, uint256 votes) private {
-        uint256 nowKey = block.timestamp - _origin;
-        if (nowKey > _KEY_MASK) revert InfluenceClockOverflow(block.timestamp);
-        uint256 key = (head >> 16) & _KEY_MASK;
-        uint256 meta = head & _META_MASK;
-        if (key != nowKey) {
-            if (key != 0) {
-                uint256 n = meta & _COUNT_SPILL;
-                if (n == _COUNT_SPILL) {
-                    n = _olderCount[delegatee];
-                    _olderCount[delegatee] = n + 1;
-                } else if (n + 1 == _COUNT_SPILL) {
-                    _olderCount[delegatee] = n + 1;
-                    meta |= _COUNT_SPILL;
-                } else {
-                    ++meta;
-                }
-                _older[delegatee][n] = head & ~_META_MASK;
-            }
-            key = nowKey;
-        }
-        _head[delegatee] = (votes << 48) | (key << 16) | meta;
-    }
-
-    /// @dev Stored votes of `delegatee` at `timepoint` (at most the current clock): the head if it
-    /// was written at or before, otherwise a search of the older checkpoints, recent ones first.
+    /// @dev Stored votes of `delegatee` at `timepoint` (at most the current clock).
     function _votesAt(address delegatee, uint256 timepoint) private view returns (uint256) {
         if (timepoint <= _origin) return 0;
-        uint256 t = timepoint - _origin;
-        uint256 head = _head[delegatee];
-        uint256 key = (head >> 16) & _KEY_MASK;
-        if (key == 0) return 0;
-        if (key <= t) return head >> 48;
-        uint256 n = head & _COUNT_SPILL;
-        if (n == _COUNT_SPILL) n = _olderCount[delegatee];
-        mapping(uint256 => uint256) storage older = _older[delegatee];
-        uint256 low = 0;
-        uint256 high = n;
-        if (n > 5) {
-            uint256 mid = n - Math.sqrt(n);
-            if (t < ((older[mid] >> 16) & _KEY_MASK)) high = mid;
-            else low = mid + 1;
-        }
-        while (low < high) {
-            uint256 mid = Math.average(low, high);
-            if (((older[mid] >> 16) & _KEY_MASK) > t) high = mid;
-            else low = mid + 1;
-        }
-        return high == 0 ? 0 : older[high - 1] >> 48;
+        return _votes.upperLookupRecent(delegatee, timepoint - _origin);
     }
 
     /// @dev `account`'s own stored balance, given its head (N4 for a plain account).
     function _balanceOf(address account, uint256 head) private view returns (uint256) {
-        if (head & _EXPLICIT == 0) return head >> 48;
+        if (head & _EXPLICIT == 0) return PackedCheckpoints.valueOf(head);
         return _claims[account] + _otherAwards[account] - _slashed[account];
     }
 

@@ -395,7 +395,7 @@ def test_delegate_by_sig_expired_fails(influence, awarder, alice, bob, accounts,
 
 # --- fifty years at the minimum half-life ---------------------------------------------------
 
-BOUND = 2**100  # cumulative influence bound from the NatSpec of Influence.sol
+BOUND = 2**100  # cumulative influence bound from docs/influence-decay.md ("Overflow bound")
 FIFTY_YEARS = int(50 * 365.25 * 24 * 3600)
 
 

@@ -20,8 +20,9 @@ ROOT = Path(__file__).resolve().parents[2]
 DEFAULTS = Parameters.from_config(load(ROOT / "config" / "deploy.toml"))
 
 
-def test_default_flows_are_the_briefs_numbers() -> None:
-    """b_p 1000, b_c 250, challenger reward 50%, dispute fee 20%."""
+def test_default_flows_are_the_readmes_numbers() -> None:
+    """The shipped config's bonds as the README states them: b_p 1000, b_c 250, challenger
+    reward 50%, dispute fee 20%."""
     assert bond_flows(DEFAULTS, Ending.FINALIZED) == Flows()
     assert bond_flows(DEFAULTS, Ending.UPHELD) == Flows(
         proposer=-1000 * UNIT, challenger=500 * UNIT, treasury=500 * UNIT

@@ -86,7 +86,7 @@ $(WARM_STAMP): $(BUILD_STAMP) config/deploy.toml $(wildcard communis/deploy/*.py
 # `make fuzz NETWORK=ethereum:local:foundry` runs it on anvil.
 # `make test` runs five sessions at the same time (toolchain/run_passes.py prints each one's
 # output when it ends, and the wall time of each), of similar length: the network tests on
-# eth-tester in two (tests/rewards and tests/property, and the rest), the same on anvil, and the
+# eth-tester in two (tests/rewards and tests/property, and the rest), on anvil in one, and the
 # offchain tests in two (those of tests/deploy, which start their own nodes and `ape run
 # deploy`, and the rest). `make test-local` / `make test-foundry` run one EVM's pass alone.
 PYTEST_FLAGS := -q -rs -p no:cacheprovider

@@ -2,14 +2,10 @@
 pragma solidity ^0.8.24;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
-import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
-import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
-import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
-import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
+import {DecayingVotes} from "./governance/DecayingVotes.sol";
 import {IInfluence} from "./interfaces/IInfluence.sol";
-import {GrowthTable} from "./utils/GrowthTable.sol";
 import {PackedCheckpoints} from "./utils/PackedCheckpoints.sol";
 
 /**
@@ -20,66 +16,24 @@ import {PackedCheckpoints} from "./utils/PackedCheckpoints.sol";
  * (including by EIP-712 signature), and halves every {halfLife} epochs without any per-account
  * write.
  *
- * Balances, votes and the total are kept in growth-scaled *stored units*, read as influence
- * decayed to a timepoint (`stored * 2^64 / growth(epochAt(t))`); only the reward distributor's
- * bookkeeping ({credit}, {awardCredited}, {awardStored}, {slash}, the `stored*` views) speaks
- * stored units. An account that never chose a delegate is its own delegate. Each delegate's votes
- * live in one head word of {PackedCheckpoints}, which is all a *plain* account (awarded only by
- * the claims ledger, never delegating, delegated to or slashed) needs; any other account is made
- * *explicit* first. The total (the quorum denominator) counts earned influence, claimed or not.
+ * The votes machinery (epoch clock and decay, the ERC-5805 views, delegation, vote checkpoints
+ * and the total) is {DecayingVotes}; this contract is the policy on top of it: who may award,
+ * the claims ledger, credit, award and slash, and what an account's balance is. Balances, votes
+ * and the total are kept in growth-scaled *stored units*, read as influence decayed to a
+ * timepoint; only the reward distributor's bookkeeping ({credit}, {awardCredited},
+ * {awardStored}, {slash}, the `stored*` views) speaks stored units. A *plain* account (awarded
+ * only by the claims ledger, never delegating, delegated to or slashed) keeps its balance in the
+ * head word of its votes; any other account is made *explicit* first, and its balance is kept
+ * here. The total (the quorum denominator) counts earned influence, claimed or not.
  *
  * Design notes (decay derivation and bounds, units in outputs, storage layout, thresholds, the
  * total and quorum, slashing and delegation, gas): docs/influence-decay.md. Invariants N1-N4 are
- * stated beside the code that keeps them: N1 at {_total}, N2 at {awardCredited}, N3 at
- * {_moveVotes}, N4 at {_makeExplicit}.
+ * stated beside the code that keeps them: N1 at {_credit}, N2 at {awardCredited}, N3 at
+ * {DecayingVotes-_moveVotes}, N4 at {_makeExplicit}.
  */
-contract Influence is IInfluence, AccessControl, EIP712, Nonces, GrowthTable {
-    using Checkpoints for Checkpoints.Trace208;
-    using PackedCheckpoints for PackedCheckpoints.Trace;
-
+contract Influence is DecayingVotes, AccessControl {
     /// @inheritdoc IInfluence
     bytes32 public constant AWARDER_ROLE = keccak256("AWARDER_ROLE");
-
-    /// @notice Shortest allowed epoch.
-    uint48 public constant MIN_EPOCH_DURATION = 1 hours;
-
-    /// @notice Shortest allowed half-life, in seconds (`halfLife * epochDuration` must reach it).
-    uint256 public constant MIN_HALF_LIFE_SECONDS = 26 weeks;
-
-    /// @notice Largest whole number of half-lives for which {growth} fits in 256 bits.
-    uint256 public constant MAX_GROWTH_SHIFT = 191;
-
-    /// @notice Upper bound on the stored-unit total (the checkpoint width).
-    uint256 public constant MAX_STORED_SUPPLY = type(uint208).max;
-
-    uint256 private constant _ONE = 1 << 64;
-
-    // The ERC-5805 delegation type string (OpenZeppelin Votes'), hashed at compile time.
-    // solhint-disable-next-line gas-small-strings
-    bytes32 private constant _DELEGATION_TYPEHASH = keccak256(
-        "Delegation(address delegatee,uint256 nonce,uint256 expiry)"
-    );
-
-    // Head metadata: the account's balance and awards are kept apart (not read off its votes, N4).
-    uint256 private constant _EXPLICIT = PackedCheckpoints.FLAG;
-
-    /// @inheritdoc IInfluence
-    uint48 public immutable genesis;
-
-    /// @inheritdoc IInfluence
-    uint48 public immutable epochDuration;
-
-    /// @inheritdoc IInfluence
-    uint256 public immutable halfLife;
-
-    /// @dev One second before deployment: checkpoint keys count seconds from here (keys >= 1).
-    uint256 private immutable _origin;
-
-    /// @dev Each delegate's vote checkpoints in stored units, keyed by seconds since {_origin},
-    /// and in its head the EXPLICIT flag of the account (N4).
-    PackedCheckpoints.Trace private _votes;
-    /// @dev The delegate an account chose (zero: itself).
-    mapping(address account => address) private _delegatee;
 
     /// @dev Explicit accounts only: what the claims ledger awarded, what other awarders awarded
     /// and what was slashed; the balance is the first two minus the third.
@@ -92,11 +46,6 @@ contract Influence is IInfluence, AccessControl, EIP712, Nonces, GrowthTable {
     /// @dev The claims ledger (the first account granted AWARDER_ROLE) and whether it holds it now.
     address private _ledger;
     bool private _ledgerActive;
-
-    /// @dev Stored-unit total over time: what {getPastTotalSupply} reads.
-    /// N1 `storedTotalSupply() == sum(credited) + sum(awardStored) - sum(slashed)`: only {_credit}
-    /// (for {credit} and {awardStored}) and {slash} move it.
-    Checkpoints.Trace208 private _total;
 
     /**
      * @notice Deploy the ledger.
@@ -112,21 +61,9 @@ contract Influence is IInfluence, AccessControl, EIP712, Nonces, GrowthTable {
         uint48 genesis_,
         uint48 epochDuration_,
         uint256 halfLife_
-    ) EIP712("Communis Influence", "1") GrowthTable(halfLife_) {
+    ) EIP712("Communis Influence", "1") DecayingVotes(genesis_, epochDuration_, halfLife_) {
         if (admin == address(0)) revert InfluenceZeroAdmin();
-        if (epochDuration_ < MIN_EPOCH_DURATION) {
-            revert InfluenceEpochTooShort(epochDuration_, MIN_EPOCH_DURATION);
-        }
-        // Bounded above so that the product below cannot overflow.
-        if (halfLife_ == 0 || halfLife_ > type(uint64).max) revert InfluenceHalfLifeOutOfRange(halfLife_);
-        if (halfLife_ * epochDuration_ < MIN_HALF_LIFE_SECONDS) {
-            revert InfluenceHalfLifeTooShort(halfLife_ * epochDuration_, MIN_HALF_LIFE_SECONDS);
-        }
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
-        genesis = genesis_;
-        epochDuration = epochDuration_;
-        halfLife = halfLife_;
-        _origin = block.timestamp - 1;
     }
 
     // ------------------------------------------------------------------ metadata (wallets)
@@ -148,135 +85,26 @@ contract Influence is IInfluence, AccessControl, EIP712, Nonces, GrowthTable {
 
     /// @notice Influence of `account` now (its own, decayed; delegation does not move it).
     function balanceOf(address account) external view returns (uint256) {
-        return _toInfluence(_balanceOf(account, _votes.headOf(account)), _epochAt(block.timestamp));
+        return _toInfluence(_balanceOf(account, _headOf(account)), _epochAt(block.timestamp));
     }
 
     /// @notice Total influence now (decayed): earned influence, claimed or not.
     function totalSupply() external view returns (uint256) {
-        return _toInfluence(_total.latest(), _epochAt(block.timestamp));
+        return _toInfluence(_storedTotal(), _epochAt(block.timestamp));
     }
 
-    // ------------------------------------------------------------------ epochs and growth
+    // ------------------------------------------------------------------ the claims ledger
 
-    /// @inheritdoc IInfluence
-    function epochAt(uint48 timepoint) external view returns (uint256) {
-        return _epochAt(timepoint);
-    }
-
-    /// @notice The epoch containing the current block.
-    function currentEpoch() external view returns (uint256) {
-        return _epochAt(block.timestamp);
-    }
-
-    /**
-     * @inheritdoc IInfluence
-     * @dev `exp2(frac) << (epoch / halfLife)` with `frac = ((epoch % halfLife) << 64) / halfLife`,
-     * `exp2` floored after each product as in `communis/engine/growth.py` (the residue table of
-     * {GrowthTable} holds the same bits). Reverts with {InfluenceGrowthOverflow} past
-     * {MAX_GROWTH_SHIFT} half-lives.
-     */
-    function growth(uint256 epoch) external view returns (uint256) {
-        return _growth(epoch);
-    }
-
-    /// @notice Stored units for `amount` influence earned in `epoch` (floor), as `communis.engine.growth.to_stored`.
-    function toStored(uint256 amount, uint256 epoch) external view returns (uint256) {
-        return Math.mulDiv(amount, _growth(epoch), _ONE);
-    }
-
-    /// @notice Influence at `epoch` of `storedUnits` (floor), as `communis.engine.growth.to_influence`.
-    function toInfluence(uint256 storedUnits, uint256 epoch) external view returns (uint256) {
-        return _toInfluence(storedUnits, epoch);
-    }
-
-    // ------------------------------------------------------------------ votes (IERC5805)
-
-    /// @notice The clock is the block timestamp (ERC-6372).
-    function clock() public view returns (uint48) {
-        return Time.timestamp();
-    }
-
-    // slither-disable-start naming-convention (CLOCK_MODE is the name ERC-6372 requires)
-    // solhint-disable func-name-mixedcase
-    /// @notice Machine-readable description of the clock (ERC-6372).
-    function CLOCK_MODE() public pure returns (string memory) {
-        return "mode=timestamp";
-    }
-    // solhint-enable func-name-mixedcase
-    // slither-disable-end naming-convention
-
-    /// @notice Current influence delegated to `account` (decayed to now).
-    function getVotes(address account) external view returns (uint256) {
-        return _toInfluence(_votes.latest(account), _epochAt(block.timestamp));
-    }
-
-    /// @notice Influence delegated to `account` at `timepoint`, decayed to that timepoint.
-    function getPastVotes(address account, uint256 timepoint) external view returns (uint256) {
-        return _toInfluence(_votesAt(account, _validateTimepoint(timepoint)), _epochAt(timepoint));
-    }
-
-    /// @notice Total influence earned (credited) up to `timepoint`, claimed or not, decayed to
-    /// that timepoint: the Governor's quorum denominator.
-    function getPastTotalSupply(uint256 timepoint) external view returns (uint256) {
-        uint256 stored = _total.upperLookupRecent(_validateTimepoint(timepoint));
-        return _toInfluence(stored, _epochAt(timepoint));
-    }
-
-    /// @notice Stored units currently delegated to `account` (not decayed).
-    function getStoredVotes(address account) external view returns (uint256) {
-        return _votes.latest(account);
-    }
-
-    /// @notice Stored units delegated to `account` at `timepoint` (not decayed).
-    function getPastStoredVotes(address account, uint256 timepoint) external view returns (uint256) {
-        return _votesAt(account, _validateTimepoint(timepoint));
-    }
-
-    /// @notice Stored-unit total now (not decayed).
-    function storedTotalSupply() external view returns (uint256) {
-        return _total.latest();
-    }
-
-    /// @notice Stored-unit total at `timepoint` (not decayed).
-    function getPastStoredTotalSupply(uint256 timepoint) external view returns (uint256) {
-        return _total.upperLookupRecent(_validateTimepoint(timepoint));
-    }
-
-    /// @notice The delegate of `account`; an account that never delegated is its own delegate.
-    function delegates(address account) public view returns (address) {
-        address chosen = _delegatee[account];
-        return chosen == address(0) ? account : chosen;
-    }
-
-    /// @notice Delegate the caller's votes to `delegatee` (zero: back to the caller).
-    function delegate(address delegatee) external {
-        _delegate(msg.sender, delegatee);
-    }
-
-    /// @notice Delegate by EIP-712 signature (`Delegation(address delegatee,uint256 nonce,uint256 expiry)`).
-    function delegateBySig(address delegatee, uint256 nonce, uint256 expiry, uint8 v, bytes32 r, bytes32 s) external {
-        // slither-disable-next-line timestamp (an expiry chosen by the signer, compared as ERC-5805 does)
-        if (block.timestamp > expiry) revert VotesExpiredSignature(expiry);
-        address signer = ECDSA.recover(
-            _hashTypedDataV4(keccak256(abi.encode(_DELEGATION_TYPEHASH, delegatee, nonce, expiry))),
-            v,
-            r,
-            s
-        );
-        _useCheckedNonce(signer, nonce);
-        _delegate(signer, delegatee);
-    }
-
-    // slither-disable-start incorrect-equality,timestamp (from here to _balanceOf: equalities test the flag and key of head words, not balances; keys are seconds since deployment, compared to find a checkpoint, not to take a time-dependent decision)
+    // slither-disable-start incorrect-equality (from here to _balanceOf: equalities test the flag of head words, not balances)
     /// @inheritdoc IInfluence
     function storedBalanceOf(address account) external view returns (uint256) {
-        return _balanceOf(account, _votes.headOf(account));
+        return _balanceOf(account, _headOf(account));
     }
 
     /// @inheritdoc IInfluence
     function awardedBy(address awarder, address account) external view returns (uint256) {
         if (awarder != _ledger) return _awardedByOthers[awarder][account];
-        uint256 head = _votes.headOf(account);
+        uint256 head = _headOf(account);
         return head & _EXPLICIT == 0 ? PackedCheckpoints.valueOf(head) : _claims[account];
     }
 
@@ -337,7 +165,7 @@ contract Influence is IInfluence, AccessControl, EIP712, Nonces, GrowthTable {
      * Emits {Slashed}, `Transfer(account, 0, v)` and `DelegateVotesChanged`.
      */
     function slash(address account, uint256 storedUnits) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        uint256 head = _votes.headOf(account);
+        uint256 head = _headOf(account);
         if (Math.min(storedUnits, _balanceOf(account, head)) == 0) return;
         head = _makeExplicit(account, head); // N4: the balance no longer equals the awards
         uint256 burnt = Math.min(storedUnits, _balanceOf(account, head));
@@ -346,10 +174,9 @@ contract Influence is IInfluence, AccessControl, EIP712, Nonces, GrowthTable {
         emit Slashed(account, burnt);
         emit Transfer(account, address(0), _scaleDown(burnt, whole, fraction));
         // N2 and N3: every balance is at most the total and is carried by its delegate.
-        // slither-disable-next-line unused-return (push returns the old and new totals, both known here)
-        _total.push(clock(), uint208(_total.latest() - burnt));
+        _pushTotal(_storedTotal() - burnt);
         address to = delegates(account);
-        _moveVotes(to, to == account ? head : _votes.headOf(to), burnt, false, whole, fraction);
+        _moveVotes(to, to == account ? head : _headOf(to), burnt, false, whole, fraction);
     }
 
     // ------------------------------------------------------------------ internals
@@ -381,12 +208,11 @@ contract Influence is IInfluence, AccessControl, EIP712, Nonces, GrowthTable {
         if (role == AWARDER_ROLE && revoked && account == _ledger) _ledgerActive = false;
     }
 
-    /// @dev Adds `storedUnits` to the total (N1).
+    /// @dev Adds `storedUnits` to the total.
+    /// N1 `storedTotalSupply() == sum(credited) + sum(awardStored) - sum(slashed)`: only {_credit}
+    /// (for {credit} and {awardStored}) and {slash} move the total.
     function _credit(uint256 storedUnits) private {
-        uint256 newTotal = _total.latest() + storedUnits;
-        if (newTotal > MAX_STORED_SUPPLY) revert InfluenceStoredOverflow(newTotal, MAX_STORED_SUPPLY);
-        // slither-disable-next-line unused-return (push returns the old and new totals, both known here)
-        _total.push(clock(), uint208(newTotal));
+        _pushTotal(_storedTotal() + storedUnits);
         emit Credited(msg.sender, storedUnits);
     }
 
@@ -395,7 +221,7 @@ contract Influence is IInfluence, AccessControl, EIP712, Nonces, GrowthTable {
     /// its balance, its awards and its votes (N4).
     function _award(address account, uint256 storedUnits, bool fromLedger) private {
         (uint256 whole, uint256 fraction) = _growthParts(_epochAt(block.timestamp));
-        uint256 head = _votes.headOf(account);
+        uint256 head = _headOf(account);
         if (fromLedger && head & _EXPLICIT == 0) {
             if (PackedCheckpoints.keyOf(head) == 0) emit DelegateChanged(account, address(0), account);
             emit Transfer(address(0), account, _scaleDown(storedUnits, whole, fraction));
@@ -403,7 +229,7 @@ contract Influence is IInfluence, AccessControl, EIP712, Nonces, GrowthTable {
             return;
         }
         head = _makeExplicit(account, head);
-        address chosen = _delegatee[account];
+        address chosen = _chosenDelegate(account);
         if (chosen == address(0) && _claims[account] + _otherAwards[account] == 0) {
             emit DelegateChanged(account, address(0), account);
         }
@@ -417,32 +243,8 @@ contract Influence is IInfluence, AccessControl, EIP712, Nonces, GrowthTable {
         if (chosen == address(0) || chosen == account) {
             _moveVotes(account, head, storedUnits, true, whole, fraction);
         } else {
-            _moveVotes(chosen, _votes.headOf(chosen), storedUnits, true, whole, fraction);
+            _moveVotes(chosen, _headOf(chosen), storedUnits, true, whole, fraction);
         }
-    }
-
-    /// @dev Moves `account`'s balance from its delegate to `delegatee` (zero: itself). The
-    /// account and a new delegate other than itself become explicit first (N4).
-    function _delegate(address account, address delegatee) private {
-        address to = delegatee == address(0) ? account : delegatee;
-        uint256 head = _votes.headOf(account);
-        address from = account;
-        if (head & _EXPLICIT == 0) {
-            head = _makeExplicit(account, head);
-        } else {
-            address chosen = _delegatee[account];
-            if (chosen != address(0)) from = chosen;
-        }
-        _delegatee[account] = to;
-        emit DelegateChanged(account, from, to);
-        if (from == to) return;
-        uint256 toHead = to == account ? head : _makeExplicit(to, _votes.headOf(to));
-        uint256 units = _balanceOf(account, head);
-        if (units == 0) return;
-        (uint256 whole, uint256 fraction) = _growthParts(_epochAt(block.timestamp));
-        _moveVotes(from, from == account ? head : _votes.headOf(from), units, false, whole, fraction);
-        // The head of `to` is unchanged by the move above unless `to` is `from`, excluded above.
-        _moveVotes(to, toHead, units, true, whole, fraction);
     }
 
     /// @dev Marks `account` explicit: its balance and its claims-ledger awards are kept in
@@ -450,118 +252,18 @@ contract Influence is IInfluence, AccessControl, EIP712, Nonces, GrowthTable {
     /// N4: a plain account (head without EXPLICIT) is its own delegate, nobody else's delegate,
     /// and its votes equal its balance and its claims-ledger awards; this runs before any change
     /// that would break that ({_delegate}, {slash}, an award by another awarder).
-    function _makeExplicit(address account, uint256 head) private returns (uint256) {
+    function _makeExplicit(address account, uint256 head) internal override returns (uint256) {
         if (head & _EXPLICIT != 0) return head;
         uint256 votes = PackedCheckpoints.valueOf(head);
         if (votes != 0) _claims[account] = votes;
-        return _votes.setFlag(account, head);
-    }
-
-    /// @dev Adds (`up`) or subtracts `amount` stored units to the votes of `delegatee`, whose
-    /// head is `head`, with a new checkpoint. Emits `DelegateVotesChanged` in influence.
-    /// N3: the votes of every delegate sum to the stored balances of the accounts delegating to
-    /// it; every award, slash and delegation moves votes through here.
-    function _moveVotes(
-        address delegatee,
-        uint256 head,
-        uint256 amount,
-        bool up,
-        uint256 whole,
-        uint256 fraction
-    ) private {
-        uint256 old = PackedCheckpoints.valueOf(head);
-        uint256 updated;
-        if (up) {
-            updated = old + amount;
-            if (updated > MAX_STORED_SUPPLY) revert InfluenceStoredOverflow(updated, MAX_STORED_SUPPLY);
-        } else {
-            updated = old - amount; // N3: a delegate carries every balance delegated to it
-        }
-        uint256 key = block.timestamp - _origin;
-        if (key > PackedCheckpoints.MAX_KEY) revert InfluenceClockOverflow(block.timestamp);
-        _votes.push(delegatee, head, key, updated);
-        emit DelegateVotesChanged(delegatee, _scaleDown(old, whole, fraction), _scaleDown(updated, whole, fraction));
-    }
-
-    /// @dev Stored votes of `delegatee` at `timepoint` (at most the current clock).
-    function _votesAt(address delegatee, uint256 timepoint) private view returns (uint256) {
-        if (timepoint <= _origin) return 0;
-        return _votes.upperLookupRecent(delegatee, timepoint - _origin);
+        return _setExplicit(account, head);
     }
 
     /// @dev `account`'s own stored balance, given its head (N4 for a plain account).
-    function _balanceOf(address account, uint256 head) private view returns (uint256) {
+    function _balanceOf(address account, uint256 head) internal view override returns (uint256) {
         if (head & _EXPLICIT == 0) return PackedCheckpoints.valueOf(head);
         return _claims[account] + _otherAwards[account] - _slashed[account];
     }
 
-    // slither-disable-end incorrect-equality,timestamp
-
-    /// @dev `timepoint` as a past ERC-6372 timepoint; reverts unless it is before the clock.
-    function _validateTimepoint(uint256 timepoint) private view returns (uint48) {
-        uint48 current = clock();
-        if (timepoint >= current) revert ERC5805FutureLookup(timepoint, current);
-        return uint48(timepoint);
-    }
-
-    /// @dev The epoch containing `timepoint` (0 before genesis).
-    // slither-disable-next-line timestamp,assembly (epoch arithmetic on a timepoint, not a time-dependent decision; the assembly only skips a checked subtraction and division by a non-zero immutable)
-    function _epochAt(uint256 timepoint) private view returns (uint256 epoch) {
-        uint256 start = genesis;
-        uint256 duration = epochDuration; // >= MIN_EPOCH_DURATION, never zero
-        // solhint-disable-next-line no-inline-assembly
-        assembly ("memory-safe") {
-            if iszero(lt(timepoint, start)) {
-                epoch := div(sub(timepoint, start), duration)
-            }
-        }
-    }
-
-    /// @dev `2^(epoch / halfLife)` in Q64.64: `fraction << whole` (see {_growthParts}).
-    // slither-disable-next-line timestamp,assembly (`whole > MAX_GROWTH_SHIFT` is a bound, not a time check; a shift that cannot overflow)
-    function _growth(uint256 epoch) private view returns (uint256 g) {
-        (uint256 whole, uint256 fraction) = _growthParts(epoch);
-        if (whole > MAX_GROWTH_SHIFT) revert InfluenceGrowthOverflow(epoch);
-        // fraction < 2^65 and whole <= 191: the shift stays within 256 bits.
-        // solhint-disable-next-line no-inline-assembly
-        assembly ("memory-safe") {
-            g := shl(whole, fraction)
-        }
-    }
-
-    /// @dev Influence at `epoch` of `storedUnits`: `floor(storedUnits * 2^64 / growth(epoch))`.
-    function _toInfluence(uint256 storedUnits, uint256 epoch) private view returns (uint256) {
-        (uint256 whole, uint256 fraction) = _growthParts(epoch);
-        return _scaleDown(storedUnits, whole, fraction);
-    }
-
-    /// @dev `floor(storedUnits * 2^64 / (fraction << whole))`, computed as
-    /// `floor(storedUnits * 2^64 / fraction) >> whole` (floor(floor(x / a) / b) == floor(x / (a * b))):
-    /// exactly `communis.engine.growth.to_influence` for every epoch, with no overflow and no
-    /// growth bound (past 191 half-lives only {growth} itself reverts).
-    // slither-disable-next-line assembly,timestamp (a division by a fraction >= 2^64 and a shift, neither can overflow; its inputs may come from a timepoint's epoch, it decides nothing)
-    function _scaleDown(uint256 storedUnits, uint256 whole, uint256 fraction) private pure returns (uint256 influence) {
-        if (storedUnits < (1 << 192)) {
-            // solhint-disable-next-line no-inline-assembly
-            assembly ("memory-safe") {
-                influence := shr(whole, div(shl(64, storedUnits), fraction))
-            }
-        } else {
-            influence = Math.mulDiv(storedUnits, _ONE, fraction) >> whole;
-        }
-    }
-
-    /// @dev `epoch / halfLife` as its whole part and the Q64.64 growth `2^(rest / halfLife)` of the
-    /// rest (`fraction` in `[2^64, 2^65)`), the one lookup that {_growth} and {_toInfluence} share.
-    // slither-disable-next-line weak-prng,assembly (`epoch % halfLife` is the fractional part of epoch / halfLife, not randomness; the assembly only skips the zero-divisor check of a non-zero immutable)
-    function _growthParts(uint256 epoch) private view returns (uint256 whole, uint256 fraction) {
-        uint256 h = halfLife; // >= 1, never zero
-        uint256 rest;
-        // solhint-disable-next-line no-inline-assembly
-        assembly ("memory-safe") {
-            whole := div(epoch, h)
-            rest := mod(epoch, h)
-        }
-        fraction = _fractionGrowth(rest, h);
-    }
+    // slither-disable-end incorrect-equality
 }

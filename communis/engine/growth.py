@@ -1,4 +1,4 @@
-"""Influence decay arithmetic, bit-for-bit identical to ``contracts/Influence.sol``.
+"""Influence decay arithmetic, bit-for-bit identical to ``contracts/governance/DecayingVotes.sol``.
 
 Influence halves every ``half_life`` epochs. Instead of writing to every account each epoch, the
 contract stores *growth-scaled units*: an award of ``a`` earned in epoch ``e`` is stored as

@@ -1,8 +1,8 @@
 """Gas bounds of claims, proposals and finalization on both EVMs, from the scenario
 bench/gas_rewards.py records (gas is deterministic: the same figures on eth-tester and anvil).
 
-Measured: a first claim 144,461 gas, a repeat 116,024, claimMany of 50 first claims 95,802 per
-account, finalize 162,764 (before this layout: 211,714 / 129,280 / 163,058 / 162,845). Where a
+Measured: a first claim 144,553 gas, a repeat 116,122, claimMany of 50 first claims 95,982 per
+account, finalize 163,209 (before this layout: 211,714 / 129,280 / 163,058 / 162,845). Where a
 claim's gas goes:
 
 - A first claim writes three fresh slots: the account's token balance, its one-slot record in

@@ -25,7 +25,7 @@ from typing import Any
 from communis.engine.attest.attesters import AttesterSet
 from communis.engine.attest.errors import AttestationError
 from communis.engine.attest.files import read_attestations
-from communis.engine.attest.hashing import Domain, HashTree
+from communis.engine.attest.hashing import Domain
 from communis.engine.attest.problems import AttestationReport
 from communis.engine.attest.verify import ContractSignatureCheck, verify_attestations
 from communis.engine.bundle import (
@@ -40,9 +40,9 @@ from communis.engine.bundle import (
     load_previous,
     read_totals,
 )
+from communis.engine.commitment import ledger_commitment
 from communis.engine.cumulative import CumulativeTable
 from communis.engine.jsonlimits import load_json_file
-from communis.engine.keccak import keccak
 from communis.engine.ledger import Ledger, read_ledger
 from communis.engine.merkle import Leaf, MerkleError, MerkleTree
 from communis.engine.policy import Policy, policy_hash
@@ -115,8 +115,8 @@ class ProposalRecord:
         """Why the proposal's ``ledgerRoot`` is not the commitment over ``ledger_roots`` (epoch ->
         that epoch's attested ledger root, from the bundles of the covered epochs), or None.
 
-        The commitment is a StandardMerkleTree over ``keccak256(keccak256(abi.encode(uint256
-        epoch, bytes32 epochLedgerRoot)))``, one leaf per covered epoch."""
+        The commitment is :func:`communis.engine.commitment.ledger_commitment` over the covered
+        epochs, what the tools propose and ``proveUnattestedBatch`` checks."""
         covered = range(self.first_epoch, self.epoch + 1)
         missing = [e for e in covered if e not in ledger_roots]
         if missing:
@@ -125,11 +125,8 @@ class ProposalRecord:
                 "this one (the proposal covers epochs "
                 f"{self.first_epoch}..{self.epoch})"
             )
-        leaves = [
-            keccak(keccak(e.to_bytes(32, "big") + bytes.fromhex(ledger_roots[e][2:])))
-            for e in covered
-        ]
-        root = "0x" + HashTree.of(leaves).root.hex()
+        entries = [(e, bytes.fromhex(ledger_roots[e].removeprefix("0x"))) for e in covered]
+        root = "0x" + ledger_commitment(entries).root.hex()
         if root != self.ledger_root.lower():
             return (
                 f"the proposal's ledgerRoot {self.ledger_root} is not the commitment over the "

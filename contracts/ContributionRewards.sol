@@ -69,15 +69,16 @@ import {Attestations} from "./utils/Attestations.sol";
  *   Proposed) plus both bonds of every undecided dispute (plus whatever was sent to it directly);
  *   every transition above pays out in full the bonds of what it ends, so an honest proposer
  *   (or, under a verdict, an honest challenger) always gets its whole bond back.
- * - I6 the per-account cap holds on chain: what one claim pays an account is at most the sum, over
- *   the epochs finalized since its previous claim, of that epoch's cap (`accountCapBps` of its
- *   budgets, at the policy it was proposed under; influence in stored units at its growth). Kept
- *   in O(1) by running sums of the caps written at finalization ({_finalize}: one entry per
- *   finalized root, holding the caps of all the epochs it covers) and, per account, where the
- *   sums stood at its last claim ({_recordClaim}). By induction an account's claimed total never
- *   exceeds the sum of the caps of all finalized epochs ({cumulativeAccountCap}), so no root, not
- *   even the first one, can hand one account more than a capped share: a leaf above the cap
- *   cannot be claimed until enough later epochs have finalized. The engine caps every account at
+ * - I6 the per-account cap holds on chain: an account's claimed total never exceeds the sum, over
+ *   every finalized epoch, of that epoch's cap (`accountCapBps` of its budgets, at the policy it
+ *   was proposed under; influence in stored units at its growth): {cumulativeAccountCap}, a
+ *   running sum {_finalize} grows by the caps of the epochs each root covers, which
+ *   {_recordClaim} compares with the account's new claimed total. So no root, not even the
+ *   first one, can hand one account more than a capped share: a leaf above the cap cannot be
+ *   claimed until enough later epochs have finalized. That is the bound for every account: a
+ *   fresh account may already be paid the whole sum at once, so a cap counted only over the
+ *   epochs since an account's previous claim would bound nobody more tightly in the worst case
+ *   (and cost a claim a read and a finalization a fresh slot). The engine caps every account at
  *   exactly this per epoch, so an honest leaf always passes.
  * - I7 at finalization the root's influence emission is credited to Influence's total
  *   ({IInfluence-credit}), and claims only move the claimant's votes ({IInfluence-awardCredited}):
@@ -148,11 +149,9 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
     Amounts private _finalized;
     // What every claim reads and writes, in two slots.
     Pool private _pool;
-    // Sum of the influence caps (stored units) of the first `epochs` finalized epochs (I6); written
-    // at the epoch counts a finalization ends on (the only ones an account can record).
-    mapping(uint256 epochs => uint256) private _capInfluenceSum;
-    // Paid out so far, per account, and where the cap sums stood at its last claim.
-    mapping(address account => Account) private _accounts;
+    // Tokens paid out so far, per account (below 2^96 by I4). The influence paid is Influence's
+    // `awardedBy(this, account)`: Influence keeps it anyway (for a plain account it is its votes).
+    mapping(address account => uint256) private _claimedTokens;
     mapping(uint256 epoch => bytes32) private _epochRoot;
     // Per key (epoch, root, ledgerRoot): zero, the hash of its undecided dispute, or BANNED (I9).
     mapping(bytes32 key => bytes32) private _disputes;
@@ -167,24 +166,13 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
     }
 
     /// @dev Finalized but not yet paid out (finalized totals minus everything claimed, I3), the
-    /// number of finalized epochs, and the sum of their token caps (I6).
+    /// number of finalized epochs, and the sums of their per-account caps (I6), in three slots.
     struct Pool {
         uint208 unclaimedInfluence;
         uint48 epochs;
         uint96 unclaimedTokens;
         uint160 capTokens; // below 2^96 per finalized root for fewer than 2^48 roots: never overflows
-    }
-
-    /// @dev An account's claimed tokens, and the finalized-epoch count and token cap sum at its
-    /// last claim (I6; zero before its first claim), in one slot. The cap sum is kept modulo
-    /// 2^112: {_capRoom} subtracts modulo 2^112, exact while the token caps of the epochs between
-    /// two claims of one account sum below 2^112 (each is below 2^96), and never above the exact
-    /// room otherwise. The influence paid is Influence's `awardedBy(this, account)`: Influence
-    /// keeps it anyway (for a plain account it is its votes), so it is not copied here.
-    struct Account {
-        uint96 tokens;
-        uint48 capEpochs;
-        uint112 capTokens;
+        uint256 capInfluence; // stored units; below 2^208 per finalized root: never overflows
     }
 
     /**
@@ -502,7 +490,7 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
 
     /// @notice What `account` has been paid so far (its leaf minus this is what a claim pays).
     function claimed(address account) external view returns (uint256 tokens, uint256 influenceStored) {
-        return (_accounts[account].tokens, influence.awardedBy(address(this), account));
+        return (_claimedTokens[account], influence.awardedBy(address(this), account));
     }
 
     /// @notice The first epoch without a finalized root: the first epoch the next proposal covers
@@ -514,14 +502,19 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
     /// @notice The sum of the per-account caps of every finalized epoch (influence in stored
     /// units): no account's claimed total can exceed it (I6).
     function cumulativeAccountCap() external view returns (uint256 tokens, uint256 influenceStored) {
-        Pool memory pool = _pool;
-        return (pool.capTokens, _capInfluenceSum[pool.epochs]);
+        Pool storage pool = _pool;
+        return (pool.capTokens, pool.capInfluence);
     }
 
-    /// @notice The most the next claim can pay `account` under the cap (I6): the caps of the
-    /// epochs finalized since its last claim (influence in stored units).
+    /// @notice The most the next claim can pay `account` under the cap (I6): the
+    /// {cumulativeAccountCap} minus what it was paid so far (influence in stored units).
     function accountCapRoom(address account) external view returns (uint256 tokens, uint256 influenceStored) {
-        return _capRoom(_pool, _accounts[account]);
+        Pool storage pool = _pool;
+        // I6 keeps what an account was paid at most the caps, which never decrease.
+        return (
+            pool.capTokens - _claimedTokens[account],
+            pool.capInfluence - influence.awardedBy(address(this), account)
+        );
     }
 
     /// @notice The proposal in the pending slot; it occupies the slot only while its status is
@@ -769,42 +762,31 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
         uint256 cumulativeTokens,
         uint256 cumulativeInfluence
     ) private returns (uint256 tokens, uint256 influenceStored) {
-        Account memory paid = _accounts[account];
+        uint256 paidTokens = _claimedTokens[account];
         // slither-disable-next-line calls-loop (claimMany loops over its caller's requests; a view of the system's own ledger)
         uint256 paidInfluence = influence.awardedBy(address(this), account);
-        tokens = cumulativeTokens > paid.tokens ? cumulativeTokens - paid.tokens : 0;
+        tokens = cumulativeTokens > paidTokens ? cumulativeTokens - paidTokens : 0;
         influenceStored = cumulativeInfluence > paidInfluence ? cumulativeInfluence - paidInfluence : 0;
         if (tokens == 0 && influenceStored == 0) return (0, 0);
 
-        Pool memory pool = _pool;
-        if (tokens > pool.unclaimedTokens || influenceStored > pool.unclaimedInfluence)
+        Pool storage pool = _pool;
+        uint96 unclaimedTokens = pool.unclaimedTokens;
+        uint208 unclaimedInfluence = pool.unclaimedInfluence;
+        if (tokens > unclaimedTokens || influenceStored > unclaimedInfluence)
             revert ContributionRewardsExceedsFinalizedTotals(); // I3
-        (uint256 tokenRoom, uint256 influenceRoom) = _capRoom(pool, paid);
+        // I6: what was paid is at most the caps (by induction), which never decrease.
+        uint256 tokenRoom = pool.capTokens - paidTokens;
+        uint256 influenceRoom = pool.capInfluence - paidInfluence;
         if (tokens > tokenRoom || influenceStored > influenceRoom) {
             revert ContributionRewardsAccountCapExceeded(account, tokens, tokenRoom, influenceStored, influenceRoom); // I6
         }
         // Both deltas are at most what is left (< 2**96, < 2**208), and by I4 the per-account
-        // token sum is at most the finalized total, so the narrowing casts are exact.
+        // token sum is at most the finalized total, so the sums stay below 2**96.
         unchecked {
-            pool.unclaimedTokens -= uint96(tokens);
-            pool.unclaimedInfluence -= uint208(influenceStored);
+            pool.unclaimedTokens = unclaimedTokens - uint96(tokens);
+            pool.unclaimedInfluence = unclaimedInfluence - uint208(influenceStored);
+            _claimedTokens[account] = paidTokens + tokens;
         }
-        _pool = pool;
-        _accounts[account] = Account(uint96(paid.tokens + tokens), pool.epochs, uint112(pool.capTokens));
-    }
-
-    /// @dev The caps of the epochs finalized since `a`'s last claim (I6); the token sum modulo
-    /// 2^112 after a first claim (see {Account}).
-    function _capRoom(
-        Pool memory pool,
-        Account memory a
-    ) private view returns (uint256 tokenRoom, uint256 influenceRoom) {
-        influenceRoom = _capInfluenceSum[pool.epochs];
-        if (a.capEpochs == 0) return (pool.capTokens, influenceRoom);
-        unchecked {
-            tokenRoom = uint112(uint112(pool.capTokens) - a.capTokens);
-        }
-        influenceRoom -= _capInfluenceSum[a.capEpochs];
     }
 
     function _finalize(Proposal storage p) private {
@@ -822,9 +804,9 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
         uint208 emitted = influenceStored - previous.influence;
         pool.unclaimedTokens += tokens - previous.tokens;
         pool.unclaimedInfluence += emitted;
-        // I6: the covered epochs' caps join the running sums (first == pool.epochs, I1).
+        // I6: the covered epochs' caps join the running sums.
         pool.capTokens += p.capTokens;
-        _capInfluenceSum[epoch + 1] = _capInfluenceSum[first] + p.capInfluence;
+        pool.capInfluence += p.capInfluence;
         pool.epochs = uint48(epoch + 1); // I1
         _pool = pool;
         _epochRoot[epoch] = root;

@@ -284,8 +284,8 @@ interface IContributionRewards {
     error ContributionRewardsNothingToClaim(address account);
     /// @notice Paying this claim would exceed the finalized cumulative totals (a forged root's leaves).
     error ContributionRewardsExceedsFinalizedTotals();
-    /// @notice Paying `account` `tokens` and `influenceStored` would exceed the per-account cap of
-    /// the epochs finalized since its last claim: it may receive at most `tokenRoom` and
+    /// @notice Paying `account` `tokens` and `influenceStored` would take its claimed total past
+    /// the per-account caps of every finalized epoch: it may receive at most `tokenRoom` and
     /// `influenceRoom` (stored units) now.
     error ContributionRewardsAccountCapExceeded(
         address account,

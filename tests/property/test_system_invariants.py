@@ -17,7 +17,7 @@ After every step it checks:
    (== the sum of the votes of their delegates) == the influence claimed;
 3. no account has been paid more than its cumulative leaf in the newest finalized table, nor
    more than the per-account caps of the finalized epochs, and each account's room under the cap
-   is the caps of the epochs finalized since its last claim (a claim beyond it reverts);
+   is those caps minus what it was paid (a claim beyond it reverts);
 4. no epoch emitted more than its budget (tokens and stored influence), and the contract never
    paid out more than it finalized;
 5. every parameter equals the model's, which changes only when a proposal executes through the
@@ -89,7 +89,7 @@ EXAMPLES = int(os.environ.get("COMMUNIS_FUZZ_EXAMPLES", "0"))
 STEPS = int(os.environ.get("COMMUNIS_FUZZ_STEPS", "0"))
 LONG = EXAMPLES > 0
 CI_SETTINGS = settings(
-    max_examples=EXAMPLES or 8,
+    max_examples=EXAMPLES or 10,
     stateful_step_count=STEPS or (40 if LONG else 15),
     derandomize=not LONG,
     # Shrinking replays whole EVM histories (minutes); CI reports the failing run unshrunk.
@@ -98,7 +98,7 @@ CI_SETTINGS = settings(
     deadline=None,
     suppress_health_check=list(HealthCheck),
 )
-OPENINGS = 4  # how an example starts (see System.start)
+OPENINGS = 5  # how an example starts (see System.start)
 PROPOSED = 1
 W, PROPOSER_BOND, CHALLENGER_BOND, DISPUTE_PERIOD = POLICY[4], POLICY[5], POLICY[6], POLICY[7]
 NOBODY = to_checksum_address("0x" + "de" * 20)  # a fake account a padded root pays
@@ -181,10 +181,8 @@ class System(RuleBasedStateMachine):
         self.disputes: list[Open] = []
         self.banned: set[tuple[int, bytes]] = set()
         self.claimed: dict[str, tuple[int, int]] = dict(self.bootstrap.table)
-        # cap_sums[n]: the sum of the per-account caps of the first n finalized epochs; and the
-        # number of finalized epochs at each account's last claim.
+        # cap_sums[n]: the sum of the per-account caps of the first n finalized epochs.
         self.cap_sums: list[tuple[int, int]] = [(0, 0), epoch_cap(0)]
-        self.last_claim: dict[str, int] = {a: 1 for a in self.bootstrap.table}
         # epoch, tokens, stored influence, token budget, influence budget (stored)
         self.emissions: list[tuple[int, int, int, int, int]] = [self.bootstrap_emission]
         self.delegate_of: dict[str, str] = {}
@@ -271,14 +269,18 @@ class System(RuleBasedStateMachine):
 
     @initialize(drawn=st.integers(0, OPENINGS - 1))
     def start(self, drawn: int) -> None:
-        """Start quiet, with an honest root in its window, with a padded root under an undecided
-        dispute, or after a catch-up root was finalized and claimed; the random steps continue
-        from there. A long run draws the opening; the fixed-seed run pins each in turn
-        (:attr:`opening`), so that it reaches every part of the game. The opening is never read
-        from state outside the example, which would make hypothesis's replays diverge."""
+        """Start after a parameter change executed through the governor and the timelock, with
+        an honest root in its window, with a padded root under an undecided dispute, after a
+        catch-up root was finalized and claimed, or after a dispute nobody decided was settled at
+        its deadline; the random steps continue from there. A long run draws the opening; the
+        fixed-seed run pins each in turn (:attr:`opening`), so that it reaches every part of the
+        game whatever its random steps do. The opening is never read from state outside the
+        example, which would make hypothesis's replays diverge."""
         self.steps += 1
         opening = drawn if self.opening is None else self.opening
-        if opening == 1:
+        if opening == 0:
+            self.change_parameter("challengerRewardBps", 5_000, [FOR])
+        elif opening == 1:
             self.award(member=0, tokens=100, influence=10)
             self.propose_root(padded=False, catch_up=False, by=3)
         elif opening == 2:
@@ -289,6 +291,10 @@ class System(RuleBasedStateMachine):
             self.propose_root(padded=False, catch_up=True, by=0)
             self.finalize()
             self.claim_all()
+        elif opening == 4:
+            self.propose_root(padded=True, catch_up=False, by=2)
+            self.challenge()
+            self.settle(which=0)
 
     def teardown(self) -> None:
         self.seen["steps"] += self.steps
@@ -443,9 +449,10 @@ class System(RuleBasedStateMachine):
         return leaf[0] > paid[0] or leaf[1] > paid[1]
 
     def room(self, account: str) -> tuple[int, int]:
-        """What the cap lets ``account`` be paid now: the caps since its last claim."""
-        now, then = self.cap_sums[-1], self.cap_sums[self.last_claim.get(account, 0)]
-        return now[0] - then[0], now[1] - then[1]
+        """What the cap lets ``account`` be paid now: the caps of every finalized epoch minus
+        what it was paid."""
+        now, paid = self.cap_sums[-1], self.claimed.get(account, (0, 0))
+        return now[0] - paid[0], now[1] - paid[1]
 
     def within_cap(self, account: str) -> bool:
         leaf = self.finalized.leaf(account)
@@ -455,7 +462,6 @@ class System(RuleBasedStateMachine):
 
     def paid(self, account: str) -> None:
         self.claimed[account] = self.finalized.leaf(account)
-        self.last_claim[account] = len(self.cap_sums) - 1
 
     @precondition(lambda self: self.finalized is not None)
     @rule(who=st.integers(0, 3), by=st.integers(0, 3))

@@ -1,6 +1,6 @@
-"""The per-account cap on chain (ContributionRewards I6): a claim pays an account at most the
-caps (``accountCapBps`` of each budget) of the epochs finalized since its last claim, whatever
-the root says; and the widths of the cumulative influence a root can carry."""
+"""The per-account cap on chain (ContributionRewards I6): whatever the root says, an account is
+never paid more in all than the caps (``accountCapBps`` of each budget) of every finalized epoch;
+and the widths of the cumulative influence a root can carry."""
 
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ def test_attack_regular_claimant_cannot_be_paid_two_epochs_in_one(
         claim(rewards, epoch1, alice, bob)
 
 
-def test_room_of_an_account_that_waits_is_the_caps_since_its_last_claim(
+def test_room_of_an_account_that_waits_is_every_cap_so_far(
     rewards, chain, genesis, proposer, alice, bob
 ):
     """An honest leaf always passes: an account that earned the cap in epochs 0, 1 and 2 and
@@ -94,6 +94,32 @@ def test_room_of_an_account_that_waits_is_the_caps_since_its_last_claim(
     assert rewards.claimed(alice) == epoch.leaf(alice) == room
     assert rewards.accountCapRoom(alice) == (0, 0)
     assert rewards.accountCapRoom(bob) == room
+
+
+@pytest.mark.parametrize("excess", [0, 1])
+def test_unused_room_carries_over_up_to_the_caps_so_far(
+    rewards, chain, genesis, proposer, alice, bob, excess
+):
+    """An account paid half the cap in epoch 0 may be paid one and a half caps from epoch 1's
+    root: its claimed total then equals the two caps, which a fresh account could already be paid
+    at once. One token unit more is refused."""
+    epoch0 = cumulative(0, {alice: (CAP_TOKENS // 2, CAP_INFLUENCE // 2)})
+    settle(chain, genesis, rewards, epoch0, proposer)
+    claim(rewards, epoch0, alice, alice)
+    epoch1 = cumulative(1, {alice: (CAP_TOKENS + CAP_TOKENS // 2 + excess, CAP_INFLUENCE)}, epoch0)
+    settle(chain, genesis, rewards, epoch1, proposer)
+    caps = (2 * CAP_TOKENS, cap_stored(0) + cap_stored(1))
+    assert rewards.cumulativeAccountCap() == caps
+    room = (caps[0] - CAP_TOKENS // 2, caps[1] - cap_stored(0) // 2)
+    assert rewards.accountCapRoom(alice) == room
+    if excess:
+        with ape.reverts(rewards.ContributionRewardsAccountCapExceeded, tokenRoom=room[0]):
+            claim(rewards, epoch1, alice, bob)
+        assert rewards.claimed(alice) == epoch0.leaf(alice)
+    else:
+        claim(rewards, epoch1, alice, bob)
+        assert rewards.claimed(alice) == epoch1.leaf(alice)
+        assert rewards.claimed(alice)[0] == caps[0]
 
 
 def test_cap_is_the_one_of_the_policy_the_root_was_proposed_under(

@@ -48,6 +48,9 @@ from communis.engine.merkle import Leaf, MerkleError, MerkleTree
 from communis.engine.policy import Policy, policy_hash
 from communis.engine.totals import Totals
 
+NO_ROOT = "none (the recomputation owes nobody anything)"
+""":attr:`VerifyResult.expected_root` when the ledger's counted rows build no tree."""
+
 
 @dataclass(frozen=True, slots=True)
 class Difference:
@@ -305,7 +308,12 @@ def verify_bundle(
     prev_table, prev_root = _anchored_previous(
         bundle, totals, epoch, previous, previous_root, first_epoch, problems
     )
-    build = compute_epoch(ledger, policy, half_life, prev_table, prev_root)
+    try:
+        build = compute_epoch(ledger, policy, half_life, prev_table, prev_root)
+    except BundleError as exc:  # e.g. the rows that count owe nobody anything: no tree at all
+        problems.append(f"the recomputation has no tree: {exc}")
+        given = None if root is None else _as_hex(root)
+        return VerifyResult(epoch, NO_ROOT, given, None, (), tuple(problems), None, report)
     expected_root = build.root
 
     tree_path = Path(claimed_tree) if claimed_tree is not None else bundle / TREE

@@ -224,10 +224,11 @@ class System(RuleBasedStateMachine):
 
     def eligible_proposer(self):
         """A member whose votes now reach the proposal threshold (with room for the decay of
-        crossing an epoch boundary before the proposal lands), if any."""
-        clock = self.now()
+        crossing an epoch boundary before the proposal lands), if any. The governor counts the
+        votes of the second before the proposal's block, which is at or after the head: so the
+        votes as of the head, after a delegation mined in it, not those of the second before."""
         for account in self.accounts:
-            if self.f.governor.getVotes(account, clock - 1) >= PROPOSAL_THRESHOLD * 11 // 10:
+            if self.f.influence.getVotes(account) >= PROPOSAL_THRESHOLD * 11 // 10:
                 return account
         return None
 

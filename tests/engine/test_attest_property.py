@@ -26,6 +26,10 @@ REGISTERED = [key(1), key(2), key(3)]
 OUTSIDER = key(9)
 BIG = 10**15 * POINT
 
+# Fixed seed, as every property test that make test runs: CI is deterministic (a longer random
+# run found the explicit example below once).
+FIXED = dict(derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
 # Who signs a row: a registered attester (0..2), an outsider (3) or nobody (4).
 signer_choice = st.integers(min_value=0, max_value=4)
 ledger_rows = st.lists(
@@ -79,14 +83,14 @@ def _verify(rows, tamper: int | None = None) -> bool:
         return report.ok
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, **FIXED)
 @given(ledger_rows)
 def test_verifies_exactly_when_every_row_is_signed_by_an_attester(rows) -> None:
     every_row_attested = all(signer < len(REGISTERED) for *_, signer in rows)
     assert _verify(rows) == every_row_attested
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, **FIXED)
 @given(ledger_rows, st.integers(min_value=0, max_value=100))
 def test_a_row_changed_after_signing_never_verifies(rows, where) -> None:
     assert not _verify(rows, tamper=where)
@@ -119,7 +123,7 @@ def _bundle_verifies(rows) -> bool:
         return result.ok
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, **FIXED)
 @given(ledger_rows)
 # An outsider signed the only row with points: the attested rows owe nobody anything, so the
 # recomputation has no tree (verification fails with that problem instead of raising).

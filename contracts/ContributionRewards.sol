@@ -147,7 +147,7 @@ contract ContributionRewards is IContributionRewards, AccessControl, ReentrancyG
     // The newest finalized root and its cumulative totals (stored influence units).
     bytes32 private _root;
     Amounts private _finalized;
-    // What every claim reads and writes, in two slots.
+    // What every claim reads (three slots) and writes (the first two).
     Pool private _pool;
     // Tokens paid out so far, per account (below 2^96 by I4). The influence paid is Influence's
     // `awardedBy(this, account)`: Influence keeps it anyway (for a plain account it is its votes).

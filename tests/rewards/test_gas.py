@@ -16,8 +16,8 @@ counted since each account's last claim). Where a claim's gas goes:
   record, the two claim-pool slots (unclaimed influence; unclaimed tokens with the token cap sum)
   and the token balance and supply. It reads the root, the influence cap sum (I6), Influence's
   claims-ledger slot and the token's minter role: ten cold reads, seven writes, two cold
-  contracts, four events (9,136 gas) and 27,768 gas of intrinsic and calldata cost; about 11,000
-  gas of it is computation (the proof, ABI, checks). 105,000 would need dropping protections
+  contracts, four events (9,136 gas) and 27,768 gas of intrinsic and calldata cost; the rest,
+  about 11,000, is computation (the proof, ABI, checks). 105,000 would need dropping protections
   (a revocable minter and awarder, about 4,600; Influence's ERC-20 Transfer event, about 1,900;
   the per-account cap's read, 2,100) or reading what Influence paid after awarding it instead
   of before (about 1,400), which leaves the claim-pool write after an external call.

@@ -15,7 +15,7 @@ from communis.engine.attest.sign import attest
 from communis.engine.attest.verify import verify_attestations
 from communis.engine.bundle import build_bundle
 from communis.engine.roles import ROLES
-from communis.engine.verify import verify_bundle
+from communis.engine.verify import NO_ROOT, VerifyResult, verify_bundle
 from tests.helpers.attest import DOMAIN, POINT, attester_set, key, numbered
 from tests.helpers.ledger import account, jsonl, policy, row, write
 
@@ -97,6 +97,10 @@ def test_a_row_changed_after_signing_never_verifies(rows, where) -> None:
 
 
 def _bundle_verifies(rows) -> bool:
+    return _bundle_result(rows).ok
+
+
+def _bundle_result(rows) -> VerifyResult:
     """The command path: the proposer builds a bundle of the whole ledger (a draft when rows are
     not covered: the build refuses otherwise) and publishes it; the verifier checks it against
     the registered attesters and the committed hash."""
@@ -120,7 +124,7 @@ def _bundle_verifies(rows) -> bool:
             domain=DOMAIN,
             expected_attesters_hash=attesters.log_hash,
         )
-        return result.ok
+        return result
 
 
 @settings(max_examples=25, **FIXED)
@@ -134,3 +138,14 @@ def test_a_bundle_verifies_exactly_when_every_row_is_signed_by_an_attester(rows)
     assume(any(points for _, _, points, _ in rows))
     every_row_attested = all(signer < len(REGISTERED) for *_, signer in rows)
     assert _bundle_verifies(rows) == every_row_attested
+
+
+def test_bundle_whose_attested_rows_owe_nobody_fails_with_a_problem() -> None:
+    """The only row with points is signed by an outsider: the bundle was built from it, but the
+    attested rows owe nobody anything. Verification fails and says so; it does not raise."""
+    result = _bundle_result([(0, "creator", 0, 0), (0, "creator", 1, 3)])
+    assert not result.ok
+    assert result.expected_root == NO_ROOT
+    assert any(
+        "the recomputation has no tree" in p and "nobody is owed" in p for p in result.problems
+    )

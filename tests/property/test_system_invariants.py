@@ -225,10 +225,13 @@ class System(RuleBasedStateMachine):
     def eligible_proposer(self):
         """A member whose votes now reach the proposal threshold (with room for the decay of
         crossing an epoch boundary before the proposal lands), if any. The governor counts the
-        votes of the second before the proposal's block, which is at or after the head: so the
-        votes as of the head, after a delegation mined in it, not those of the second before."""
+        votes of the second before the proposal's block. That block's timestamp is the head's or
+        later (anvil may mine it at the head's), so both the votes of the second before the head
+        and the votes as of the head (after a delegation or a claim mined in it) must reach it."""
+        clock = self.now()
         for account in self.accounts:
-            if self.f.influence.getVotes(account) >= PROPOSAL_THRESHOLD * 11 // 10:
+            before = self.f.governor.getVotes(account, clock - 1)
+            if min(before, self.f.influence.getVotes(account)) >= PROPOSAL_THRESHOLD * 11 // 10:
                 return account
         return None
 

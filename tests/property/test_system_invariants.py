@@ -89,7 +89,7 @@ EXAMPLES = int(os.environ.get("COMMUNIS_FUZZ_EXAMPLES", "0"))
 STEPS = int(os.environ.get("COMMUNIS_FUZZ_STEPS", "0"))
 LONG = EXAMPLES > 0
 CI_SETTINGS = settings(
-    max_examples=EXAMPLES or 10,
+    max_examples=EXAMPLES or 12,
     stateful_step_count=STEPS or (40 if LONG else 15),
     derandomize=not LONG,
     # Shrinking replays whole EVM histories (minutes); CI reports the failing run unshrunk.
@@ -98,7 +98,7 @@ CI_SETTINGS = settings(
     deadline=None,
     suppress_health_check=list(HealthCheck),
 )
-OPENINGS = 5  # how an example starts (see System.start)
+OPENINGS = 6  # how an example starts (see System.start)
 PROPOSED = 1
 W, PROPOSER_BOND, CHALLENGER_BOND, DISPUTE_PERIOD = POLICY[4], POLICY[5], POLICY[6], POLICY[7]
 NOBODY = to_checksum_address("0x" + "de" * 20)  # a fake account a padded root pays
@@ -275,8 +275,9 @@ class System(RuleBasedStateMachine):
     def start(self, drawn: int) -> None:
         """Start after a parameter change executed through the governor and the timelock, with
         an honest root in its window, with a padded root under an undecided dispute, after a
-        catch-up root was finalized and claimed, or after a dispute nobody decided was settled at
-        its deadline; the random steps continue from there. A long run draws the opening; the
+        catch-up root was finalized and claimed, after a dispute nobody decided was settled at its
+        deadline, or after nobody challenged a padded root and the cheater's claim beyond its cap
+        was refused; the random steps continue from there. A long run draws the opening; the
         fixed-seed run pins each in turn (:attr:`opening`), so that it reaches every part of the
         game whatever its random steps do. The opening is never read from state outside the
         example, which would make hypothesis's replays diverge."""
@@ -299,6 +300,10 @@ class System(RuleBasedStateMachine):
             self.propose_root(padded=True, catch_up=False, by=2)
             self.challenge()
             self.settle(which=0)
+        elif opening == 5:
+            self.propose_root(padded=True, catch_up=False, by=2)
+            self.finalize()
+            self.claim(who=len(self.members), by=0)  # the cheater
 
     def teardown(self) -> None:
         self.seen["steps"] += self.steps
@@ -328,9 +333,9 @@ class System(RuleBasedStateMachine):
         first = self.next_epoch()
         number = first + (1 if catch_up else 0)
         awards = dict(self.draft)
-        if padded:  # pay an account nobody earned anything for, and the proposer itself
+        if padded:  # pay an account nobody earned anything for, and the cheater beyond its cap
             awards[NOBODY] = (1_000 * TOKEN, 100 * TOKEN)
-            awards[self.cheater.address] = (CAP_TOKENS + TOKEN, 100 * TOKEN)  # beyond the cap
+            awards[self.cheater.address] = (self.beyond_the_cap(first, number, awards), 100 * TOKEN)
         epoch = build_epoch(number, awards, self.finalized)
         end_epoch(self.chain, self.f, number)
         rewards = self.f.rewards
@@ -444,6 +449,18 @@ class System(RuleBasedStateMachine):
         self.cap_sums.append((last[0] + sum(c[0] for c in caps), last[1] + sum(c[1] for c in caps)))
         self.draft.clear()
         self.seen["finalized"] += 1
+
+    def beyond_the_cap(self, first: int, number: int, awards: dict) -> int:
+        """What a padded root awards the cheater in tokens: one base unit above every cap it
+        could reach once the root finalizes (so its claim must be refused, I6) when the root's
+        budget has room for that; otherwise one epoch's cap and a token more (the padded root
+        is still within budget and can be challenged or proven)."""
+        epochs = number - first + 1
+        caps_after = self.cap_sums[-1][0] + CAP_TOKENS * epochs
+        had = self.finalized.table.get(self.cheater.address, (0, 0))[0] if self.finalized else 0
+        room = POLICY[0] * epochs - sum(tokens for tokens, _ in awards.values())
+        beyond = caps_after - had + 1
+        return beyond if beyond <= room else CAP_TOKENS + TOKEN
 
     def owed(self, account: str) -> bool:
         if self.finalized is None or account not in self.finalized.table:
@@ -739,7 +756,7 @@ def test_system_invariants(
     print(f"invariant reads: {reads.batched} in batches, {reads.sent_alone} alone")
     if not LONG:  # the fixed-seed run must reach every part of the system, or it proves little
         required = ("root proposed", "challenged", "finalized", "claimed", "votes cast")
-        required += ("catch-up root proposed", "dispute settled")
+        required += ("catch-up root proposed", "dispute settled", "claim beyond the cap refused")
         for what in (*required, "executed through the timelock"):
             assert System.seen[what] > 0, (what, System.seen)
     # Leave the chain as the fixtures expect to find it.

@@ -308,11 +308,11 @@ def verify_bundle(
     prev_table, prev_root = _anchored_previous(
         bundle, totals, epoch, previous, previous_root, first_epoch, problems
     )
+    given = None if root is None else _as_hex(root)
     try:
         build = compute_epoch(ledger, policy, half_life, prev_table, prev_root)
     except BundleError as exc:  # e.g. the rows that count owe nobody anything: no tree at all
         problems.append(f"the recomputation has no tree: {exc}")
-        given = None if root is None else _as_hex(root)
         return VerifyResult(epoch, NO_ROOT, given, None, (), tuple(problems), None, report)
     expected_root = build.root
 
@@ -338,7 +338,6 @@ def verify_bundle(
     for key in ("epochTotals", "cumulativeTotals", "policyHash", "accounts"):
         if written.get(key) != recomputed_totals[key]:
             problems.append(f"totals.json {key} differs from the recomputation")
-    given = None if root is None else _as_hex(root)
     if given is not None and given != expected_root:
         problems.append(f"root {given} is not the recomputed root {expected_root}")
         if given != bundle_root:
